@@ -1,0 +1,33 @@
+import Koa from 'koa';
+import bodyParser from 'koa-bodyparser';
+import type Router from '@koa/router';
+import type { Logger } from '../log';
+import { errorBody } from './errors';
+
+export interface AppDeps {
+  readonly log: Logger;
+  /** Every resource's router, core and components alike, mounted in order. */
+  readonly routers: readonly Router[];
+  /** Largest JSON body accepted (koa-bodyparser syntax). */
+  readonly jsonLimit?: string;
+}
+
+/**
+ * Builds the Koa app and never listens: the runtime (or a test, through `app.callback()`) decides
+ * where it serves.
+ */
+export function createApp({ log, routers, jsonLimit = '64kb' }: AppDeps): Koa {
+  const app = new Koa();
+  app.silent = true;
+  app.use(errorBody(log));
+  app.use(
+    bodyParser({
+      enableTypes: ['json'],
+      jsonLimit,
+      strict: true,
+      onerror: (_err, ctx) => ctx.throw(400, 'Invalid JSON body'),
+    }),
+  );
+  for (const router of routers) app.use(router.routes()).use(router.allowedMethods());
+  return app;
+}

@@ -1,0 +1,29 @@
+import type { Context, Next } from 'koa';
+import type { Logger } from '../log';
+
+/**
+ * The one error path: every thrown error becomes `{"error": "..."}` with its status. 4xx messages
+ * are the caller's to read; a 5xx says only "Internal server error" and is logged in full.
+ */
+export function errorBody(log: Logger) {
+  return async (ctx: Context, next: Next): Promise<void> => {
+    try {
+      await next();
+      if (ctx.status === 404 && ctx.body === undefined) {
+        ctx.status = 404;
+        ctx.body = { error: `No route for ${ctx.method} ${ctx.path}` };
+      }
+    } catch (err) {
+      const e = err as { status?: number; statusCode?: number; expose?: boolean; message?: string; details?: unknown; headers?: Record<string, string> };
+      const status = e.status ?? e.statusCode ?? 500;
+      ctx.status = status;
+      if (e.headers) ctx.set(e.headers);
+      if (status < 500) {
+        ctx.body = { error: e.message ?? 'Bad request', ...(e.details ? { details: e.details } : {}) };
+      } else {
+        log.error(`${ctx.method} ${ctx.path} failed`, { error: (err as Error)?.stack ?? String(err) });
+        ctx.body = { error: 'Internal server error' };
+      }
+    }
+  };
+}

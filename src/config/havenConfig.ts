@@ -1,0 +1,42 @@
+/**
+ * The haven config after validation, every default filled in (defaults live in the schemas,
+ * `config/schemas/*.schema.json`). Each feature owns one top-level section and its schema file.
+ */
+export interface ListenerConfig {
+  readonly host: string;
+  readonly port: number;
+}
+
+export interface SourceConfig {
+  readonly enabled: boolean;
+  /** Higher wins the cooldown rule. */
+  readonly priority: number;
+  readonly poll_interval_ms?: number;
+  readonly [option: string]: unknown;
+}
+
+export interface HavenConfig {
+  readonly comm: { readonly http: ListenerConfig; readonly tcp: ListenerConfig; readonly modbus: ListenerConfig };
+  readonly trigger: {
+    readonly config_file: string;
+    readonly sources: Readonly<Record<string, SourceConfig>>;
+    readonly gating: {
+      readonly min_interval_ms: number;
+      readonly min_interval_scope: 'trigger' | 'global';
+      readonly cooldown_ms: number;
+      readonly whitelist: Readonly<Record<string, readonly string[]>>;
+      readonly max_pending: number;
+    };
+  };
+  readonly services: {
+    readonly max_age_ms: number;
+    readonly mailbox_size: number;
+    readonly connect_timeout_ms: number;
+    readonly keepalive_ms: number;
+    readonly response_bound_ms: number;
+    readonly backoff: { readonly base_ms: number; readonly factor: number; readonly cap_ms: number; readonly jitter: number };
+  };
+  readonly storage: { readonly data_dir: string };
+  readonly bus: { readonly redis_url: string | null; readonly channel_prefix: string };
+  readonly shutdown: { readonly reconnect_after_ms: number; readonly grace_ms: number };
+}

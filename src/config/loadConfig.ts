@@ -1,0 +1,136 @@
+import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import type { TriggerDef } from '../../streams/contracts';
+import type { HavenConfig } from './havenConfig';
+
+/** A config problem, naming the file and the field, thrown at start: the hub does not run on a bad config. */
+export class ConfigError extends Error {
+  constructor(readonly file: string, readonly field: string, detail: string) {
+    super(`${file}: ${field || '(root)'} ${detail}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** The repository root: the nearest folder above this file with a package.json (works from src and dist). */
+function findRoot(from: string): string {
+  let dir = from;
+  while (!existsSync(join(dir, 'package.json'))) {
+    const up = dirname(dir);
+    if (up === dir) throw new Error(`no package.json above ${from}`);
+    dir = up;
+  }
+  return dir;
+}
+
+/** Where the repository's `config/` folder is, wherever the code runs from (src or dist). */
+export const CONFIG_DIR = join(findRoot(__dirname), 'config');
+
+const SCHEMA_DIR = join(CONFIG_DIR, 'schemas');
+const TRIGGER_SCHEMA = 'trigger_config.schema.json';
+
+let compiled: { sections: ValidateFunction[]; known: Set<string>; triggers: ValidateFunction } | undefined;
+
+/** Compiles every schema once: one per config section plus the trigger config's. */
+function schemas(): NonNullable<typeof compiled> {
+  if (compiled) return compiled;
+  const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false });
+  const sections: ValidateFunction[] = [];
+  const known = new Set<string>(['$schema']);
+  for (const file of readdirSync(SCHEMA_DIR).filter((f) => f.endsWith('.schema.json') && f !== TRIGGER_SCHEMA).sort()) {
+    const schema = JSON.parse(readFileSync(join(SCHEMA_DIR, file), 'utf8'));
+    for (const key of Object.keys(schema.properties ?? {})) known.add(key);
+    sections.push(ajv.compile(schema));
+  }
+  const triggers = ajv.compile(JSON.parse(readFileSync(join(SCHEMA_DIR, TRIGGER_SCHEMA), 'utf8')));
+  compiled = { sections, known, triggers };
+  return compiled;
+}
+
+function firstError(file: string, errors: ErrorObject[] | null | undefined): ConfigError {
+  const e = errors?.[0];
+  if (!e) return new ConfigError(file, '', 'is invalid');
+  const extra = e.keyword === 'additionalProperties' ? ` ('${(e.params as { additionalProperty: string }).additionalProperty}')` : '';
+  const allowed = e.keyword === 'enum' ? ` (${(e.params as { allowedValues: unknown[] }).allowedValues.join(', ')})` : '';
+  return new ConfigError(file, e.instancePath || '', `${e.message}${extra}${allowed}`);
+}
+
+function readJson(file: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(file, '', `cannot be read: ${(err as Error).message}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError(file, '', `is not valid JSON: ${(err as Error).message}`);
+  }
+}
+
+/**
+ * Validates a haven config object (a parsed file, or `{}` for the embedded defaults) and fills in
+ * every default. `file` names the source in errors. The input is not modified.
+ */
+export function validateHavenConfig(raw: unknown, file = '(embedded defaults)'): HavenConfig {
+  const { sections, known } = schemas();
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ConfigError(file, '', 'must be a JSON object');
+  const config = structuredClone(raw) as Record<string, unknown>;
+  for (const key of Object.keys(config)) {
+    if (!known.has(key)) throw new ConfigError(file, `/${key}`, `is not a known section (known: ${[...known].filter((k) => k !== '$schema').join(', ')})`);
+  }
+  for (const validate of sections) {
+    if (!validate(config)) throw firstError(file, validate.errors);
+  }
+  return config as unknown as HavenConfig;
+}
+
+/** Loads and validates the trigger catalog; duplicate names and inconsistent constraints are errors. */
+export function loadTriggerConfig(file: string, defaultOrganization?: string): { triggers: Map<string, TriggerDef>; defaultOrganization: string } {
+  const raw = readJson(file);
+  const { triggers: validate } = schemas();
+  if (!validate(raw)) throw firstError(file, validate.errors);
+  const doc = raw as { default_organization: string; triggers: TriggerDef[] };
+  const org = defaultOrganization ?? doc.default_organization;
+  const map = new Map<string, TriggerDef>();
+  doc.triggers.forEach((t, i) => {
+    const at = `/triggers/${i}`;
+    if (map.has(t.name)) throw new ConfigError(file, `${at}/name`, `duplicates trigger '${t.name}'`);
+    if (t.type === 'Discrete' && !t.values) throw new ConfigError(file, `${at}/values`, `is required for Discrete trigger '${t.name}'`);
+    if (t.type !== 'Discrete' && t.values) throw new ConfigError(file, `${at}/values`, `is only allowed on Discrete triggers ('${t.name}' is ${t.type})`);
+    if (t.min !== undefined && t.max !== undefined && t.min > t.max) throw new ConfigError(file, `${at}/min`, `must not exceed max (${t.min} > ${t.max})`);
+    if ((t.min !== undefined || t.max !== undefined) && t.type !== 'Continuous') throw new ConfigError(file, `${at}/min`, `range is only allowed on Continuous triggers ('${t.name}' is ${t.type})`);
+    map.set(t.name, { ...t, organization: t.organization ?? org });
+  });
+  return { triggers: map, defaultOrganization: org };
+}
+
+/** Where things are read from when the hub starts. */
+export interface ConfigSources {
+  /** Haven config file; absent means the embedded defaults. */
+  readonly configFile?: string;
+  readonly env?: NodeJS.ProcessEnv;
+  /** Base folder for relative paths in the config (default: the repository root). */
+  readonly baseDir?: string;
+}
+
+/** Reads the haven config (file or defaults), applies env overrides, validates it. */
+export function loadHavenConfig({ configFile, env = process.env, baseDir = resolve(CONFIG_DIR, '..') }: ConfigSources = {}): HavenConfig {
+  const file = configFile ?? env.HAVEN_CONFIG;
+  const raw = (file ? readJson(file) : {}) as Record<string, any>;
+  if (file && !existsSync(file)) throw new ConfigError(file, '', 'does not exist');
+  const config = validateHavenConfig(raw, file ?? '(embedded defaults)') as any;
+  // Environment overrides for the settings people change most when deploying.
+  if (env.HAVEN_HTTP_PORT) config.comm.http.port = Number(env.HAVEN_HTTP_PORT);
+  if (env.HAVEN_HTTP_HOST) config.comm.http.host = env.HAVEN_HTTP_HOST;
+  if (env.HAVEN_DATA_DIR) config.storage.data_dir = env.HAVEN_DATA_DIR;
+  if (env.REDIS_URL) config.bus.redis_url = env.REDIS_URL;
+  if (env.HAVEN_TRIGGER_CONFIG) config.trigger.config_file = env.HAVEN_TRIGGER_CONFIG;
+  for (const key of ['config_file'] as const) {
+    const p = config.trigger[key];
+    if (!isAbsolute(p)) config.trigger[key] = resolve(baseDir, p);
+  }
+  if (config.storage.data_dir !== ':memory:' && !isAbsolute(config.storage.data_dir)) config.storage.data_dir = resolve(baseDir, config.storage.data_dir);
+  return validateHavenConfig(config, file ?? '(environment)');
+}
