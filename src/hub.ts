@@ -30,6 +30,11 @@ export interface Hub {
   cache(): CacheState;
   /** Highest `seq` accepted so far (0 before the first). */
   lastSeq(): number;
+  /**
+   * Accepted events after `seq`, oldest first, from a bounded journal, for clients that resume;
+   * `tooOld` when the journal no longer reaches back that far (the client must resync).
+   */
+  replay(afterSeq: number): { readonly events: readonly TriggerEvent[] } | { readonly tooOld: true };
   /** In-process pub/sub, bridged to Redis when `bus.redis_url` is set. */
   readonly bus: Bus;
   readonly store: Store;

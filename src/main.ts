@@ -1,0 +1,44 @@
+#!/usr/bin/env node
+import { ConfigError, loadHavenConfig } from './config/loadConfig';
+import { createLogger } from './log';
+import { createRuntime } from './runtime/runtime';
+
+/**
+ * Starts the hub: `node dist/src/main.js [--config haven.json]`. Without a config file it runs on
+ * the embedded defaults (HTTP on 127.0.0.1:5001, data in ./data). SIGINT/SIGTERM stop it cleanly.
+ */
+export async function main(argv = process.argv.slice(2)): Promise<void> {
+  const log = createLogger('Haven');
+  const at = argv.indexOf('--config');
+  const configFile = at >= 0 ? argv[at + 1] : undefined;
+  let runtime;
+  try {
+    runtime = createRuntime({ config: loadHavenConfig({ configFile }), log });
+    await runtime.start();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      log.error(`Invalid configuration: ${err.message}`);
+      process.exit(2);
+    }
+    log.error('Failed to start', { error: (err as Error).stack ?? String(err) });
+    await runtime?.stop().catch(() => undefined);
+    process.exit(1);
+  }
+  let signals = 0;
+  const shutdown = (signal: string) => {
+    // A second signal means "now": the operator does not want to wait for the grace period.
+    if (++signals > 1) process.exit(130);
+    log.info(`${signal} received, shutting down`);
+    runtime!.stop().then(
+      () => process.exit(0),
+      (err) => {
+        log.error('Shutdown failed', { error: String(err) });
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+if (require.main === module) void main();

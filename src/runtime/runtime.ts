@@ -1,0 +1,206 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { filter, map, share, type Subscription } from 'rxjs';
+import type { CacheEntry, CacheState, TriggerDef, TriggerEvent } from '../../streams/contracts';
+import { createCache$ } from '../../streams/cache';
+import { createGateway } from '../../streams/gateway';
+import { createApp } from '../api/createApp';
+import { createHealthRouter } from '../api/routes/health';
+import { createRegistrationRouter } from '../api/routes/registrations';
+import { createTriggerRouter } from '../api/routes/triggers';
+import type { Bus } from '../bus/bus';
+import { createLocalBus } from '../bus/localBus';
+import type { HavenConfig } from '../config/havenConfig';
+import { loadTriggerConfig } from '../config/loadConfig';
+import type { Component, ComponentHealth, Hub } from '../hub';
+import { createLogger, type Logger } from '../log';
+import { createServiceDispatcher } from '../services/dispatcher';
+import { createSqliteStore } from '../storage/sqliteStore';
+import type { Store } from '../storage/store';
+import { createComponents } from './components';
+import { createIngress } from './ingress';
+import { monotonicScheduler } from './monotonicScheduler';
+
+export interface RuntimeOptions {
+  readonly config: HavenConfig;
+  readonly log?: Logger;
+  /** Components to run; default: every component the config enables. */
+  readonly components?: (config: HavenConfig) => Component[];
+  /** Bus to use; default: in-process, or Redis when `bus.redis_url` is set (see createBus). */
+  readonly bus?: (config: HavenConfig, log: Logger) => Bus;
+}
+
+/** Where the store keeps the hub's own state. */
+const CACHE = 'cache';
+const META = 'meta';
+
+/**
+ * The composition root: config → scheduler → store → gateway → cache → services → bus →
+ * components → HTTP. One object starts and stops everything.
+ */
+export interface Runtime {
+  start(): Promise<void>;
+  /** Graceful: components are told first (clients learn when to come back), then everything closes. Re-entrant. */
+  stop(): Promise<void>;
+  readonly hub: Hub;
+  /** The HTTP listener's address once started (port 0 in config binds a free port). */
+  address(): AddressInfo;
+  readonly server: Server;
+}
+
+export function createRuntime({ config, log = createLogger('Haven'), components = createComponents, bus: createBusFor = () => createLocalBus() }: RuntimeOptions): Runtime {
+  const scheduler = monotonicScheduler;
+  const utcNow = () => new Date().toISOString();
+  const { triggers, defaultOrganization } = loadTriggerConfig(config.trigger.config_file);
+  const store: Store = createSqliteStore(config.storage.data_dir);
+  const cacheDocs = store.collection<CacheEntry>(CACHE);
+  const meta = store.collection<number>(META);
+
+  const seed: Record<string, CacheEntry> = Object.fromEntries(cacheDocs.entries().filter(([name]) => triggers.has(name)));
+  const lastSeq = meta.get('seq') ?? 0;
+  const lastIds = new Map<string, number>();
+  for (const [name, e] of Object.entries(seed)) if (e.id !== null) lastIds.set(name, e.id);
+
+  const priorities = Object.fromEntries(Object.entries(config.trigger.sources).map(([name, s]) => [name, s.priority]));
+  const gateway = createGateway({
+    triggers,
+    defaultOrganization,
+    gating: {
+      minIntervalMs: config.trigger.gating.min_interval_ms,
+      minIntervalScope: config.trigger.gating.min_interval_scope,
+      cooldownMs: config.trigger.gating.cooldown_ms,
+      whitelist: config.trigger.gating.whitelist,
+      priorities,
+    },
+    initial: { seq: lastSeq, lastIds },
+    scheduler,
+    utcNow,
+  });
+  const ingress = createIngress({
+    gateway,
+    scheduler,
+    maxPending: config.trigger.gating.max_pending,
+    isSourceEnabled: (source) => config.trigger.sources[source]?.enabled !== false,
+  });
+  const accepted$ = ingress.decisions$.pipe(
+    filter((d) => d.accepted),
+    map((d) => (d as { event: TriggerEvent }).event),
+    share(),
+  );
+  const state$ = createCache$(accepted$, seed as CacheState);
+  let current: CacheState = seed;
+  let seq = lastSeq;
+
+  const bus = createBusFor(config, log);
+  const services = createServiceDispatcher({
+    store,
+    log: log.child('Services'),
+    scheduler,
+    utcNow,
+    dataDir: config.storage.data_dir,
+    config: {
+      maxAgeMs: config.services.max_age_ms,
+      mailboxSize: config.services.mailbox_size,
+      connectTimeoutMs: config.services.connect_timeout_ms,
+      keepaliveMs: config.services.keepalive_ms,
+      backoff: { baseMs: config.services.backoff.base_ms, factor: config.services.backoff.factor, capMs: config.services.backoff.cap_ms, jitter: config.services.backoff.jitter },
+    },
+  });
+
+  const hub: Hub = {
+    config,
+    triggers: triggers as ReadonlyMap<string, TriggerDef>,
+    report: (input) => ingress.report(input),
+    accepted$,
+    decisions$: ingress.decisions$,
+    state$,
+    cache: () => current,
+    lastSeq: () => seq,
+    bus,
+    store,
+    scheduler,
+    utcNow,
+    log,
+  };
+
+  const parts = components(config);
+  const subscriptions: Subscription[] = [];
+  const server = createServer();
+  let started = false;
+  let stopping: Promise<void> | undefined;
+
+  const health = (): ComponentHealth[] => [
+    { name: 'gateway', state: 'ok', detail: `seq ${seq}, ${ingress.pending()} pending` },
+    services.health(),
+    ...parts.map((p) => p.health()),
+  ];
+
+  return {
+    hub,
+    server,
+    address: () => server.address() as AddressInfo,
+    async start() {
+      if (started) return;
+      started = true;
+      subscriptions.push(
+        state$.subscribe((s) => (current = s)),
+        accepted$.subscribe((event) => {
+          seq = event.seq;
+          // The cache and the sequence land together: a restart never sees one without the other.
+          store.transaction(() => {
+            if (event.type !== 'OneShot' && current[event.name]?.seq === event.seq) cacheDocs.put(event.name, current[event.name]);
+            meta.put('seq', event.seq);
+          });
+          if (event.kind === 'event') services.dispatch(event);
+          bus.publish('events', event);
+        }),
+        services.status$.subscribe((change) => bus.publish('services', change)),
+      );
+      await services.restore();
+      for (const part of parts) {
+        await part.start(hub);
+        part.attach?.(server);
+        log.info(`${part.name} started`);
+      }
+      const app = createApp({
+        log: log.child('API'),
+        routers: [
+          createHealthRouter(health),
+          createRegistrationRouter(services),
+          createTriggerRouter({ hub, services, responseBoundMs: config.services.response_bound_ms }),
+          ...parts.flatMap((p) => p.routers?.() ?? []),
+        ],
+      });
+      server.on('request', app.callback());
+      const { host, port } = config.comm.http;
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => {
+          server.off('error', reject);
+          resolve();
+        });
+      });
+      const addr = server.address() as AddressInfo;
+      log.info(`HTTP API listening on http://${addr.address}:${addr.port}`, { triggers: triggers.size, seq });
+    },
+    stop() {
+      stopping ??= (async () => {
+        const { reconnect_after_ms, grace_ms } = config.shutdown;
+        for (const part of parts) await part.notifyShutdown?.(reconnect_after_ms).catch((err) => log.warn(`${part.name} shutdown notice failed`, { error: String(err) }));
+        const closed = new Promise<void>((resolve) => (server.listening ? server.close(() => resolve()) : resolve()));
+        server.closeIdleConnections();
+        const timer = setTimeout(() => server.closeAllConnections(), grace_ms);
+        for (const part of [...parts].reverse()) await part.stop().catch((err) => log.warn(`${part.name} stop failed`, { error: String(err) }));
+        await closed;
+        clearTimeout(timer);
+        await services.stop();
+        ingress.close();
+        subscriptions.forEach((s) => s.unsubscribe());
+        await bus.close();
+        store.close();
+        log.info('stopped');
+      })();
+      return stopping;
+    },
+  };
+}
