@@ -46,6 +46,8 @@ export interface Runtime {
   /** The HTTP listener's address once started (port 0 in config binds a free port). */
   address(): AddressInfo;
   readonly server: Server;
+  /** The running components, in start order (tests reach a source's bound port through them). */
+  readonly components: readonly Component[];
 }
 
 export function createRuntime({ config, log = createLogger('Haven'), components = createComponents, bus: createBusFor = () => createLocalBus() }: RuntimeOptions): Runtime {
@@ -138,6 +140,7 @@ export function createRuntime({ config, log = createLogger('Haven'), components 
   return {
     hub,
     server,
+    components: parts,
     address: () => server.address() as AddressInfo,
     async start() {
       if (started) return;
