@@ -37,6 +37,7 @@ export interface HavenConfig {
     readonly backoff: { readonly base_ms: number; readonly factor: number; readonly cap_ms: number; readonly jitter: number };
   };
   readonly storage: { readonly data_dir: string };
+  readonly journal: { readonly capacity: number };
   readonly bus: { readonly redis_url: string | null; readonly channel_prefix: string };
   readonly shutdown: { readonly reconnect_after_ms: number; readonly grace_ms: number };
 }

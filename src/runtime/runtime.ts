@@ -4,6 +4,7 @@ import { filter, map, share, type Subscription } from 'rxjs';
 import type { CacheEntry, CacheState, TriggerDef, TriggerEvent } from '../../streams/contracts';
 import { createCache$ } from '../../streams/cache';
 import { createGateway } from '../../streams/gateway';
+import { appendJournal, createJournal, eventsAfter } from '../../streams/journal';
 import { createApp } from '../api/createApp';
 import { createHealthRouter } from '../api/routes/health';
 import { createRegistrationRouter } from '../api/routes/registrations';
@@ -92,6 +93,8 @@ export function createRuntime({ config, log = createLogger('Haven'), components 
   const state$ = createCache$(accepted$, seed as CacheState);
   let current: CacheState = seed;
   let seq = lastSeq;
+  // One journal for every transport that resumes clients (WebSocket, SSE).
+  const journal = createJournal(config.journal.capacity, lastSeq);
 
   const bus = createBusFor(config, log);
   const services = createServiceDispatcher({
@@ -118,6 +121,7 @@ export function createRuntime({ config, log = createLogger('Haven'), components 
     state$,
     cache: () => current,
     lastSeq: () => seq,
+    replay: (afterSeq) => eventsAfter(journal, afterSeq),
     bus,
     store,
     scheduler,
@@ -149,6 +153,7 @@ export function createRuntime({ config, log = createLogger('Haven'), components 
         state$.subscribe((s) => (current = s)),
         accepted$.subscribe((event) => {
           seq = event.seq;
+          appendJournal(journal, event);
           // The cache and the sequence land together: a restart never sees one without the other.
           store.transaction(() => {
             if (event.type !== 'OneShot' && current[event.name]?.seq === event.seq) cacheDocs.put(event.name, current[event.name]);
