@@ -40,4 +40,19 @@ export interface HavenConfig {
   readonly journal: { readonly capacity: number };
   readonly bus: { readonly redis_url: string | null; readonly channel_prefix: string };
   readonly shutdown: { readonly reconnect_after_ms: number; readonly grace_ms: number };
+  /** WebSocket clients (`config/schemas/websocket.schema.json`). */
+  readonly websocket: {
+    readonly enabled: boolean;
+    readonly path: string;
+    readonly auth_timeout_ms: number;
+    readonly heartbeat_ms: number;
+    readonly sweep_ms: number;
+    readonly max_payload_bytes: number;
+    readonly max_buffered_bytes: number;
+    readonly max_pending_messages: number;
+    readonly slow_consumer_ms: number;
+    readonly pairing_ttl_ms: number;
+    readonly rate_limit: { readonly max: number; readonly window_ms: number };
+    readonly admin_token_env: string;
+  };
 }
