@@ -1,0 +1,36 @@
+import { distinctUntilChanged, scan, shareReplay, startWith, type Observable } from 'rxjs';
+import type { CacheState, TriggerEvent } from './contracts';
+
+/**
+ * The cache's one transition: an accepted event or status becomes its trigger's entry. OneShot
+ * triggers are never cached, and an id lower than the cached one never rolls the entry back
+ * (the device's id orders history, not arrival). Returns the same object when nothing changes.
+ */
+export function reduceCache(state: CacheState, event: TriggerEvent): CacheState {
+  if (event.type === 'OneShot') return state;
+  const cached = Object.prototype.hasOwnProperty.call(state, event.name) ? state[event.name] : undefined;
+  if (cached !== undefined && cached.id !== null && event.id !== null && event.id < cached.id) return state;
+  return {
+    ...state,
+    [event.name]: { value: event.value, id: event.id, timestamp: event.timestamp, type: event.type, seq: event.seq },
+  };
+}
+
+/**
+ * The cache as a stream: `seed` at once, then a new state per accepted input that changes it.
+ * Hot after the first subscription and never torn down (`refCount: false`), so every later
+ * subscriber gets the current state immediately.
+ *
+ * ```
+ * accepted$:  --a---b---o--   (o: a OneShot, not cached)
+ * result:     S-A---B------   S = seed, A = seed + a, B = A + b
+ * ```
+ */
+export function createCache$(accepted$: Observable<TriggerEvent>, seed: CacheState): Observable<CacheState> {
+  return accepted$.pipe(
+    scan(reduceCache, seed),
+    startWith(seed),
+    distinctUntilChanged(),
+    shareReplay({ bufferSize: 1, refCount: false }),
+  );
+}

@@ -1,0 +1,352 @@
+import { expect } from 'chai';
+import { map, type Observable } from 'rxjs';
+import type { TestScheduler } from 'rxjs/testing';
+import type { Decision, RawTrigger } from '../../streams/contracts';
+import type { GatingConfig } from '../../streams/gating/gatingConfig';
+import { createGateway, type GatewayDeps } from '../../streams/gateway';
+import { createTestScheduler } from '../helpers/marbles';
+import { brief, raw, TRIGGERS } from './fixtures';
+
+function gatewayFor(ts: TestScheduler, gating: Partial<GatingConfig> = {}, more: Partial<GatewayDeps> = {}) {
+  return createGateway({ triggers: TRIGGERS, gating, scheduler: ts, utcNow: () => `t+${ts.now()}`, ...more });
+}
+
+/** Runs `inputs` through a fresh gateway and compares the decisions, in brief, with `expected`. */
+function expectDecisions(
+  gating: Partial<GatingConfig>,
+  inputs: { marbles: string; values: Record<string, RawTrigger> },
+  expected: { marbles: string; values: Record<string, string> },
+  more: Partial<GatewayDeps> = {},
+): void {
+  const ts = createTestScheduler();
+  ts.run(({ hot, expectObservable }) => {
+    const decisions = gatewayFor(ts, gating, more)(hot(inputs.marbles, inputs.values));
+    expectObservable(decisions.pipe(map(brief))).toBe(expected.marbles, expected.values);
+  });
+}
+
+const button = (fields: Partial<RawTrigger> = {}) => raw('Phone.Button', { value: 'On', ...fields });
+const hook = (fields: Partial<RawTrigger> = {}) => raw('Phone.Hook', { value: 'On', ...fields });
+const level = (value: number, fields: Partial<RawTrigger> = {}) => raw('Dial.Level', { value, ...fields });
+
+describe('gateway', () => {
+  it('accepts a valid input as a full TriggerEvent stamped with utcNow', () => {
+    const ts = createTestScheduler();
+    const a = raw('Phone.Button', { value: 'on', id: 7, source: 'TCP', receivedAt: 123 });
+    const b = raw('Door.Bell', { value: 'ignored' });
+    ts.run(({ hot, expectObservable }) => {
+      expectObservable(gatewayFor(ts)(hot('a-b', { a, b }))).toBe('A-B', {
+        A: {
+          accepted: true,
+          input: a,
+          event: {
+            seq: 1, kind: 'event', name: 'Phone.Button', value: 'On', id: 7, type: 'On/Off', category: 'buttons',
+            organization: 'default', source: 'TCP', timestamp: 't+0', receivedAt: 123,
+          },
+        },
+        B: {
+          accepted: true,
+          input: b,
+          event: {
+            seq: 2, kind: 'event', name: 'Door.Bell', value: null, id: null, type: 'OneShot', category: 'bells',
+            organization: 'acme', source: 'HTTP', timestamp: 't+2', receivedAt: 0,
+          },
+        },
+      });
+    });
+  });
+
+  it("gives triggers without an organization the configured default", () => {
+    const ts = createTestScheduler();
+    ts.run(({ hot, expectObservable }) => {
+      const decisions = gatewayFor(ts, {}, { defaultOrganization: 'venue' })(hot('a', { a: button() }));
+      expectObservable(decisions.pipe(map((d) => (d as Extract<Decision, { accepted: true }>).event.organization))).toBe('o', { o: 'venue' });
+    });
+  });
+
+  it("rejects an unknown trigger with the seed's 404 text", () => {
+    const ts = createTestScheduler();
+    const x = raw('UnknownTrigger', { value: 'On' });
+    ts.run(({ hot, expectObservable }) => {
+      expectObservable(gatewayFor(ts)(hot('x', { x }))).toBe('X', {
+        X: { accepted: false, input: x, reason: 'unknown_trigger', message: "Trigger 'UnknownTrigger' not found in configuration" },
+      });
+    });
+  });
+
+  it('numbers accepted inputs with one strictly increasing seq, without gaps, from the persisted one', () => {
+    const ts = createTestScheduler();
+    const gateway = gatewayFor(ts, { whitelist: { TCP: ['10.0.0.0/8'] } }, { initial: { seq: 41 } });
+    const values = {
+      a: button({ id: 1 }),
+      u: raw('Nope'),
+      b: hook({ id: 1 }),
+      v: raw('Dial.Number', { value: 9 }),
+      s: raw('Dial.Number', { value: 2, kind: 'status' }),
+      d: hook({ id: 1 }),
+      w: button({ id: 2, source: 'TCP', remote: '192.168.0.1' }),
+      c: raw('Door.Bell'),
+    };
+    ts.run(({ hot, expectObservable }) => {
+      expect(gateway.currentSeq()).to.equal(41);
+      expectObservable(gateway(hot('aubvsdwc', values)).pipe(map(brief))).toBe('aubvsdwc', {
+        a: '#42 Phone.Button=On',
+        u: 'unknown_trigger',
+        b: '#43 Phone.Hook=On',
+        v: 'invalid_value',
+        s: '#44 Dial.Number=2',
+        d: 'duplicate',
+        w: 'not_whitelisted',
+        c: '#45 Door.Bell=null',
+      });
+    });
+    expect(gateway.currentSeq()).to.equal(45);
+  });
+
+  describe('a rejected input changes nothing', () => {
+    it('records no id, no time and no cooldown for it', () => {
+      expectDecisions(
+        { cooldownMs: 10, minIntervalMs: 10 },
+        {
+          // w: WEB event; t: TCP id 5 in WEB's cooldown; u: the same id once the cooldown is over.
+          // b: too soon after u; c: exactly 10 after u (b did not restart the interval).
+          // r: a WEB retry of w (duplicate) must not start a cooldown for the TCP event h.
+          marbles: 'w----t----u--b------c r h',
+          values: {
+            w: hook({ source: 'WEB', id: 1 }),
+            t: button({ source: 'TCP', id: 5 }),
+            u: button({ source: 'TCP', id: 5 }),
+            b: button({ source: 'TCP', id: 6 }),
+            c: button({ source: 'TCP', id: 7 }),
+            r: hook({ source: 'WEB', id: 1 }),
+            h: raw('Dial.Number', { value: 1, source: 'TCP' }),
+          },
+        },
+        {
+          marbles: 'w----t----u--b------c r h',
+          values: { w: '#1 Phone.Hook=On', t: 'cooldown', u: '#2 Phone.Button=On', b: 'min_interval', c: '#3 Phone.Button=On', r: 'duplicate', h: '#4 Dial.Number=1' },
+        },
+      );
+    });
+
+    it('consumes no seq and records no id when building its event fails', () => {
+      const ts = createTestScheduler();
+      let calls = 0;
+      const utcNow = () => {
+        if (++calls === 2) throw new Error('clock unavailable');
+        return 'now';
+      };
+      const values = { a: button({ id: 1 }), b: button({ id: 2 }), c: button({ id: 2 }) };
+      ts.run(({ hot, expectObservable }) => {
+        const decisions = gatewayFor(ts, {}, { utcNow })(hot('abc', values));
+        expectObservable(decisions.pipe(map(brief))).toBe('abc', { a: '#1 Phone.Button=On', b: 'invalid_value', c: '#2 Phone.Button=On' });
+      });
+    });
+  });
+
+  describe('priority cooldown', () => {
+    it('rejects a lower-priority source one frame before the window ends and accepts it at the end', () => {
+      expectDecisions(
+        { cooldownMs: 10 },
+        { marbles: 'w 8ms ab', values: { w: hook({ source: 'WEB' }), a: button({ source: 'TCP' }), b: button({ source: 'TCP' }) } },
+        { marbles: 'w 8ms ab', values: { w: '#1 Phone.Hook=On', a: 'cooldown', b: '#2 Phone.Button=On' } },
+      );
+    });
+
+    it('blocks every lower priority but never the same or a higher one', () => {
+      expectDecisions(
+        { cooldownMs: 10 },
+        {
+          marbles: 'm-hwt',
+          values: { m: hook({ source: 'MODBUS' }), h: button({ source: 'HTTP' }), w: button({ source: 'WEB' }), t: button({ source: 'TCP' }) },
+        },
+        { marbles: 'm-hwt', values: { m: '#1 Phone.Hook=On', h: 'cooldown', w: '#2 Phone.Button=On', t: 'cooldown' } },
+      );
+    });
+
+    it('exempts statuses, and a status starts no cooldown', () => {
+      expectDecisions(
+        { cooldownMs: 10 },
+        {
+          marbles: 'wsSt',
+          values: {
+            w: hook({ source: 'WEB' }),
+            s: button({ source: 'TCP', kind: 'status' }),
+            S: raw('Dial.Number', { value: 3, source: 'WEB', kind: 'status' }),
+            t: raw('Door.Bell', { source: 'TCP' }),
+          },
+        },
+        { marbles: 'wsSt', values: { w: '#1 Phone.Hook=On', s: '#2 Phone.Button=On', S: '#3 Dial.Number=3', t: 'cooldown' } },
+      );
+      expectDecisions(
+        { cooldownMs: 10 },
+        { marbles: 'St', values: { S: hook({ source: 'WEB', kind: 'status' }), t: button({ source: 'TCP' }) } },
+        { marbles: 'St', values: { S: '#1 Phone.Hook=On', t: '#2 Phone.Button=On' } },
+      );
+    });
+  });
+
+  describe('minimum interval', () => {
+    it('per trigger: the same trigger one frame before the boundary is rejected, at the boundary accepted; others pass', () => {
+      expectDecisions(
+        { minIntervalMs: 10, minIntervalScope: 'trigger' },
+        { marbles: 'ah 7ms bc', values: { a: button(), h: hook(), b: button(), c: button() } },
+        { marbles: 'ah 7ms bc', values: { a: '#1 Phone.Button=On', h: '#2 Phone.Hook=On', b: 'min_interval', c: '#3 Phone.Button=On' } },
+      );
+    });
+
+    it('global: any trigger one frame before the boundary is rejected, at the boundary accepted', () => {
+      expectDecisions(
+        { minIntervalMs: 10, minIntervalScope: 'global' },
+        { marbles: 'a 8ms hk', values: { a: button(), h: hook(), k: hook() } },
+        { marbles: 'a 8ms hk', values: { a: '#1 Phone.Button=On', h: 'min_interval', k: '#2 Phone.Hook=On' } },
+      );
+    });
+
+    it('exempts statuses, and a status does not start the interval', () => {
+      expectDecisions(
+        { minIntervalMs: 10, minIntervalScope: 'global' },
+        { marbles: 'sat', values: { s: hook({ kind: 'status' }), a: button(), t: hook({ kind: 'status' }) } },
+        { marbles: 'sat', values: { s: '#1 Phone.Hook=On', a: '#2 Phone.Button=On', t: '#3 Phone.Hook=On' } },
+      );
+    });
+  });
+
+  describe('statuses and ids', () => {
+    it('rejects a repeated id as duplicate and a lower one as stale, from the persisted ids on', () => {
+      const ts = createTestScheduler();
+      const gateway = gatewayFor(ts, {}, { initial: { lastIds: new Map([['Phone.Button', 10]]) } });
+      const values = { a: button({ id: 10 }), b: button({ id: 9 }), c: button({ id: 11 }), d: button({ id: 11 }), e: button(), f: button({ id: 12 }) };
+      ts.run(({ hot, expectObservable }) => {
+        expectObservable(gateway(hot('abcdef', values)).pipe(map(brief))).toBe('abcdef', {
+          a: 'duplicate',
+          b: 'stale',
+          c: '#1 Phone.Button=On',
+          d: 'duplicate',
+          e: '#2 Phone.Button=On',
+          f: '#3 Phone.Button=On',
+        });
+      });
+    });
+
+    it('holds statuses to the same ids as events, though they skip interval and cooldown', () => {
+      const ts = createTestScheduler();
+      const values = {
+        w: button({ source: 'WEB', id: 5 }),
+        s: button({ source: 'TCP', kind: 'status', value: 'Off', id: 4 }),
+        d: button({ source: 'TCP', kind: 'status', value: 'Off', id: 5 }),
+        n: button({ source: 'TCP', kind: 'status', value: 'Off', id: 6 }),
+        e: button({ source: 'WEB', id: 6 }),
+      };
+      ts.run(({ hot, expectObservable }) => {
+        const decisions = gatewayFor(ts, { cooldownMs: 10, minIntervalMs: 10 })(hot('wsdne', values));
+        expectObservable(decisions).toBe('wsdne', {
+          w: { accepted: true, input: values.w, event: { ...acceptedEvent(values.w, 1, 'On', 5), timestamp: 't+0' } },
+          s: { accepted: false, input: values.s, reason: 'stale', message: "Trigger 'Phone.Button' id 4 is older than the cached id 5; ids must increase" },
+          d: { accepted: false, input: values.d, reason: 'duplicate', message: "Trigger 'Phone.Button' id 5 was already accepted; a retry is not dispatched twice" },
+          n: { accepted: true, input: values.n, event: { ...acceptedEvent(values.n, 2, 'Off', 6), kind: 'status', timestamp: 't+3' } },
+          e: { accepted: false, input: values.e, reason: 'duplicate', message: "Trigger 'Phone.Button' id 6 was already accepted; a retry is not dispatched twice" },
+        });
+      });
+    });
+  });
+
+  describe('Continuous triggers', () => {
+    const withValue = (d: Decision) => (d.accepted ? brief(d) : `${d.reason} ${String(d.input.value)}`);
+
+    it('throttles: the first at once, replaced ones superseded at once, the latest at the window end', () => {
+      const ts = createTestScheduler();
+      const values = { a: level(10), b: level(20), c: level(30), p: button(), d: level(40), e: level(50) };
+      ts.run(({ hot, expectObservable }) => {
+        // Window 10: a opens [0,10); c supersedes b at 4; p is another trigger; c is released at 10 and opens [10,20);
+        // e supersedes d at 16 and is released at 20.
+        const input = '   a-b-c-p 7ms d-e-----|';
+        const result = '  a---B-p---c 5ms E---e-|';
+        const decisions = gatewayFor(ts, { minIntervalMs: 10 })(hot(input, values));
+        expectObservable(decisions.pipe(map(withValue))).toBe(result, {
+          a: '#1 Dial.Level=10',
+          B: 'superseded 20',
+          p: '#2 Phone.Button=On',
+          c: '#3 Dial.Level=30',
+          E: 'superseded 40',
+          e: '#4 Dial.Level=50',
+        });
+      });
+    });
+
+    it('under the global scope, counts a released value for the interval of every trigger', () => {
+      expectDecisions(
+        { minIntervalMs: 10, minIntervalScope: 'global' },
+        // a opens the global window [0,10) and counts at 0; c waits and is released at 10, counting at 10.
+        { marbles: 'a----bc 8ms d---ef', values: { a: level(1), b: button(), c: level(2), d: button(), e: button(), f: button() } },
+        {
+          marbles: 'a----b----c 4ms d---ef',
+          values: { a: '#1 Dial.Level=1', b: 'min_interval', c: '#2 Dial.Level=2', d: 'min_interval', e: 'min_interval', f: '#3 Phone.Button=On' },
+        },
+      );
+    });
+
+    it('lets statuses of Continuous triggers through unthrottled', () => {
+      expectDecisions(
+        { minIntervalMs: 10 },
+        { marbles: 'ab', values: { a: level(1), b: level(2, { kind: 'status' }) } },
+        { marbles: 'ab', values: { a: '#1 Dial.Level=1', b: '#2 Dial.Level=2' } },
+      );
+    });
+
+    it('decides a value still waiting when the input completes, then completes', () => {
+      expectDecisions(
+        { minIntervalMs: 4 },
+        { marbles: 'ab|', values: { a: level(1), b: level(2) } },
+        { marbles: 'a---(b|)', values: { a: '#1 Dial.Level=1', b: '#2 Dial.Level=2' } },
+      );
+    });
+
+    it('cancels a waiting release when unsubscribed', () => {
+      const ts = createTestScheduler();
+      const gateway = gatewayFor(ts, { minIntervalMs: 4 });
+      ts.run(({ hot, expectObservable, expectSubscriptions }) => {
+        const input = hot('ab------', { a: level(1), b: level(2) });
+        expectObservable(gateway(input).pipe(map(brief)), '--!').toBe('a-', { a: '#1 Dial.Level=1' });
+        expectSubscriptions(input.subscriptions).toBe('^-!');
+      });
+      expect(gateway.currentSeq()).to.equal(1);
+    });
+  });
+
+  it('turns an exception for one input into a rejection and goes on', () => {
+    const ts = createTestScheduler();
+    const broken = { ...button(), get value(): unknown { throw new Error('bad getter'); } } as RawTrigger;
+    const values = { x: broken, n: null as unknown as RawTrigger, a: button() };
+    ts.run(({ hot, expectObservable }) => {
+      const decisions: Observable<Decision> = gatewayFor(ts)(hot('xna', values));
+      expectObservable(decisions.pipe(map((d) => (d.accepted ? brief(d) : `${d.reason}: ${d.message}`)))).toBe('xna', {
+        x: 'invalid_value: Input could not be processed: bad getter',
+        n: `invalid_value: Input could not be processed: Cannot read properties of null (reading 'name')`,
+        a: '#1 Phone.Button=On',
+      });
+    });
+  });
+
+  it('checks the whitelist per source, IPv4-mapped remotes included', () => {
+    expectDecisions(
+      { whitelist: { TCP: ['10.0.0.0/8'] } },
+      {
+        marbles: 'abc',
+        values: { a: button({ source: 'TCP', remote: '::ffff:10.0.0.1' }), b: button({ source: 'TCP', remote: '11.0.0.1' }), c: button({ source: 'HTTP', remote: '11.0.0.1' }) },
+      },
+      { marbles: 'abc', values: { a: '#1 Phone.Button=On', b: 'not_whitelisted', c: '#2 Phone.Button=On' } },
+    );
+  });
+
+  it('refuses an invalid whitelist when it is built', () => {
+    expect(() => createGateway({ triggers: TRIGGERS, gating: { whitelist: { TCP: ['10.0.0.0/33'] } }, utcNow: () => '' })).to.throw(/Invalid IP whitelist/);
+  });
+});
+
+function acceptedEvent(input: RawTrigger, seq: number, value: string, id: number) {
+  return {
+    seq, kind: input.kind, name: input.name, value, id, type: 'On/Off', category: 'buttons',
+    organization: 'default', source: input.source, receivedAt: input.receivedAt,
+  };
+}
