@@ -2,6 +2,7 @@ import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import type { TriggerDef } from '../../streams/contracts';
+import { whitelistErrors } from '../../streams/gating/ipWhitelist';
 import type { HavenConfig } from './havenConfig';
 
 /** A config problem, naming the file and the field, thrown at start: the hub does not run on a bad config. */
@@ -83,6 +84,9 @@ export function validateHavenConfig(raw: unknown, file = '(embedded defaults)'):
   for (const validate of sections) {
     if (!validate(config)) throw firstError(file, validate.errors);
   }
+  const whitelist = (config as unknown as HavenConfig).trigger.gating.whitelist;
+  const bad = whitelistErrors(whitelist);
+  if (bad.length) throw new ConfigError(file, '/trigger/gating/whitelist', `has invalid entries: ${bad.join('; ')}`);
   return config as unknown as HavenConfig;
 }
 

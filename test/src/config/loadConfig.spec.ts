@@ -1,0 +1,70 @@
+import { expect } from 'chai';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, loadHavenConfig, loadTriggerConfig, validateHavenConfig } from '../../../src/config/loadConfig';
+
+describe('config loading', () => {
+  let dir: string;
+  beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'haven-config-'))));
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  const write = (name: string, body: unknown) => {
+    const file = join(dir, name);
+    writeFileSync(file, typeof body === 'string' ? body : JSON.stringify(body));
+    return file;
+  };
+
+  it('fills every default when there is no config file (the embedded defaults)', () => {
+    const config = loadHavenConfig({ env: {} });
+    expect(config.comm.http).to.deep.equal({ host: '127.0.0.1', port: 5001 });
+    expect(config.services.max_age_ms).to.equal(2000);
+    expect(config.trigger.gating).to.include({ min_interval_ms: 0, min_interval_scope: 'trigger', cooldown_ms: 0 });
+    expect(config.trigger.sources.HTTP).to.deep.equal({ enabled: true, priority: 1 });
+    expect(config.trigger.config_file).to.match(/config\/trigger_config\.json$/);
+  });
+
+  it('names the file and the field of a bad setting', () => {
+    const file = write('haven.json', { trigger: { gating: { cooldown_ms: 'soon' } } });
+    expect(() => loadHavenConfig({ configFile: file, env: {} })).to.throw(ConfigError, `${file}: /trigger/gating/cooldown_ms must be integer`);
+  });
+
+  it('rejects an unknown section, an unknown field and a bad enum with what is allowed', () => {
+    expect(() => validateHavenConfig({ comms: {} }, 'x.json')).to.throw(ConfigError, /x\.json: \/comms is not a known section/);
+    expect(() => validateHavenConfig({ services: { max_age: 1 } }, 'x.json')).to.throw(ConfigError, /\/services must NOT have additional properties \('max_age'\)/);
+    expect(() => validateHavenConfig({ trigger: { gating: { min_interval_scope: 'device' } } }, 'x.json')).to.throw(ConfigError, /trigger, global/);
+  });
+
+  it('rejects an invalid whitelist entry at start, naming it', () => {
+    expect(() => validateHavenConfig({ trigger: { gating: { whitelist: { TCP: ['10.0.0.0/33'] } } } }, 'x.json')).to.throw(ConfigError, /x\.json: \/trigger\/gating\/whitelist has invalid entries: TCP: 10\.0\.0\.0\/33/);
+  });
+
+  it('reports a file that is not JSON', () => {
+    const file = write('haven.json', '{ nope');
+    expect(() => loadHavenConfig({ configFile: file, env: {} })).to.throw(ConfigError, /is not valid JSON/);
+  });
+
+  it('loads the repository trigger catalog with all four types', () => {
+    const { triggers } = loadTriggerConfig(loadHavenConfig({ env: {} }).trigger.config_file);
+    expect(new Set([...triggers.values()].map((t) => t.type))).to.deep.equal(new Set(['On/Off', 'Discrete', 'Continuous', 'OneShot']));
+    expect(triggers.get('RedTelephone.Button_1')).to.include({ type: 'On/Off', organization: 'default' });
+  });
+
+  it('rejects inconsistent triggers, naming the field', () => {
+    const dup = write('t1.json', { triggers: [{ name: 'A.b', type: 'OneShot' }, { name: 'A.b', type: 'OneShot' }] });
+    expect(() => loadTriggerConfig(dup)).to.throw(ConfigError, /\/triggers\/1\/name duplicates trigger 'A\.b'/);
+    const noValues = write('t2.json', { triggers: [{ name: 'A.b', type: 'Discrete' }] });
+    expect(() => loadTriggerConfig(noValues)).to.throw(ConfigError, /\/triggers\/0\/values is required/);
+    const badType = write('t3.json', { triggers: [{ name: 'A.b', type: 'Toggle' }] });
+    expect(() => loadTriggerConfig(badType)).to.throw(ConfigError, /\/triggers\/0\/type must be equal to one of the allowed values/);
+    const badName = write('t4.json', { triggers: [{ name: 'nodots', type: 'OneShot' }] });
+    expect(() => loadTriggerConfig(badName)).to.throw(ConfigError, /\/triggers\/0\/name must match pattern/);
+  });
+
+  it('takes the deployment overrides from the environment', () => {
+    const config = loadHavenConfig({ env: { HAVEN_HTTP_PORT: '6001', HAVEN_DATA_DIR: dir, REDIS_URL: 'redis://127.0.0.1:6390' } });
+    expect(config.comm.http.port).to.equal(6001);
+    expect(config.storage.data_dir).to.equal(dir);
+    expect(config.bus.redis_url).to.equal('redis://127.0.0.1:6390');
+  });
+});
