@@ -147,7 +147,7 @@ describe('trigger dispatch API (seed 000) over real HTTP and TCP', () => {
   it('gives 1,000 concurrent POSTs unique, strictly increasing sequence numbers with no gaps', async () => {
     hub = await startHub();
     const answers = await Promise.all(
-      Array.from({ length: 1000 }, (_, i) => call(hub, '/api/trigger-event', json({ name: 'Fog.Burst', id: i + 1 }))),
+      Array.from({ length: 1000 }, (_, i) => call(hub, '/api/trigger-event', json({ name: i % 2 ? 'Fog.Burst' : 'Flame.Intensity', value: i % 100 }))),
     );
     expect(answers.every((a) => a.status === 200)).to.equal(true);
     const seqs = answers.map((a) => a.body.trigger_seq as number).sort((a, b) => a - b);
