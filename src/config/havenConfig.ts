@@ -1,3 +1,5 @@
+import type { ModbusMapConfig } from '../../streams/sources/modbusMap';
+
 /**
  * The haven config after validation, every default filled in (defaults live in the schemas,
  * `config/schemas/*.schema.json`). Each feature owns one top-level section and its schema file.
@@ -54,5 +56,10 @@ export interface HavenConfig {
     readonly pairing_ttl_ms: number;
     readonly rate_limit: { readonly max: number; readonly window_ms: number };
     readonly admin_token_env: string;
+  };
+  /** Protocol details of the TCP and Modbus sources (`config/schemas/sources.schema.json`). */
+  readonly sources: {
+    readonly tcp: { readonly max_line_length: number; readonly idle_timeout_ms: number; readonly max_in_flight: number };
+    readonly modbus: ModbusMapConfig & { readonly unit_id: number };
   };
 }
