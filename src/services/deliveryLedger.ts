@@ -1,0 +1,121 @@
+import type { SchedulerLike, Subscription } from 'rxjs';
+import type { DeliveryOutcome, SettledResult } from './delivery';
+import type { ServiceProtocol } from './registration';
+
+/** A service an event was handed to, in fan-out order. */
+export interface DeliveryTarget {
+  readonly service: string;
+  readonly protocol: ServiceProtocol;
+}
+
+interface Waiter {
+  readonly resolve: (outcomes: DeliveryOutcome[]) => void;
+  readonly timer: Subscription;
+}
+
+/** One event's fan-out: who it went to, what each said so far, and who waits for the answer. */
+export interface LedgerEntry {
+  targets: readonly DeliveryTarget[] | undefined;
+  /** By target index; outcome objects are only built when someone asks (most events nobody does). */
+  results: Array<SettledResult | undefined>;
+  details: Array<string | undefined> | undefined;
+  pending: number;
+  waiters: Waiter[];
+}
+
+/**
+ * The outcomes of recent dispatches, by `seq`, for `delivery(seq, boundMs)`. An answer waits at
+ * most its bound and then reports what is still open as `queued`; it works whether it is asked
+ * before or after the event is dispatched. Bounded: only the last `capacity` seqs are remembered
+ * (oldest evicted first); an evicted entry still answers the waiters it
+ * already had, because they hold it directly.
+ */
+export class DeliveryLedger {
+  private readonly entries = new Map<number, LedgerEntry>();
+  /** Seqs in the order they were added, as a ring: the slot to reuse holds the one to evict. */
+  private readonly order: number[] = [];
+  private next = 0;
+  private lastOpened = 0;
+
+  constructor(
+    /** At least 1. */
+    private readonly capacity: number,
+    private readonly scheduler: SchedulerLike,
+  ) {}
+
+  /** Records that event `seq` went to `targets`; returns the entry its deliveries settle into. */
+  open(seq: number, targets: readonly DeliveryTarget[]): LedgerEntry {
+    let entry = this.entries.get(seq);
+    if (!entry) entry = this.add(seq);
+    entry.targets = targets;
+    entry.results = [];
+    entry.details = undefined;
+    entry.pending = targets.length;
+    if (seq > this.lastOpened) this.lastOpened = seq;
+    if (entry.pending === 0) this.answer(entry);
+    return entry;
+  }
+
+  /** Records the outcome of target `index` of `entry`. */
+  settle(entry: LedgerEntry, index: number, result: SettledResult, detail?: string): void {
+    if (!entry.targets || index >= entry.targets.length || entry.results[index] !== undefined) return;
+    entry.results[index] = result;
+    if (detail !== undefined) (entry.details ??= [])[index] = detail;
+    entry.pending -= 1;
+    if (entry.pending === 0) this.answer(entry);
+  }
+
+  /**
+   * The outcomes of event `seq`, once every target settled or after `boundMs` at the latest
+   * (open ones as `queued`). A seq already dispatched and forgotten, or never dispatched while
+   * later ones were (a status, a rejected input), answers `[]` at once.
+   */
+  wait(seq: number, boundMs: number): Promise<DeliveryOutcome[]> {
+    let entry = this.entries.get(seq);
+    if (!entry) {
+      if (seq <= this.lastOpened) return Promise.resolve([]);
+      entry = this.add(seq);
+    }
+    if (entry.targets && entry.pending === 0) return Promise.resolve(snapshot(entry));
+    const waiting = entry;
+    return new Promise((resolve) => {
+      const timer = this.scheduler.schedule(() => this.answer(waiting), Math.max(0, boundMs));
+      waiting.waiters.push({ resolve, timer });
+    });
+  }
+
+  /** Entries remembered (for tests and health). */
+  get size(): number {
+    return this.entries.size;
+  }
+
+  private add(seq: number): LedgerEntry {
+    const entry: LedgerEntry = { targets: undefined, results: [], details: undefined, pending: 0, waiters: [] };
+    // Not `entries.keys().next()`: after many deletes at its front a Map iterator walks the holes.
+    if (this.order.length >= this.capacity) this.entries.delete(this.order[this.next]);
+    this.order[this.next] = seq;
+    this.next = (this.next + 1) % this.capacity;
+    this.entries.set(seq, entry);
+    return entry;
+  }
+
+  private answer(entry: LedgerEntry): void {
+    if (entry.waiters.length === 0) return;
+    const outcomes = snapshot(entry);
+    const waiters = entry.waiters;
+    entry.waiters = [];
+    for (const w of waiters) {
+      w.timer.unsubscribe();
+      w.resolve(outcomes);
+    }
+  }
+}
+
+function snapshot(entry: LedgerEntry): DeliveryOutcome[] {
+  const targets = entry.targets ?? [];
+  return targets.map(({ service, protocol }, i) => {
+    const detail = entry.details?.[i];
+    const result = entry.results[i] ?? 'queued';
+    return detail === undefined ? { service, protocol, result } : { service, protocol, result, detail };
+  });
+}

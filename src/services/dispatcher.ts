@@ -1,0 +1,338 @@
+import { Subject, type Observable, type SchedulerLike } from 'rxjs';
+import type { TriggerEvent } from '../../streams/contracts';
+import type { ComponentHealth } from '../hub';
+import type { Logger } from '../log';
+import type { Store } from '../storage/store';
+import { createDelivery, type DeliveryOutcome } from './delivery';
+import { DeliveryLedger, type DeliveryTarget } from './deliveryLedger';
+import { importLegacyRegistrations } from './legacyRegistrations';
+import type { Registration } from './registration';
+import { normalizeRegistration, type RegistrationInput } from './registrationInput';
+import { createServiceActor, defaultSocketFactory, type ServiceActor, type SocketFactory } from './serviceActor';
+import { resolveServiceConfig, type ServiceConfig } from './serviceConfig';
+import type { ServiceStatus, StatusChange } from './serviceStatus';
+import { createWireLines, fieldsKey } from './wireLine';
+
+/** The store collection registrations live in, keyed by service name. */
+export const REGISTRATIONS = 'registrations';
+
+export interface ServiceDispatcherDeps {
+  readonly store: Store;
+  readonly log: Logger;
+  /** Every timer and every `now()` of the actors (monotonic in production, controlled in tests). */
+  readonly scheduler: SchedulerLike;
+  /** Missing fields take {@link SERVICE_DEFAULTS}. */
+  readonly config?: Partial<ServiceConfig>;
+  /** UTC ISO 8601 now, for `registered_at`. */
+  readonly utcNow: () => string;
+  /** Opens TCP connections; default `net.connect`. */
+  readonly connect?: SocketFactory;
+  /** Where a seed-era `service_registrations.json` may wait to be imported (`restore`). */
+  readonly dataDir?: string;
+}
+
+/** The seed's `socket_status` in a registration answer. */
+export type SocketStatus = ServiceStatus | 'not_applicable';
+
+export type RegisterResult =
+  | { readonly ok: true; readonly registration: Registration & { readonly socket_status: SocketStatus } }
+  | { readonly ok: false; readonly status: 400 | 500; readonly error: string };
+
+/** One item of `GET /api/registrations`: the seed's fields, then ours. */
+export interface RegistrationView {
+  readonly name: string;
+  readonly port: number;
+  readonly host: string;
+  readonly protocol: Registration['protocol'];
+  readonly registered_at: string;
+  readonly socket_connected: boolean;
+  readonly status: ServiceStatus;
+  readonly max_age_ms?: number;
+  readonly fields?: Registration['fields'];
+}
+
+export interface RestoreSummary {
+  /** From the store. */
+  readonly restored: number;
+  /** From `<dataDir>/service_registrations.json`. */
+  readonly imported: number;
+  /** TCP_SOCKET services connected when restore returned; the others keep retrying. */
+  readonly connected: number;
+}
+
+/** The services side of the hub: registrations, their actors, and the fan-out of every event to them. */
+export interface ServiceDispatcher {
+  /** `POST /api/register`: replaces a registration of the same name; persisted only on success. */
+  register(input: RegistrationInput): Promise<RegisterResult>;
+  /** `DELETE /api/register/:name`: false when no such service. */
+  unregister(name: string): Promise<boolean>;
+  /** `GET /api/registrations` items. */
+  list(): RegistrationView[];
+  /** Hands an accepted event to every service at once; never waits for any of them. */
+  dispatch(event: TriggerEvent): void;
+  /** The outcomes of event `seq` (one per service), by `boundMs` at the latest (`queued` if still open). */
+  delivery(seq: number, boundMs: number): Promise<DeliveryOutcome[]>;
+  /** Startup: registrations from the store and the seed's file; every actor started, none fatal. */
+  restore(): Promise<RestoreSummary>;
+  health(): ComponentHealth;
+  /** Every status transition of a registered service. Completes on `stop`. */
+  readonly status$: Observable<StatusChange>;
+  /** Closes every connection cleanly. Re-entrant. */
+  stop(): Promise<void>;
+}
+
+interface Slot {
+  readonly actor: ServiceActor;
+  readonly key: string;
+}
+
+/** How an actor's status transitions reach `status$`: held while it is a candidate, dropped once retired. */
+type Gate = { mode: 'hold' | 'live' | 'mute'; held: StatusChange[] };
+
+/**
+ * Builds the dispatcher. Nothing connects until `restore` or `register` is called.
+ *
+ * Every event is encoded once per distinct field set ({@link createWireLines}) and handed to each
+ * actor's mailbox synchronously; the actors write without blocking, so one dead or slow service
+ * never delays another, and `delivery` answers by its bound whatever the services do.
+ */
+export function createServiceDispatcher(deps: ServiceDispatcherDeps): ServiceDispatcher {
+  const { store, log, scheduler, utcNow } = deps;
+  const config = resolveServiceConfig(deps.config);
+  const connect = deps.connect ?? defaultSocketFactory;
+  const collection = () => store.collection<Registration>(REGISTRATIONS);
+  const ledger = new DeliveryLedger(config.deliveryHistory, scheduler);
+  const status$ = new Subject<StatusChange>();
+  const actors = new Map<string, ServiceActor>();
+  const gates = new WeakMap<ServiceActor, Gate>();
+  /** Actors still proving themselves in `register`, so `stop` can close them too. */
+  const candidates = new Set<ServiceActor>();
+  const serials = new Map<string, Promise<unknown>>();
+  let slots: Slot[] = [];
+  let targets: DeliveryTarget[] = [];
+  let phase: 'new' | 'restoring' | 'running' | 'stopped' = 'new';
+  let restoring: Promise<RestoreSummary> | undefined;
+  let stopping: Promise<void> | undefined;
+  // A function, not a comparison: the phase changes across awaits.
+  const stopped = (): boolean => phase === 'stopped';
+
+  function spawn(registration: Registration, mode: Gate['mode']): ServiceActor {
+    const gate: Gate = { mode, held: [] };
+    const actor = createServiceActor(registration, {
+      scheduler,
+      log: log.child(`Service ${registration.name}`),
+      connect,
+      config,
+      onStatus: (change) => {
+        if (gate.mode === 'live') status$.next(change);
+        else if (gate.mode === 'hold') gate.held.push(change);
+      },
+    });
+    gates.set(actor, gate);
+    return actor;
+  }
+
+  function setGate(actor: ServiceActor, mode: Gate['mode']): void {
+    const gate = gates.get(actor);
+    if (!gate) return;
+    gate.mode = mode;
+    const held = gate.held;
+    gate.held = [];
+    if (mode === 'live') for (const change of held) status$.next(change);
+  }
+
+  /** The fan-out list, rebuilt only when registrations change (dispatch reads it as is). */
+  function rebuild(): void {
+    slots = [...actors.values()].map((actor) => ({ actor, key: fieldsKey(actor.registration.fields) }));
+    targets = slots.map(({ actor }) => ({ service: actor.registration.name, protocol: actor.registration.protocol }));
+  }
+
+  /** Runs registry changes of one name one after the other. */
+  function serial<T>(name: string, work: () => Promise<T>): Promise<T> {
+    const run = (serials.get(name) ?? Promise.resolve()).then(work, work);
+    const settled = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    serials.set(name, settled);
+    void settled.then(() => serials.get(name) === settled && serials.delete(name));
+    return run;
+  }
+
+  async function register(input: RegistrationInput): Promise<RegisterResult> {
+    const normalized = normalizeRegistration({ ...input, registered_at: undefined }, utcNow());
+    if (!normalized.ok) return { ok: false, status: 400, error: normalized.error };
+    const registration = normalized.registration;
+    return serial(registration.name, async () => {
+      if (phase === 'stopped') return { ok: false, status: 500, error: 'Service dispatcher is stopped' } as const;
+      const actor = spawn(registration, 'hold');
+      candidates.add(actor);
+      const ok = await actor.start();
+      candidates.delete(actor);
+      if (!ok || stopped()) {
+        setGate(actor, 'mute');
+        await actor.stop();
+        const { host, port } = registration;
+        log.warn(`registration of ${registration.name} failed: no connection to ${host}:${port}`);
+        return { ok: false, status: 500, error: `Failed to establish socket connection to ${host}:${port}` } as const;
+      }
+      const previous = actors.get(registration.name);
+      collection().put(registration.name, registration);
+      actors.set(registration.name, actor);
+      rebuild();
+      setGate(actor, 'live');
+      log.info(`registered ${describe(registration)}${previous ? ' (replaces the previous registration)' : ''}`);
+      if (previous) {
+        setGate(previous, 'mute');
+        await previous.stop();
+      }
+      return { ok: true, registration: { ...registration, socket_status: socketStatus(actor) } } as const;
+    });
+  }
+
+  function unregister(name: string): Promise<boolean> {
+    return serial(name, async () => {
+      const actor = actors.get(name);
+      const stored = collection().delete(name);
+      if (actor) {
+        actors.delete(name);
+        rebuild();
+        await actor.stop();
+      }
+      if (actor || stored) log.info(`unregistered ${name}`);
+      return Boolean(actor) || stored;
+    });
+  }
+
+  function list(): RegistrationView[] {
+    return [...actors.values()].map((actor) => {
+      const r = actor.registration;
+      const status = actor.status();
+      return {
+        name: r.name,
+        port: r.port,
+        host: r.host,
+        protocol: r.protocol,
+        registered_at: r.registered_at,
+        socket_connected: r.protocol === 'TCP_SOCKET' && status === 'connected',
+        status,
+        ...(r.max_age_ms !== undefined && { max_age_ms: r.max_age_ms }),
+        ...(r.fields !== undefined && { fields: r.fields }),
+      };
+    });
+  }
+
+  function dispatch(event: TriggerEvent): void {
+    if (phase === 'stopped') return;
+    const fanout = slots;
+    const entry = ledger.open(event.seq, targets);
+    if (fanout.length === 0) return;
+    const lines = createWireLines(event);
+    for (let i = 0; i < fanout.length; i++) {
+      const index = i;
+      fanout[i].actor.deliver(createDelivery(lines.get(fanout[i].key), (result, detail) => ledger.settle(entry, index, result, detail)));
+    }
+  }
+
+  function restore(): Promise<RestoreSummary> {
+    restoring ??= (async () => {
+      if (phase === 'new') phase = 'restoring';
+      const stored: Registration[] = [];
+      for (const [id, doc] of collection().entries()) {
+        const result = normalizeRegistration(doc, utcNow());
+        if (result.ok) stored.push(result.registration);
+        else log.warn(`stored registration '${id}' is not usable: ${result.error}`);
+      }
+      const names = new Set(stored.map((r) => r.name));
+      const imported =
+        deps.dataDir && deps.dataDir !== ':memory:'
+          ? await importLegacyRegistrations(deps.dataDir, {
+              isKnown: (name) => names.has(name) || actors.has(name),
+              persist: (found) => store.transaction(() => found.forEach((r) => collection().put(r.name, r))),
+              utcNow,
+              log,
+            })
+          : [];
+      const started: ServiceActor[] = [];
+      for (const registration of [...stored, ...imported]) {
+        if (actors.has(registration.name) || stopped()) continue; // registered meanwhile: that one wins
+        const actor = spawn(registration, 'live');
+        actors.set(registration.name, actor);
+        started.push(actor);
+      }
+      rebuild();
+      const results = await Promise.all(
+        started.map(async (actor) => {
+          const ok = await actor.start();
+          const line = `${describe(actor.registration)}: ${actor.status()}`;
+          if (ok) log.info(`restored ${line}`);
+          else log.warn(`restored ${line} (${actor.detail() ?? 'unreachable'}); it keeps retrying`);
+          return ok && actor.registration.protocol === 'TCP_SOCKET';
+        }),
+      );
+      if (phase === 'restoring') phase = 'running';
+      return { restored: stored.length, imported: imported.length, connected: results.filter(Boolean).length };
+    })();
+    return restoring;
+  }
+
+  function health(): ComponentHealth {
+    const parts = [...actors.values()].map(partHealth);
+    const connected = parts.filter((p) => p.state === 'ok').length;
+    const detail = `${connected}/${parts.length} services ready`;
+    if (phase === 'stopped') return { name: 'services', state: 'stopped', parts };
+    if (phase === 'restoring') return { name: 'services', state: 'starting', detail: 'restoring registrations', parts };
+    return { name: 'services', state: parts.every((p) => p.state === 'ok') ? 'ok' : 'degraded', detail, parts };
+  }
+
+  function stop(): Promise<void> {
+    stopping ??= (async () => {
+      phase = 'stopped';
+      const all = [...actors.values(), ...candidates];
+      actors.clear();
+      rebuild();
+      await Promise.all(all.map((actor) => actor.stop()));
+      status$.complete();
+      log.info('all services closed');
+    })();
+    return stopping;
+  }
+
+  return {
+    register,
+    unregister,
+    list,
+    dispatch,
+    delivery: (seq, boundMs) => ledger.wait(seq, boundMs),
+    restore,
+    health,
+    status$: status$.asObservable(),
+    stop,
+  };
+}
+
+function describe(r: Registration): string {
+  return `${r.name} (${r.protocol} ${r.host}:${r.port})`;
+}
+
+function socketStatus(actor: ServiceActor): SocketStatus {
+  return actor.registration.protocol === 'TCP_CONNECT' ? 'not_applicable' : actor.status();
+}
+
+const PART_STATE: Record<ServiceStatus, ComponentHealth['state']> = {
+  connected: 'ok',
+  connecting: 'starting',
+  backoff: 'degraded',
+  closed: 'stopped',
+  unsupported: 'degraded',
+};
+
+function partHealth(actor: ServiceActor): ComponentHealth {
+  const status = actor.status();
+  const detail = actor.detail();
+  return {
+    name: actor.registration.name,
+    state: PART_STATE[status],
+    detail: `${describe(actor.registration)} ${status}${detail ? `: ${detail}` : ''}`,
+  };
+}

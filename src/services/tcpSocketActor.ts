@@ -1,0 +1,250 @@
+import type { Socket } from 'node:net';
+import type { Subscription } from 'rxjs';
+import { createBackoff } from '../../streams/backoff';
+import type { Delivery } from './delivery';
+import { createMailbox } from './mailbox';
+import { Outbox, settleDropped } from './outbox';
+import type { Registration } from './registration';
+import type { ActorDeps, ServiceActor } from './serviceActor';
+import { createStatusCell, describeError } from './serviceStatus';
+
+/** Everything that can happen to a TCP_SOCKET actor; `gen` names the connection a message is about. */
+type Message =
+  | { readonly type: 'start' }
+  | { readonly type: 'deliver'; readonly delivery: Delivery }
+  | { readonly type: 'connected'; readonly gen: number }
+  /** The connection failed or ended (`closed`: the socket's 'close', the last word on it). */
+  | { readonly type: 'lost'; readonly gen: number; readonly reason: string; readonly closed?: boolean }
+  | { readonly type: 'written'; readonly gen: number; readonly delivery: Delivery; readonly error?: Error | null }
+  | { readonly type: 'drain'; readonly gen: number }
+  | { readonly type: 'stable'; readonly gen: number }
+  | { readonly type: 'retry' }
+  | { readonly type: 'stop' };
+
+/**
+ * TCP_SOCKET: one persistent connection (keepalive, no Nagle) that the actor keeps up for as long
+ * as the registration lives. A dead peer shows as 'error', 'end', 'close' or a failed write; the
+ * actor then reconnects with exponential backoff and jitter, resetting the attempt counter only
+ * once a connection has stayed up `stableAfterMs`. Deliveries wait in the bounded, aged outbox
+ * while there is no connection or the socket pushes back, and go out in order on (re)connect;
+ * a line whose write failed goes back to the front. A deliberate stop is not a failure.
+ */
+export function createTcpSocketActor(registration: Registration, deps: ActorDeps): ServiceActor {
+  const { scheduler, log, config } = deps;
+  const { name, host, port } = registration;
+  const status = createStatusCell(name, 'connecting', log, deps.onStatus);
+  const backoff = createBackoff(config.backoff);
+  const outbox = new Outbox({
+    capacity: config.mailboxSize,
+    maxAgeMs: registration.max_age_ms ?? config.maxAgeMs,
+    onDrop: settleDropped(log, config.mailboxSize),
+  });
+
+  const state = {
+    started: false,
+    stopping: false,
+    gen: 0,
+    socket: undefined as Socket | undefined,
+    connected: false,
+    /** An uncork is pending for this tick. */
+    corked: false,
+    attempt: 0,
+    /** Written to the current socket, write callback still pending, oldest first. */
+    inflight: [] as Delivery[],
+    timers: {} as Partial<Record<'connect' | 'stable' | 'retry' | 'grace', Subscription>>,
+  };
+
+  let resolveStart!: (ok: boolean) => void;
+  const started = new Promise<boolean>((resolve) => (resolveStart = resolve));
+  let resolveStop!: () => void;
+  const stopped = new Promise<void>((resolve) => (resolveStop = resolve));
+
+  const send = createMailbox<Message>(handle, (error, message) =>
+    log.error('actor failed on a message', { message: message.type, error: describeError(error) }),
+  );
+
+  function handle(message: Message): void {
+    switch (message.type) {
+      case 'start':
+        if (state.started || state.stopping) return;
+        state.started = true;
+        return connect();
+      case 'deliver':
+        return deliver(message.delivery);
+      case 'connected':
+        return onConnected(message.gen);
+      case 'lost':
+        return state.stopping ? onClosedWhileStopping(message.gen, message.closed) : onLost(message.gen, message.reason);
+      case 'written':
+        return onWritten(message.gen, message.delivery, message.error);
+      case 'drain':
+        if (message.gen === state.gen) flush();
+        return;
+      case 'stable':
+        if (message.gen === state.gen && state.connected) state.attempt = 0;
+        return;
+      case 'retry':
+        if (!state.stopping && !state.socket) connect();
+        return;
+      case 'stop':
+        return stop();
+    }
+  }
+
+  function connect(): void {
+    const gen = ++state.gen;
+    status.set('connecting', state.attempt > 0 ? `retry ${state.attempt}` : undefined);
+    let socket: Socket;
+    try {
+      socket = deps.connect({ host, port });
+    } catch (error) {
+      return onFailure(describeError(error));
+    }
+    state.socket = socket;
+    socket.on('connect', () => send({ type: 'connected', gen }));
+    socket.on('error', (error) => send({ type: 'lost', gen, reason: describeError(error) }));
+    socket.on('end', () => send({ type: 'lost', gen, reason: 'peer closed the connection' }));
+    socket.on('close', () => send({ type: 'lost', gen, reason: 'connection closed', closed: true }));
+    socket.on('drain', () => send({ type: 'drain', gen }));
+    state.timers.connect = scheduler.schedule(
+      () => send({ type: 'lost', gen, reason: `connect timeout after ${config.connectTimeoutMs} ms` }),
+      config.connectTimeoutMs,
+    );
+  }
+
+  function onConnected(gen: number): void {
+    const socket = state.socket;
+    if (gen !== state.gen || !socket || state.stopping) return;
+    state.timers.connect?.unsubscribe();
+    socket.setKeepAlive(true, config.keepaliveMs);
+    socket.setNoDelay(true);
+    state.connected = true;
+    status.set('connected', `${host}:${port}`);
+    resolveStart(true);
+    state.timers.stable = scheduler.schedule(() => send({ type: 'stable', gen }), config.stableAfterMs);
+    flush();
+  }
+
+  function onLost(gen: number, reason: string): void {
+    const socket = state.socket;
+    if (gen !== state.gen || !socket) return;
+    state.socket = undefined;
+    state.connected = false;
+    state.timers.connect?.unsubscribe();
+    state.timers.stable?.unsubscribe();
+    socket.destroy();
+    // Lines whose write never completed are retried first, still subject to max age.
+    outbox.requeue(state.inflight.filter((d) => !d.settled));
+    state.inflight = [];
+    onFailure(reason);
+  }
+
+  function onFailure(reason: string): void {
+    resolveStart(false);
+    state.attempt += 1;
+    const delay = backoff(state.attempt);
+    if (delay === null) {
+      status.set('closed', `gave up after ${state.attempt} failed attempts: ${reason}`);
+      for (const d of outbox.clear()) d.settle('failed', 'service unreachable');
+      return;
+    }
+    status.set('backoff', `${reason}; retry in ${Math.round(delay)} ms`);
+    state.timers.retry = scheduler.schedule(() => send({ type: 'retry' }), delay);
+  }
+
+  function deliver(delivery: Delivery): void {
+    const now = scheduler.now();
+    delivery.enqueuedAt = now;
+    if (state.stopping || status.get() === 'closed') return delivery.settle('failed', 'service stopped');
+    const socket = state.socket;
+    if (state.connected && socket && outbox.size === 0 && !socket.writableNeedDrain) write(socket, delivery);
+    else outbox.push(delivery, now);
+  }
+
+  /** Writes what waits, in order, until the socket pushes back. */
+  function flush(): void {
+    const socket = state.socket;
+    if (!state.connected || !socket || outbox.size === 0) return;
+    const now = scheduler.now();
+    while (!socket.writableNeedDrain) {
+      const next = outbox.shift(now);
+      if (!next) break;
+      write(socket, next);
+    }
+  }
+
+  function write(socket: Socket, delivery: Delivery): void {
+    const gen = state.gen;
+    state.inflight.push(delivery);
+    if (!state.corked) {
+      // Lines written in the same tick leave in one writev instead of one syscall each.
+      state.corked = true;
+      socket.cork();
+      process.nextTick(() => {
+        state.corked = false;
+        socket.uncork();
+      });
+    }
+    socket.write(delivery.line, (error) => send({ type: 'written', gen, delivery, error }));
+  }
+
+  function onWritten(gen: number, delivery: Delivery, error?: Error | null): void {
+    if (!error) {
+      removeInflight(delivery);
+      return delivery.settle('written');
+    }
+    if (state.stopping) {
+      removeInflight(delivery);
+      return delivery.settle('failed', `write failed while stopping: ${describeError(error)}`);
+    }
+    // The delivery stays in flight: losing the connection puts it back in the outbox.
+    if (gen === state.gen) onLost(gen, `write failed: ${describeError(error)}`);
+  }
+
+  function removeInflight(delivery: Delivery): void {
+    // Write callbacks come in write order: the head, nearly always.
+    if (state.inflight[0] === delivery) return void state.inflight.shift();
+    const i = state.inflight.indexOf(delivery);
+    if (i >= 0) state.inflight.splice(i, 1);
+  }
+
+  function stop(): void {
+    if (state.stopping) return;
+    state.stopping = true;
+    for (const timer of Object.values(state.timers)) timer?.unsubscribe();
+    for (const d of outbox.clear()) d.settle('failed', 'service stopped');
+    resolveStart(false);
+    status.set('closed', 'stopped');
+    const socket = state.socket;
+    if (!socket) return resolveStop();
+    if (state.connected) {
+      socket.end();
+      state.timers.grace = scheduler.schedule(() => socket.destroy(), config.closeGraceMs);
+    } else socket.destroy();
+  }
+
+  function onClosedWhileStopping(gen: number, closed?: boolean): void {
+    if (gen !== state.gen || !closed || !state.socket) return;
+    state.socket = undefined;
+    state.connected = false;
+    state.timers.grace?.unsubscribe();
+    for (const d of state.inflight) d.settle('failed', 'service stopped');
+    state.inflight = [];
+    resolveStop();
+  }
+
+  return {
+    registration,
+    status: () => status.get(),
+    detail: () => status.detail(),
+    start: () => {
+      send({ type: 'start' });
+      return started;
+    },
+    deliver: (delivery) => send({ type: 'deliver', delivery }),
+    stop: () => {
+      send({ type: 'stop' });
+      return stopped;
+    },
+  };
+}

@@ -1,0 +1,71 @@
+import { expect } from 'chai';
+import { VirtualTimeScheduler } from 'rxjs';
+import { DeliveryLedger } from '../../../src/services/deliveryLedger';
+
+describe('services/deliveryLedger', () => {
+  const targets = [
+    { service: 'A', protocol: 'TCP_SOCKET' as const },
+    { service: 'B', protocol: 'TCP_CONNECT' as const },
+  ];
+  let scheduler: VirtualTimeScheduler;
+
+  beforeEach(() => {
+    scheduler = new VirtualTimeScheduler();
+  });
+
+  it('answers as soon as every service settled', async () => {
+    const ledger = new DeliveryLedger(10, scheduler);
+    const entry = ledger.open(1, targets);
+    const answer = ledger.wait(1, 100);
+    ledger.settle(entry, 1, 'failed', 'ECONNREFUSED');
+    ledger.settle(entry, 0, 'written');
+    expect(await answer).to.deep.equal([
+      { service: 'A', protocol: 'TCP_SOCKET', result: 'written' },
+      { service: 'B', protocol: 'TCP_CONNECT', result: 'failed', detail: 'ECONNREFUSED' },
+    ]);
+  });
+
+  it('answers at the bound with what is still open as queued', async () => {
+    const ledger = new DeliveryLedger(10, scheduler);
+    const entry = ledger.open(1, targets);
+    ledger.settle(entry, 0, 'written');
+    const answer = ledger.wait(1, 100);
+    scheduler.flush();
+    expect(scheduler.now()).to.equal(100);
+    expect((await answer).map((o) => o.result)).to.deep.equal(['written', 'queued']);
+  });
+
+  it('waits for a dispatch that has not happened yet', async () => {
+    const ledger = new DeliveryLedger(10, scheduler);
+    const answer = ledger.wait(5, 100);
+    const entry = ledger.open(5, targets);
+    ledger.settle(entry, 0, 'written');
+    ledger.settle(entry, 1, 'expired');
+    expect((await answer).map((o) => o.result)).to.deep.equal(['written', 'expired']);
+  });
+
+  it('answers [] for a seq never dispatched, at its bound or at once when later ones were', async () => {
+    const ledger = new DeliveryLedger(10, scheduler);
+    const pending = ledger.wait(3, 50);
+    scheduler.flush();
+    expect(await pending).to.deep.equal([]);
+    ledger.open(4, []);
+    expect(await ledger.wait(2, 1000)).to.deep.equal([]);
+    expect(await ledger.wait(4, 1000)).to.deep.equal([]);
+  });
+
+  it('remembers only the last `capacity` events', async () => {
+    const ledger = new DeliveryLedger(100, scheduler);
+    let first = ledger.open(1, targets);
+    const answer = ledger.wait(1, 10);
+    for (let seq = 2; seq <= 100_000; seq++) ledger.open(seq, targets);
+    expect(ledger.size).to.equal(100);
+    // An evicted entry still answers the waiter it already had.
+    ledger.settle(first, 0, 'written');
+    ledger.settle(first, 1, 'written');
+    expect((await answer).map((o) => o.result)).to.deep.equal(['written', 'written']);
+    first = ledger.open(100_001, targets);
+    expect(ledger.size).to.equal(100);
+    expect(await ledger.wait(5, 10)).to.deep.equal([]);
+  });
+});
