@@ -1,0 +1,88 @@
+import { expect } from 'chai';
+import { map, NEVER } from 'rxjs';
+import type { EventEnvelope } from '../../../streams/sse/envelope';
+import { resumeThenLive, type Replay } from '../../../streams/sse/resumeThenLive';
+import { acceptsEnvelope } from '../../../streams/sse/streamFilter';
+import type { SseMessage } from '../../../streams/sse/sseMessage';
+import { createTestScheduler } from '../../helpers/marbles';
+import { env, letter, utcNow } from './sseFixtures';
+
+const all = acceptsEnvelope('acme', { eventCategories: null, eventTypes: null });
+
+/** A journal holding seqs `from`..`to`, answering like `Hub.replay`. */
+function journal(from: number, to: number): Replay {
+  return (after) => (after < from - 1 ? { tooOld: true } : { events: Array.from({ length: Math.max(0, to - Math.max(after, from - 1)) }, (_, i) => env(Math.max(after, from - 1) + 1 + i)) });
+}
+
+const values = (seqs: Record<string, number>) => Object.fromEntries(Object.entries(seqs).map(([k, s]) => [k, env(s)]));
+
+describe('resumeThenLive', () => {
+  it('passes live events through for a fresh stream, journal untouched', () => {
+    createTestScheduler().run(({ hot, expectObservable, expectSubscriptions }) => {
+      const live$ = hot<EventEnvelope>('--a--b--', values({ a: 6, b: 7 }));
+      const replay: Replay = () => expect.fail('a fresh stream must not read the journal');
+      expectObservable(resumeThenLive(live$, { after: null, replay, latestSeq: () => 5, accepts: all, utcNow }).pipe(map(letter))).toBe('--6--7--');
+      expectSubscriptions(live$.subscriptions).toBe('^-------');
+    });
+  });
+
+  it('replays the events after Last-Event-ID at once, then goes on live', () => {
+    createTestScheduler().run(({ hot, expectObservable }) => {
+      const live$ = hot<EventEnvelope>('------a--b--', values({ a: 6, b: 7 }));
+      const stream$ = resumeThenLive(live$, { after: 3, replay: journal(1, 5), latestSeq: () => 5, accepts: all, utcNow });
+      expectObservable(stream$.pipe(map(letter))).toBe('(45)--6--7--');
+    });
+  });
+
+  it('drops a live event that was already replayed, and any repeat', () => {
+    createTestScheduler().run(({ hot, expectObservable }) => {
+      // A live source that re-sends seq 5 (already in the replay) and repeats 6.
+      const live$ = hot<EventEnvelope>('----a-b-b-c', values({ a: 5, b: 6, c: 7 }));
+      const stream$ = resumeThenLive(live$, { after: 3, replay: journal(1, 5), latestSeq: () => 5, accepts: all, utcNow });
+      expectObservable(stream$.pipe(map(letter))).toBe('(45)--6---7');
+    });
+  });
+
+  it('applies the filter to replayed events but still moves past them', () => {
+    createTestScheduler().run(({ hot, expectObservable }) => {
+      const live$ = hot<EventEnvelope>('------a-', values({ a: 6 }));
+      const onlyEven = (e: EventEnvelope) => (e.seq as number) % 2 === 0;
+      const stream$ = resumeThenLive(live$, { after: 1, replay: journal(1, 5), latestSeq: () => 5, accepts: onlyEven, utcNow });
+      expectObservable(stream$.pipe(map(letter))).toBe('(24)--6-');
+    });
+  });
+
+  it('sends a resync notice when the journal no longer reaches back, then goes on live', () => {
+    createTestScheduler().run(({ hot, expectObservable }) => {
+      const live$ = hot<EventEnvelope>('--a-', values({ a: 9 }));
+      const stream$ = resumeThenLive(live$, { after: 2, replay: journal(5, 8), latestSeq: () => 8, accepts: all, utcNow });
+      expectObservable(stream$.pipe(map(letter))).toBe('Y-9-');
+    });
+  });
+
+  it('sends a resync notice for an id ahead of the hub and does not hold live events back', () => {
+    createTestScheduler().run(({ hot, expectObservable }) => {
+      const live$ = hot<EventEnvelope>('--a-', values({ a: 4 }));
+      const replay: Replay = () => expect.fail('an id ahead of the hub has nothing to replay');
+      const stream$ = resumeThenLive(live$, { after: 500, replay, latestSeq: () => 3, accepts: all, utcNow });
+      expectObservable(stream$.pipe(map(letter))).toBe('Y-4-');
+    });
+  });
+
+  it('lets events relayed from another process through whatever their seq', () => {
+    createTestScheduler().run(({ hot, expectObservable }) => {
+      const live$ = hot<EventEnvelope>('------a-b-', { a: env(1, {}, 'hub-b'), b: env(6) });
+      const stream$ = resumeThenLive(live$, { after: 3, replay: journal(1, 5), latestSeq: () => 5, accepts: all, utcNow });
+      expectObservable(stream$.pipe(map(letter))).toBe('(45)--r-6-');
+    });
+  });
+
+  it('tells the resync notice the id it got and the latest seq', () => {
+    const messages: SseMessage[] = [];
+    resumeThenLive(NEVER, { after: 2, replay: journal(5, 8), latestSeq: () => 8, accepts: all, utcNow }).subscribe((m) => messages.push(m));
+    expect(messages[0]).to.deep.equal({
+      event: 'system',
+      data: { type: 'system', code: 'resync', message: 'Events after seq 2 are no longer held by this hub; resync the current state from GET /api/trigger-status', lastEventId: 2, latestSeq: 8, timestamp: utcNow() },
+    });
+  });
+});
