@@ -8,12 +8,12 @@ import type { DeviceResult, SocketDevice } from './powerContracts';
  *
  * ```
  * device.read():  ----------…        (no answer)
- * guarded, 5 ms:  -----(e|)          e = { ok: false, error: 'read: no answer within 5 ms' }
+ * guarded, 5 ms:  -----(e|)          e = { ok: false, error: 'no answer within 5 ms' }
  * ```
  */
 export function guardedDevice(device: SocketDevice, timeoutMs: number, scheduler: SchedulerLike = asyncScheduler): SocketDevice {
-  const guard = <T>(what: string, call: () => Observable<DeviceResult<T>>): Observable<DeviceResult<T>> => {
-    const fail = (error: string): DeviceResult<T> => ({ ok: false, error: `${what}: ${error}` });
+  const guard = <T>(call: () => Observable<DeviceResult<T>>): Observable<DeviceResult<T>> => {
+    const fail = (error: string): DeviceResult<T> => ({ ok: false, error });
     return defer(call).pipe(
       timeout({ first: timeoutMs, scheduler, with: () => of(fail(`no answer within ${timeoutMs} ms`)) }),
       take(1),
@@ -22,7 +22,7 @@ export function guardedDevice(device: SocketDevice, timeoutMs: number, scheduler
     );
   };
   return {
-    switchPower: (on) => guard(on ? 'switch on' : 'switch off', () => device.switchPower(on)),
-    read: () => guard('read', () => device.read()),
+    switchPower: (on) => guard(() => device.switchPower(on)),
+    read: () => guard(() => device.read()),
   };
 }

@@ -1,0 +1,56 @@
+import type { Observable } from 'rxjs';
+import type { TestScheduler } from 'rxjs/testing';
+import type { DeviceResult, PowerReading, SocketCommand, SocketDevice, SocketStep } from '../../../streams/power/powerContracts';
+
+export const ON: PowerReading = { output: true, powerW: 115, voltageV: 230, currentA: 0.5, energyWh: 1200, temperatureC: 40 };
+export const OFF: PowerReading = { ...ON, output: false, powerW: 0, currentA: 0 };
+
+/** Marble values for device answers: `o` switched, `r` reading (relay on), `f` reading (relay off), `x` an error. */
+export const ANSWERS: Record<string, DeviceResult<any>> = {
+  o: { ok: true, value: undefined },
+  r: { ok: true, value: ON },
+  f: { ok: true, value: OFF },
+  x: { ok: false, error: 'HTTP 500' },
+};
+
+/** A scripted device: each call takes the next marble of its kind (the last one repeats) and is logged with its frame. */
+export function scriptedDevice(
+  scheduler: TestScheduler,
+  cold: (marbles: string, values?: Record<string, unknown>) => Observable<unknown>,
+  script: { on?: string[]; off?: string[]; read?: string[] },
+): SocketDevice & { calls: string[] } {
+  const calls: string[] = [];
+  const next = (list: string[] | undefined, fallback: string): string => (list && list.length > 1 ? list.shift()! : list?.[0] ?? fallback);
+  return {
+    calls,
+    switchPower(on) {
+      calls.push(`${scheduler.now()} ${on ? 'on' : 'off'}`);
+      return cold(next(on ? script.on : script.off, '-(o|)'), ANSWERS) as Observable<DeviceResult<void>>;
+    },
+    read() {
+      calls.push(`${scheduler.now()} read`);
+      return cold(next(script.read, '-(r|)'), ANSWERS) as Observable<DeviceResult<PowerReading>>;
+    },
+  };
+}
+
+export const start = (instanceId: string, deadlineAt = 1000): SocketCommand => ({ type: 'start', instanceId, deadlineAt });
+export const stop = (instanceId: string): SocketCommand => ({ type: 'stop', instanceId, reason: 'manual' });
+export const emergency = (instanceId: string, cause: 'timeout' | 'request' = 'request'): SocketCommand => ({ type: 'emergency', instanceId, cause });
+
+/** A done step in a few words, so marble expectations read as a log. */
+export function brief(step: SocketStep): string {
+  if (step.type === 'busy') return 'busy';
+  const r = step.reply;
+  if (!r.ok) return r.code;
+  switch (r.kind) {
+    case 'started':
+      return `started ${r.instanceId}${r.triggeredPowerOn ? ' +on' : ''}`;
+    case 'stopped':
+      return `stopped ${r.instanceId}${r.triggeredPowerOff ? ' +off' : ''}`;
+    case 'emergency_stopped':
+      return `emergency ${r.instanceId} [${r.stoppedInstances.join(',')}]${r.triggeredPowerOff ? ' +off' : ''}`;
+    case 'sampled':
+      return r.reading ? `sampled ${r.reading.currentA}A` : 'skipped';
+  }
+}
