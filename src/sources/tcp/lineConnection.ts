@@ -1,0 +1,142 @@
+import type { Socket } from 'node:net';
+import { firstValueFrom, from, race, timer, type SchedulerLike } from 'rxjs';
+import type { Decision } from '../../../streams/contracts';
+import { formatDecision, formatError } from '../../../streams/sources/formatReply';
+import { parseLine } from '../../../streams/sources/parseLine';
+import { splitLines } from '../../../streams/sources/splitLines';
+import type { TriggerReport } from '../../hub';
+import { sanitizeForLog, type Logger } from '../../log';
+
+/** What one connection needs: the gateway's door, its bounds, a clock for the shutdown grace. */
+export interface LineConnectionDeps {
+  readonly report: (input: TriggerReport) => Promise<Decision>;
+  readonly source: string;
+  readonly maxLineLength: number;
+  /** 0: never. */
+  readonly idleTimeoutMs: number;
+  readonly maxInFlight: number;
+  readonly scheduler: SchedulerLike;
+  readonly log: Logger;
+}
+
+/** One device connection, answered line by line. */
+export interface LineConnection {
+  /** Resolves when the socket has closed, for whatever reason. */
+  readonly closed: Promise<void>;
+  /** Stops reading, writes the replies still owed (for at most `graceMs`), then closes. */
+  shutdown(graceMs: number): Promise<void>;
+}
+
+/**
+ * Serves one TCP connection of the text protocol. Each chunk's lines are reported at once, so
+ * decisions are made concurrently, and their replies are written in line order, one write per
+ * chunk: the chunk's batch waits for the previous batch and for its own decisions. Reading
+ * pauses while the peer does not read its replies or too many lines await their decision.
+ *
+ * The socket must come from a server created with `allowHalfOpen`, so a device that sends its
+ * lines and then its FIN (`printf … | nc`) still gets every reply.
+ */
+export function serveLineConnection(socket: Socket, deps: LineConnectionDeps): LineConnection {
+  const { report, source, maxLineLength, maxInFlight, log } = deps;
+  const remote = socket.remoteAddress;
+  let carry = '';
+  let tail: Promise<void> = Promise.resolve();
+  let inFlight = 0;
+  let writeBlocked = false;
+  let paused = false;
+  let ending = false;
+  let lines = 0;
+  let badLines = 0;
+
+  const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+  socket.setEncoding('utf8');
+  socket.setNoDelay(true);
+  // A second timeout while already closing means the peer does not even read its replies: let go.
+  if (deps.idleTimeoutMs > 0) socket.setTimeout(deps.idleTimeoutMs, () => (ending ? socket.destroy() : finish(`idle for ${deps.idleTimeoutMs} ms`)));
+  socket.on('error', (err) => log.debug('connection error', { remote, error: err.message }));
+  socket.on('end', () => finish('peer closed its side'));
+  socket.on('close', () => log.debug('connection closed', { remote, lines, badLines }));
+
+  const flow = (): void => {
+    const stop = ending || writeBlocked || inFlight >= maxInFlight;
+    if (stop && !paused) socket.pause();
+    else if (!stop && paused) socket.resume();
+    paused = stop;
+  };
+
+  const write = (items: ReadonlyArray<Decision | string>): void => {
+    inFlight -= items.length;
+    if (socket.destroyed || !socket.writable) return;
+    let out = '';
+    for (const item of items) out += typeof item === 'string' ? item : formatDecision(item);
+    if (!socket.write(out)) {
+      writeBlocked = true;
+      socket.once('drain', () => {
+        writeBlocked = false;
+        flow();
+      });
+    }
+    flow();
+  };
+
+  const enqueue = (items: Array<Promise<Decision> | string>): void => {
+    if (items.length === 0) return;
+    inFlight += items.length;
+    const batch = Promise.all(items);
+    tail = tail
+      .then(() => batch)
+      .then(write)
+      .catch((err: unknown) => {
+        // `report` never rejects; reaching here is a bug, and the device must not wait forever.
+        log.error('reply pipeline failed; closing the connection', { remote, error: String(err) });
+        socket.destroy();
+      });
+    flow();
+  };
+
+  /** Stops reading; once every owed reply is written, closes the connection. */
+  function finish(why: string): void {
+    if (ending) return;
+    ending = true;
+    log.debug('closing connection', { remote, why });
+    flow();
+    void tail.then(() => {
+      if (!socket.destroyed) socket.end(() => socket.destroy());
+    });
+  }
+
+  socket.on('data', (chunk: string) => {
+    if (ending) return;
+    const split = splitLines(carry, chunk, maxLineLength);
+    carry = split.carry;
+    const items: Array<Promise<Decision> | string> = [];
+    for (const line of split.lines) {
+      const parsed = parseLine(line);
+      if (parsed.ok) {
+        items.push(report({ source, kind: parsed.kind, name: parsed.name, value: parsed.value, id: parsed.id, remote }));
+      } else {
+        // The first bad line tells what the device sends; a flood of them is only counted.
+        if (badLines++ === 0) log.info('bad line', { remote, line: sanitizeForLog(line, 120), error: parsed.message });
+        items.push(formatError(parsed.reason, parsed.message));
+      }
+    }
+    lines += split.lines.length;
+    if (split.tooLong) {
+      log.info('line too long; closing the connection', { remote, maxLineLength });
+      items.push(formatError('line_too_long', `Line longer than ${maxLineLength} characters; closing the connection`));
+    }
+    enqueue(items);
+    if (split.tooLong) finish('line too long');
+  });
+
+  return {
+    closed,
+    async shutdown(graceMs) {
+      finish('hub stopping');
+      // `finish` closes the socket once the owed replies are written; a peer that does not read them gets `graceMs`.
+      await firstValueFrom(race(from(closed), timer(graceMs, deps.scheduler)));
+      socket.destroy();
+      await closed;
+    },
+  };
+}

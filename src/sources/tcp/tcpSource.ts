@@ -1,0 +1,86 @@
+import { createServer, type AddressInfo, type Server } from 'node:net';
+import type { Component, Hub } from '../../hub';
+import { createSourceStatus } from '../sourceStatus';
+import { serveLineConnection, type LineConnection } from './lineConnection';
+
+/** The TCP text-line source as a component; `address()` is where it listens (tests bind port 0). */
+export interface TcpSource extends Component {
+  address(): AddressInfo | null;
+}
+
+/** The source name its inputs carry, and its key in `trigger.sources`. */
+export const TCP_SOURCE = 'TCP';
+
+/**
+ * Devices connect to `comm.tcp` and write one trigger per line (`NAME [VALUE] [ID]`,
+ * `STATUS NAME VALUE [ID]`, or a JSON object); each line is answered `OK <seq>` or
+ * `ERR <reason> <message>`, in order. The whitelist is the gateway's: every input carries the
+ * connection's remote address. A port that cannot be bound leaves the source `failed` (shown by
+ * `/readyz`) while the rest of the hub serves.
+ */
+export function createTcpSource(): TcpSource {
+  const status = createSourceStatus(TCP_SOURCE);
+  const connections = new Set<LineConnection>();
+  let server: Server | undefined;
+  let stopping: Promise<void> | undefined;
+  // How long replies still owed may take to go out when the hub stops (`shutdown.grace_ms`).
+  let graceMs = 1000;
+
+  return {
+    name: TCP_SOURCE,
+    address: () => (server?.listening ? (server.address() as AddressInfo) : null),
+    health: () => status.health(`${connections.size} connection(s)`),
+
+    async start(hub: Hub) {
+      const log = hub.log.child(`Source ${TCP_SOURCE}`);
+      status.useLog(log);
+      if (hub.config.trigger.sources[TCP_SOURCE]?.enabled === false) return status.set({ state: 'disabled' });
+      status.set({ state: 'starting' });
+      const { tcp } = hub.config.sources;
+      graceMs = hub.config.shutdown.grace_ms;
+      const srv = createServer({ allowHalfOpen: true }, (socket) => {
+        if (stopping) return void socket.destroy();
+        const connection = serveLineConnection(socket, {
+          report: hub.report,
+          source: TCP_SOURCE,
+          maxLineLength: tcp.max_line_length,
+          idleTimeoutMs: tcp.idle_timeout_ms,
+          maxInFlight: tcp.max_in_flight,
+          scheduler: hub.scheduler,
+          log,
+        });
+        connections.add(connection);
+        void connection.closed.then(() => connections.delete(connection));
+      });
+      server = srv;
+      const { host, port } = hub.config.comm.tcp;
+      await new Promise<void>((resolve) => {
+        srv.once('error', (err) => {
+          status.set({ state: 'failed', error: `cannot listen on ${host}:${port}: ${err.message}` });
+          resolve();
+        });
+        srv.listen(port, host, () => {
+          const addr = srv.address() as AddressInfo;
+          status.set({ state: 'listening', address: `${addr.address}:${addr.port}` });
+          // After start, a server error (rare: the fd failing) also shows as failed.
+          srv.removeAllListeners('error');
+          srv.on('error', (err) => status.set({ state: 'failed', error: err.message }));
+          resolve();
+        });
+      });
+    },
+
+    stop() {
+      stopping ??= (async () => {
+        const srv = server;
+        if (srv === undefined) return status.set({ state: 'stopped' });
+        if (status.get().state !== 'failed') status.set({ state: 'stopping' });
+        const closed = new Promise<void>((resolve) => (srv.listening ? srv.close(() => resolve()) : resolve()));
+        await Promise.all([...connections].map((c) => c.shutdown(graceMs)));
+        await closed;
+        status.set({ state: 'stopped' });
+      })();
+      return stopping;
+    },
+  };
+}
