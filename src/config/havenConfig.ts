@@ -1,4 +1,5 @@
 import type { ModbusMapConfig } from '../../streams/sources/modbusMap';
+import type { PowerConfig } from '../power/powerConfig';
 
 /**
  * The haven config after validation, every default filled in (defaults live in the schemas,
@@ -62,4 +63,6 @@ export interface HavenConfig {
     readonly tcp: { readonly max_line_length: number; readonly idle_timeout_ms: number; readonly max_in_flight: number };
     readonly modbus: ModbusMapConfig & { readonly unit_id: number };
   };
+  /** Smart power sockets (`config/schemas/power.schema.json`). */
+  readonly power: PowerConfig;
 }
