@@ -10,12 +10,14 @@ import type { Registration } from './registration';
 import { normalizeRegistration, type RegistrationInput } from './registrationInput';
 import { createServiceActor, defaultSocketFactory, type ServiceActor, type SocketFactory } from './serviceActor';
 import { resolveServiceConfig, type ServiceConfig } from './serviceConfig';
-import type { ServiceStatus, StatusChange } from './serviceStatus';
+import type { StatusChange } from './serviceStatus';
+import { describe, registrationView, servicesHealth, socketStatus, type RegistrationView, type SocketStatus } from './serviceViews';
 import { createWireLines, fieldsKey } from './wireLine';
 
 /** The store collection registrations live in, keyed by service name. */
 export const REGISTRATIONS = 'registrations';
 
+/** What the dispatcher is built with, from the composition root. */
 export interface ServiceDispatcherDeps {
   readonly store: Store;
   readonly log: Logger;
@@ -31,25 +33,12 @@ export interface ServiceDispatcherDeps {
   readonly dataDir?: string;
 }
 
-/** The seed's `socket_status` in a registration answer. */
-export type SocketStatus = ServiceStatus | 'not_applicable';
+export type { RegistrationView, SocketStatus } from './serviceViews';
 
+/** What `register` answers: the registration with its `socket_status`, or the status and error body to answer. */
 export type RegisterResult =
   | { readonly ok: true; readonly registration: Registration & { readonly socket_status: SocketStatus } }
   | { readonly ok: false; readonly status: 400 | 500; readonly error: string };
-
-/** One item of `GET /api/registrations`: the seed's fields, then ours. */
-export interface RegistrationView {
-  readonly name: string;
-  readonly port: number;
-  readonly host: string;
-  readonly protocol: Registration['protocol'];
-  readonly registered_at: string;
-  readonly socket_connected: boolean;
-  readonly status: ServiceStatus;
-  readonly max_age_ms?: number;
-  readonly fields?: Registration['fields'];
-}
 
 export interface RestoreSummary {
   /** From the store. */
@@ -172,6 +161,7 @@ export function createServiceDispatcher(deps: ServiceDispatcherDeps): ServiceDis
       if (!ok || stopped()) {
         setGate(actor, 'mute');
         await actor.stop();
+        if (stopped()) return { ok: false, status: 500, error: 'Service dispatcher is stopped' } as const;
         const { host, port } = registration;
         log.warn(`registration of ${registration.name} failed: no connection to ${host}:${port}`);
         return { ok: false, status: 500, error: `Failed to establish socket connection to ${host}:${port}` } as const;
@@ -204,24 +194,6 @@ export function createServiceDispatcher(deps: ServiceDispatcherDeps): ServiceDis
     });
   }
 
-  function list(): RegistrationView[] {
-    return [...actors.values()].map((actor) => {
-      const r = actor.registration;
-      const status = actor.status();
-      return {
-        name: r.name,
-        port: r.port,
-        host: r.host,
-        protocol: r.protocol,
-        registered_at: r.registered_at,
-        socket_connected: r.protocol === 'TCP_SOCKET' && status === 'connected',
-        status,
-        ...(r.max_age_ms !== undefined && { max_age_ms: r.max_age_ms }),
-        ...(r.fields !== undefined && { fields: r.fields }),
-      };
-    });
-  }
-
   function dispatch(event: TriggerEvent): void {
     if (phase === 'stopped') return;
     const fanout = slots;
@@ -237,52 +209,50 @@ export function createServiceDispatcher(deps: ServiceDispatcherDeps): ServiceDis
   function restore(): Promise<RestoreSummary> {
     restoring ??= (async () => {
       if (phase === 'new') phase = 'restoring';
-      const stored: Registration[] = [];
-      for (const [id, doc] of collection().entries()) {
-        const result = normalizeRegistration(doc, utcNow());
-        if (result.ok) stored.push(result.registration);
-        else log.warn(`stored registration '${id}' is not usable: ${result.error}`);
+      try {
+        return await restoreAll();
+      } finally {
+        if (phase === 'restoring') phase = 'running';
       }
-      const names = new Set(stored.map((r) => r.name));
-      const imported =
-        deps.dataDir && deps.dataDir !== ':memory:'
-          ? await importLegacyRegistrations(deps.dataDir, {
-              isKnown: (name) => names.has(name) || actors.has(name),
-              persist: (found) => store.transaction(() => found.forEach((r) => collection().put(r.name, r))),
-              utcNow,
-              log,
-            })
-          : [];
-      const started: ServiceActor[] = [];
-      for (const registration of [...stored, ...imported]) {
-        if (actors.has(registration.name) || stopped()) continue; // registered meanwhile: that one wins
-        const actor = spawn(registration, 'live');
-        actors.set(registration.name, actor);
-        started.push(actor);
-      }
-      rebuild();
-      const results = await Promise.all(
-        started.map(async (actor) => {
-          const ok = await actor.start();
-          const line = `${describe(actor.registration)}: ${actor.status()}`;
-          if (ok) log.info(`restored ${line}`);
-          else log.warn(`restored ${line} (${actor.detail() ?? 'unreachable'}); it keeps retrying`);
-          return ok && actor.registration.protocol === 'TCP_SOCKET';
-        }),
-      );
-      if (phase === 'restoring') phase = 'running';
-      return { restored: stored.length, imported: imported.length, connected: results.filter(Boolean).length };
     })();
     return restoring;
   }
 
-  function health(): ComponentHealth {
-    const parts = [...actors.values()].map(partHealth);
-    const connected = parts.filter((p) => p.state === 'ok').length;
-    const detail = `${connected}/${parts.length} services ready`;
-    if (phase === 'stopped') return { name: 'services', state: 'stopped', parts };
-    if (phase === 'restoring') return { name: 'services', state: 'starting', detail: 'restoring registrations', parts };
-    return { name: 'services', state: parts.every((p) => p.state === 'ok') ? 'ok' : 'degraded', detail, parts };
+  async function restoreAll(): Promise<RestoreSummary> {
+    const stored: Registration[] = [];
+    for (const [id, doc] of collection().entries()) {
+      const result = normalizeRegistration(doc, utcNow());
+      if (result.ok) stored.push(result.registration);
+      else log.warn(`stored registration '${id}' is not usable: ${result.error}`);
+    }
+    const names = new Set(stored.map((r) => r.name));
+    const imported =
+      deps.dataDir && deps.dataDir !== ':memory:'
+        ? await importLegacyRegistrations(deps.dataDir, {
+            isKnown: (name) => names.has(name) || actors.has(name),
+            persist: (found) => store.transaction(() => found.forEach((r) => collection().put(r.name, r))),
+            utcNow,
+            log,
+          })
+        : [];
+    const started: ServiceActor[] = [];
+    for (const registration of [...stored, ...imported]) {
+      if (actors.has(registration.name) || stopped()) continue; // registered meanwhile: that one wins
+      const actor = spawn(registration, 'live');
+      actors.set(registration.name, actor);
+      started.push(actor);
+    }
+    rebuild();
+    const results = await Promise.all(
+      started.map(async (actor) => {
+        const ok = await actor.start();
+        const line = `${describe(actor.registration)}: ${actor.status()}`;
+        if (ok) log.info(`restored ${line}`);
+        else log.warn(`restored ${line} (${actor.detail() ?? 'unreachable'}); it keeps retrying`);
+        return ok && actor.registration.protocol === 'TCP_SOCKET';
+      }),
+    );
+    return { restored: stored.length, imported: imported.length, connected: results.filter(Boolean).length };
   }
 
   function stop(): Promise<void> {
@@ -301,38 +271,12 @@ export function createServiceDispatcher(deps: ServiceDispatcherDeps): ServiceDis
   return {
     register,
     unregister,
-    list,
+    list: () => [...actors.values()].map(registrationView),
     dispatch,
     delivery: (seq, boundMs) => ledger.wait(seq, boundMs),
     restore,
-    health,
+    health: () => servicesHealth([...actors.values()], phase),
     status$: status$.asObservable(),
     stop,
-  };
-}
-
-function describe(r: Registration): string {
-  return `${r.name} (${r.protocol} ${r.host}:${r.port})`;
-}
-
-function socketStatus(actor: ServiceActor): SocketStatus {
-  return actor.registration.protocol === 'TCP_CONNECT' ? 'not_applicable' : actor.status();
-}
-
-const PART_STATE: Record<ServiceStatus, ComponentHealth['state']> = {
-  connected: 'ok',
-  connecting: 'starting',
-  backoff: 'degraded',
-  closed: 'stopped',
-  unsupported: 'degraded',
-};
-
-function partHealth(actor: ServiceActor): ComponentHealth {
-  const status = actor.status();
-  const detail = actor.detail();
-  return {
-    name: actor.registration.name,
-    state: PART_STATE[status],
-    detail: `${describe(actor.registration)} ${status}${detail ? `: ${detail}` : ''}`,
   };
 }

@@ -23,6 +23,7 @@ export function legacyEntries(json: unknown): unknown[] {
   );
 }
 
+/** What the import needs from the dispatcher. */
 export interface LegacyImportDeps {
   readonly isKnown: (name: string) => boolean;
   /** Stores what was found; runs before the file is renamed, so a failure here leaves it for next time. */

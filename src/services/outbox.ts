@@ -4,6 +4,7 @@ import type { Delivery } from './delivery';
 /** Why the outbox let go of a delivery without handing it out. */
 export type OutboxDrop = 'expired' | 'overflow';
 
+/** How an {@link Outbox} is bounded and told about what it drops. */
 export interface OutboxOptions {
   /** Most deliveries that may wait; one more drops the oldest. */
   readonly capacity: number;

@@ -11,6 +11,7 @@ export interface RegistrationInput {
   readonly fields?: readonly ExtraField[];
 }
 
+/** A usable registration, or why not. */
 export type Normalized = { readonly ok: true; readonly registration: Registration } | { readonly ok: false; readonly error: string };
 
 /**

@@ -14,6 +14,7 @@ export type { ServiceStatus, StatusChange } from './serviceStatus';
 /** Opens a TCP connection (default `net.connect`); tests inject their own. */
 export type SocketFactory = (options: { host: string; port: number }) => net.Socket;
 
+/** `net.connect`. */
 export const defaultSocketFactory: SocketFactory = (options) => net.connect(options);
 
 /** What every actor is built with, from the dispatcher. */

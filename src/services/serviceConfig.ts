@@ -23,6 +23,7 @@ export interface ServiceConfig {
   readonly deliveryHistory: number;
 }
 
+/** The defaults, matching `config/schemas/core.schema.json`'s `services` section where it has one. */
 export const SERVICE_DEFAULTS: ServiceConfig = {
   maxAgeMs: 2000,
   mailboxSize: 1000,
