@@ -1,0 +1,78 @@
+#!/usr/bin/env node
+import { loadHavenConfig } from './config/loadConfig';
+import type { HavenConfig } from './config/havenConfig';
+import { runKeysCommand, type CommandContext } from './keys/keysCommand';
+import { createSqliteStore } from './storage/sqliteStore';
+
+/** A subcommand: its arguments after the name, the context; resolves with the exit code. */
+export type Subcommand = (args: readonly string[], ctx: CommandContext) => number | Promise<number>;
+
+/** `haven <name> …`: add a subcommand here (one line) and in the usage text. */
+const COMMANDS: Readonly<Record<string, { readonly summary: string; readonly run: Subcommand }>> = {
+  keys: { summary: 'create, list and revoke API keys (event streams)', run: runKeysCommand },
+};
+
+const usage = (): string =>
+  `Usage: haven [--config <file>] <command> …\n\nCommands:\n${Object.entries(COMMANDS)
+    .map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`)
+    .join('\n')}\n\nThe data dir is the config's storage.data_dir (HAVEN_CONFIG, HAVEN_DATA_DIR override).`;
+
+export interface CliIo {
+  out(text: string): void;
+  err(text: string): void;
+  readonly env: NodeJS.ProcessEnv;
+}
+
+/** Takes `--config <file>` out of the arguments, wherever it is. */
+function extractConfig(argv: readonly string[]): { configFile?: string; rest: string[] } | { error: string } {
+  const rest = [...argv];
+  const at = rest.findIndex((a) => a === '--config' || a.startsWith('--config='));
+  if (at < 0) return { rest };
+  const [flag] = rest.splice(at, 1);
+  if (flag.includes('=')) return { configFile: flag.slice('--config='.length), rest };
+  const [file] = rest.splice(at, 1);
+  return file === undefined ? { error: '--config needs a file' } : { configFile: file, rest };
+}
+
+/** Runs one command line; resolves with the exit code (0 ok, 1 failed, 2 usage). Never throws. */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  const parsed = extractConfig(argv);
+  if ('error' in parsed) {
+    io.err(`${parsed.error}\n\n${usage()}`);
+    return 2;
+  }
+  const [name, ...args] = parsed.rest;
+  const command = name === undefined ? undefined : COMMANDS[name];
+  if (!command) {
+    if (name === undefined || name === 'help' || name === '--help') {
+      io.out(usage());
+      return name === undefined ? 2 : 0;
+    }
+    io.err(`Unknown command '${name}'\n\n${usage()}`);
+    return 2;
+  }
+  let config: HavenConfig | undefined;
+  const ctx: CommandContext = {
+    out: io.out,
+    err: io.err,
+    openStore() {
+      config ??= loadHavenConfig({ configFile: parsed.configFile, env: io.env });
+      if (config.storage.data_dir === ':memory:') throw new Error('storage.data_dir is :memory:, so there is nothing to manage; set HAVEN_DATA_DIR or a config with a data dir');
+      return createSqliteStore(config.storage.data_dir);
+    },
+  };
+  try {
+    return await command.run(args, ctx);
+  } catch (err) {
+    io.err(`haven ${name}: ${(err as Error).message}`);
+    return 1;
+  }
+}
+
+if (require.main === module) {
+  void runCli(process.argv.slice(2), {
+    out: (text) => process.stdout.write(text + '\n'),
+    err: (text) => process.stderr.write(text + '\n'),
+    env: process.env,
+  }).then((code) => (process.exitCode = code));
+}
