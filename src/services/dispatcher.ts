@@ -23,7 +23,7 @@ export interface ServiceDispatcherDeps {
   readonly log: Logger;
   /** Every timer and every `now()` of the actors (monotonic in production, controlled in tests). */
   readonly scheduler: SchedulerLike;
-  /** Missing fields take {@link SERVICE_DEFAULTS}. */
+  /** Missing fields take `SERVICE_DEFAULTS` (serviceConfig.ts). */
   readonly config?: Partial<ServiceConfig>;
   /** UTC ISO 8601 now, for `registered_at`. */
   readonly utcNow: () => string;
@@ -34,12 +34,16 @@ export interface ServiceDispatcherDeps {
 }
 
 export type { RegistrationView, SocketStatus } from './serviceViews';
+export type { DeliveryOutcome, DeliveryResult } from './delivery';
+export type { ServiceStatus, StatusChange } from './serviceStatus';
+export type { ServiceConfig } from './serviceConfig';
 
 /** What `register` answers: the registration with its `socket_status`, or the status and error body to answer. */
 export type RegisterResult =
   | { readonly ok: true; readonly registration: Registration & { readonly socket_status: SocketStatus } }
   | { readonly ok: false; readonly status: 400 | 500; readonly error: string };
 
+/** What `restore` found and started. */
 export interface RestoreSummary {
   /** From the store. */
   readonly restored: number;
