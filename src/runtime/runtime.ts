@@ -10,7 +10,7 @@ import { createHealthRouter } from '../api/routes/health';
 import { createRegistrationRouter } from '../api/routes/registrations';
 import { createTriggerRouter } from '../api/routes/triggers';
 import type { Bus } from '../bus/bus';
-import { createLocalBus } from '../bus/localBus';
+import { createBus } from '../bus/createBus';
 import type { HavenConfig } from '../config/havenConfig';
 import { loadTriggerConfig } from '../config/loadConfig';
 import type { Component, ComponentHealth, Hub } from '../hub';
@@ -51,7 +51,7 @@ export interface Runtime {
   readonly components: readonly Component[];
 }
 
-export function createRuntime({ config, log = createLogger('Haven'), components = createComponents, bus: createBusFor = () => createLocalBus() }: RuntimeOptions): Runtime {
+export function createRuntime({ config, log = createLogger('Haven'), components = createComponents, bus: createBusFor = createBus }: RuntimeOptions): Runtime {
   const scheduler = monotonicScheduler;
   const utcNow = () => new Date().toISOString();
   const { triggers, defaultOrganization } = loadTriggerConfig(config.trigger.config_file);
