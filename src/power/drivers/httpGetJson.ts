@@ -1,0 +1,37 @@
+import { sanitizeForLog } from '../../log';
+import type { DeviceResult } from '../../../streams/power/powerContracts';
+
+/** A device's HTTP answer: its status and its JSON body. */
+export interface JsonAnswer {
+  readonly status: number;
+  readonly body: unknown;
+}
+
+/**
+ * GET `url` and parse the answer as JSON, within `timeoutMs` (the request is aborted then). Any
+ * failure is a value with a sentence a person can act on; `url` never appears in it, since it
+ * may carry a device password.
+ */
+export async function httpGetJson(url: string, timeoutMs: number): Promise<DeviceResult<JsonAnswer>> {
+  let res: Response;
+  try {
+    res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), headers: { accept: 'application/json' } });
+  } catch (err) {
+    const e = err as Error & { cause?: { code?: string; message?: string } };
+    if (e.name === 'TimeoutError' || e.name === 'AbortError') return { ok: false, error: `no answer within ${timeoutMs} ms` };
+    return { ok: false, error: `cannot reach the device: ${e.cause?.code ?? e.cause?.message ?? e.message}` };
+  }
+  let text: string;
+  try {
+    text = await res.text();
+  } catch (err) {
+    const e = err as Error;
+    if (e.name === 'TimeoutError' || e.name === 'AbortError') return { ok: false, error: `no answer within ${timeoutMs} ms` };
+    return { ok: false, error: `the device closed the connection: ${e.message}` };
+  }
+  try {
+    return { ok: true, value: { status: res.status, body: JSON.parse(text) } };
+  } catch {
+    return { ok: false, error: `the device answered HTTP ${res.status} with a body that is not JSON: ${sanitizeForLog(text, 80)}` };
+  }
+}
