@@ -3,6 +3,7 @@ import { loadHavenConfig } from './config/loadConfig';
 import type { HavenConfig } from './config/havenConfig';
 import { runKeysCommand, type CommandContext } from './keys/keysCommand';
 import { createSqliteStore } from './storage/sqliteStore';
+import { runTokensCommand } from './websocket/tokensCommand';
 
 /** A subcommand: its arguments after the name, the context; resolves with the exit code. */
 export type Subcommand = (args: readonly string[], ctx: CommandContext) => number | Promise<number>;
@@ -10,6 +11,7 @@ export type Subcommand = (args: readonly string[], ctx: CommandContext) => numbe
 /** `haven <name> …`: add a subcommand here (one line) and in the usage text. */
 const COMMANDS: Readonly<Record<string, { readonly summary: string; readonly run: Subcommand }>> = {
   keys: { summary: 'create, list and revoke API keys (event streams)', run: runKeysCommand },
+  tokens: { summary: 'create admins, list and revoke WebSocket client tokens', run: runTokensCommand },
 };
 
 const usage = (): string =>

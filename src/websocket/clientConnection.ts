@@ -1,0 +1,216 @@
+import type { Duplex } from 'node:stream';
+import type { WebSocket } from 'ws';
+import { createOutbox, drainOutbox, offerOutbox, type Outbox } from '../../streams/websocket/outbox';
+import type { Logger } from '../log';
+import { CLOSE, type CloseReason } from './closeCodes';
+import type { ClientRecord, Visibility } from './directory';
+
+/**
+ * `authenticating` until a valid token; `live` receives; `backed_up` its socket holds more than
+ * the bound, so messages wait in a coalescing outbox; `closing` a close frame was sent; `closed`.
+ */
+export type ConnectionStatus = 'authenticating' | 'live' | 'backed_up' | 'closing' | 'closed';
+
+/** The actor's mailbox messages: everything that changes a connection besides deliveries. */
+export type ConnectionMessage =
+  | { readonly type: 'inbound'; readonly data: Buffer; readonly isBinary: boolean }
+  | { readonly type: 'pong' }
+  | { readonly type: 'drained' }
+  | { readonly type: 'sweep'; readonly now: number; readonly heartbeat: boolean }
+  | { readonly type: 'close'; readonly close: CloseReason; readonly farewell?: Buffer }
+  | { readonly type: 'socket_closed'; readonly code: number };
+
+/** Shared by every connection (one object, so an idle connection costs only its own fields). */
+export interface ConnectionDeps {
+  /** Monotonic ms. */
+  readonly now: () => number;
+  readonly log: Logger;
+  readonly maxBufferedBytes: number;
+  readonly maxPending: number;
+  readonly authTimeoutMs: number;
+  readonly slowConsumerMs: number;
+  /** A closing connection whose peer does not answer the close frame is destroyed after this. */
+  readonly closeGraceMs: number;
+  /** Asks for one `flush()` at the end of this tick. */
+  readonly markDirty: (conn: ClientConnection) => void;
+  /** Handles one text message from the client (authentication, requests). */
+  readonly onText: (conn: ClientConnection, text: string) => void;
+  readonly onClosed: (conn: ClientConnection) => void;
+}
+
+/** Trigger names and categories a connection asked for; absent means everything it may see. */
+export interface Subscription {
+  readonly triggers: Set<string>;
+  readonly categories: Set<string>;
+}
+
+/**
+ * One connected WebSocket as an actor: one status, changed only in `setStatus` (which logs), and
+ * a mailbox so a message that arrives while another is handled waits its turn. Deliveries
+ * (`offer`) skip the mailbox on purpose: they only append to the outgoing queue, which is the
+ * actor's second mailbox, written out once per tick by `flush` so one syscall carries every
+ * message of that tick. Frames are shared Buffers built once per fan-out.
+ */
+export class ClientConnection {
+  status: ConnectionStatus = 'authenticating';
+  /** When `status` last changed (monotonic ms): auth deadline, backed-up time, close grace. */
+  since: number;
+  /** Cleared by each heartbeat ping, set by any sign of life; still clear at the next one: dead. */
+  alive = true;
+  client: ClientRecord | undefined;
+  visible: Visibility = EMPTY;
+  subscription: Subscription | undefined;
+  /** Highest seq delivered or skipped: the fan-out's dedupe mark (resume). */
+  lastSeq = 0;
+  private pending: Buffer[] | undefined;
+  private outbox: Outbox<Buffer> | undefined;
+  private dirty = false;
+  private mailbox: ConnectionMessage[] | undefined;
+  private busy = false;
+
+  constructor(readonly id: number, readonly ws: WebSocket, readonly socket: Duplex, readonly ip: string, private readonly deps: ConnectionDeps) {
+    this.since = deps.now();
+    ws.on('message', (data: Buffer, isBinary: boolean) => this.send({ type: 'inbound', data, isBinary }));
+    ws.on('pong', () => this.send({ type: 'pong' }));
+    ws.on('close', (code: number) => this.send({ type: 'socket_closed', code }));
+    ws.on('error', (err: Error) => deps.log.debug(`connection ${id} error`, { error: err.message }));
+  }
+
+  /** Whether this connection gets events of trigger (or socket) `name` in `category`. */
+  wants(name: string, category?: string): boolean {
+    if (this.visible !== null && !this.visible.has(name)) return false;
+    const s = this.subscription;
+    return s === undefined || s.triggers.has(name) || (category !== undefined && s.categories.has(category));
+  }
+
+  /** Queues a frame; with `key` (a trigger name) it may be coalesced with an older one while backed up. */
+  offer(frame: Buffer, key?: string): void {
+    if (this.status === 'live') {
+      (this.pending ??= []).push(frame);
+      if (this.pending.length >= this.deps.maxPending) this.flush();
+      else if (!this.dirty) {
+        this.dirty = true;
+        this.deps.markDirty(this);
+      }
+    } else if (this.status === 'backed_up') {
+      if (offerOutbox(this.outbox!, frame, key) === 'overflow') this.send({ type: 'close', close: CLOSE.slowConsumer });
+    }
+  }
+
+  /** Writes this tick's messages; a socket left above its bound makes the connection `backed_up`. */
+  flush(): void {
+    this.dirty = false;
+    const frames = this.pending;
+    if (this.status !== 'live' || !frames) return;
+    this.pending = undefined;
+    this.write(frames);
+    if (this.socket.writableLength > this.deps.maxBufferedBytes) {
+      this.outbox = createOutbox(this.deps.maxPending);
+      this.setStatus('backed_up', `${this.socket.writableLength} bytes queued`);
+      this.socket.once('drain', () => this.send({ type: 'drained' }));
+    }
+  }
+
+  /** Becomes `live` once authenticated (the fan-out has set identity and resume mark). */
+  admit(): void {
+    if (this.status === 'authenticating') this.setStatus('live', this.client?.id);
+  }
+
+  /** Puts a message in the mailbox; handled now unless another one is being handled. */
+  send(message: ConnectionMessage): void {
+    if (this.busy) {
+      (this.mailbox ??= []).push(message);
+      return;
+    }
+    this.busy = true;
+    try {
+      this.receive(message);
+      while (this.mailbox?.length) this.receive(this.mailbox.shift()!);
+    } finally {
+      this.busy = false;
+      this.mailbox = undefined;
+    }
+  }
+
+  private receive(m: ConnectionMessage): void {
+    switch (m.type) {
+      case 'inbound':
+        this.alive = true;
+        if (this.status === 'closing' || this.status === 'closed') return;
+        if (m.isBinary) return this.close(CLOSE.unsupportedData);
+        return this.deps.onText(this, m.data.toString('utf8'));
+      case 'pong':
+        this.alive = true;
+        return;
+      case 'drained':
+        return this.drained();
+      case 'sweep':
+        return this.sweep(m.now, m.heartbeat);
+      case 'close':
+        return this.close(m.close, m.farewell);
+      case 'socket_closed':
+        this.pending = this.outbox = undefined;
+        this.setStatus('closed', `code ${m.code}`);
+        return this.deps.onClosed(this);
+    }
+  }
+
+  private drained(): void {
+    if (this.status !== 'backed_up') return;
+    this.write(drainOutbox(this.outbox!));
+    if (this.socket.writableLength > this.deps.maxBufferedBytes) {
+      this.socket.once('drain', () => this.send({ type: 'drained' }));
+      return;
+    }
+    this.outbox = undefined;
+    this.setStatus('live', 'drained');
+  }
+
+  /** Deadlines and heartbeat, driven by the one shared sweep instead of timers per connection. */
+  private sweep(now: number, heartbeat: boolean): void {
+    const age = now - this.since;
+    if (this.status === 'authenticating' && age >= this.deps.authTimeoutMs) return this.close({ code: CLOSE.unauthorized.code, reason: 'authentication timeout' });
+    if (this.status === 'backed_up' && age >= this.deps.slowConsumerMs) return this.close(CLOSE.slowConsumer);
+    if (this.status === 'closing' && age >= this.deps.closeGraceMs) return this.ws.terminate();
+    if (!heartbeat || this.status === 'closing' || this.status === 'closed') return;
+    if (!this.alive) {
+      this.deps.log.info(`connection ${this.id} missed its heartbeat, terminating`, { clientId: this.client?.id, ip: this.ip });
+      return this.ws.terminate();
+    }
+    this.alive = false;
+    this.ws.ping();
+  }
+
+  /** Sends the close frame (after `farewell` and what is queued, when there is a farewell). */
+  private close(close: CloseReason, farewell?: Buffer): void {
+    if (this.status === 'closing' || this.status === 'closed') return;
+    if (farewell) this.write([...(this.pending ?? []), ...(this.outbox ? drainOutbox(this.outbox) : []), farewell]);
+    this.pending = this.outbox = undefined;
+    const level = close.code === CLOSE.slowConsumer.code ? 'warn' : 'info';
+    this.deps.log[level](`closing connection ${this.id}: ${close.code} ${close.reason}`, { clientId: this.client?.id, ip: this.ip });
+    this.setStatus('closing', `${close.code} ${close.reason}`);
+    this.ws.close(close.code, close.reason);
+  }
+
+  private write(frames: readonly Buffer[]): void {
+    const socket = this.socket;
+    if (frames.length === 0 || socket.destroyed || !socket.writable) return;
+    if (frames.length === 1) {
+      socket.write(frames[0]);
+      return;
+    }
+    // One writev for the whole batch.
+    socket.cork();
+    for (const f of frames) socket.write(f);
+    socket.uncork();
+  }
+
+  private setStatus(next: ConnectionStatus, why?: string): void {
+    if (next === this.status) return;
+    this.deps.log.debug(`connection ${this.id}: ${this.status} → ${next}${why ? ` (${why})` : ''}`);
+    this.status = next;
+    this.since = this.deps.now();
+  }
+}
+
+const EMPTY: ReadonlySet<string> = new Set();

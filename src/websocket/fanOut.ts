@@ -1,0 +1,200 @@
+import type { CacheState, TriggerEvent } from '../../streams/contracts';
+import { planResume, type ReplayAnswer } from '../../streams/websocket/resumePlan';
+import type { PowerEvent, ServiceStatusChange } from '../bus/messages';
+import { CLOSE } from './closeCodes';
+import type { ClientConnection } from './clientConnection';
+import type { ClientRecord, Directory } from './directory';
+import { textFrame } from './frame';
+import { encodeMessage, encodeTrigger, visibleState, type ServerMessageType } from './protocol';
+
+export interface FanOutDeps {
+  readonly directory: Directory;
+  readonly replay: (afterSeq: number) => ReplayAnswer<TriggerEvent>;
+  readonly lastSeq: () => number;
+  readonly cache: () => CacheState;
+  readonly utcNow: () => string;
+  readonly heartbeatMs: number;
+  /** Runs `fn` once the current tick's I/O callbacks are done (setImmediate in production). */
+  readonly defer: (fn: () => void) => void;
+}
+
+/** A connection's catch-up, as the `connected` message reports it. */
+type Resume = { afterSeq: number; replayed: number } | { afterSeq: number; resync: 'too_old' | 'unknown_seq' };
+
+/**
+ * The seed's event module: every authenticated connection by client id, and the ways to reach
+ * them (one client, clients with an area, everyone, admins), plus the trigger, power and service
+ * streams. Each message is serialized and framed once, however many connections get it; each
+ * connection then writes its share once per tick.
+ */
+export class FanOut {
+  /** Authenticated connections, the set every event walks. */
+  readonly live = new Set<ClientConnection>();
+  private readonly byClient = new Map<string, Set<ClientConnection>>();
+  private dirty: ClientConnection[] = [];
+  private flushing = false;
+
+  constructor(private readonly deps: FanOutDeps) {}
+
+  /** Queues `conn` for the end-of-tick flush (called by the connection on its first message of a tick). */
+  readonly markDirty = (conn: ClientConnection): void => {
+    this.dirty.push(conn);
+    if (this.flushing) return;
+    this.flushing = true;
+    this.deps.defer(this.flush);
+  };
+
+  /** Writes every connection's messages of this tick. */
+  readonly flush = (): void => {
+    const batch = this.dirty;
+    this.dirty = [];
+    this.flushing = false;
+    for (const conn of batch) conn.flush();
+  };
+
+  /**
+   * Makes an authenticated connection live: `connected`, then what it missed since `afterSeq`
+   * (or a `resync` with the current state), then live events. All in this one turn of the event
+   * loop, so no event is accepted between the replay and going live; the connection's `lastSeq`
+   * then keeps the fan-out from sending a replayed event twice.
+   */
+  admit(conn: ClientConnection, client: ClientRecord, afterSeq?: number): void {
+    conn.client = client;
+    conn.visible = this.deps.directory.visibility(client);
+    const plan = planResume(afterSeq, this.deps.replay, this.deps.lastSeq());
+    conn.lastSeq = plan.lastSeq;
+    conn.admit();
+    this.live.add(conn);
+    let clientConns = this.byClient.get(client.id);
+    if (!clientConns) this.byClient.set(client.id, (clientConns = new Set()));
+    clientConns.add(conn);
+
+    const resume: Resume | undefined =
+      afterSeq === undefined ? undefined : plan.kind === 'resync' ? { afterSeq, resync: plan.reason } : { afterSeq, replayed: plan.kind === 'replay' ? plan.events.filter((e) => conn.wants(e.name, e.category)).length : 0 };
+    conn.offer(this.frame('connected', { ...this.welcome(client), seq: plan.lastSeq, heartbeatMs: this.deps.heartbeatMs, ...(resume ? { resume } : {}) }));
+    if (plan.kind === 'replay') {
+      for (const e of plan.events) if (conn.wants(e.name, e.category)) conn.offer(textFrame(encodeTrigger(e)), e.type === 'OneShot' ? undefined : e.name);
+    } else if (plan.kind === 'resync') {
+      const state = visibleState(this.deps.cache(), (name) => conn.wants(name));
+      const message = plan.reason === 'too_old' ? 'Missed events are no longer held; here is the current state' : 'This hub never reached that seq; here is the current state';
+      conn.offer(textFrame(encodeMessage('resync', { reason: plan.reason, state, message, timestamp: this.deps.utcNow() }, { seq: plan.lastSeq })));
+    }
+  }
+
+  /** Forgets a closed connection. */
+  readonly remove = (conn: ClientConnection): void => {
+    this.live.delete(conn);
+    const id = conn.client?.id;
+    const set = id === undefined ? undefined : this.byClient.get(id);
+    if (set?.delete(conn) && set.size === 0) this.byClient.delete(id!);
+  };
+
+  /** Sends to every connection of one client; returns how many connections it reached. */
+  notifyClient(clientId: string, type: ServerMessageType, data: Record<string, unknown>): number {
+    return this.deliver(this.byClient.get(clientId) ?? [], type, data);
+  }
+
+  /** Sends to every connection of the listed clients, framed once. */
+  notifyClients(clientIds: readonly string[], type: ServerMessageType, data: Record<string, unknown>): number {
+    return this.deliver(this.connectionsOf(clientIds), type, data);
+  }
+
+  /** Sends to every connection of the clients that have `areaId` assigned. */
+  notifyClientsWithArea(areaId: string, type: ServerMessageType, data: Record<string, unknown>): number {
+    return this.deliver(this.connectionsOf(this.deps.directory.clientsWithArea(areaId)), type, data);
+  }
+
+  /** Sends to every live connection. */
+  notifyAllClients(type: ServerMessageType, data: Record<string, unknown>): number {
+    return this.deliver(this.live, type, data);
+  }
+
+  /** Sends to the connections of admins. */
+  notifyAdmins(type: ServerMessageType, data: Record<string, unknown>): number {
+    return this.deliver([...this.live].filter((c) => c.client?.role === 'admin'), type, data);
+  }
+
+  /** `token_revoked`, then the close (4403) once it is written; returns the connections closed. */
+  disconnectClient(clientId: string, reason: string): number {
+    const conns = [...(this.byClient.get(clientId) ?? [])];
+    if (conns.length === 0) return 0;
+    const farewell = this.frame('token_revoked', { clientId, reason, message: 'Your token has been revoked; this connection will close' });
+    for (const conn of conns) conn.send({ type: 'close', close: CLOSE.revoked, farewell });
+    return conns.length;
+  }
+
+  /** Re-reads a client's record and visibility after an admin changed its areas (or an area). */
+  refresh(clientId?: string): void {
+    const conns = clientId === undefined ? this.live : (this.byClient.get(clientId) ?? []);
+    for (const conn of conns) {
+      const client = conn.client && this.deps.directory.client(conn.client.id);
+      if (!client) continue;
+      conn.client = client;
+      conn.visible = this.deps.directory.visibility(client);
+    }
+  }
+
+  /** One accepted event to every connection that may see it, framed once. */
+  publishTrigger(event: TriggerEvent): void {
+    let frame: Buffer | undefined;
+    const key = event.type === 'OneShot' ? undefined : event.name;
+    for (const conn of this.live) {
+      if (event.seq <= conn.lastSeq) continue;
+      conn.lastSeq = event.seq;
+      if (!conn.wants(event.name, event.category)) continue;
+      conn.offer((frame ??= textFrame(encodeTrigger(event))), key);
+    }
+  }
+
+  /** A power socket event to admins and to clients whose enabled areas contain the socket. */
+  publishPower(event: PowerEvent): void {
+    let frame: Buffer | undefined;
+    for (const conn of this.live) {
+      if (conn.visible !== null && !conn.visible.has(event.socket)) continue;
+      // Amperage samples are state: a backed-up client needs only the newest per socket.
+      conn.offer((frame ??= textFrame(encodeMessage('power', event))), event.type === 'sample' ? `power:${event.socket}` : undefined);
+    }
+  }
+
+  /** A service connection change, to admins only (clients have no business with the wiring). */
+  publishServiceStatus(change: ServiceStatusChange): void {
+    this.deliver([...this.live].filter((c) => c.client?.role === 'admin'), 'service_status', change as unknown as Record<string, unknown>, `service:${change.service}`);
+  }
+
+  /** Connections of one client right now. */
+  connectionCount(clientId: string): number {
+    return this.byClient.get(clientId)?.size ?? 0;
+  }
+
+  /** What a `connected` message says about a client. */
+  private welcome(client: ClientRecord): Record<string, unknown> {
+    const { directory } = this.deps;
+    const areas = client.role === 'admin' ? directory.areas() : client.areas.map((id) => directory.area(id)).filter((a) => a !== undefined);
+    return {
+      clientId: client.id,
+      name: client.name,
+      role: client.role,
+      areas: areas.map((a) => ({ areaId: a.id, name: a.name, entityIds: a.entityIds, isEnabled: a.isEnabled })),
+      message: 'Connected to Haven',
+      timestamp: this.deps.utcNow(),
+    };
+  }
+
+  private connectionsOf(clientIds: readonly string[]): ClientConnection[] {
+    return clientIds.flatMap((id) => [...(this.byClient.get(id) ?? [])]);
+  }
+
+  private deliver(conns: Iterable<ClientConnection>, type: ServerMessageType, data: Record<string, unknown>, key?: string): number {
+    let frame: Buffer | undefined;
+    let n = 0;
+    for (const conn of conns) {
+      conn.offer((frame ??= this.frame(type, data)), key);
+      n++;
+    }
+    return n;
+  }
+
+  private frame(type: ServerMessageType, data: Record<string, unknown>): Buffer {
+    return textFrame(encodeMessage(type, { ...data, timestamp: data.timestamp ?? this.deps.utcNow() }));
+  }
+}

@@ -1,0 +1,90 @@
+import type { CacheState, TriggerDef } from '../../streams/contracts';
+import { CLOSE } from './closeCodes';
+import type { ClientConnection, Subscription } from './clientConnection';
+import type { ClientRecord } from './directory';
+import type { FanOut } from './fanOut';
+import { textFrame } from './frame';
+import { encodeMessage, parseClientMessage, visibleState, type ClientMessage, type RequestId } from './protocol';
+
+export interface SessionDeps {
+  /** The client a token belongs to, or undefined. */
+  readonly authenticate: (token: string) => ClientRecord | undefined;
+  readonly fanOut: FanOut;
+  readonly triggers: ReadonlyMap<string, TriggerDef>;
+  readonly cache: () => CacheState;
+  readonly lastSeq: () => number;
+}
+
+type Result = { ok: true; result: unknown } | { ok: false; code: string; message: string };
+
+/**
+ * What a connection's text messages mean: before authentication only `auth` (anything else, or a
+ * bad token, closes with 4401 / 4400); after it, requests with ids answered by `result` messages
+ * (subscribe, unsubscribe, ping, get_state). A bad message gets an error and the connection
+ * stays: one typo in a panel must not cut it off.
+ */
+export function createSessionHandler(deps: SessionDeps): (conn: ClientConnection, text: string) => void {
+  const categories = new Set([...deps.triggers.values()].map((t) => t.category));
+
+  const reply = (conn: ClientConnection, id: RequestId | undefined, r: Result) => {
+    const body = r.ok ? { type: 'result', ...(id !== undefined ? { id } : {}), success: true, result: r.result } : { type: 'result', ...(id !== undefined ? { id } : {}), success: false, error: { code: r.code, message: r.message } };
+    conn.offer(textFrame(JSON.stringify(body)));
+  };
+
+  const describe = (s: Subscription | undefined) => (s ? { all: false, triggers: [...s.triggers], categories: [...s.categories] } : { all: true, triggers: [], categories: [] });
+
+  const subscribe = (conn: ClientConnection, m: Extract<ClientMessage, { type: 'subscribe' | 'unsubscribe' }>): Result => {
+    for (const name of m.triggers) {
+      if (!deps.triggers.has(name)) return { ok: false, code: 'unknown_trigger', message: `Trigger '${name}' not found in configuration` };
+      if (m.type === 'subscribe' && conn.visible !== null && !conn.visible.has(name)) return { ok: false, code: 'not_in_areas', message: `Trigger '${name}' is not in any of your enabled areas` };
+    }
+    for (const c of m.categories) if (!categories.has(c)) return { ok: false, code: 'unknown_category', message: `Category '${c}' has no triggers` };
+    if (m.type === 'subscribe') {
+      if (m.all) conn.subscription = undefined;
+      else {
+        const s = (conn.subscription ??= { triggers: new Set(), categories: new Set() });
+        m.triggers.forEach((t) => s.triggers.add(t));
+        m.categories.forEach((c) => s.categories.add(c));
+      }
+    } else {
+      const s = (conn.subscription ??= { triggers: new Set(), categories: new Set() });
+      if (m.all) {
+        s.triggers.clear();
+        s.categories.clear();
+      }
+      m.triggers.forEach((t) => s.triggers.delete(t));
+      m.categories.forEach((c) => s.categories.delete(c));
+    }
+    return { ok: true, result: describe(conn.subscription) };
+  };
+
+  return (conn, text) => {
+    const parsed = parseClientMessage(text);
+    if (conn.status === 'authenticating') {
+      if (!parsed.ok || parsed.message.type !== 'auth') {
+        const close = parsed.ok || parsed.error.code === 'unknown_type' ? { code: CLOSE.unauthorized.code, reason: 'expected an auth message first' } : { code: CLOSE.badRequest.code, reason: parsed.error.message.slice(0, 120) };
+        return conn.send({ type: 'close', close });
+      }
+      const client = deps.authenticate(parsed.message.token);
+      if (!client) return conn.send({ type: 'close', close: { code: CLOSE.unauthorized.code, reason: 'invalid token' } });
+      return deps.fanOut.admit(conn, client, parsed.message.lastSeq);
+    }
+    if (!parsed.ok) {
+      const { id, code, message } = parsed.error;
+      if (id !== undefined) return reply(conn, id, { ok: false, code, message });
+      return conn.offer(textFrame(encodeMessage('error', { code, message })));
+    }
+    const m = parsed.message;
+    switch (m.type) {
+      case 'auth':
+        return reply(conn, undefined, { ok: false, code: 'already_authenticated', message: 'This connection is already authenticated' });
+      case 'subscribe':
+      case 'unsubscribe':
+        return reply(conn, m.id, subscribe(conn, m));
+      case 'ping':
+        return reply(conn, m.id, { ok: true, result: { pong: true, seq: deps.lastSeq() } });
+      case 'get_state':
+        return reply(conn, m.id, { ok: true, result: { seq: deps.lastSeq(), state: visibleState(deps.cache(), (name) => conn.wants(name, deps.triggers.get(name)?.category)) } });
+    }
+  };
+}

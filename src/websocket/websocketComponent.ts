@@ -1,0 +1,237 @@
+import type { Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type Router from '@koa/router';
+import { interval, type SchedulerLike, type Subscription } from 'rxjs';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { createRateLimiter } from '../../streams/websocket/rateLimiter';
+import type { PowerEvent, ServiceStatusChange } from '../bus/messages';
+import type { HavenConfig } from '../config/havenConfig';
+import type { Component, ComponentHealth, Hub } from '../hub';
+import type { Logger } from '../log';
+import { createAdminService, type AdminService } from './adminService';
+import { ClientConnection, type ConnectionDeps, type ConnectionMessage } from './clientConnection';
+import { CLOSE } from './closeCodes';
+import { createDirectory, type Directory } from './directory';
+import { FanOut } from './fanOut';
+import { createPairingStore } from './pairingStore';
+import { requireAdmin } from './routes/adminAuth';
+import { createAreasRouter } from './routes/areasRouter';
+import { createClientsRouter } from './routes/clientsRouter';
+import { createPairingRouter } from './routes/pairingRouter';
+import { createStatsRouter, type WebSocketStats } from './routes/statsRouter';
+import { createSessionHandler } from './session';
+import { createTokenStore } from './tokenStore';
+import { createUpgradeHandler, remoteIp } from './upgradeHandler';
+
+/** Things tests (and other hosts) may replace; everything else comes from the hub. */
+export interface WebSocketDeps {
+  /** Clock of the per-IP limiters; default the hub's scheduler. Tests pass a virtual one. */
+  readonly limiterScheduler?: SchedulerLike;
+  /** Where the admin bootstrap token is read from; default `process.env`. */
+  readonly env?: NodeJS.ProcessEnv;
+  /** Wall-clock ms for pairing code expiry (codes survive restarts); default from `hub.utcNow`. */
+  readonly wallClock?: () => number;
+  /** End-of-tick hook for write coalescing; default `setImmediate`. */
+  readonly defer?: (fn: () => void) => void;
+}
+
+/** The WebSocket transport as the runtime and other components see it. */
+export interface WebSocketComponent extends Component {
+  /** Names of the enabled areas containing trigger (or power socket) `name`; for SSE envelopes and filters. */
+  areasOfTrigger(name: string): string[];
+  /** Admin actions (available after `start`): the REST routers, the CLI and tests use them. */
+  readonly admin: AdminService;
+  readonly stats: () => WebSocketStats;
+}
+
+type Status = 'idle' | 'running' | 'stopping' | 'stopped';
+
+/** Admin id of the token taken from the environment. */
+export const ENV_ADMIN_ID = 'admin';
+/** A peer that does not answer our close frame within this is cut off. */
+const CLOSE_GRACE_MS = 1000;
+
+/**
+ * WebSocket clients on the API's port (`websocket.path`, default `/ws`): token authentication,
+ * areas, pairing, revocation, targeted events and resume. One subscription to the accepted events
+ * fans out to a Map of connection actors; one sweep on the hub's scheduler drives every deadline
+ * and the heartbeat.
+ */
+export function createWebSocketComponent(config: HavenConfig, deps: WebSocketDeps = {}): WebSocketComponent {
+  const cfg = config.websocket;
+  let status: Status = 'idle';
+  let log: Logger | undefined;
+  let hub: Hub | undefined;
+  let directory: Directory | undefined;
+  let admin: AdminService | undefined;
+  let fanOut: FanOut | undefined;
+  let upgrade: ((req: import('node:http').IncomingMessage, socket: Duplex, head: Buffer) => void) | undefined;
+  let server: Server | undefined;
+  let stopping: Promise<void> | undefined;
+  let allClosed: (() => void) | undefined;
+  const connections = new Set<ClientConnection>();
+  const subscriptions: Subscription[] = [];
+  let routers: Router[] = [];
+
+  const setStatus = (next: Status, why?: string) => {
+    if (next === status) return;
+    log?.info(`${status} → ${next}${why ? ` (${why})` : ''}`);
+    status = next;
+  };
+
+  const stats = (): WebSocketStats => {
+    const byStatus: Record<string, number> = {};
+    let clients = 0;
+    let admins = 0;
+    for (const c of connections) {
+      byStatus[c.status] = (byStatus[c.status] ?? 0) + 1;
+      if (c.client?.role === 'admin') admins++;
+      else if (c.client) clients++;
+    }
+    return { connections: connections.size, byStatus, clients, admins };
+  };
+
+  return {
+    name: 'websocket',
+    get admin() {
+      if (!admin) throw new Error('websocket component is not started');
+      return admin;
+    },
+    stats,
+    areasOfTrigger: (name) => directory?.areasOfEntity(name) ?? [],
+
+    async start(h) {
+      if (status !== 'idle') return;
+      hub = h;
+      log = h.log.child('WebSocket');
+      const { scheduler } = h;
+      const store = h.store;
+      directory = createDirectory(store);
+      const tokens = createTokenStore(store, h.utcNow);
+      const pairing = createPairingStore(store, deps.wallClock ?? (() => Date.parse(h.utcNow())));
+      const fan = (fanOut = new FanOut({
+        directory,
+        replay: (after) => h.replay(after),
+        lastSeq: () => h.lastSeq(),
+        cache: () => h.cache(),
+        utcNow: h.utcNow,
+        heartbeatMs: cfg.heartbeat_ms,
+        defer: deps.defer ?? ((fn) => void setImmediate(fn)),
+      }));
+      admin = createAdminService({ directory, tokens, pairing, fanOut: fan, utcNow: h.utcNow, pairingTtlMs: cfg.pairing_ttl_ms });
+      const dir = directory;
+      const authenticate = (token: string) => {
+        const record = tokens.verify(token);
+        return record && dir.client(record.clientId);
+      };
+
+      const envToken = (deps.env ?? process.env)[cfg.admin_token_env];
+      if (envToken !== undefined && envToken.length < 16) log.warn(`${cfg.admin_token_env} is shorter than 16 characters; ignored`);
+      else if (envToken) {
+        admin.ensureAdmin(ENV_ADMIN_ID, envToken);
+        log.info(`admin '${ENV_ADMIN_ID}' accepts the token from ${cfg.admin_token_env}`);
+      }
+
+      const limiterClock = deps.limiterScheduler ?? scheduler;
+      const limit = { max: cfg.rate_limit.max, windowMs: cfg.rate_limit.window_ms };
+      const limiter = createRateLimiter(limit, limiterClock);
+      const pairingLimiter = createRateLimiter(limit, limiterClock);
+      const connectionDeps: ConnectionDeps = {
+        now: () => scheduler.now(),
+        log,
+        maxBufferedBytes: cfg.max_buffered_bytes,
+        maxPending: cfg.max_pending_messages,
+        authTimeoutMs: cfg.auth_timeout_ms,
+        slowConsumerMs: cfg.slow_consumer_ms,
+        closeGraceMs: CLOSE_GRACE_MS,
+        markDirty: fan.markDirty,
+        onText: createSessionHandler({ authenticate, fanOut: fan, triggers: h.triggers, cache: () => h.cache(), lastSeq: () => h.lastSeq() }),
+        onClosed: (conn) => {
+          connections.delete(conn);
+          fan.remove(conn);
+          if (connections.size === 0) allClosed?.();
+        },
+      };
+      let nextId = 1;
+      const wss = new WebSocketServer({ noServer: true, maxPayload: cfg.max_payload_bytes, perMessageDeflate: false, clientTracking: false });
+      upgrade = createUpgradeHandler({
+        path: cfg.path,
+        wss,
+        limiter,
+        authenticate,
+        stopping: () => status !== 'running',
+        aloneOnServer: () => (server?.listenerCount('upgrade') ?? 0) <= 1,
+        log,
+        open: (ws: WebSocket, socket: Duplex, ip: string) => {
+          const conn = new ClientConnection(nextId++, ws, socket, ip, connectionDeps);
+          connections.add(conn);
+          return { admit: (client, lastSeq) => fan.admit(conn, client, lastSeq), closeNow: (code, reason) => conn.send({ type: 'close', close: { code, reason } }) };
+        },
+      });
+
+      let lastHeartbeat = scheduler.now();
+      subscriptions.push(
+        h.accepted$.subscribe((event) => fan.publishTrigger(event)),
+        h.bus.messages$<PowerEvent>('power').subscribe((event) => fan.publishPower(event)),
+        h.bus.messages$<ServiceStatusChange>('services').subscribe((change) => fan.publishServiceStatus(change)),
+        interval(cfg.sweep_ms, scheduler).subscribe(() => {
+          const now = scheduler.now();
+          const heartbeat = now - lastHeartbeat >= cfg.heartbeat_ms;
+          if (heartbeat) lastHeartbeat = now;
+          const sweep: ConnectionMessage = { type: 'sweep', now, heartbeat };
+          for (const conn of connections) conn.send(sweep);
+          limiter.prune();
+          pairingLimiter.prune();
+        }),
+      );
+
+      const guard = requireAdmin(authenticate);
+      routers = [
+        createAreasRouter(admin, guard),
+        createClientsRouter(admin, guard, (id) => fan.connectionCount(id)),
+        createPairingRouter(admin, guard, pairingLimiter, (ctx) => remoteIp(ctx.req)),
+        createStatsRouter(stats, guard),
+      ];
+      setStatus('running', `path ${cfg.path}`);
+    },
+
+    routers: () => routers,
+
+    attach(s) {
+      if (!upgrade || server) return;
+      server = s;
+      s.on('upgrade', upgrade);
+    },
+
+    async notifyShutdown(reconnectAfterMs) {
+      if (!fanOut) return;
+      fanOut.notifyAllClients('shutdown', { reconnectAfterMs, message: `Haven is shutting down; reconnect in ${Math.round(reconnectAfterMs / 1000)} s` });
+      fanOut.flush();
+    },
+
+    stop() {
+      stopping ??= (async () => {
+        if (status !== 'running') return setStatus('stopped');
+        setStatus('stopping', `${connections.size} connections`);
+        subscriptions.forEach((s) => s.unsubscribe());
+        if (upgrade) server?.off('upgrade', upgrade);
+        if (connections.size > 0) {
+          const closed = new Promise<void>((resolve) => (allClosed = resolve));
+          for (const conn of connections) conn.send({ type: 'close', close: CLOSE.goingAway });
+          const timer = setTimeout(() => connections.forEach((c) => c.ws.terminate()), CLOSE_GRACE_MS);
+          await closed;
+          clearTimeout(timer);
+        }
+        setStatus('stopped');
+      })();
+      return stopping;
+    },
+
+    health(): ComponentHealth {
+      const s = stats();
+      const state = status === 'running' ? 'ok' : status === 'idle' ? 'starting' : 'stopped';
+      const backedUp = s.byStatus.backed_up ?? 0;
+      return { name: 'websocket', state, detail: `${s.clients} clients and ${s.admins} admins connected on ${cfg.path}${backedUp ? `, ${backedUp} backed up` : ''}` };
+    },
+  };
+}
