@@ -1,7 +1,6 @@
 import { expect } from 'chai';
 import { createServer, type Server } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import type { HavenConfig } from '../../../src/config/havenConfig';
 import { createTcpSource, type TcpSource } from '../../../src/sources/tcp/tcpSource';
 import { startHub, type TestHub } from '../../helpers/hub';
 import { startLineServer, type LineServer } from '../../helpers/lineServer';
@@ -67,7 +66,7 @@ describe('TCP text source over real sockets', () => {
       'ERR bad_line Empty line; expected NAME [VALUE] [ID], STATUS NAME VALUE [ID], or a JSON object',
       'OK 5',
     ]);
-    const cache = await (await fetch(`${hub!.url}/api/trigger-status`)).json();
+    const cache = (await (await fetch(`${hub!.url}/api/trigger-status`)).json()) as any;
     expect(cache.triggers['Door.Sensor']).to.include({ value: 'Off', id: 7 });
     expect(cache.triggers['Flame.Intensity']).to.include({ value: 40, id: 3 });
   });
@@ -160,7 +159,7 @@ describe('TCP text source over real sockets', () => {
   describe('health and lifecycle', () => {
     it('shows listening in /readyz, and stopped after a re-entrant stop', async () => {
       const tcp = await start();
-      const ready = await (await fetch(`${hub!.url}/readyz`)).json();
+      const ready = (await (await fetch(`${hub!.url}/readyz`)).json()) as any;
       const entry = ready.components.find((c: { name: string }) => c.name === 'TCP');
       expect(entry).to.deep.equal({ name: 'TCP', state: 'ok', detail: `listening on 127.0.0.1:${tcp.address()!.port}, 0 connection(s)` });
       const c = await client(tcp);
@@ -176,10 +175,10 @@ describe('TCP text source over real sockets', () => {
       await new Promise<void>((resolve) => squatter.listen(0, '127.0.0.1', resolve));
       closers.push(() => new Promise((resolve) => squatter.close(() => resolve())));
       const port = (squatter.address() as AddressInfo).port;
-      await start({ comm: { tcp: { host: '127.0.0.1', port } } } as Partial<HavenConfig>);
+      await start({ comm: { tcp: { host: '127.0.0.1', port } } } as Overrides);
       const res = await fetch(`${hub!.url}/readyz`);
       expect(res.status).to.equal(503);
-      const entry = (await res.json()).components.find((c: { name: string }) => c.name === 'TCP');
+      const entry = ((await res.json()) as any).components.find((c: { name: string }) => c.name === 'TCP');
       expect(entry.state).to.equal('failed');
       expect(entry.detail).to.match(new RegExp(`^cannot listen on 127.0.0.1:${port}: .*EADDRINUSE`));
       const http = await fetch(`${hub!.url}/api/trigger-event`, json({ name: 'Fog.Burst' }));

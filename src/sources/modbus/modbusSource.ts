@@ -1,0 +1,105 @@
+import { Subject, type Subscription } from 'rxjs';
+import type { Decision } from '../../../streams/contracts';
+import { createHandshake$, INITIAL_HANDSHAKE, type HandshakeState } from '../../../streams/sources/modbusHandshake';
+import { createModbusMap, type ModbusBinding, type ModbusMap } from '../../../streams/sources/modbusMap';
+import { ConfigError } from '../../config/loadConfig';
+import type { Component, Hub } from '../../hub';
+import { createSourceStatus } from '../sourceStatus';
+import { listenModbus, type ModbusServer } from './modbusServer';
+import { createModbusVector } from './modbusVector';
+
+/** The Modbus source as a component; `address()` and `map()` are for tests and diagnostics. */
+export interface ModbusSource extends Component {
+  address(): { readonly address: string; readonly port: number } | null;
+  /** The resolved address map (null before start). */
+  map(): ModbusMap | null;
+}
+
+export const MODBUS_SOURCE = 'MODBUS';
+
+/**
+ * A Modbus TCP server on `comm.modbus` that a PLC drives with the handshake of the seed: a rising
+ * write on a trigger's coil (CMD_TRIG_TOGGLE) reports that trigger with the value of its holding
+ * register; once the gateway accepts it, the trigger's acknowledge discrete input flips; the
+ * status input registers count this source's accepted and rejected triggers; CMD_RESET clears
+ * counters and latches. The Modbus reply does not wait for the decision: the PLC polls the
+ * acknowledge, as PLC handshakes do. The address map comes from `sources.modbus`, derived from
+ * the trigger catalog by default; a bad map stops the hub from starting.
+ */
+export function createModbusSource(): ModbusSource {
+  const status = createSourceStatus(MODBUS_SOURCE);
+  let server: ModbusServer | undefined;
+  let map: ModbusMap | null = null;
+  let handshake: HandshakeState = INITIAL_HANDSHAKE;
+  let subscription: Subscription | undefined;
+  let stopping: Promise<void> | undefined;
+
+  return {
+    name: MODBUS_SOURCE,
+    address: () => (server && status.get().state === 'listening' ? server.address() : null),
+    map: () => map,
+    health: () => status.health(server ? `${server.connections()} connection(s), ${map?.bindings.length ?? 0} trigger(s) mapped` : undefined),
+
+    async start(hub: Hub) {
+      const log = hub.log.child(`Source ${MODBUS_SOURCE}`);
+      status.useLog(log);
+      if (hub.config.trigger.sources[MODBUS_SOURCE]?.enabled === false) return status.set({ state: 'disabled' });
+      status.set({ state: 'starting' });
+      const { modbus } = hub.config.sources;
+      const resolved = createModbusMap(hub.triggers.values(), modbus);
+      if (!resolved.ok) {
+        const error = new ConfigError('(haven config)', '/sources/modbus', `is not a usable address map: ${resolved.errors.join('; ')}`);
+        status.set({ state: 'failed', error: error.message });
+        throw error;
+      }
+      map = resolved.map;
+
+      // Fed by the decisions of this source's own reports: that also counts the ingress's
+      // `overflow`, which never reaches hub.decisions$.
+      const decisions$ = new Subject<Decision>();
+      const reset$ = new Subject<void>();
+      subscription = createHandshake$(decisions$, reset$, MODBUS_SOURCE).subscribe((h) => (handshake = h));
+      subscription.add(() => {
+        decisions$.complete();
+        reset$.complete();
+      });
+
+      const report = (binding: ModbusBinding, value: string | number | null): void => {
+        const name = binding.def.name;
+        void hub.report({ source: MODBUS_SOURCE, kind: 'event', name, value, id: null, remote: server?.currentRemote() }).then((decision) => {
+          decisions$.next(decision);
+          if (decision.accepted) log.debug('trigger accepted', { name, seq: decision.event.seq });
+          else log.info('trigger rejected', { name, reason: decision.reason, message: decision.message });
+        });
+      };
+      const vector = createModbusVector({
+        map,
+        handshake: () => handshake,
+        ready: () => status.get().state === 'listening',
+        onTrigger: report,
+        onReset: () => {
+          log.info('CMD_RESET: counters and latches cleared');
+          reset$.next();
+        },
+      });
+      const { host, port } = hub.config.comm.modbus;
+      try {
+        server = await listenModbus(vector, { host, port, unitId: modbus.unit_id, log });
+        const addr = server.address();
+        status.set({ state: 'listening', address: `${addr.address}:${addr.port}` });
+      } catch (err) {
+        status.set({ state: 'failed', error: `cannot listen on ${host}:${port}: ${(err as Error).message}` });
+      }
+    },
+
+    stop() {
+      stopping ??= (async () => {
+        if (status.get().state === 'listening') status.set({ state: 'stopping' });
+        await server?.close();
+        subscription?.unsubscribe();
+        status.set({ state: 'stopped' });
+      })();
+      return stopping;
+    },
+  };
+}

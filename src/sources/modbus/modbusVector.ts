@@ -1,0 +1,96 @@
+import type { IServiceVector } from 'modbus-serial';
+import type { HandshakeState } from '../../../streams/sources/modbusHandshake';
+import type { ModbusBinding, ModbusMap } from '../../../streams/sources/modbusMap';
+import { registerToValue } from '../../../streams/sources/registerValue';
+
+/** What the register image reads from and reports to. */
+export interface ModbusVectorDeps {
+  readonly map: ModbusMap;
+  /** The current handshake: acknowledge inputs and the status block. */
+  readonly handshake: () => HandshakeState;
+  /** The ready discrete input. */
+  readonly ready: () => boolean;
+  /** A rising write (0 → 1) on a trigger's coil, with the value its holding register carries. */
+  readonly onTrigger: (binding: ModbusBinding, value: string | number | null) => void;
+  /** A write of 1 to the CMD_RESET coil. */
+  readonly onReset: () => void;
+}
+
+/** The Modbus exception a PLC expects for an address the map does not have. */
+const ILLEGAL_DATA_ADDRESS = 2;
+
+function illegal(table: string, address: number): Error {
+  return Object.assign(new Error(`Illegal data address: ${table} ${address} is not mapped`), { modbusErrorCode: ILLEGAL_DATA_ADDRESS });
+}
+
+/** The status block as 16-bit words: 32-bit values high word first (Modbus big-endian word order). */
+export function statusWords(h: HandshakeState): readonly number[] {
+  const hi = (n: number) => (n >>> 16) & 0xffff;
+  const lo = (n: number) => n & 0xffff;
+  return [hi(h.lastSeq), lo(h.lastSeq), hi(h.accepted), lo(h.accepted), hi(h.rejected), lo(h.rejected), h.lastReason & 0xffff];
+}
+
+/**
+ * The register image behind the Modbus server, as modbus-serial's vector. Coils and holding
+ * registers are what the PLC wrote (trigger coils latch; CMD_RESET reads back 0); discrete inputs
+ * and input registers are the hub's answer. Any address outside the map throws exception 2
+ * (ILLEGAL DATA ADDRESS), which the library sends back instead of leaving the PLC to time out.
+ * A write to a block of registers checks every address before changing any.
+ */
+export function createModbusVector(deps: ModbusVectorDeps): IServiceVector {
+  const { map } = deps;
+  const coils = new Map<number, boolean>();
+  const registers = new Map<number, number>();
+
+  const register = (address: number): ModbusBinding => {
+    const binding = map.byRegister.get(address);
+    if (binding === undefined) throw illegal('holding register', address);
+    return binding;
+  };
+
+  return {
+    getCoil(address: number) {
+      if (address === map.resetCoil) return false;
+      if (!map.byCoil.has(address)) throw illegal('coil', address);
+      return coils.get(address) ?? false;
+    },
+    getDiscreteInput(address: number) {
+      if (address === map.readyInput) return deps.ready();
+      const binding = map.byAckInput.get(address);
+      if (binding === undefined) throw illegal('discrete input', address);
+      return deps.handshake().acks[binding.def.name] ?? false;
+    },
+    getHoldingRegister(address: number) {
+      register(address);
+      return registers.get(address) ?? 0;
+    },
+    getInputRegister(address: number) {
+      const offset = address - map.statusRegister;
+      const words = statusWords(deps.handshake());
+      if (offset < 0 || offset >= words.length) throw illegal('input register', address);
+      return words[offset];
+    },
+    setCoil(address: number, value: boolean) {
+      if (address === map.resetCoil) {
+        if (value) {
+          coils.clear();
+          deps.onReset();
+        }
+        return;
+      }
+      const binding = map.byCoil.get(address);
+      if (binding === undefined) throw illegal('coil', address);
+      const was = coils.get(address) ?? false;
+      coils.set(address, value);
+      if (value && !was) deps.onTrigger(binding, registerToValue(binding.def, registers.get(binding.register) ?? 0, binding.scale));
+    },
+    setRegister(address: number, value: number) {
+      register(address);
+      registers.set(address, value & 0xffff);
+    },
+    setRegisterArray(address: number, values: number[]) {
+      values.forEach((_, i) => register(address + i));
+      values.forEach((value, i) => registers.set(address + i, value & 0xffff));
+    },
+  };
+}
