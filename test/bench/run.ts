@@ -1,0 +1,68 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { BenchContext, Suite } from './harness/context';
+import { detectPinning } from './harness/proc';
+import { describeMachine, formatTable, writeReport, type Row } from './harness/report';
+import { pipelineSuite } from './suites/pipeline';
+
+/**
+ * `npm run bench`: every benchmark of issue 7, each Haven figure next to its reference measured
+ * in the same run, medians of `--runs` runs. Prints a Markdown table and writes the JSON report
+ * to test/bench/results/latest.json.
+ *
+ *   node dist/test/bench/run.js [--only 1,3] [--runs 3] [--seconds 3] [--out file.json]
+ */
+const SUITES: Suite[] = [pipelineSuite];
+
+function option(name: string, fallback: string): string {
+  const at = process.argv.indexOf(`--${name}`);
+  return at >= 0 && process.argv[at + 1] !== undefined ? process.argv[at + 1] : fallback;
+}
+
+async function main(): Promise<void> {
+  const root = join(__dirname, '..', '..', '..');
+  const only = option('only', '').split(',').filter(Boolean);
+  const runs = Number(option('runs', '3'));
+  const seconds = Number(option('seconds', '3'));
+  const out = option('out', join(root, 'test', 'bench', 'results', 'latest.json'));
+  const pinning = detectPinning(cpus().length);
+  const machine = describeMachine(pinning);
+  const tmp = mkdtempSync(join(tmpdir(), 'haven-bench-'));
+  const log = (message: string) => process.stderr.write(`${message}\n`);
+  const ctx: BenchContext = { pinning, runs, seconds, tmp, log };
+  log(`Haven bench on ${machine.cpuModel}, ${machine.cores} cores, Node ${machine.node}; ${machine.pinning}; ${runs} runs of ${seconds} s`);
+
+  const rows: Row[] = [];
+  const failures: Array<{ suite: string; error: string }> = [];
+  const started = Date.now();
+  try {
+    for (const suite of SUITES.filter((s) => only.length === 0 || only.includes(s.id))) {
+      log(`\n[${suite.id}] ${suite.title}`);
+      const t0 = Date.now();
+      try {
+        rows.push(...(await suite.run(ctx)));
+      } catch (err) {
+        const error = (err as Error)?.stack ?? String(err);
+        failures.push({ suite: suite.id, error });
+        log(`[${suite.id}] FAILED: ${error}`);
+      }
+      log(`[${suite.id}] done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    }
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+
+  const table = formatTable(rows);
+  process.stdout.write(`\n${table}\n`);
+  for (const r of rows.filter((r) => r.note)) process.stdout.write(`\n${r.id}: ${r.note}`);
+  process.stdout.write('\n');
+  writeReport(out, { machine, settings: { runs, seconds }, startedAt: new Date(started).toISOString(), durationS: (Date.now() - started) / 1000, rows, failures, table });
+  log(`\nreport: ${out}`);
+  if (failures.length > 0) process.exitCode = 1;
+}
+
+main().catch((err) => {
+  process.stderr.write(`${(err as Error)?.stack ?? String(err)}\n`);
+  process.exit(1);
+});
