@@ -20,6 +20,11 @@ export interface Hub {
   readonly triggers: ReadonlyMap<string, TriggerDef>;
   /** Hands one input to the gateway; resolves with its one decision. Never rejects. */
   report(input: TriggerReport): Promise<Decision>;
+  /**
+   * What the registered services made of accepted event `seq` (one outcome per service), by
+   * `boundMs` at the latest: for answers that say where an event went (the WEB source's route).
+   */
+  delivery(seq: number, boundMs: number): Promise<ReadonlyArray<{ readonly result: string }>>;
   /** Every accepted input (events and statuses), in `seq` order. Hot; never errors. */
   readonly accepted$: Observable<TriggerEvent>;
   /** Every decision, accepted or rejected (counters, Modbus acknowledge). Hot; never errors. */

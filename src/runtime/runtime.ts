@@ -116,6 +116,7 @@ export function createRuntime({ config, log = createLogger('Haven'), components 
     config,
     triggers: triggers as ReadonlyMap<string, TriggerDef>,
     report: (input) => ingress.report(input),
+    delivery: (seq, boundMs) => services.delivery(seq, boundMs),
     accepted$,
     decisions$: ingress.decisions$,
     state$,
