@@ -43,6 +43,16 @@ export interface HavenConfig {
   readonly journal: { readonly capacity: number };
   readonly bus: { readonly redis_url: string | null; readonly channel_prefix: string };
   readonly shutdown: { readonly reconnect_after_ms: number; readonly grace_ms: number };
+  /** Server-Sent Events stream (`config/schemas/sse.schema.json`). */
+  readonly sse: {
+    readonly enabled: boolean;
+    readonly heartbeat_ms: number;
+    readonly retry_ms: number;
+    readonly max_connections_per_key: number;
+    readonly max_buffered_bytes: number;
+    readonly allow_query_api_key: boolean;
+    readonly close_timeout_ms: number;
+  };
   /** WebSocket clients (`config/schemas/websocket.schema.json`). */
   readonly websocket: {
     readonly enabled: boolean;
