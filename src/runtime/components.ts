@@ -1,6 +1,9 @@
 import type { Component } from '../hub';
 import type { HavenConfig } from '../config/havenConfig';
 import { createWebSocketComponent } from '../websocket/websocketComponent';
+import { createModbusSource } from '../sources/modbus/modbusSource';
+import { createTcpSource } from '../sources/tcp/tcpSource';
+import { createWebSource } from '../sources/web/webSource';
 
 /**
  * The components the hub runs besides the HTTP trigger API, in start order (stopped in reverse):
@@ -9,5 +12,9 @@ import { createWebSocketComponent } from '../websocket/websocketComponent';
 export function createComponents(config: HavenConfig): Component[] {
   return [
     ...(config.websocket.enabled ? [createWebSocketComponent(config)] : []),
+    // Sources last; each is listed even when disabled, so /readyz says it is off.
+    createWebSource(),
+    createTcpSource(),
+    createModbusSource(),
   ];
 }

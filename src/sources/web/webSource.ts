@@ -1,0 +1,52 @@
+import Router from '@koa/router';
+import { createTriggerHandler } from '../../api/routes/triggers';
+import triggerInputSchema from '../../api/schemas/triggerInput.schema.json';
+import { validateBody } from '../../api/validate';
+import type { Component, Hub } from '../../hub';
+import { createSourceStatus } from '../sourceStatus';
+
+export const WEB_SOURCE = 'WEB';
+
+/** Where the WEB routes live. */
+export const WEB_PREFIX = '/api/web';
+
+/**
+ * The HMI/dashboard source: a person triggers through the web. The seed's trigger routes again,
+ * under `/api/web`, reporting as `source: "WEB"`, so they go through the same gate with the WEB
+ * priority (by default the highest: a person at the panel overrides the machines during the
+ * cooldown) and the WEB whitelist:
+ *
+ * - `POST /api/web/trigger-event`  `{"name", "value"?, "id"?}` → dispatched like `/api/trigger-event`
+ * - `POST /api/web/trigger-status` → updates the cache like `/api/trigger-status`
+ *
+ * When WEB is disabled in config the routes stay mounted and answer 403 `source_disabled`, so a
+ * panel learns why instead of getting a 404.
+ */
+export function createWebSource(): Component {
+  const status = createSourceStatus(WEB_SOURCE);
+  let router: Router | undefined;
+  let stopping: Promise<void> | undefined;
+
+  return {
+    name: WEB_SOURCE,
+    health: () => status.health(),
+
+    async start(hub: Hub) {
+      status.useLog(hub.log.child(`Source ${WEB_SOURCE}`));
+      const deps = { hub, services: hub, responseBoundMs: hub.config.services.response_bound_ms, source: WEB_SOURCE };
+      router = new Router({ prefix: WEB_PREFIX });
+      router.post('/trigger-event', validateBody(triggerInputSchema), createTriggerHandler('event', deps));
+      router.post('/trigger-status', validateBody(triggerInputSchema), createTriggerHandler('status', deps));
+      if (hub.config.trigger.sources[WEB_SOURCE]?.enabled === false) return status.set({ state: 'disabled' });
+      // The routes serve on the hub's HTTP listener; this source has no listener of its own.
+      status.set({ state: 'listening', address: `the HTTP API at ${WEB_PREFIX}` });
+    },
+
+    routers: () => (router ? [router] : []),
+
+    stop() {
+      stopping ??= Promise.resolve().then(() => status.set({ state: 'stopped' }));
+      return stopping;
+    },
+  };
+}
