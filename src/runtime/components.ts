@@ -1,6 +1,7 @@
 import type { Component } from '../hub';
 import type { HavenConfig } from '../config/havenConfig';
 import { createWebSocketComponent } from '../websocket/websocketComponent';
+import { createSseComponent } from '../sse/sseComponent';
 import { createModbusSource } from '../sources/modbus/modbusSource';
 import { createTcpSource } from '../sources/tcp/tcpSource';
 import { createWebSource } from '../sources/web/webSource';
@@ -10,8 +11,11 @@ import { createWebSource } from '../sources/web/webSource';
  * transports and services first, sources last, so nothing is accepted before its watchers exist.
  */
 export function createComponents(config: HavenConfig): Component[] {
+  const websocket = config.websocket.enabled ? createWebSocketComponent(config) : undefined;
   return [
-    ...(config.websocket.enabled ? [createWebSocketComponent(config)] : []),
+    ...(websocket ? [websocket] : []),
+    // SSE envelopes name the areas of a trigger, which the WebSocket component owns.
+    ...(config.sse.enabled ? [createSseComponent(config, { areasOfTrigger: websocket?.areasOfTrigger })] : []),
     // Sources last; each is listed even when disabled, so /readyz says it is off.
     createWebSource(),
     createTcpSource(),

@@ -1,0 +1,52 @@
+import { randomUUID } from 'node:crypto';
+import { map, merge, share, type Observable } from 'rxjs';
+import type { TriggerEvent } from '../../streams/contracts';
+import { powerEnvelope, serviceEnvelope, triggerEnvelope, type EventEnvelope, type PowerChange, type ServiceChange } from '../../streams/sse/envelope';
+import type { Replay } from '../../streams/sse/resumeThenLive';
+import type { Bus, BusMessage, BusTopic } from '../bus/bus';
+import type { Hub } from '../hub';
+import { nameUuid } from './eventUuid';
+
+/** Names of the areas that contain a trigger; the WebSocket component owns areas. */
+export type AreasOfTrigger = (triggerName: string) => readonly string[];
+
+/** Every event a stream may show, as envelopes, and the journal as envelopes. */
+export interface EnvelopeFeed {
+  /** Hot, shared by every stream: one envelope per event, whatever the number of clients. */
+  readonly live$: Observable<EventEnvelope>;
+  readonly replay: Replay;
+  /** This process's bus origin (event uuids and relayed events are told apart by it). */
+  readonly origin: string;
+}
+
+/** `messagesWithOrigin$` when the bus has it; otherwise every message counts as this process's. */
+function withOrigin$<T>(bus: Bus, topic: BusTopic, own: string): Observable<BusMessage<T>> {
+  return bus.messagesWithOrigin$ ? bus.messagesWithOrigin$<T>(topic) : bus.messages$<T>(topic).pipe(map((payload) => ({ topic, origin: own, payload })));
+}
+
+/**
+ * Builds envelopes once per event for all streams. Trigger events come from the bus topic
+ * `events` (published by the runtime right after the journal append, so a journal read and a
+ * subscription made in one synchronous step never miss or repeat one); events of other processes
+ * (Redis) are marked `relayedFrom`. Services and power events come from their topics.
+ */
+export function createEnvelopeFeed(hub: Pick<Hub, 'bus' | 'triggers' | 'replay'>, areasOfTrigger: AreasOfTrigger = () => []): EnvelopeFeed {
+  const origin = hub.bus.origin ?? randomUUID();
+  const toEnvelope = (e: TriggerEvent, from: string): EventEnvelope =>
+    triggerEnvelope(e, {
+      eventUuid: nameUuid(`${from}:${e.seq}`),
+      trigger: hub.triggers.get(e.name),
+      areaNames: areasOfTrigger(e.name),
+      ...(from !== origin && { relayedFrom: from }),
+    });
+  const live$ = merge(
+    withOrigin$<TriggerEvent>(hub.bus, 'events', origin).pipe(map((m) => toEnvelope(m.payload, m.origin))),
+    withOrigin$<ServiceChange>(hub.bus, 'services', origin).pipe(map((m) => serviceEnvelope(m.payload, randomUUID(), m.origin === origin ? undefined : m.origin))),
+    withOrigin$<PowerChange>(hub.bus, 'power', origin).pipe(map((m) => powerEnvelope(m.payload, randomUUID(), m.origin === origin ? undefined : m.origin))),
+  ).pipe(share());
+  const replay: Replay = (after) => {
+    const held = hub.replay(after);
+    return 'tooOld' in held ? held : { events: held.events.map((e) => toEnvelope(e, origin)) };
+  };
+  return { live$, replay, origin };
+}
