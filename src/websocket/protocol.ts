@@ -29,7 +29,7 @@ export type RequestId = number | string;
 
 /** What a client may send. `auth` only first, and only when the upgrade carried no token. */
 export type ClientMessage =
-  | { readonly type: 'auth'; readonly token: string; readonly lastSeq?: number }
+  | { readonly type: 'auth'; readonly id?: RequestId; readonly token: string; readonly lastSeq?: number }
   | { readonly type: 'subscribe' | 'unsubscribe'; readonly id?: RequestId; readonly all: boolean; readonly triggers: readonly string[]; readonly categories: readonly string[] }
   | { readonly type: 'ping' | 'get_state'; readonly id?: RequestId };
 
@@ -78,7 +78,7 @@ export function parseClientMessage(text: string): { ok: true; message: ClientMes
     case 'auth':
       if (typeof m.token !== 'string' || m.token.length === 0) return fail('"auth" needs a "token" string');
       if (m.lastSeq !== undefined && !(Number.isSafeInteger(m.lastSeq) && (m.lastSeq as number) >= 0)) return fail('"lastSeq" must be a non-negative integer');
-      return { ok: true, message: { type: 'auth', token: m.token, ...(m.lastSeq !== undefined ? { lastSeq: m.lastSeq as number } : {}) } };
+      return { ok: true, message: { type: 'auth', id, token: m.token, ...(m.lastSeq !== undefined ? { lastSeq: m.lastSeq as number } : {}) } };
     case 'subscribe':
     case 'unsubscribe': {
       const triggers = m.triggers ?? [];

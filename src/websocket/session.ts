@@ -77,7 +77,7 @@ export function createSessionHandler(deps: SessionDeps): (conn: ClientConnection
     const m = parsed.message;
     switch (m.type) {
       case 'auth':
-        return reply(conn, undefined, { ok: false, code: 'already_authenticated', message: 'This connection is already authenticated' });
+        return reply(conn, m.id, { ok: false, code: 'already_authenticated', message: 'This connection is already authenticated' });
       case 'subscribe':
       case 'unsubscribe':
         return reply(conn, m.id, subscribe(conn, m));

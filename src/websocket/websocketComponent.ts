@@ -41,6 +41,8 @@ export interface WebSocketComponent extends Component {
   areasOfTrigger(name: string): string[];
   /** Admin actions (available after `start`): the REST routers, the CLI and tests use them. */
   readonly admin: AdminService;
+  /** The seed's notify API (available after `start`), for other components that want to reach clients. */
+  readonly fanOut: FanOut;
   readonly stats: () => WebSocketStats;
 }
 
@@ -96,6 +98,10 @@ export function createWebSocketComponent(config: HavenConfig, deps: WebSocketDep
     get admin() {
       if (!admin) throw new Error('websocket component is not started');
       return admin;
+    },
+    get fanOut() {
+      if (!fanOut) throw new Error('websocket component is not started');
+      return fanOut;
     },
     stats,
     areasOfTrigger: (name) => directory?.areasOfEntity(name) ?? [],

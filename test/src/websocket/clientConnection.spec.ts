@@ -1,0 +1,243 @@
+import { expect } from 'chai';
+import { EventEmitter } from 'node:events';
+import type { Duplex } from 'node:stream';
+import type { WebSocket } from 'ws';
+import { createLogger } from '../../../src/log';
+import { ClientConnection, type ConnectionDeps } from '../../../src/websocket/clientConnection';
+import type { ClientRecord } from '../../../src/websocket/directory';
+
+/** A socket whose queue length the test sets: "the kernel took it" or "it is piling up". */
+class FakeSocket extends EventEmitter {
+  written: string[] = [];
+  writableLength = 0;
+  destroyed = false;
+  writable = true;
+  corks = 0;
+  write(b: Buffer) {
+    this.written.push(b.subarray(b[1] === 126 ? 4 : 2).toString());
+    return true;
+  }
+  cork() {
+    this.corks++;
+  }
+  uncork() {}
+}
+
+class FakeWs extends EventEmitter {
+  closes: Array<[number, string]> = [];
+  pings = 0;
+  terminated = false;
+  close(code: number, reason: string) {
+    this.closes.push([code, reason]);
+  }
+  ping() {
+    this.pings++;
+  }
+  terminate() {
+    this.terminated = true;
+  }
+}
+
+const frame = (text: string) => {
+  const b = Buffer.alloc(2 + text.length);
+  b[0] = 0x81;
+  b[1] = text.length;
+  b.write(text, 2);
+  return b;
+};
+
+const CLIENT: ClientRecord = { id: 'client_1', name: 'panel', role: 'client', areas: [], createdAt: '' };
+
+function setup(overrides: Partial<ConnectionDeps> = {}) {
+  let now = 0;
+  const dirty: ClientConnection[] = [];
+  const texts: string[] = [];
+  const closed: ClientConnection[] = [];
+  const deps: ConnectionDeps = {
+    now: () => now,
+    log: createLogger('test', 'silent'),
+    maxBufferedBytes: 100,
+    maxPending: 3,
+    authTimeoutMs: 50,
+    slowConsumerMs: 200,
+    closeGraceMs: 30,
+    markDirty: (c) => dirty.push(c),
+    onText: (_c, t) => texts.push(t),
+    onClosed: (c) => closed.push(c),
+    ...overrides,
+  };
+  const ws = new FakeWs();
+  const socket = new FakeSocket();
+  const conn = new ClientConnection(1, ws as unknown as WebSocket, socket as unknown as Duplex, '127.0.0.1', deps);
+  const live = () => {
+    conn.client = CLIENT;
+    conn.admit();
+  };
+  return { conn, ws, socket, dirty, texts, closed, live, tick: (ms: number) => (now += ms), at: () => now };
+}
+
+describe('ClientConnection', () => {
+  it('batches one tick of messages into one corked write, asking for a flush once', () => {
+    const { conn, socket, dirty, live } = setup({ maxPending: 10 });
+    live();
+    conn.offer(frame('a'));
+    conn.offer(frame('b'));
+    conn.offer(frame('c'));
+    expect(dirty).to.have.length(1);
+    expect(socket.written).to.deep.equal([]);
+    conn.flush();
+    expect(socket.written).to.deep.equal(['a', 'b', 'c']);
+    expect(socket.corks).to.equal(1);
+  });
+
+  it('delivers nothing before authentication', () => {
+    const { conn, socket, dirty } = setup();
+    conn.offer(frame('a'));
+    conn.flush();
+    expect(dirty).to.deep.equal([]);
+    expect(socket.written).to.deep.equal([]);
+  });
+
+  it('writes early when a tick brings more than the bound, instead of holding it all', () => {
+    const { conn, socket, live } = setup({ maxPending: 2 });
+    live();
+    conn.offer(frame('a'));
+    conn.offer(frame('b'));
+    expect(socket.written).to.deep.equal(['a', 'b']);
+  });
+
+  it('once backed up, coalesces state per key and writes only the newest on drain, in order', () => {
+    const { conn, socket, live } = setup({ maxPending: 10 });
+    live();
+    conn.offer(frame('first'));
+    socket.writableLength = 500; // the peer stopped reading
+    conn.flush();
+    expect(conn.status).to.equal('backed_up');
+    conn.offer(frame('A1'), 'A');
+    conn.offer(frame('B1'), 'B');
+    conn.offer(frame('burst'));
+    conn.offer(frame('A2'), 'A');
+    socket.writableLength = 0;
+    socket.emit('drain');
+    expect(socket.written).to.deep.equal(['first', 'B1', 'burst', 'A2']);
+    expect(conn.status).to.equal('live');
+  });
+
+  it('closes with 4008 "slow consumer" when a backed-up client overflows its outbox', () => {
+    const { conn, ws, socket, live } = setup({ maxPending: 2 });
+    live();
+    conn.offer(frame('x'));
+    socket.writableLength = 500;
+    conn.flush();
+    conn.offer(frame('e1'));
+    conn.offer(frame('e2'));
+    expect(ws.closes).to.deep.equal([]);
+    conn.offer(frame('e3'));
+    expect(ws.closes).to.deep.equal([[4008, 'slow consumer']]);
+    expect(conn.status).to.equal('closing');
+  });
+
+  it('closes a client backed up longer than slowConsumerMs at the sweep, even if coalescing keeps it small', () => {
+    const { conn, ws, socket, live, tick, at } = setup();
+    live();
+    conn.offer(frame('x'));
+    socket.writableLength = 500;
+    conn.flush();
+    for (let i = 0; i < 50; i++) conn.offer(frame(`s${i}`), 'S');
+    tick(199);
+    conn.send({ type: 'sweep', now: at(), heartbeat: false });
+    expect(ws.closes).to.deep.equal([]);
+    tick(1);
+    conn.send({ type: 'sweep', now: at(), heartbeat: false });
+    expect(ws.closes).to.deep.equal([[4008, 'slow consumer']]);
+  });
+
+  it('terminates a closing peer that does not answer the close frame within the grace', () => {
+    const { conn, ws, live, tick, at } = setup();
+    live();
+    conn.send({ type: 'close', close: { code: 4403, reason: 'token revoked' } });
+    tick(29);
+    conn.send({ type: 'sweep', now: at(), heartbeat: false });
+    expect(ws.terminated).to.equal(false);
+    tick(1);
+    conn.send({ type: 'sweep', now: at(), heartbeat: false });
+    expect(ws.terminated).to.equal(true);
+  });
+
+  it('closes an unauthenticated connection with 4401 at the auth deadline, not before', () => {
+    const { conn, ws, tick, at } = setup();
+    tick(49);
+    conn.send({ type: 'sweep', now: at(), heartbeat: false });
+    expect(ws.closes).to.deep.equal([]);
+    tick(1);
+    conn.send({ type: 'sweep', now: at(), heartbeat: false });
+    expect(ws.closes).to.deep.equal([[4401, 'authentication timeout']]);
+  });
+
+  it('pings at each heartbeat and terminates a connection that did not answer the previous ping', () => {
+    const { conn, ws, live } = setup();
+    live();
+    conn.send({ type: 'sweep', now: 0, heartbeat: true });
+    expect(ws.pings).to.equal(1);
+    ws.emit('pong');
+    conn.send({ type: 'sweep', now: 0, heartbeat: true });
+    expect(ws.pings).to.equal(2);
+    expect(ws.terminated).to.equal(false);
+    conn.send({ type: 'sweep', now: 0, heartbeat: true });
+    expect(ws.terminated).to.equal(true);
+  });
+
+  it('counts any message from the client as a sign of life', () => {
+    const { conn, ws, live } = setup();
+    live();
+    conn.send({ type: 'sweep', now: 0, heartbeat: true });
+    ws.emit('message', Buffer.from('{"type":"ping"}'), false);
+    conn.send({ type: 'sweep', now: 0, heartbeat: true });
+    expect(ws.terminated).to.equal(false);
+  });
+
+  it('writes the farewell after what is queued, even when backed up, then closes', () => {
+    const { conn, ws, socket, live } = setup({ maxPending: 10 });
+    live();
+    conn.offer(frame('x'));
+    socket.writableLength = 500;
+    conn.flush();
+    conn.offer(frame('held'));
+    conn.send({ type: 'close', close: { code: 4403, reason: 'token revoked' }, farewell: frame('bye') });
+    expect(socket.written).to.deep.equal(['x', 'held', 'bye']);
+    expect(ws.closes).to.deep.equal([[4403, 'token revoked']]);
+  });
+
+  it('closes with 1003 on a binary message and hands text to the session', () => {
+    const { conn, ws, texts } = setup();
+    ws.emit('message', Buffer.from('{"type":"auth"}'), false);
+    expect(texts).to.deep.equal(['{"type":"auth"}']);
+    ws.emit('message', Buffer.from([1, 2]), true);
+    expect(ws.closes).to.deep.equal([[1003, 'binary messages are not supported']]);
+    expect(conn.status).to.equal('closing');
+  });
+
+  it('handles a message sent while another is handled after it, not inside it (mailbox)', () => {
+    const order: string[] = [];
+    const { ws } = setup({
+      onText: (c, t) => {
+        order.push(`start ${t}`);
+        if (t === 'one') c.send({ type: 'inbound', data: Buffer.from('two'), isBinary: false });
+        order.push(`end ${t}`);
+      },
+    });
+    ws.emit('message', Buffer.from('one'), false);
+    expect(order).to.deep.equal(['start one', 'end one', 'start two', 'end two']);
+  });
+
+  it('reports its end once the socket closed, and delivers nothing afterwards', () => {
+    const { conn, ws, socket, closed, live } = setup();
+    live();
+    ws.emit('close', 1000);
+    expect(conn.status).to.equal('closed');
+    expect(closed).to.deep.equal([conn]);
+    conn.offer(frame('late'));
+    conn.flush();
+    expect(socket.written).to.deep.equal([]);
+  });
+});
