@@ -5,6 +5,7 @@ import { createSseComponent } from '../sse/sseComponent';
 import { createModbusSource } from '../sources/modbus/modbusSource';
 import { createTcpSource } from '../sources/tcp/tcpSource';
 import { createWebSource } from '../sources/web/webSource';
+import { createPowerComponent } from '../power/powerComponent';
 
 /**
  * The components the hub runs besides the HTTP trigger API, in start order (stopped in reverse):
@@ -16,6 +17,8 @@ export function createComponents(config: HavenConfig): Component[] {
     ...(websocket ? [websocket] : []),
     // SSE envelopes name the areas of a trigger, which the WebSocket component owns.
     ...(config.sse.enabled ? [createSseComponent(config, { areasOfTrigger: websocket?.areasOfTrigger })] : []),
+    // Power sockets before the sources, so a bound trigger never arrives before its socket exists.
+    ...(config.power.enabled ? [createPowerComponent()] : []),
     // Sources last; each is listed even when disabled, so /readyz says it is off.
     createWebSource(),
     createTcpSource(),

@@ -68,7 +68,8 @@ export type SocketReply =
   | { readonly ok: true; readonly kind: 'stopped'; readonly instanceId: string; readonly triggeredPowerOff: boolean }
   | { readonly ok: true; readonly kind: 'emergency_stopped'; readonly instanceId: string; readonly stoppedInstances: readonly string[]; readonly triggeredPowerOff: boolean }
   | { readonly ok: true; readonly kind: 'sampled'; readonly reading: PowerReading | null }
-  | { readonly ok: false; readonly code: 'conflict' | 'not_running' | 'device'; readonly message: string };
+  /** `unavailable`: the actor is stopping (never produced by the machine itself). */
+  | { readonly ok: false; readonly code: 'conflict' | 'not_running' | 'device' | 'unavailable'; readonly message: string };
 
 /** What happened, in order, for records and events. */
 export type SocketEffect =
