@@ -30,7 +30,7 @@ function withOrigin$<T>(bus: Bus, topic: BusTopic, own: string): Observable<BusM
  * subscription made in one synchronous step never miss or repeat one); events of other processes
  * (Redis) are marked `relayedFrom`. Services and power events come from their topics.
  */
-export function createEnvelopeFeed(hub: Pick<Hub, 'bus' | 'triggers' | 'replay'>, areasOfTrigger: AreasOfTrigger = () => []): EnvelopeFeed {
+export function createEnvelopeFeed(hub: Pick<Hub, 'bus' | 'triggers' | 'replay' | 'utcNow'>, areasOfTrigger: AreasOfTrigger = () => []): EnvelopeFeed {
   const origin = hub.bus.origin ?? randomUUID();
   const toEnvelope = (e: TriggerEvent, from: string): EventEnvelope =>
     triggerEnvelope(e, {
@@ -39,10 +39,12 @@ export function createEnvelopeFeed(hub: Pick<Hub, 'bus' | 'triggers' | 'replay'>
       areaNames: areasOfTrigger(e.name),
       ...(from !== origin && { relayedFrom: from }),
     });
+  // Service and power events are not journaled, so a random uuid is as good as any.
+  const busContext = (from: string) => ({ eventUuid: randomUUID(), now: hub.utcNow(), ...(from !== origin && { relayedFrom: from }) });
   const live$ = merge(
     withOrigin$<TriggerEvent>(hub.bus, 'events', origin).pipe(map((m) => toEnvelope(m.payload, m.origin))),
-    withOrigin$<ServiceChange>(hub.bus, 'services', origin).pipe(map((m) => serviceEnvelope(m.payload, randomUUID(), m.origin === origin ? undefined : m.origin))),
-    withOrigin$<PowerChange>(hub.bus, 'power', origin).pipe(map((m) => powerEnvelope(m.payload, randomUUID(), m.origin === origin ? undefined : m.origin))),
+    withOrigin$<ServiceChange>(hub.bus, 'services', origin).pipe(map((m) => serviceEnvelope(m.payload, busContext(m.origin)))),
+    withOrigin$<PowerChange>(hub.bus, 'power', origin).pipe(map((m) => powerEnvelope(m.payload, busContext(m.origin)))),
   ).pipe(share());
   const replay: Replay = (after) => {
     const held = hub.replay(after);

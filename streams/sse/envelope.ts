@@ -55,9 +55,12 @@ export interface ServiceEnvelope extends EnvelopeBase {
   readonly seq: null;
   readonly organizationId: null;
   readonly serviceName: string;
-  readonly protocol: string;
+  /** `TCP_SOCKET`, `TCP_CONNECT`, `OPC`; null when the change did not say. */
+  readonly protocol: string | null;
   readonly status: string;
   readonly previousStatus: string;
+  /** Why, when the service said (`ECONNREFUSED`). */
+  readonly detail?: string;
 }
 
 /** A power socket event (bus topic `power`). */
@@ -109,13 +112,26 @@ export function triggerEnvelope(e: TriggerEvent, ctx: TriggerContext): TriggerEn
   };
 }
 
-/** The bus payload of topic `services` (see `src/bus/messages.ts`), as far as envelopes need it. */
+/**
+ * The bus payload of topic `services` (see `src/bus/messages.ts`), as far as envelopes need it.
+ * `protocol` and `timestamp` are optional because the dispatcher's own status changes do not
+ * carry them; the envelope then says null and the time it was built.
+ */
 export interface ServiceChange {
   readonly service: string;
-  readonly protocol: string;
+  readonly protocol?: string;
   readonly status: string;
   readonly previous: string;
-  readonly timestamp: string;
+  readonly timestamp?: string;
+  readonly detail?: string;
+}
+
+/** What the caller adds to a bus payload: its uuid, the time now, and its origin when relayed. */
+export interface BusEventContext {
+  readonly eventUuid: string;
+  /** UTC ISO 8601, used when the payload carries no timestamp. */
+  readonly now: string;
+  readonly relayedFrom?: string;
 }
 
 function serviceType(status: string): EventType {
@@ -126,16 +142,17 @@ function serviceType(status: string): EventType {
 }
 
 /** The envelope of a service status change: category `system`, hub-wide (organization null). */
-export function serviceEnvelope(c: ServiceChange, eventUuid: string, relayedFrom?: string): ServiceEnvelope {
+export function serviceEnvelope(c: ServiceChange, { eventUuid, now, relayedFrom }: BusEventContext): ServiceEnvelope {
   return {
     eventUuid,
     seq: null,
-    timestamp: c.timestamp,
+    timestamp: c.timestamp ?? now,
     organizationId: null,
     serviceName: c.service,
-    protocol: c.protocol,
+    protocol: c.protocol ?? null,
     status: c.status,
     previousStatus: c.previous,
+    ...(c.detail !== undefined && { detail: c.detail }),
     event: descriptor(SYSTEM_CATEGORY, serviceType(c.status), c.status),
     ...(relayedFrom !== undefined && { relayedFrom }),
   };
@@ -162,13 +179,13 @@ const POWER_TYPES: Record<PowerChange['type'], EventType> = {
 };
 
 /** The envelope of a power socket event: category `power`, the socket's organization. */
-export function powerEnvelope(p: PowerChange, eventUuid: string, relayedFrom?: string): PowerEnvelope {
+export function powerEnvelope(p: PowerChange, { eventUuid, now, relayedFrom }: BusEventContext): PowerEnvelope {
   const type = POWER_TYPES[p.type] ?? 'POWER_FAULT';
   const instance = p.instanceId !== undefined ? { subtype: p.instanceId, subtypeDisplayName: p.instanceId } : {};
   return {
     eventUuid,
     seq: null,
-    timestamp: p.timestamp,
+    timestamp: p.timestamp ?? now,
     organizationId: p.organization,
     socketName: p.socket,
     instanceId: p.instanceId ?? null,

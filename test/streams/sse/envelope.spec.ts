@@ -65,7 +65,7 @@ describe('sse envelope', () => {
 
   it('maps service status changes to hub-wide system events', () => {
     const base = { service: 'FlameServer', protocol: 'TCP_SOCKET', timestamp: 't' };
-    const connected = serviceEnvelope({ ...base, status: 'connected', previous: 'connecting' }, 'u1');
+    const connected = serviceEnvelope({ ...base, status: 'connected', previous: 'connecting' }, { eventUuid: 'u1', now: 'later' });
     expect(connected).to.deep.equal({
       eventUuid: 'u1',
       seq: null,
@@ -77,14 +77,16 @@ describe('sse envelope', () => {
       previousStatus: 'connecting',
       event: { category: 'system', categoryDisplayName: 'System', type: 'SERVICE_CONNECTED', typeDisplayName: 'Service Connected', displayState: 'connected' },
     });
-    expect(serviceEnvelope({ ...base, status: 'backoff', previous: 'connected' }, 'u2').event.type).to.equal('SERVICE_DISCONNECTED');
-    expect(serviceEnvelope({ ...base, status: 'closed', previous: 'connected' }, 'u3').event.type).to.equal('SERVICE_DISCONNECTED');
-    expect(serviceEnvelope({ ...base, status: 'connecting', previous: 'backoff' }, 'u4').event.type).to.equal('SERVICE_CONNECTING');
-    expect(serviceEnvelope({ ...base, status: 'unsupported', previous: 'connecting' }, 'u5').event.type).to.equal('SERVICE_STATUS_CHANGED');
+    expect(serviceEnvelope({ ...base, status: 'backoff', previous: 'connected' }, { eventUuid: 'u2', now: 'later' }).event.type).to.equal('SERVICE_DISCONNECTED');
+    expect(serviceEnvelope({ ...base, status: 'closed', previous: 'connected' }, { eventUuid: 'u3', now: 'later' }).event.type).to.equal('SERVICE_DISCONNECTED');
+    expect(serviceEnvelope({ ...base, status: 'connecting', previous: 'backoff' }, { eventUuid: 'u4', now: 'later' }).event.type).to.equal('SERVICE_CONNECTING');
+    const bare = serviceEnvelope({ service: 'Old', status: 'backoff', previous: 'connected', detail: 'ECONNREFUSED' }, { eventUuid: 'u6', now: 'later', relayedFrom: 'hub-b' });
+    expect(bare).to.deep.include({ protocol: null, timestamp: 'later', detail: 'ECONNREFUSED', relayedFrom: 'hub-b' });
+    expect(serviceEnvelope({ ...base, status: 'unsupported', previous: 'connecting' }, { eventUuid: 'u5', now: 'later' }).event.type).to.equal('SERVICE_STATUS_CHANGED');
   });
 
   it('maps power socket events to category power in their organization', () => {
-    const p = powerEnvelope({ type: 'emergency_stop', socket: 'Stage', instanceId: 'show-1', timestamp: 't', organization: 'acme', data: { amps: 3 } }, 'u9');
+    const p = powerEnvelope({ type: 'emergency_stop', socket: 'Stage', instanceId: 'show-1', timestamp: 't', organization: 'acme', data: { amps: 3 } }, { eventUuid: 'u9', now: 'later' });
     expect(p).to.deep.equal({
       eventUuid: 'u9',
       seq: null,
@@ -95,6 +97,6 @@ describe('sse envelope', () => {
       data: { amps: 3 },
       event: { category: 'power', categoryDisplayName: 'Power', type: 'EMERGENCY_STOP', typeDisplayName: 'Emergency Stop', subtype: 'show-1', subtypeDisplayName: 'show-1', displayState: 'Emergency Stop' },
     });
-    expect(powerEnvelope({ type: 'power_on', socket: 'S', timestamp: 't', organization: 'o' }, 'u').event.type).to.equal('POWER_ON');
+    expect(powerEnvelope({ type: 'power_on', socket: 'S', timestamp: 't', organization: 'o' }, { eventUuid: 'u', now: 'later' }).event.type).to.equal('POWER_ON');
   });
 });
