@@ -1,0 +1,59 @@
+import type { PowerEvent } from '../../../src/bus/messages';
+import type { PowerComponent } from '../../../src/power/powerComponent';
+import type { SocketConfig } from '../../../src/power/powerConfig';
+import { startHub, type TestHub } from '../../helpers/hub';
+
+/** One HTTP exchange with the hub: status, JSON body, headers. */
+export interface Answer {
+  readonly status: number;
+  readonly body: any;
+  readonly headers: Headers;
+}
+
+export async function call(hub: TestHub, method: string, path: string, body?: unknown): Promise<Answer> {
+  const res = await fetch(hub.url + path, {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : undefined, headers: res.headers };
+}
+
+/** Resolves once `condition` holds; fails after `timeoutMs` naming what it waited for. Polls, never sleeps a fixed time. */
+export async function waitFor(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+/** A hub with the given sockets (and power options), collecting every power event from its bus. */
+export async function startPowerHub(sockets: Array<Partial<SocketConfig> & Pick<SocketConfig, 'name' | 'driver'>>, power: Record<string, unknown> = {}, dataDir?: string) {
+  const hub = await startHub({ power: { sockets, ...power } } as any, { dataDir });
+  const events: PowerEvent[] = [];
+  const subscription = hub.runtime.hub.bus.messages$<PowerEvent>('power').subscribe((e) => events.push(e));
+  return {
+    hub,
+    events,
+    power: () => hub.component<PowerComponent>('power'),
+    /** Events of one type, in order. */
+    of: (type: PowerEvent['type']) => events.filter((e) => e.type === type),
+    async stop(opts?: { keepData?: boolean }) {
+      subscription.unsubscribe();
+      await hub.stop(opts);
+    },
+  };
+}
+
+export type PowerHub = Awaited<ReturnType<typeof startPowerHub>>;
+
+/** The seed's InstanceData fields, every one of them. */
+export const SEED_INSTANCE_FIELDS = [
+  'id', 'energy', 'amperagePerSecond', 'emergencyStopTimeout', 'startTimestamp', 'stopTimestamp',
+  'powerOnTimestamp', 'powerOffTimestamp', 'isEmergencyStopped', 'isManuallyStopped',
+];
+
+/** The seed's serverData fields. */
+export const SEED_SERVER_FIELDS = ['runningInstances', 'instancesStopping', 'latestEmergencyStopTimeoutInstanceId', 'powerStatus'];
