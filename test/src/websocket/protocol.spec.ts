@@ -1,0 +1,35 @@
+import { expect } from 'chai';
+import { encodeTrigger, parseClientMessage } from '../../../src/websocket/protocol';
+
+describe('WebSocket protocol', () => {
+  it('parses auth with and without lastSeq', () => {
+    expect(parseClientMessage('{"type":"auth","token":"t"}')).to.deep.equal({ ok: true, message: { type: 'auth', id: undefined, token: 't' } });
+    expect(parseClientMessage('{"type":"auth","token":"t","lastSeq":4}')).to.deep.include({ ok: true });
+    expect(parseClientMessage('{"type":"auth","token":"t","lastSeq":1.5}')).to.deep.include({ ok: false });
+  });
+
+  it('parses subscribe with defaults and refuses an empty one', () => {
+    expect(parseClientMessage('{"id":3,"type":"subscribe","triggers":["A.B"]}')).to.deep.equal({
+      ok: true,
+      message: { type: 'subscribe', id: 3, all: false, triggers: ['A.B'], categories: [] },
+    });
+    expect(parseClientMessage('{"id":3,"type":"subscribe"}')).to.deep.equal({
+      ok: false,
+      error: { code: 'invalid_message', message: '"subscribe" needs "triggers", "categories" or "all": true', id: 3 },
+    });
+    expect(parseClientMessage('{"type":"unsubscribe","categories":[1]}')).to.deep.include({ ok: false });
+  });
+
+  it('names what is wrong with a message, keeping its id when it has one', () => {
+    expect(parseClientMessage('nope')).to.deep.equal({ ok: false, error: { code: 'invalid_json', message: 'Message is not valid JSON' } });
+    expect(parseClientMessage('[1]')).to.deep.include({ ok: false });
+    expect(parseClientMessage('{"id":{},"type":"ping"}')).to.deep.equal({ ok: false, error: { code: 'invalid_message', message: '"id" must be a number or a short string' } });
+    expect(parseClientMessage('{"id":"a","type":"dance"}')).to.deep.equal({ ok: false, error: { code: 'unknown_type', message: "Unknown message type 'dance'", id: 'a' } });
+    expect(parseClientMessage('{"id":2}')).to.deep.equal({ ok: false, error: { code: 'invalid_message', message: 'Message needs a "type" string', id: 2 } });
+  });
+
+  it('encodes a trigger event without the hub-internal receive time, seq on top for resuming', () => {
+    const json = encodeTrigger({ seq: 7, kind: 'status', name: 'A.B', value: 'On', id: 3, type: 'On/Off', category: 'c', organization: 'o', source: 'TCP', timestamp: 't', receivedAt: 123 });
+    expect(JSON.parse(json)).to.deep.equal({ type: 'trigger', seq: 7, data: { seq: 7, kind: 'status', name: 'A.B', value: 'On', id: 3, type: 'On/Off', category: 'c', source: 'TCP', timestamp: 't' } });
+  });
+});
