@@ -1,4 +1,3 @@
-import type { IServiceVector } from 'modbus-serial';
 import type { HandshakeState } from '../../../streams/sources/modbusHandshake';
 import type { ModbusBinding, ModbusMap } from '../../../streams/sources/modbusMap';
 import { registerToValue } from '../../../streams/sources/registerValue';
@@ -14,6 +13,21 @@ export interface ModbusVectorDeps {
   readonly onTrigger: (binding: ModbusBinding, value: string | number | null) => void;
   /** A write of 1 to the CMD_RESET coil. */
   readonly onReset: () => void;
+}
+
+/**
+ * The image as modbus-serial's vector (assignable to its `IServiceVector`). Every function is
+ * synchronous with fewer parameters than the library's callback form, which is how the library
+ * tells it to use the returned value.
+ */
+export interface ModbusVector {
+  getCoil(address: number): boolean;
+  getDiscreteInput(address: number): boolean;
+  getHoldingRegister(address: number): number;
+  getInputRegister(address: number): number;
+  setCoil(address: number, value: boolean): void;
+  setRegister(address: number, value: number): void;
+  setRegisterArray(address: number, values: number[]): void;
 }
 
 /** The Modbus exception a PLC expects for an address the map does not have. */
@@ -37,7 +51,7 @@ export function statusWords(h: HandshakeState): readonly number[] {
  * (ILLEGAL DATA ADDRESS), which the library sends back instead of leaving the PLC to time out.
  * A write to a block of registers checks every address before changing any.
  */
-export function createModbusVector(deps: ModbusVectorDeps): IServiceVector {
+export function createModbusVector(deps: ModbusVectorDeps): ModbusVector {
   const { map } = deps;
   const coils = new Map<number, boolean>();
   const registers = new Map<number, number>();

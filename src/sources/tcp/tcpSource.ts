@@ -41,7 +41,7 @@ export function createTcpSource(): TcpSource {
       const srv = createServer({ allowHalfOpen: true }, (socket) => {
         if (stopping) return void socket.destroy();
         const connection = serveLineConnection(socket, {
-          report: hub.report,
+          report: (input) => hub.report(input),
           source: TCP_SOURCE,
           maxLineLength: tcp.max_line_length,
           idleTimeoutMs: tcp.idle_timeout_ms,
