@@ -30,7 +30,11 @@ export function createSseRouter(service: StreamService, queryAllowed: boolean): 
     const who = caller(ctx, service, queryAllowed);
     const reconnectAfter = service.shuttingDown();
     if (reconnectAfter !== null) {
-      ctx.throw(503, 'Server is shutting down; reconnect later', { headers: { 'Retry-After': String(Math.max(1, Math.ceil(reconnectAfter / 1000))) } });
+      // Answered here: the error path would hide a thrown 5xx's message, and this one is for the client.
+      ctx.status = 503;
+      ctx.set('Retry-After', String(Math.max(1, Math.ceil(reconnectAfter / 1000))));
+      ctx.body = { error: 'Server is shutting down; reconnect later' };
+      return;
     }
     const filter = parseStreamFilter(
       { eventCategories: ctx.query.eventCategories, eventTypes: ctx.query.eventTypes },
