@@ -12,13 +12,15 @@ export interface FakeDevice {
   /** Meter: Wh for Shelly, kWh for Tasmota (as each reports it). */
   energy: number;
   mode: FakeMode;
+  /** Answers this much later (widens race windows in concurrency tests). */
+  latencyMs: number;
   /** Every request path with its query, in order. */
   readonly requests: string[];
   close(): Promise<void>;
 }
 
 async function listen(handle: (req: IncomingMessage, res: ServerResponse, device: FakeDevice) => void, init: Partial<FakeDevice>): Promise<FakeDevice> {
-  const device: FakeDevice = { url: '', output: false, energy: 0, mode: 'normal', requests: [], close: async () => undefined, ...init };
+  const device: FakeDevice = { url: '', output: false, energy: 0, mode: 'normal', latencyMs: 0, requests: [], close: async () => undefined, ...init };
   const server: Server = createServer((req, res) => {
     device.requests.push(req.url ?? '');
     if (device.mode === 'silent') return; // holds the request open: the driver's timeout must end it
@@ -26,7 +28,8 @@ async function listen(handle: (req: IncomingMessage, res: ServerResponse, device
       res.writeHead(200, { 'content-type': 'text/html' }).end('<html><body>Loading…</body></html>');
       return;
     }
-    handle(req, res, device);
+    if (device.latencyMs > 0) setTimeout(() => handle(req, res, device), device.latencyMs);
+    else handle(req, res, device);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   (device as { url: string }).url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

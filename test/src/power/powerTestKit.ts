@@ -1,3 +1,4 @@
+import { createLocalBus } from '../../../src/bus/localBus';
 import type { PowerEvent } from '../../../src/bus/messages';
 import type { PowerComponent } from '../../../src/power/powerComponent';
 import type { SocketConfig } from '../../../src/power/powerConfig';
@@ -29,11 +30,15 @@ export async function waitFor(condition: () => boolean | Promise<boolean>, what:
   }
 }
 
-/** A hub with the given sockets (and power options), collecting every power event from its bus. */
+/** A hub with the given sockets (and power options), collecting every power event from its bus, from the start on. */
 export async function startPowerHub(sockets: Array<Partial<SocketConfig> & Pick<SocketConfig, 'name' | 'driver'>>, power: Record<string, unknown> = {}, dataDir?: string) {
-  const hub = await startHub({ power: { sockets, ...power } } as any, { dataDir });
+  const bus = createLocalBus();
   const events: PowerEvent[] = [];
-  const subscription = hub.runtime.hub.bus.messages$<PowerEvent>('power').subscribe((e) => events.push(e));
+  const subscription = bus.messages$<PowerEvent>('power').subscribe((e) => events.push(e));
+  const hub = await startHub({ power: { sockets, ...power } } as any, { dataDir, bus: () => bus }).catch((err) => {
+    subscription.unsubscribe();
+    throw err;
+  });
   return {
     hub,
     events,
