@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { filter, map, share, type Subscription } from 'rxjs';
-import type { CacheEntry, CacheState, TriggerDef, TriggerEvent } from '../../streams/contracts';
+import type { CacheState, TriggerDef, TriggerEvent } from '../../streams/contracts';
 import { createCache$ } from '../../streams/cache';
 import { createGateway } from '../../streams/gateway';
 import { appendJournal, createJournal, eventsAfter } from '../../streams/journal';
@@ -21,6 +21,7 @@ import type { Store } from '../storage/store';
 import { createComponents } from './components';
 import { createIngress } from './ingress';
 import { monotonicScheduler } from './monotonicScheduler';
+import { createStatePersistence, loadPersistedState } from './statePersistence';
 
 export interface RuntimeOptions {
   readonly config: HavenConfig;
@@ -30,10 +31,6 @@ export interface RuntimeOptions {
   /** Bus to use; default: in-process, or Redis when `bus.redis_url` is set (see createBus). */
   readonly bus?: (config: HavenConfig, log: Logger) => Bus;
 }
-
-/** Where the store keeps the hub's own state. */
-const CACHE = 'cache';
-const META = 'meta';
 
 /**
  * The composition root: config → scheduler → store → gateway → cache → services → bus →
@@ -56,11 +53,10 @@ export function createRuntime({ config, log = createLogger('Haven'), components 
   const utcNow = () => new Date().toISOString();
   const { triggers, defaultOrganization } = loadTriggerConfig(config.trigger.config_file);
   const store: Store = createSqliteStore(config.storage.data_dir);
-  const cacheDocs = store.collection<CacheEntry>(CACHE);
-  const meta = store.collection<number>(META);
-
-  const seed: Record<string, CacheEntry> = Object.fromEntries(cacheDocs.entries().filter(([name]) => triggers.has(name)));
-  const lastSeq = meta.get('seq') ?? 0;
+  const persisted = loadPersistedState(store, (name) => triggers.has(name));
+  const seed = persisted.cache;
+  const lastSeq = persisted.seq;
+  const persistence = createStatePersistence(store);
   const lastIds = new Map<string, number>();
   for (const [name, e] of Object.entries(seed)) if (e.id !== null) lastIds.set(name, e.id);
 
@@ -155,11 +151,7 @@ export function createRuntime({ config, log = createLogger('Haven'), components 
         accepted$.subscribe((event) => {
           seq = event.seq;
           appendJournal(journal, event);
-          // The cache and the sequence land together: a restart never sees one without the other.
-          store.transaction(() => {
-            if (event.type !== 'OneShot' && current[event.name]?.seq === event.seq) cacheDocs.put(event.name, current[event.name]);
-            meta.put('seq', event.seq);
-          });
+          persistence.record(event, current);
           if (event.kind === 'event') services.dispatch(event);
           bus.publish('events', event);
         }),
@@ -205,6 +197,7 @@ export function createRuntime({ config, log = createLogger('Haven'), components 
         await services.stop();
         ingress.close();
         subscriptions.forEach((s) => s.unsubscribe());
+        persistence.flush();
         await bus.close();
         store.close();
         log.info('stopped');
