@@ -9,8 +9,9 @@ import { asSocketDevice, type SocketDriver } from './drivers/socketDriver';
 import { createDriver } from './drivers/createDriver';
 import { INSTANCES, SIMULATED, type InstanceData, type InstanceOrigin, type ServerData } from './instanceData';
 import type { PowerConfig, SocketConfig } from './powerConfig';
-import { createSocketActor, type SocketActor } from './socketActor';
-import { createSocketRecords, type SocketRecords } from './socketRecords';
+import { createSocketActor } from './socketActor';
+import { createSocketRecords } from './socketRecords';
+import { powerHealth, serverDataOf, type SocketEntry } from './socketSnapshot';
 
 /** A refusal, as a value the HTTP layer maps to its status (422, 404, 409, 500, 503). */
 export interface PowerError {
@@ -55,7 +56,7 @@ function refused(reply: Extract<SocketReply, { ok: false }>, instanceId: string)
 export function createPowerService({ config, store, publish, scheduler, utcNow, log, newId = () => randomBytes(9).toString('base64url'), driverFor }: PowerServiceDeps) {
   const instances = store.collection<InstanceData>(INSTANCES);
   const simulatedState = store.collection<{ on: boolean; energyWh: number }>(SIMULATED);
-  const sockets = new Map<string, { config: SocketConfig; actor: SocketActor; records: SocketRecords }>();
+  const sockets = new Map<string, SocketEntry>();
   for (const socket of config.sockets) {
     const records = createSocketRecords({ socket: socket.name, store, maxSamples: config.max_samples_per_instance });
     const driver = driverFor?.(socket) ?? createDriver(socket, { clock: () => scheduler.now(), simulatedState });
@@ -67,6 +68,17 @@ export function createPowerService({ config, store, publish, scheduler, utcNow, 
   const reserved = new Set<string>();
   const notFound = (id: string): PowerError => ({ ok: false, code: 'not_found', error: `Instance with ID ${id} does not exist`, instanceId: id });
   const socketOf = (instance: InstanceData) => sockets.get(instance.socket);
+
+  /** Stops one instance; the last one on its socket switches it off. */
+  async function stopInstance(id: string, reason: StopReason = 'manual'): Promise<PowerResult<{ instanceId: string; triggeredPowerOff: boolean; instance: InstanceData }>> {
+    const instance = instances.get(id);
+    const target = instance && socketOf(instance);
+    if (!instance || !target) return notFound(id);
+    if (instance.stopTimestamp) return { ok: false, code: 'conflict', error: `Instance with ID ${id} is already stopped`, instanceId: id, instance };
+    const reply = await target.actor.send({ type: 'stop', instanceId: id, reason });
+    if (!reply.ok) return { ...refused(reply, id), instance: instances.get(id) ?? instance };
+    return { ok: true, value: { instanceId: id, triggeredPowerOff: reply.kind === 'stopped' && reply.triggeredPowerOff, instance: instances.get(id)! } };
+  }
 
   return {
     defaultSocket,
@@ -105,22 +117,14 @@ export function createPowerService({ config, store, publish, scheduler, utcNow, 
       }
     },
 
-    async stopInstance(id: string, reason: StopReason = 'manual'): Promise<PowerResult<{ instanceId: string; triggeredPowerOff: boolean; instance: InstanceData }>> {
-      const instance = instances.get(id);
-      const target = instance && socketOf(instance);
-      if (!instance || !target) return notFound(id);
-      if (instance.stopTimestamp) return { ok: false, code: 'conflict', error: `Instance with ID ${id} is already stopped`, instanceId: id, instance };
-      const reply = await target.actor.send({ type: 'stop', instanceId: id, reason });
-      if (!reply.ok) return { ...refused(reply, id), instance: instances.get(id) ?? instance };
-      return { ok: true, value: { instanceId: id, triggeredPowerOff: reply.kind === 'stopped' && reply.triggeredPowerOff, instance: instances.get(id)! } };
-    },
+    stopInstance,
 
     async deleteInstance(id: string): Promise<PowerResult<{ instanceId: string; deleted: true; triggeredPowerOff: boolean; instance: InstanceData }>> {
       const instance = instances.get(id);
       if (!instance) return notFound(id);
       let triggeredPowerOff = false;
       if (!instance.stopTimestamp) {
-        const stopped = await this.stopInstance(id, 'deleted');
+        const stopped = await stopInstance(id, 'deleted');
         // A race with another stop is fine (it is stopped); a device failure is not (it still runs).
         if (!stopped.ok && stopped.code !== 'conflict') return stopped;
         triggeredPowerOff = stopped.ok && stopped.value.triggeredPowerOff;
@@ -151,40 +155,17 @@ export function createPowerService({ config, store, publish, scheduler, utcNow, 
     },
 
     serverData(name: string): ServerData | undefined {
-      const s = sockets.get(name);
-      if (!s) return undefined;
-      const ledger = s.actor.ledger();
-      const busy = s.actor.inFlight();
-      return {
-        socket: name,
-        driver: s.config.driver,
-        status: s.actor.status(),
-        power: ledger.power,
-        fault: ledger.fault,
-        runningInstances: ledger.running.map((r) => r.instanceId),
-        instancesStarting: busy?.type === 'start' ? [busy.instanceId] : [],
-        // Those whose stop is switching the socket off right now: an emergency's, or the last holder's.
-        instancesStopping:
-          busy?.type === 'emergency' ? ledger.running.map((r) => r.instanceId) : busy?.type === 'stop' && ledger.running.length === 1 ? [busy.instanceId] : [],
-        ...s.records.record(),
-      };
+      const entry = sockets.get(name);
+      return entry && serverDataOf(entry);
     },
 
     /** The seed's download: `server` (the default socket's serverData), every socket's, every instance. */
     download() {
-      const all = Object.fromEntries([...sockets.keys()].map((n) => [n, this.serverData(n)!]));
+      const all = Object.fromEntries([...sockets.values()].map((entry) => [entry.config.name, serverDataOf(entry)]));
       return { server: all[defaultSocket], sockets: all, instances: Object.fromEntries(instances.entries()) };
     },
 
-    health(): ComponentHealth {
-      const parts: ComponentHealth[] = [...sockets.values()].map(({ actor }) => {
-        const status = actor.status();
-        const state = status === 'faulted' ? 'degraded' : status === 'stopped' ? 'stopped' : 'ok';
-        return { name: actor.name, state, detail: actor.ledger().fault ?? `${status}, ${actor.ledger().running.length} running` };
-      });
-      const state = parts.some((p) => p.state === 'degraded') ? 'degraded' : parts.every((p) => p.state === 'stopped') ? 'stopped' : 'ok';
-      return { name: 'power', state, detail: `${parts.length} socket(s)`, parts };
-    },
+    health: (): ComponentHealth => powerHealth([...sockets.values()]),
   };
 }
 
