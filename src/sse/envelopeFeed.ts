@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { map, merge, share, type Observable } from 'rxjs';
 import type { TriggerEvent } from '../../streams/contracts';
-import { powerEnvelope, serviceEnvelope, triggerEnvelope, type EventEnvelope, type PowerChange, type ServiceChange } from '../../streams/sse/envelope';
+import type { EventEnvelope } from '../../streams/sse/envelope';
+import { powerEnvelope, type PowerChange } from '../../streams/sse/powerEnvelope';
+import { serviceEnvelope, type ServiceChange } from '../../streams/sse/serviceEnvelope';
+import { triggerEnvelope } from '../../streams/sse/triggerEnvelope';
 import type { Replay } from '../../streams/sse/resumeThenLive';
 import type { Bus, BusMessage, BusTopic } from '../bus/bus';
 import type { Hub } from '../hub';

@@ -1,5 +1,5 @@
 import type { TriggerDef, TriggerEvent } from '../contracts';
-import { categoryDisplayName, EVENT_TYPE_NAMES, eventTypeOf, type EventType, POWER_CATEGORY, SYSTEM_CATEGORY } from './eventCatalog';
+import { categoryDisplayName, EVENT_TYPE_NAMES, type EventType } from './eventCatalog';
 
 /** The seed's `event` block: what happened, in codes and in words. */
 export interface EventDescriptor {
@@ -74,58 +74,6 @@ export interface PowerEnvelope extends EnvelopeBase {
 
 export type EventEnvelope = TriggerEnvelope | ServiceEnvelope | PowerEnvelope;
 
-/** What the caller knows about a trigger event besides the event itself. */
-export interface TriggerContext {
-  readonly eventUuid: string;
-  /** The catalog entry, when this process knows the trigger. */
-  readonly trigger?: TriggerDef;
-  readonly areaNames?: readonly string[];
-  readonly relayedFrom?: string;
-}
-
-function descriptor(category: string, type: EventType, displayState: string, extra: Partial<EventDescriptor> = {}): EventDescriptor {
-  return { category, categoryDisplayName: categoryDisplayName(category), type, typeDisplayName: EVENT_TYPE_NAMES[type], ...extra, displayState };
-}
-
-/** The envelope of an accepted trigger input: the seed's shape, adapted to triggers. */
-export function triggerEnvelope(e: TriggerEvent, ctx: TriggerContext): TriggerEnvelope {
-  const type = eventTypeOf(e.type, e.kind);
-  const onOff = e.type === 'On/Off' && typeof e.value === 'string' ? { subtype: e.value.toUpperCase(), subtypeDisplayName: e.value } : {};
-  const displayState = e.type === 'OneShot' ? 'Fired' : String(e.value);
-  const { receivedAt: _local, ...rawEvent } = e;
-  return {
-    eventUuid: ctx.eventUuid,
-    seq: e.seq,
-    timestamp: e.timestamp,
-    organizationId: e.organization,
-    triggerName: e.name,
-    triggerDisplayName: ctx.trigger?.displayName ?? e.name,
-    value: e.value,
-    id: e.id,
-    deviceName: ctx.trigger?.device ?? null,
-    areaNames: ctx.areaNames ?? [],
-    source: e.source,
-    kind: e.kind,
-    event: descriptor(e.category, type, displayState, { ...onOff, triggerType: e.type }),
-    rawEvent,
-    ...(ctx.relayedFrom !== undefined && { relayedFrom: ctx.relayedFrom }),
-  };
-}
-
-/**
- * The bus payload of topic `services` (see `src/bus/messages.ts`), as far as envelopes need it.
- * `protocol` and `timestamp` are optional because the dispatcher's own status changes do not
- * carry them; the envelope then says null and the time it was built.
- */
-export interface ServiceChange {
-  readonly service: string;
-  readonly protocol?: string;
-  readonly status: string;
-  readonly previous: string;
-  readonly timestamp?: string;
-  readonly detail?: string;
-}
-
 /** What the caller adds to a bus payload: its uuid, the time now, and its origin when relayed. */
 export interface BusEventContext {
   readonly eventUuid: string;
@@ -134,63 +82,7 @@ export interface BusEventContext {
   readonly relayedFrom?: string;
 }
 
-function serviceType(status: string): EventType {
-  if (status === 'connected') return 'SERVICE_CONNECTED';
-  if (status === 'connecting') return 'SERVICE_CONNECTING';
-  if (status === 'backoff' || status === 'closed') return 'SERVICE_DISCONNECTED';
-  return 'SERVICE_STATUS_CHANGED';
-}
-
-/** The envelope of a service status change: category `system`, hub-wide (organization null). */
-export function serviceEnvelope(c: ServiceChange, { eventUuid, now, relayedFrom }: BusEventContext): ServiceEnvelope {
-  return {
-    eventUuid,
-    seq: null,
-    timestamp: c.timestamp ?? now,
-    organizationId: null,
-    serviceName: c.service,
-    protocol: c.protocol ?? null,
-    status: c.status,
-    previousStatus: c.previous,
-    ...(c.detail !== undefined && { detail: c.detail }),
-    event: descriptor(SYSTEM_CATEGORY, serviceType(c.status), c.status),
-    ...(relayedFrom !== undefined && { relayedFrom }),
-  };
-}
-
-/** The bus payload of topic `power` (see `src/bus/messages.ts`). */
-export interface PowerChange {
-  readonly type: 'power_on' | 'power_off' | 'instance_started' | 'instance_stopped' | 'emergency_stop' | 'fault' | 'sample';
-  readonly socket: string;
-  readonly instanceId?: string;
-  readonly timestamp: string;
-  readonly organization: string;
-  readonly data?: Readonly<Record<string, unknown>>;
-}
-
-const POWER_TYPES: Record<PowerChange['type'], EventType> = {
-  power_on: 'POWER_ON',
-  power_off: 'POWER_OFF',
-  instance_started: 'INSTANCE_STARTED',
-  instance_stopped: 'INSTANCE_STOPPED',
-  emergency_stop: 'EMERGENCY_STOP',
-  fault: 'POWER_FAULT',
-  sample: 'POWER_SAMPLE',
-};
-
-/** The envelope of a power socket event: category `power`, the socket's organization. */
-export function powerEnvelope(p: PowerChange, { eventUuid, now, relayedFrom }: BusEventContext): PowerEnvelope {
-  const type = POWER_TYPES[p.type] ?? 'POWER_FAULT';
-  const instance = p.instanceId !== undefined ? { subtype: p.instanceId, subtypeDisplayName: p.instanceId } : {};
-  return {
-    eventUuid,
-    seq: null,
-    timestamp: p.timestamp ?? now,
-    organizationId: p.organization,
-    socketName: p.socket,
-    instanceId: p.instanceId ?? null,
-    data: p.data ?? {},
-    event: descriptor(POWER_CATEGORY, type, EVENT_TYPE_NAMES[type], instance),
-    ...(relayedFrom !== undefined && { relayedFrom }),
-  };
+/** The `event` block of an envelope; `extra` adds subtype and trigger type where there are some. */
+export function describeEvent(category: string, type: EventType, displayState: string, extra: Partial<EventDescriptor> = {}): EventDescriptor {
+  return { category, categoryDisplayName: categoryDisplayName(category), type, typeDisplayName: EVENT_TYPE_NAMES[type], ...extra, displayState };
 }

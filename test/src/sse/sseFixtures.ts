@@ -31,13 +31,14 @@ export function triggerConfigFile(): string {
 process.on('exit', () => triggerDir && rmSync(triggerDir, { recursive: true, force: true }));
 
 /** A hub on loopback with the test catalog, sources off, and the SSE settings given. */
-export function startSseHub(overrides: Record<string, any> = {}): Promise<TestHub> {
-  return startHub({
+export function startSseHub(overrides: Record<string, any> = {}, options: Parameters<typeof startHub>[1] = {}): Promise<TestHub> {
+  const config = {
     ...overrides,
     trigger: { config_file: triggerConfigFile(), sources: { TCP: { enabled: false }, MODBUS: { enabled: false } }, ...(overrides.trigger ?? {}) },
     websocket: { enabled: false, ...(overrides.websocket ?? {}) },
     sse: { heartbeat_ms: 60000, ...(overrides.sse ?? {}) },
-  });
+  };
+  return startHub(config, options);
 }
 
 /** Creates an API key in the hub's store, as `haven keys create` does. */

@@ -1,5 +1,6 @@
 import type { TriggerEvent } from '../../../streams/contracts';
-import { triggerEnvelope, type TriggerEnvelope } from '../../../streams/sse/envelope';
+import type { TriggerEnvelope } from '../../../streams/sse/envelope';
+import { triggerEnvelope } from '../../../streams/sse/triggerEnvelope';
 
 /** A TriggerEvent of `Phone.Button` (On/Off, category buttons, organization acme) with seq `seq`. */
 export function triggerEvent(seq: number, fields: Partial<TriggerEvent> = {}): TriggerEvent {

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { serviceEnvelope } from '../../../streams/sse/envelope';
+import { serviceEnvelope } from '../../../streams/sse/serviceEnvelope';
 import { acceptsEnvelope, parseStreamFilter, type StreamFilter } from '../../../streams/sse/streamFilter';
 import { env } from './sseFixtures';
 

@@ -1,0 +1,85 @@
+import { expect } from 'chai';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BehaviorSubject, NEVER, Subject, type Observable } from 'rxjs';
+import type { TriggerEvent } from '../../../streams/contracts';
+import type { EventEnvelope } from '../../../streams/sse/envelope';
+import type { Bus, BusMessage } from '../../../src/bus/bus';
+import { createLocalBus } from '../../../src/bus/localBus';
+import { createSqliteStore } from '../../../src/storage/sqliteStore';
+import { createEnvelopeFeed } from '../../../src/sse/envelopeFeed';
+import type { TestHub } from '../../helpers/hub';
+import { triggerEvent } from '../../streams/sse/sseFixtures';
+import { openStream, type TestStream } from './sseClient';
+import { createKey, fire, startSseHub } from './sseFixtures';
+
+const triggers = new Map([['Phone.Button', { name: 'Phone.Button', type: 'On/Off' as const, category: 'buttons', organization: 'acme', device: 'Red Telephone' }]]);
+const utcNow = () => '2026-01-11T18:40:00.000Z';
+
+describe('envelopeFeed', () => {
+  it('gives a live event and its replay the same envelope, areas included', () => {
+    const bus = createLocalBus();
+    const journal: TriggerEvent[] = [];
+    const feed = createEnvelopeFeed({ bus, triggers, utcNow, replay: (after) => ({ events: journal.filter((e) => e.seq > after) }) }, (name) => (name === 'Phone.Button' ? ['Lobby'] : []));
+    const live: EventEnvelope[] = [];
+    const s = feed.live$.subscribe((e) => live.push(e));
+    const e = triggerEvent(1);
+    journal.push(e);
+    bus.publish('events', e);
+    const replayed = feed.replay(0);
+    expect('events' in replayed && replayed.events).to.deep.equal(live);
+    expect(live[0]).to.deep.include({ areaNames: ['Lobby'], deviceName: 'Red Telephone' });
+    expect(live[0]).not.to.have.property('relayedFrom');
+    s.unsubscribe();
+  });
+
+  it('marks events of another origin as relayed, with the uuid that origin gives them', () => {
+    const events$ = new Subject<BusMessage<unknown>>();
+    const bus: Bus = {
+      origin: 'hub-a',
+      publish: () => undefined,
+      messages$: () => NEVER,
+      messagesWithOrigin$: <T>(topic: string) => (topic === 'events' ? events$ : NEVER) as Observable<BusMessage<T>>,
+      state$: new BehaviorSubject('up' as const),
+      close: async () => undefined,
+    };
+    const other: Bus = { ...bus, origin: 'hub-b' };
+    const atA = createEnvelopeFeed({ bus, triggers, utcNow, replay: () => ({ events: [] }) });
+    const atB = createEnvelopeFeed({ bus: other, triggers, utcNow, replay: () => ({ events: [] }) });
+    const a: EventEnvelope[] = [];
+    const b: EventEnvelope[] = [];
+    atA.live$.subscribe((e) => a.push(e));
+    atB.live$.subscribe((e) => b.push(e));
+    events$.next({ topic: 'events', origin: 'hub-a', payload: triggerEvent(5) });
+    expect(a[0]).not.to.have.property('relayedFrom');
+    expect(b[0]).to.deep.include({ relayedFrom: 'hub-a', eventUuid: a[0].eventUuid });
+  });
+
+  describe('in a running hub', () => {
+    let hub: TestHub | undefined;
+    let s: TestStream | undefined;
+    afterEach(async () => {
+      s?.close();
+      await hub?.stop();
+    });
+
+    it('names the WebSocket areas that contain the trigger', async () => {
+      // An area as the WebSocket admin API stores it, present before the hub starts.
+      const dataDir = mkdtempSync(join(tmpdir(), 'haven-sse-areas-'));
+      const store = createSqliteStore(dataDir);
+      const now = utcNow();
+      store.collection('ws_areas').put('a1', { id: 'a1', name: 'Lobby', entityIds: ['Phone.Button'], isEnabled: true, createdAt: now, updatedAt: now });
+      store.close();
+      hub = await startSseHub({ websocket: { enabled: true } }, { dataDir });
+      s = await openStream(`${hub.url}/api/events/stream`, { apiKey: createKey(hub, 'acme').key });
+      await fire(hub, 'Dial.Number', 1);
+      await fire(hub, 'Phone.Button', 'On');
+      await s.waitFor((m) => m.data.triggerName === 'Phone.Button');
+      expect(s.events().map((m) => [m.data.triggerName, m.data.areaNames])).to.deep.equal([
+        ['Dial.Number', []],
+        ['Phone.Button', ['Lobby']],
+      ]);
+    });
+  });
+});
