@@ -52,6 +52,7 @@ export function createSocketActor({ socket, device, records, publish, scheduler,
   let current: SocketCommand | null = null;
   let subscription: Subscription | undefined;
   let ended: Promise<void> = Promise.resolve();
+  let closed = false;
 
   const setStatus = (next: SocketStatus) => {
     if (next === status) return;
@@ -100,7 +101,7 @@ export function createSocketActor({ socket, device, records, publish, scheduler,
       mailbox.next({ type: 'reconcile' });
     },
     send(command, meta) {
-      if (mailbox.closed || mailbox.isStopped) return Promise.resolve({ ok: false, code: 'unavailable', message: `Socket ${socket.name} is stopping` });
+      if (closed) return Promise.resolve({ ok: false, code: 'unavailable', message: `Socket ${socket.name} is stopping` });
       return new Promise<SocketReply>((resolve) => {
         const letter: Letter = { ...command, meta, reply: resolve };
         waiting.add(letter);
@@ -111,6 +112,7 @@ export function createSocketActor({ socket, device, records, publish, scheduler,
     ledger: () => ledger,
     inFlight: () => current,
     async stop() {
+      closed = true;
       mailbox.complete();
       // The command in flight ends by the device timeout at the latest; queued ones are not worth waiting for.
       await firstValueFrom(race(from(ended), timer(socket.timeout_ms + 2000, scheduler)), { defaultValue: undefined });
