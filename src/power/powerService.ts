@@ -70,14 +70,16 @@ export function createPowerService({ config, store, publish, scheduler, utcNow, 
   const socketOf = (instance: InstanceData) => sockets.get(instance.socket);
 
   /** Stops one instance; the last one on its socket switches it off. */
-  async function stopInstance(id: string, reason: StopReason = 'manual'): Promise<PowerResult<{ instanceId: string; triggeredPowerOff: boolean; instance: InstanceData }>> {
+  async function stopInstance(id: string, reason: StopReason = 'manual'): Promise<PowerResult<{ instanceId: string; triggeredPowerOff: boolean; isLastEmergencyStop: boolean; instance: InstanceData }>> {
     const instance = instances.get(id);
     const target = instance && socketOf(instance);
     if (!instance || !target) return notFound(id);
     if (instance.stopTimestamp) return { ok: false, code: 'conflict', error: `Instance with ID ${id} is already stopped`, instanceId: id, instance };
     const reply = await target.actor.send({ type: 'stop', instanceId: id, reason });
     if (!reply.ok) return { ...refused(reply, id), instance: instances.get(id) ?? instance };
-    return { ok: true, value: { instanceId: id, triggeredPowerOff: reply.kind === 'stopped' && reply.triggeredPowerOff, instance: instances.get(id)! } };
+    const triggeredPowerOff = reply.kind === 'stopped' && reply.triggeredPowerOff;
+    // The seed's flag: this stop disarmed the socket's last emergency deadline (so it powered off).
+    return { ok: true, value: { instanceId: id, triggeredPowerOff, isLastEmergencyStop: triggeredPowerOff, instance: instances.get(id)! } };
   }
 
   return {

@@ -68,6 +68,8 @@ export function createSocketActor({ socket, device, records, publish, scheduler,
       return;
     }
     current = null;
+    // A socket that stays unreachable fails every poll the same way: say it once, not every interval.
+    const repeatedFault = ledger.fault !== null && ledger.fault === step.ledger.fault;
     ledger = step.ledger;
     const letter = step.command as Letter;
     const now = utcNow();
@@ -77,7 +79,8 @@ export function createSocketActor({ socket, device, records, publish, scheduler,
       // The relay did what it did; a store failure must not hide that from the caller or the bus.
       log.error(`socket ${socket.name}: could not record ${step.command.type}`, { error: String(err) });
     }
-    for (const event of toPowerEvents(step.effects, { socket: socket.name, organization: socket.organization }, now, letter.meta?.emergencyStopTimeout)) publish(event);
+    const effects = repeatedFault ? step.effects.filter((e) => e.type !== 'fault') : step.effects;
+    for (const event of toPowerEvents(effects, { socket: socket.name, organization: socket.organization }, now, letter.meta?.emergencyStopTimeout)) publish(event);
     setStatus(statusOf(ledger));
     if (letter.reply) {
       waiting.delete(letter);

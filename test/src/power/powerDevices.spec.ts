@@ -94,6 +94,20 @@ describe('power sockets on real drivers against local device servers', () => {
     expect((await call(ph.hub, 'GET', '/api/instance/i1')).body.instance).to.deep.include({ stopReason: 'device_off', isEmergencyStopped: false, isManuallyStopped: false });
   });
 
+  it('an unreachable socket is polled until it answers, its fault said once on the bus, not at every poll', async () => {
+    device = await startFakeShelly();
+    ph = await startPowerHub([{ name: 'plug', driver: 'shelly', address: device.url, timeout_ms: 100, sampling_interval_ms: 10 }]);
+    await call(ph.hub, 'POST', '/api/instance', { emergencyStopTimeout: 60_000, instanceId: 'i1' });
+    const faultsBefore = ph.of('fault').length;
+    device.mode = 'silent';
+    const polled = device.requests.length;
+    await waitFor(() => device!.requests.length >= polled + 4, 'four unanswered polls');
+    expect(ph.of('fault').slice(faultsBefore).map((e) => e.data)).to.deep.equal([{ operation: 'read', error: 'no answer within 100 ms' }]);
+    device.mode = 'normal';
+    await waitFor(async () => (await call(ph!.hub, 'GET', '/api/download')).body.server.status === 'on', 'the socket to answer again');
+    expect((await call(ph.hub, 'GET', '/api/instance/i1')).body.instance.stopTimestamp).to.equal(null);
+  });
+
   it('a plug found on at start with nobody holding it is switched off', async () => {
     device = await startFakeShelly({ output: true });
     ph = await startPowerHub([{ name: 'plug', driver: 'shelly', address: device.url }]);

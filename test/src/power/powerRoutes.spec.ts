@@ -93,11 +93,11 @@ describe('power routes (seed 004 API) on a simulated socket', () => {
       await start({ emergencyStopTimeout: 60_000, instanceId: 'b' });
       const first = await call(ph.hub, 'PUT', '/api/instance/a');
       expect(first.status).to.equal(200);
-      expect(first.body).to.deep.include({ instanceId: 'a', triggeredPowerOff: false });
+      expect(first.body).to.deep.include({ instanceId: 'a', triggeredPowerOff: false, isLastEmergencyStop: false });
       expect(first.body.instance).to.deep.include({ isManuallyStopped: true, isEmergencyStopped: false, powerOffTimestamp: null, stopReason: 'manual' });
       expect(first.body.instance.stopTimestamp).to.be.a('string');
       const last = await call(ph.hub, 'PUT', '/api/instance/b');
-      expect(last.body).to.deep.include({ instanceId: 'b', triggeredPowerOff: true });
+      expect(last.body).to.deep.include({ instanceId: 'b', triggeredPowerOff: true, isLastEmergencyStop: true });
       expect(last.body.instance.powerOffTimestamp).to.equal(last.body.instance.stopTimestamp);
       const server = (await call(ph.hub, 'GET', '/api/download')).body.server;
       expect(server).to.deep.include({ power: 'off', runningInstances: [] });
