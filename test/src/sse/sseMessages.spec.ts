@@ -26,7 +26,10 @@ describe('SSE stream: messages, filters and organizations', () => {
 
   it('opens with headers for a live stream and a connection message carrying retry:', async () => {
     hub = await startSseHub({ sse: { retry_ms: 1234 } });
-    const s = await stream();
+    // A client that accepts compression still gets the stream uncompressed, message by message.
+    const s = await openStream(`${hub.url}/api/events/stream`, { apiKey: createKey(hub, 'acme').key, headers: { 'accept-encoding': 'gzip, deflate, br' } });
+    streams.push(s);
+    await s.waitFor((m) => m.event === 'connection');
     expect(s.headers['content-type']).to.equal('text/event-stream; charset=utf-8');
     expect(s.headers['cache-control']).to.equal('no-cache, no-transform');
     expect(s.headers['content-encoding']).to.equal(undefined);
