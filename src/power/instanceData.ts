@@ -73,6 +73,7 @@ export interface ServerData extends SocketRecord {
   readonly instancesStopping: readonly string[];
 }
 
+/** A socket that has never been switched. */
 export const EMPTY_SOCKET_RECORD: SocketRecord = {
   powerStatus: [],
   latestEmergencyStopTimeoutInstanceId: null,
@@ -81,7 +82,9 @@ export const EMPTY_SOCKET_RECORD: SocketRecord = {
   lastSample: null,
 };
 
-/** Collections in the store. */
+/** Store collection of InstanceData, by instance id. */
 export const INSTANCES = 'power_instances';
+/** Store collection of SocketRecord, by socket name. */
 export const SOCKETS = 'power_sockets';
+/** Store collection of the simulated plugs' relay and meter, by socket name. */
 export const SIMULATED = 'power_simulated';

@@ -21,8 +21,10 @@ export interface PowerError {
   readonly instanceId?: string;
   readonly instance?: InstanceData;
 }
+/** A service answer: the value, or a refusal. */
 export type PowerResult<T> = { readonly ok: true; readonly value: T } | PowerError;
 
+/** What starting an instance needs. */
 export interface StartRequest {
   readonly emergencyStopTimeout: number;
   readonly socket?: string;
@@ -30,6 +32,7 @@ export interface StartRequest {
   readonly origin?: InstanceOrigin;
 }
 
+/** Everything the power service uses, injected by the component. */
 export interface PowerServiceDeps {
   readonly config: PowerConfig;
   readonly store: Store;
@@ -171,4 +174,5 @@ export function createPowerService({ config, store, publish, scheduler, utcNow, 
   };
 }
 
+/** The power service's surface, as the routes, the bindings and the tests use it. */
 export type PowerService = ReturnType<typeof createPowerService>;

@@ -12,6 +12,7 @@ import type { SocketRecords, StartMeta } from './socketRecords';
 /** A mailbox letter: a command, who waits for its reply, and a start's record fields. */
 export type Letter = SocketCommand & { readonly reply?: (reply: SocketReply) => void; readonly meta?: StartMeta };
 
+/** A socket actor's config, device and outlets. */
 export interface SocketActorDeps {
   readonly socket: SocketConfig;
   readonly device: SocketDevice;

@@ -18,6 +18,7 @@ export interface SocketRecords {
   apply(effects: readonly SocketEffect[], timestamp: string, meta?: StartMeta): void;
 }
 
+/** Which socket, which store, how much history. */
 export interface SocketRecordsDeps {
   readonly socket: string;
   readonly store: Store;

@@ -11,10 +11,12 @@ export function restoredLedger(running: readonly RunningInstance[]): SocketLedge
   return { power: 'unknown', running, fault: null };
 }
 
+/** Whether the instance holds the socket. */
 export function isRunning(ledger: SocketLedger, instanceId: string): boolean {
   return ledger.running.some((r) => r.instanceId === instanceId);
 }
 
+/** The holders' ids, in start order. */
 export function runningIds(ledger: SocketLedger): string[] {
   return ledger.running.map((r) => r.instanceId);
 }

@@ -1,7 +1,7 @@
 import { asyncScheduler, concat, concatMap, defer, map, of, type OperatorFunction, type SchedulerLike } from 'rxjs';
 import { guardedDevice } from './guardedDevice';
 import type { SocketCommand, SocketDevice, SocketLedger, SocketStep } from './powerContracts';
-import { runEmergency, runRead, runStart, runStop, type Outcome } from './socketCommands';
+import { runEmergency, runRead, runStart, runStop } from './socketCommands';
 
 /** How a socket machine starts and talks to its device. */
 export interface SocketMachineConfig {
@@ -63,4 +63,3 @@ function run(ledger: SocketLedger, command: SocketCommand, io: SocketDevice) {
   }
 }
 
-export type { Outcome };

@@ -20,7 +20,9 @@ export function asSocketDevice(driver: SocketDriver): SocketDevice {
   };
 }
 
+/** A successful device answer. */
 export const ok = <T>(value: T): DeviceResult<T> => ({ ok: true, value });
+/** A failed device call, with a sentence a person can act on. */
 export const fail = <T = never>(error: string): DeviceResult<T> => ({ ok: false, error });
 
 /** A finite number, or undefined: device answers are checked field by field, never trusted. */

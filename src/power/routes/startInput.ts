@@ -5,6 +5,7 @@ export interface StartInput {
   readonly instanceId?: string;
 }
 
+/** A parsed request, or why it is not one. */
 export type Parsed<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: string };
 
 /** Instance ids a client may choose: url-safe, so they fit the routes unescaped. */

@@ -2,6 +2,7 @@ import Router from '@koa/router';
 import { firstValueFrom, fromEvent, map, race, timer, type Observable, type SchedulerLike } from 'rxjs';
 import { parseDuration } from './startInput';
 
+/** What the wait route needs: the hub's clock, the bound, the shutdown signal. */
 export interface WaitRouterDeps {
   readonly scheduler: SchedulerLike;
   readonly maxWaitS: number;
