@@ -83,6 +83,19 @@ describe('power sockets on real drivers against local device servers', () => {
     expect(device.output).to.equal(false);
   });
 
+  it('an emergency stop the device does not confirm is a 500; the instances keep running until it does', async () => {
+    device = await startFakeShelly();
+    ph = await startPowerHub([{ name: 'plug', driver: 'shelly', address: device.url, timeout_ms: 150, sampling_interval_ms: 60_000 }]);
+    await call(ph.hub, 'POST', '/api/instance', { emergencyStopTimeout: 60_000, instanceId: 'i1' });
+    device.mode = 'silent';
+    const res = await call(ph.hub, 'POST', '/api/emergency-stop/i1');
+    expect(res).to.deep.include({ status: 500, body: { error: 'Emergency stop could not switch the socket off: no answer within 150 ms', instanceId: 'i1' } });
+    expect((await call(ph.hub, 'GET', '/api/download')).body.server).to.deep.include({ runningInstances: ['i1'], status: 'faulted' });
+    device.mode = 'normal';
+    expect((await call(ph.hub, 'POST', '/api/emergency-stop/i1')).body).to.deep.include({ stoppedInstances: ['i1'], triggeredPowerOff: true });
+    expect(device.output).to.equal(false);
+  });
+
   it('a plug switched off by hand while an instance runs: the monitor stops the instance (device_off) and faults the socket', async () => {
     device = await startFakeShelly();
     ph = await startPowerHub([{ name: 'plug', driver: 'shelly', address: device.url, sampling_interval_ms: 20 }]);
