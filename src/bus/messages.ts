@@ -6,6 +6,8 @@ export interface ServiceStatusChange {
   readonly protocol: string;
   readonly status: string;
   readonly previous: string;
+  /** Why, when the actor said (a connect error, a close). */
+  readonly detail?: string;
   readonly timestamp: string;
 }
 

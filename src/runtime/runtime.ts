@@ -10,6 +10,7 @@ import { createHealthRouter } from '../api/routes/health';
 import { createRegistrationRouter } from '../api/routes/registrations';
 import { createTriggerRouter } from '../api/routes/triggers';
 import type { Bus } from '../bus/bus';
+import type { ServiceStatusChange } from '../bus/messages';
 import { createBus } from '../bus/createBus';
 import type { HavenConfig } from '../config/havenConfig';
 import { loadTriggerConfig } from '../config/loadConfig';
@@ -155,7 +156,10 @@ export function createRuntime({ config, log = createLogger('Haven'), components 
           if (event.kind === 'event') services.dispatch(event);
           bus.publish('events', event);
         }),
-        services.status$.subscribe((change) => bus.publish('services', change)),
+        services.status$.subscribe((change) => {
+          const protocol = services.list().find((s) => s.name === change.service)?.protocol ?? 'unknown';
+          bus.publish<ServiceStatusChange>('services', { ...change, protocol, timestamp: utcNow() });
+        }),
       );
       await services.restore();
       for (const part of parts) {
