@@ -88,8 +88,9 @@ describe('power: emergency deadlines, restarts and trigger bindings in a running
 
   it('a binding to a trigger that does not exist stops the hub from starting, naming the field', async () => {
     let error: unknown;
+    dataDir = mkdtempSync(join(tmpdir(), 'haven-power-'));
     try {
-      ph = await startPowerHub([{ name: 'main', driver: 'simulated' }], { bindings: [{ trigger: 'Stage.Nope', emergency_stop_timeout_ms: 1000 }] });
+      ph = await startPowerHub([{ name: 'main', driver: 'simulated' }], { bindings: [{ trigger: 'Stage.Nope', emergency_stop_timeout_ms: 1000 }] }, dataDir);
     } catch (err) {
       error = err;
     }
