@@ -8,8 +8,8 @@ export const CLOSE = {
   goingAway: { code: 1001, reason: 'server shutting down' },
   /** Binary frames carry nothing Haven understands. */
   unsupportedData: { code: 1003, reason: 'binary messages are not supported' },
-  /** Sent by `ws` itself for a message over `max_payload_bytes`. */
-  tooBig: { code: 1009, reason: 'message too big' },
+  /** Sent by `ws` itself, without a reason, for a message over `max_payload_bytes`. */
+  tooBig: { code: 1009, reason: '' },
   /** The connection fell behind its bound (too many held messages, or backed up too long). */
   slowConsumer: { code: 4008, reason: 'slow consumer' },
   /** A malformed `auth` message or `lastSeq`. */
