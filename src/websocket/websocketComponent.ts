@@ -1,15 +1,16 @@
 import type { Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type Router from '@koa/router';
-import { interval, type SchedulerLike, type Subscription } from 'rxjs';
+import type { SchedulerLike, Subscription } from 'rxjs';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { createRateLimiter } from '../../streams/websocket/rateLimiter';
 import type { PowerEvent, ServiceStatusChange } from '../bus/messages';
 import type { HavenConfig } from '../config/havenConfig';
-import type { Component, ComponentHealth, Hub } from '../hub';
+import type { Component, ComponentHealth } from '../hub';
 import type { Logger } from '../log';
 import { createAdminService, type AdminService } from './adminService';
-import { ClientConnection, type ConnectionDeps, type ConnectionMessage } from './clientConnection';
+import { bootstrapAdmin } from './bootstrapAdmin';
+import { ClientConnection, type ConnectionDeps } from './clientConnection';
 import { CLOSE } from './closeCodes';
 import { createDirectory, type Directory } from './directory';
 import { FanOut } from './fanOut';
@@ -18,8 +19,9 @@ import { requireAdmin } from './routes/adminAuth';
 import { createAreasRouter } from './routes/areasRouter';
 import { createClientsRouter } from './routes/clientsRouter';
 import { createPairingRouter } from './routes/pairingRouter';
-import { createStatsRouter, type WebSocketStats } from './routes/statsRouter';
+import { connectionStats, createStatsRouter, type WebSocketStats } from './routes/statsRouter';
 import { createSessionHandler } from './session';
+import { startSweep } from './sweep';
 import { createTokenStore } from './tokenStore';
 import { createUpgradeHandler, remoteIp } from './upgradeHandler';
 
@@ -48,8 +50,6 @@ export interface WebSocketComponent extends Component {
 
 type Status = 'idle' | 'running' | 'stopping' | 'stopped';
 
-/** Admin id of the token taken from the environment. */
-export const ENV_ADMIN_ID = 'admin';
 /** A peer that does not answer our close frame within this is cut off. */
 const CLOSE_GRACE_MS = 1000;
 
@@ -63,7 +63,6 @@ export function createWebSocketComponent(config: HavenConfig, deps: WebSocketDep
   const cfg = config.websocket;
   let status: Status = 'idle';
   let log: Logger | undefined;
-  let hub: Hub | undefined;
   let directory: Directory | undefined;
   let admin: AdminService | undefined;
   let fanOut: FanOut | undefined;
@@ -81,17 +80,7 @@ export function createWebSocketComponent(config: HavenConfig, deps: WebSocketDep
     status = next;
   };
 
-  const stats = (): WebSocketStats => {
-    const byStatus: Record<string, number> = {};
-    let clients = 0;
-    let admins = 0;
-    for (const c of connections) {
-      byStatus[c.status] = (byStatus[c.status] ?? 0) + 1;
-      if (c.client?.role === 'admin') admins++;
-      else if (c.client) clients++;
-    }
-    return { connections: connections.size, byStatus, clients, admins };
-  };
+  const stats = () => connectionStats(connections);
 
   return {
     name: 'websocket',
@@ -108,7 +97,6 @@ export function createWebSocketComponent(config: HavenConfig, deps: WebSocketDep
 
     async start(h) {
       if (status !== 'idle') return;
-      hub = h;
       log = h.log.child('WebSocket');
       const { scheduler } = h;
       const store = h.store;
@@ -131,12 +119,7 @@ export function createWebSocketComponent(config: HavenConfig, deps: WebSocketDep
         return record && dir.client(record.clientId);
       };
 
-      const envToken = (deps.env ?? process.env)[cfg.admin_token_env];
-      if (envToken !== undefined && envToken.length < 16) log.warn(`${cfg.admin_token_env} is shorter than 16 characters; ignored`);
-      else if (envToken) {
-        admin.ensureAdmin(ENV_ADMIN_ID, envToken);
-        log.info(`admin '${ENV_ADMIN_ID}' accepts the token from ${cfg.admin_token_env}`);
-      }
+      bootstrapAdmin(admin, deps.env ?? process.env, cfg.admin_token_env, log);
 
       const limiterClock = deps.limiterScheduler ?? scheduler;
       const limit = { max: cfg.rate_limit.max, windowMs: cfg.rate_limit.window_ms };
@@ -175,20 +158,11 @@ export function createWebSocketComponent(config: HavenConfig, deps: WebSocketDep
         },
       });
 
-      let lastHeartbeat = scheduler.now();
       subscriptions.push(
         h.accepted$.subscribe((event) => fan.publishTrigger(event)),
         h.bus.messages$<PowerEvent>('power').subscribe((event) => fan.publishPower(event)),
         h.bus.messages$<ServiceStatusChange>('services').subscribe((change) => fan.publishServiceStatus(change)),
-        interval(cfg.sweep_ms, scheduler).subscribe(() => {
-          const now = scheduler.now();
-          const heartbeat = now - lastHeartbeat >= cfg.heartbeat_ms;
-          if (heartbeat) lastHeartbeat = now;
-          const sweep: ConnectionMessage = { type: 'sweep', now, heartbeat };
-          for (const conn of connections) conn.send(sweep);
-          limiter.prune();
-          pairingLimiter.prune();
-        }),
+        startSweep({ connections, scheduler, sweepMs: cfg.sweep_ms, heartbeatMs: cfg.heartbeat_ms, limiters: [limiter, pairingLimiter] }),
       );
 
       const guard = requireAdmin(authenticate);
