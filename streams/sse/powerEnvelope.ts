@@ -1,15 +1,9 @@
+import type { PowerEvent } from '../busMessages';
 import { describeEvent, type BusEventContext, type PowerEnvelope } from './envelope';
 import { EVENT_TYPE_NAMES, POWER_CATEGORY, type EventType } from './eventCatalog';
 
-/** The bus payload of topic `power` (see `src/bus/messages.ts`). */
-export interface PowerChange {
-  readonly type: 'power_on' | 'power_off' | 'instance_started' | 'instance_stopped' | 'emergency_stop' | 'fault' | 'sample';
-  readonly socket: string;
-  readonly instanceId?: string;
-  readonly timestamp: string;
-  readonly organization: string;
-  readonly data?: Readonly<Record<string, unknown>>;
-}
+/** The bus payload of topic `power`. */
+export type PowerChange = PowerEvent;
 
 const POWER_TYPES: Record<PowerChange['type'], EventType> = {
   power_on: 'POWER_ON',
