@@ -1,9 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { BenchContext, Suite } from './harness/context';
 import { detectPinning } from './harness/proc';
 import { describeMachine, formatTable, writeReport, type Row } from './harness/report';
+import { httpIngressSuite } from './suites/httpIngress';
 import { pipelineSuite } from './suites/pipeline';
 
 /**
@@ -11,9 +12,11 @@ import { pipelineSuite } from './suites/pipeline';
  * in the same run, medians of `--runs` runs. Prints a Markdown table and writes the JSON report
  * to test/bench/results/latest.json.
  *
- *   node dist/test/bench/run.js [--only 1,3] [--runs 3] [--seconds 3] [--out file.json]
+ *   node dist/test/bench/run.js [--only 1,3] [--runs 3] [--seconds 3] [--out file.json] [--profile dir]
+ *
+ * `--profile dir` starts the servers with `--cpu-prof` and leaves their profiles in `dir`.
  */
-const SUITES: Suite[] = [pipelineSuite];
+const SUITES: Suite[] = [httpIngressSuite, pipelineSuite];
 
 function option(name: string, fallback: string): string {
   const at = process.argv.indexOf(`--${name}`);
@@ -30,7 +33,8 @@ async function main(): Promise<void> {
   const machine = describeMachine(pinning);
   const tmp = mkdtempSync(join(tmpdir(), 'haven-bench-'));
   const log = (message: string) => process.stderr.write(`${message}\n`);
-  const ctx: BenchContext = { pinning, runs, seconds, tmp, log };
+  const profileDir = option('profile', '') || undefined;
+  const ctx: BenchContext = { pinning, runs, seconds, tmp, log, profileDir: profileDir && resolve(profileDir) };
   log(`Haven bench on ${machine.cpuModel}, ${machine.cores} cores, Node ${machine.node}; ${machine.pinning}; ${runs} runs of ${seconds} s`);
 
   const rows: Row[] = [];

@@ -10,6 +10,8 @@ export interface BenchContext {
   readonly seconds: number;
   /** A fresh folder for configs and data, removed at the end. */
   readonly tmp: string;
+  /** Where server processes write `--cpu-prof` profiles (`--profile <dir>`); none when undefined. */
+  readonly profileDir?: string;
   /** Progress lines on stderr. */
   log(message: string): void;
 }

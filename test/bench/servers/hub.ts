@@ -1,0 +1,27 @@
+import type { AddressInfo } from 'node:net';
+import { loadHavenConfig } from '../../../src/config/loadConfig';
+import { createLogger } from '../../../src/log';
+import { createRuntime } from '../../../src/runtime/runtime';
+import { memory } from '../harness/memory';
+import { runMain, serveRpc } from '../harness/rpc';
+
+/**
+ * The hub in its own process, exactly as `src/main.ts` starts it (`createRuntime` on a config
+ * file), plus an RPC channel so the bench can read where it listens and force a GC before
+ * measuring memory. `node servers/hub.js <config.json>` (run with --expose-gc for `memory`).
+ */
+runMain(async () => {
+  const configFile = process.argv[2];
+  const log = createLogger('Haven', (process.env.HAVEN_LOG_LEVEL as any) ?? 'warn');
+  const runtime = createRuntime({ config: loadHavenConfig({ configFile }), log });
+  await runtime.start();
+  const tcp = runtime.components.find((c) => c.name === 'TCP') as { address?: () => AddressInfo | null } | undefined;
+  serveRpc(
+    {
+      memory: () => memory(),
+      components: () => runtime.components.map((c) => c.health()),
+    },
+    { httpPort: runtime.address().port, tcpPort: tcp?.address?.()?.port ?? null, components: runtime.components.map((c) => c.name) },
+    () => runtime.stop(),
+  );
+});
