@@ -3,12 +3,13 @@ import bodyParser from 'koa-bodyparser';
 import type Router from '@koa/router';
 import type { Logger } from '../log';
 import { errorBody } from './errors';
+import { JSON_LIMIT_BYTES } from './jsonBody';
 
 export interface AppDeps {
   readonly log: Logger;
   /** Every resource's router, core and components alike, mounted in order. */
   readonly routers: readonly Router[];
-  /** Largest JSON body accepted (koa-bodyparser syntax). */
+  /** Largest JSON body accepted (koa-bodyparser syntax); the runtime's fast path uses the default too. */
   readonly jsonLimit?: string;
 }
 
@@ -16,7 +17,7 @@ export interface AppDeps {
  * Builds the Koa app and never listens: the runtime (or a test, through `app.callback()`) decides
  * where it serves.
  */
-export function createApp({ log, routers, jsonLimit = '64kb' }: AppDeps): Koa {
+export function createApp({ log, routers, jsonLimit = `${JSON_LIMIT_BYTES}b` }: AppDeps): Koa {
   const app = new Koa();
   app.silent = true;
   app.use(errorBody(log));

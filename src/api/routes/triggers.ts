@@ -1,58 +1,23 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { TriggerKind } from '../../../streams/contracts';
-import type { Hub } from '../../hub';
-import { rejectionResponse } from '../decisionResponse';
+import { createTriggerAnswer, type TriggerInput, type TriggerRoutesDeps } from '../triggerAnswer';
 import { validateBody } from '../validate';
 import triggerInputSchema from '../schemas/triggerInput.schema.json';
 
-/** What the trigger routes need of the services: the outcomes of one event's dispatch, bounded in time. */
-export interface DeliveryOutcomes {
-  delivery(seq: number, boundMs: number): Promise<ReadonlyArray<{ readonly result: string }>>;
-}
-
-export interface TriggerRoutesDeps {
-  readonly hub: Pick<Hub, 'report' | 'cache'>;
-  readonly services: DeliveryOutcomes;
-  /** How long an event's answer waits for the services' outcomes. */
-  readonly responseBoundMs: number;
-  /** The source name these routes report as (`HTTP`; the WEB source mounts the same handler as `WEB`). */
-  readonly source?: string;
-}
-
-interface TriggerInput {
-  name: string;
-  value?: string | number | boolean | null;
-  id?: number | null;
-}
+export type { DeliveryOutcomes, TriggerRoutesDeps } from '../triggerAnswer';
 
 /**
  * Reports one trigger input to the gateway and answers with its decision. Thin on purpose: the
- * gateway decides, the services deliver, this only translates.
+ * gateway decides, the services deliver, {@link createTriggerAnswer} translates.
  */
-export function createTriggerHandler(kind: TriggerKind, { hub, services, responseBoundMs, source = 'HTTP' }: TriggerRoutesDeps) {
+export function createTriggerHandler(kind: TriggerKind, deps: TriggerRoutesDeps) {
+  const answer = createTriggerAnswer(kind, deps);
   return async (ctx: Context): Promise<void> => {
-    const body = ctx.request.body as TriggerInput;
-    const decision = await hub.report({ source, kind, name: body.name, value: body.value, id: body.id ?? null, remote: ctx.req.socket.remoteAddress });
-    if (!decision.accepted) {
-      const { status, body: answer, headers } = rejectionResponse(decision);
-      ctx.status = status;
-      if (headers) ctx.set(headers);
-      ctx.body = answer;
-      return;
-    }
-    const { event } = decision;
-    if (kind === 'status') {
-      ctx.body = { message: 'Trigger status updated', trigger: event.name, value: event.value, id: event.id, trigger_seq: event.seq };
-      return;
-    }
-    const outcomes = await services.delivery(event.seq, responseBoundMs);
-    ctx.body = {
-      message: 'Trigger event received and dispatched',
-      event: { name: event.name, value: event.value, id: event.id, timestamp: event.timestamp },
-      dispatched_to: outcomes.filter((o) => o.result === 'written').length,
-      trigger_seq: event.seq,
-    };
+    const { status, body, headers } = await answer(ctx.request.body as TriggerInput, ctx.req.socket.remoteAddress);
+    ctx.status = status;
+    if (headers) ctx.set(headers);
+    ctx.body = body;
   };
 }
 
