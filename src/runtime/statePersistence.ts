@@ -19,10 +19,11 @@ export function loadPersistedState(store: Store, isKnown: (name: string) => bool
 
 /**
  * Write-behind persistence of the cache and the sequence: accepted events mark their trigger
- * dirty, and everything dirty lands in one transaction per turn of the event loop. One SQLite
- * transaction per event cost more than the rest of the hot path together; per turn, a burst
- * of thousands of events is one write. The cache and the sequence still land together, so a
- * restart never sees one without the other; a crash loses at most the current turn.
+ * dirty, and everything dirty lands in one transaction at most every {@link PERSIST_WINDOW_MS}.
+ * One SQLite transaction per event cost more than the rest of the hot path together, and so did
+ * one per turn of the event loop under HTTP load, where most turns carry a single request; per
+ * window, thousands of events are one write. The cache and the sequence still land together, so
+ * a restart never sees one without the other; a crash loses at most the last window.
  */
 export interface StatePersistence {
   /** Records an accepted event; `cache` is the cache after it. */
@@ -31,7 +32,13 @@ export interface StatePersistence {
   flush(): void;
 }
 
-export function createStatePersistence(store: Store, defer: (flush: () => void) => void = setImmediate): StatePersistence {
+/** The longest an accepted event waits to be written (the most a crash can lose). */
+export const PERSIST_WINDOW_MS = 10;
+
+/** Runs `flush` once the window has passed; the timer never holds the process open. */
+const afterWindow = (flush: () => void): void => void setTimeout(flush, PERSIST_WINDOW_MS).unref();
+
+export function createStatePersistence(store: Store, defer: (flush: () => void) => void = afterWindow): StatePersistence {
   const cacheDocs = store.collection<CacheEntry>(CACHE_COLLECTION);
   const meta = store.collection<number>(META_COLLECTION);
   const dirty = new Map<string, CacheEntry>();
