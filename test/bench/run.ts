@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import type { BenchContext, Suite } from './harness/context';
 import { detectPinning } from './harness/proc';
 import { describeMachine, formatTable, writeReport, type Row } from './harness/report';
+import { dispatchLatencySuite } from './suites/dispatchLatency';
 import { httpIngressSuite } from './suites/httpIngress';
 import { pipelineSuite } from './suites/pipeline';
 
@@ -16,7 +17,7 @@ import { pipelineSuite } from './suites/pipeline';
  *
  * `--profile dir` starts the servers with `--cpu-prof` and leaves their profiles in `dir`.
  */
-const SUITES: Suite[] = [httpIngressSuite, pipelineSuite];
+const SUITES: Suite[] = [httpIngressSuite, dispatchLatencySuite, pipelineSuite];
 
 function option(name: string, fallback: string): string {
   const at = process.argv.indexOf(`--${name}`);

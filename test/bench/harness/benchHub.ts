@@ -57,7 +57,8 @@ export async function startBenchHub(ctx: BenchContext, options: BenchHubOptions)
     await clients.call('register', { base, ports });
     let sinks: BenchProcess | null = null;
     if (options.wsClients > 0 && components.includes('websocket')) {
-      sinks = spawnScript('loads/hubClients', { core: ctx.pinning.loadCore, pinning: ctx.pinning });
+      // Niced: on the load core it must not delay the process that timestamps lines and answers.
+      sinks = spawnScript('loads/hubClients', { core: ctx.pinning.loadCore, pinning: ctx.pinning, nice: 19 });
       procs.push(sinks);
       await sinks.ready;
       const token = await createClientToken(base);

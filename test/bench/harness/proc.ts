@@ -63,6 +63,8 @@ export interface SpawnOptions {
   readonly stderr?: boolean;
   /** Show the process's stdout (default false). */
   readonly stdout?: boolean;
+  /** Run under `nice -n <value>` (a background load that must not delay a measuring process on its core). */
+  readonly nice?: number;
 }
 
 /** The compiled bench script `name` (e.g. `servers/bareHttp`), next to this file in dist. */
@@ -83,9 +85,10 @@ export function spawnProgram(argv: readonly string[], options: SpawnOptions): Be
 
 function track(argv: readonly string[], options: SpawnOptions, ipc: boolean): BenchProcess {
   installExitHook();
-  const [cmd, ...args] = pinned(argv, options.core, options.pinning);
+  const niced = options.nice === undefined ? argv : ['nice', '-n', String(options.nice), ...argv];
+  const [cmd, ...args] = pinned(niced, options.core, options.pinning);
   const child = spawn(cmd, args, {
-    stdio: ['ignore', options.stdout ? 'inherit' : 'pipe', options.stderr === false ? 'ignore' : 'inherit', ...(ipc ? (['ipc'] as const) : [])],
+    stdio: ['ignore', options.stdout ? 'inherit' : 'ignore', options.stderr === false ? 'ignore' : 'inherit', ...(ipc ? (['ipc'] as const) : [])],
     env: { ...process.env, ...options.env },
   });
   live.add(child);

@@ -1,5 +1,6 @@
 import { Agent, request } from 'node:http';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { registerService } from '../harness/hubApi';
 import { CLOCK_TRIGGER } from '../harness/hubConfig';
 import { connectLeanWs } from '../harness/rawWs';
@@ -84,6 +85,9 @@ async function attachWs({ port, path, token, count }: { port: number; path: stri
  */
 async function paced({ port, rate, seconds, connections = 64 }: { port: number; rate: number; seconds: number; connections?: number }) {
   const agent = new Agent({ keepAlive: true, maxSockets: connections });
+  // This process's own stalls show in every latency it measures: report them next to it.
+  const loop = monitorEventLoopDelay({ resolution: 1 });
+  loop.enable();
   const samples = new Samples();
   const total = Math.round(rate * seconds);
   let sent = 0;
@@ -127,7 +131,9 @@ async function paced({ port, rate, seconds, connections = 64 }: { port: number; 
   while (samples.length < expected && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
   recording = undefined;
   agent.destroy();
-  return { sent, answered, failed, statuses, lines: samples.length, expectedLines: expected, latency: samples.percentiles() };
+  loop.disable();
+  const loadLoopDelay = { p99: loop.percentile(99) / 1e6, max: loop.max / 1e6 };
+  return { sent, answered, failed, statuses, lines: samples.length, expectedLines: expected, latency: samples.percentiles(), loadLoopDelay };
 }
 
 runMain(async () => {

@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { loadHavenConfig } from '../../../src/config/loadConfig';
 import { createLogger } from '../../../src/log';
 import { createRuntime } from '../../../src/runtime/runtime';
@@ -16,9 +17,17 @@ runMain(async () => {
   const runtime = createRuntime({ config: loadHavenConfig({ configFile }), log });
   await runtime.start();
   const tcp = runtime.components.find((c) => c.name === 'TCP') as { address?: () => AddressInfo | null } | undefined;
+  const loop = monitorEventLoopDelay({ resolution: 1 });
+  loop.enable();
   serveRpc(
     {
       memory: () => memory(),
+      /** Event-loop delay since the last call, in ms: how long the hub itself kept events waiting. */
+      loopDelay: () => {
+        const out = { p50: loop.percentile(50) / 1e6, p99: loop.percentile(99) / 1e6, max: loop.max / 1e6 };
+        loop.reset();
+        return out;
+      },
       components: () => runtime.components.map((c) => c.health()),
     },
     { httpPort: runtime.address().port, tcpPort: tcp?.address?.()?.port ?? null, components: runtime.components.map((c) => c.name) },
