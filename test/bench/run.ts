@@ -7,6 +7,7 @@ import { describeMachine, formatTable, writeReport, type Row } from './harness/r
 import { dispatchLatencySuite } from './suites/dispatchLatency';
 import { httpIngressSuite } from './suites/httpIngress';
 import { pipelineSuite } from './suites/pipeline';
+import { tcpSourceSuite } from './suites/tcpSource';
 
 /**
  * `npm run bench`: every benchmark of issue 7, each Haven figure next to its reference measured
@@ -17,7 +18,7 @@ import { pipelineSuite } from './suites/pipeline';
  *
  * `--profile dir` starts the servers with `--cpu-prof` and leaves their profiles in `dir`.
  */
-const SUITES: Suite[] = [httpIngressSuite, dispatchLatencySuite, pipelineSuite];
+const SUITES: Suite[] = [httpIngressSuite, dispatchLatencySuite, tcpSourceSuite, pipelineSuite];
 
 function option(name: string, fallback: string): string {
   const at = process.argv.indexOf(`--${name}`);
