@@ -27,6 +27,7 @@ import type { Store } from '../storage/store';
 import { createComponents } from './components';
 import { createIngress } from './ingress';
 import { monotonicScheduler } from './monotonicScheduler';
+import { createUtcNow } from './utcNow';
 import { createStatePersistence, loadPersistedState } from './statePersistence';
 
 export interface RuntimeOptions {
@@ -56,7 +57,7 @@ export interface Runtime {
 
 export function createRuntime({ config, log = createLogger('Haven'), components = createComponents, bus: createBusFor = createBus }: RuntimeOptions): Runtime {
   const scheduler = monotonicScheduler;
-  const utcNow = () => new Date().toISOString();
+  const utcNow = createUtcNow();
   const { triggers, defaultOrganization } = loadTriggerConfig(config.trigger.config_file);
   const store: Store = createSqliteStore(config.storage.data_dir);
   const persisted = loadPersistedState(store, (name) => triggers.has(name));
