@@ -46,6 +46,11 @@ export class DeliveryLedger {
   /** Records that event `seq` went to `targets`; returns the entry its deliveries settle into. */
   open(seq: number, targets: readonly DeliveryTarget[]): LedgerEntry {
     let entry = this.entries.get(seq);
+    if (!entry && targets.length === 0) {
+      // Nothing to wait for and nobody waiting: `wait` answers [] for any seq up to the last opened.
+      if (seq > this.lastOpened) this.lastOpened = seq;
+      return { targets, results: [], details: undefined, pending: 0, waiters: [] };
+    }
     if (!entry) entry = this.add(seq);
     entry.targets = targets;
     entry.results = [];
