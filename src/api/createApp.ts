@@ -3,7 +3,7 @@ import bodyParser from 'koa-bodyparser';
 import type Router from '@koa/router';
 import type { Logger } from '../log';
 import { errorBody } from './errors';
-import { JSON_LIMIT_BYTES } from './jsonBody';
+import { JSON_LIMIT_BYTES, tooLargeMessage } from './jsonBody';
 
 export interface AppDeps {
   readonly log: Logger;
@@ -26,7 +26,10 @@ export function createApp({ log, routers, jsonLimit = `${JSON_LIMIT_BYTES}b` }: 
       enableTypes: ['json'],
       jsonLimit,
       strict: true,
-      onerror: (_err, ctx) => ctx.throw(400, 'Invalid JSON body'),
+      onerror: (err, ctx) => {
+        if ((err as { status?: number }).status === 413) ctx.throw(413, tooLargeMessage(JSON_LIMIT_BYTES));
+        ctx.throw(400, 'Invalid JSON body');
+      },
     }),
   );
   for (const router of routers) app.use(router.routes()).use(router.allowedMethods());

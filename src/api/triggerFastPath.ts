@@ -1,7 +1,7 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { ValidateFunction } from 'ajv';
 import type { Logger } from '../log';
-import { parseJsonBody } from './jsonBody';
+import { parseJsonBody, tooLargeMessage } from './jsonBody';
 import type { TriggerAnswer, TriggerInput } from './triggerAnswer';
 import { describeErrors } from './validate';
 
@@ -39,9 +39,9 @@ export function createTriggerFastPath({ answer, validate, fallback, limitBytes, 
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse, raw: Buffer | null): Promise<void> => {
+    if (raw === null) return respond(res, { status: 413, body: { error: tooLargeMessage(limitBytes) } });
     let input: unknown;
     try {
-      if (raw === null) throw new RangeError('request entity too large');
       input = parseJsonBody(raw);
     } catch {
       return respond(res, { status: 400, body: { error: 'Invalid JSON body' } });

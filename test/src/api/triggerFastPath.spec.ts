@@ -98,7 +98,7 @@ describe('POST /api/trigger-event fast path', () => {
     ['an empty body', '', '400 Bad Request'],
     ['a __proto__ key', '{"name":"Stage.Mode","__proto__":{"x":1}}', '400 Bad Request'],
     ['a byte order mark', '\ufeff{"name":"Stage.Mode","value":"finale"}', '200 OK'],
-    ['a body over the limit', `{"name":"Stage.Mode","value":"${'x'.repeat(JSON_LIMIT_BYTES)}"}`, '400 Bad Request'],
+    ['a body over the limit', `{"name":"Stage.Mode","value":"${'x'.repeat(JSON_LIMIT_BYTES)}"}`, '413 Payload Too Large'],
     ['a failing gateway', '{"name":"Boom.Now"}', '500 Internal Server Error'],
   ] as const;
 
