@@ -5,6 +5,7 @@ import type { BenchContext, Suite } from './harness/context';
 import { detectPinning } from './harness/proc';
 import { describeMachine, formatTable, writeReport, type Row } from './harness/report';
 import { dispatchLatencySuite } from './suites/dispatchLatency';
+import { fanoutSuite } from './suites/fanout';
 import { httpIngressSuite } from './suites/httpIngress';
 import { pipelineSuite } from './suites/pipeline';
 import { tcpSourceSuite } from './suites/tcpSource';
@@ -18,7 +19,7 @@ import { tcpSourceSuite } from './suites/tcpSource';
  *
  * `--profile dir` starts the servers with `--cpu-prof` and leaves their profiles in `dir`.
  */
-const SUITES: Suite[] = [httpIngressSuite, dispatchLatencySuite, tcpSourceSuite, pipelineSuite];
+const SUITES: Suite[] = [httpIngressSuite, dispatchLatencySuite, fanoutSuite, tcpSourceSuite, pipelineSuite];
 
 function option(name: string, fallback: string): string {
   const at = process.argv.indexOf(`--${name}`);
