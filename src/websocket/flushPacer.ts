@@ -1,19 +1,31 @@
+/** How the fan-out paces its writes. */
+export interface FlushPacing {
+  /** Two flushes start at least this far apart (ms). */
+  readonly minIntervalMs: number;
+  /** After a flush that took `d` ms, the next waits at least `restFactor × d`: writing takes at most 1 / (1 + restFactor) of the time. */
+  readonly restFactor: number;
+}
+
 /**
  * When the fan-out writes what its connections gathered: at the end of the current turn of the
- * event loop, unless the previous flush was less than `minIntervalMs` ago; then as soon as that
- * interval has passed. A quiet hub still sends each message in the turn it happened; a busy one
- * writes to each client at most once per interval, so a stream of events costs one syscall per
- * client per interval instead of one per client per event (under HTTP load each turn carries
- * about one request).
+ * event loop, unless that is too soon after the previous flush; then as soon as it is not. Too
+ * soon is within `minIntervalMs` of its start, or within `restFactor` times its duration of its
+ * end. A quiet hub still sends each message in the turn it happened; a busy one writes to each
+ * client at most once per interval, and the more clients a flush has to write to, the longer
+ * the interval: each write then carries more messages (one syscall for all of them), so the
+ * writes never crowd out the hub's other work and a burst costs one syscall per client per
+ * interval, not per event.
  */
-export function createFlushPacer(minIntervalMs: number, now: () => number = () => performance.now()): (flush: () => void) => void {
-  let last = -Infinity;
+export function createFlushPacer({ minIntervalMs, restFactor }: FlushPacing, now: () => number = () => performance.now()): (flush: () => void) => void {
+  let earliest = -Infinity;
   const run = (flush: () => void) => () => {
-    last = now();
+    const start = now();
     flush();
+    const took = now() - start;
+    earliest = Math.max(start + minIntervalMs, start + took + restFactor * took);
   };
   return (flush) => {
-    const wait = last + minIntervalMs - now();
+    const wait = earliest - now();
     if (wait <= 0) setImmediate(run(flush));
     else setTimeout(run(flush), wait);
   };

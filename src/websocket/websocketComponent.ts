@@ -34,7 +34,7 @@ export interface WebSocketDeps {
   readonly env?: NodeJS.ProcessEnv;
   /** Wall-clock ms for pairing code expiry (codes survive restarts); default from `hub.utcNow`. */
   readonly wallClock?: () => number;
-  /** End-of-turn hook for write coalescing; default: the end of the turn, at most every 5 ms ({@link createFlushPacer}). */
+  /** End-of-turn hook for write coalescing; default: the end of the turn, paced under load ({@link createFlushPacer}). */
   readonly defer?: (fn: () => void) => void;
 }
 
@@ -53,8 +53,8 @@ type Status = 'idle' | 'running' | 'stopping' | 'stopped';
 
 /** A peer that does not answer our close frame within this is cut off. */
 const CLOSE_GRACE_MS = 1000;
-/** Under load the fan-out writes to a client at most this often (see createFlushPacer). */
-const FLUSH_INTERVAL_MS = 5;
+/** Under load the fan-out writes to a client at most every 5 ms, and spends at most half its time writing (see createFlushPacer). */
+const FLUSH_PACING = { minIntervalMs: 5, restFactor: 1 };
 
 /**
  * WebSocket clients on the API's port (`websocket.path`, default `/ws`): token authentication,
@@ -113,7 +113,7 @@ export function createWebSocketComponent(config: HavenConfig, deps: WebSocketDep
         cache: () => h.cache(),
         utcNow: h.utcNow,
         heartbeatMs: cfg.heartbeat_ms,
-        defer: deps.defer ?? createFlushPacer(FLUSH_INTERVAL_MS),
+        defer: deps.defer ?? createFlushPacer(FLUSH_PACING),
       }));
       admin = createAdminService({ directory, tokens, pairing, fanOut: fan, utcNow: h.utcNow, pairingTtlMs: cfg.pairing_ttl_ms });
       const dir = directory;
