@@ -1,13 +1,15 @@
 import { connect, type Socket } from 'node:net';
+import type { OnFrame } from './rawWs';
+import { wallMs } from './stats';
 
 /**
  * An MQTT 3.1.1 subscriber with no more work per message than a load generator needs, the MQTT
  * twin of `connectLeanWs`: CONNECT (clean session), SUBSCRIBE at QoS 0, then it walks the
- * broker's PUBLISH packets and hands each payload to `onPayload` as a view into the socket's
- * bytes. With it both brokers are measured through equally cheap subscribers, so the figures
+ * broker's PUBLISH packets and hands each payload to `onPayload` as its place in the socket's
+ * bytes (see `OnFrame`). With it both brokers are measured through equally cheap subscribers, so the figures
  * are the brokers', not the client libraries'. Resolves once the SUBACK arrived.
  */
-export function connectLeanMqtt(port: number, topic: string, clientId: string, onPayload: (payload: Buffer) => void): Promise<Socket> {
+export function connectLeanMqtt(port: number, topic: string, clientId: string, onPayload: OnFrame): Promise<Socket> {
   return new Promise((resolve, reject) => {
     const socket = connect({ port, host: '127.0.0.1', noDelay: true });
     let subscribed = false;
@@ -19,6 +21,7 @@ export function connectLeanMqtt(port: number, topic: string, clientId: string, o
     socket.once('error', fail);
     socket.on('connect', () => socket.write(Buffer.concat([connectPacket(clientId), subscribePacket(topic)])));
     socket.on('data', (chunk: Buffer) => {
+      const receivedAt = wallMs();
       const buf = carry ? Buffer.concat([carry, chunk]) : chunk;
       carry = undefined;
       let at = 0;
@@ -41,7 +44,7 @@ export function connectLeanMqtt(port: number, topic: string, clientId: string, o
         if (!complete || buf.length - i < length) break;
         if (type === 3) {
           const topicLength = buf.readUInt16BE(i);
-          onPayload(buf.subarray(i + 2 + topicLength, i + length));
+          onPayload(buf, i + 2 + topicLength, i + length, receivedAt);
         } else if (type === 2 && buf[i + 1] !== 0) {
           return fail(new Error(`CONNACK refused (${buf[i + 1]})`));
         } else if (type === 9 && !subscribed) {

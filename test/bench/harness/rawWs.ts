@@ -1,7 +1,11 @@
 import { connect, type Socket } from 'node:net';
+import { wallMs } from './stats';
 
-/** What a lean client does with each text message: `payload` is a view into the socket's bytes. */
-export type OnFrame = (payload: Buffer) => void;
+/**
+ * What a lean client does with each text message: its bytes are `buf[start..end)` (no copy, no
+ * view object), and `receivedAt` is the wall-clock ms the chunk holding it was read.
+ */
+export type OnFrame = (buf: Buffer, start: number, end: number, receivedAt: number) => void;
 
 const HANDSHAKE_END = Buffer.from('\r\n\r\n');
 // A masked, empty pong (clients must mask; the mask of an empty payload masks nothing).
@@ -31,6 +35,7 @@ export function connectLeanWs(port: number, path: string, token: string, onFrame
       );
     });
     socket.on('data', (chunk: Buffer) => {
+      const receivedAt = wallMs();
       let buf = carry ? Buffer.concat([carry, chunk]) : chunk;
       carry = undefined;
       if (!upgraded) {
@@ -59,8 +64,7 @@ export function connectLeanWs(port: number, path: string, token: string, onFrame
           header = 10;
         }
         if (buf.length - at < header + length) break;
-        const payload = buf.subarray(at + header, at + header + length);
-        if (opcode === 0x1) onFrame(payload);
+        if (opcode === 0x1) onFrame(buf, at + header, at + header + length, receivedAt);
         else if (opcode === 0x9) socket.write(PONG);
         at += header + length;
       }
@@ -69,28 +73,26 @@ export function connectLeanWs(port: number, path: string, token: string, onFrame
   });
 }
 
-const SEQ = Buffer.from('"seq":');
-
-/** The `seq` of a Haven trigger message (`{"type":"trigger","seq":N,…}`), or -1 for other messages. */
-export function seqOf(payload: Buffer): number {
-  const at = payload.indexOf(SEQ);
-  if (at < 0 || payload.indexOf('"type":"trigger"') !== 1) return -1;
-  let n = 0;
-  for (let i = at + SEQ.length; i < payload.length; i++) {
-    const c = payload[i];
-    if (c < 48 || c > 57) break;
-    n = n * 10 + (c - 48);
-  }
-  return n;
-}
-
 const VALUE = Buffer.from('"value":');
 
-/** The numeric `value` of a trigger message (the fan-out bench puts its send time there), NaN if none. */
-export function valueOf(payload: Buffer): number {
-  const at = payload.indexOf(VALUE);
-  if (at < 0) return NaN;
-  let end = at + VALUE.length;
-  while (end < payload.length && payload[end] !== 44 /* , */ && payload[end] !== 125 /* } */) end++;
-  return Number(payload.toString('latin1', at + VALUE.length, end));
+/** The numeric `value` in `buf[start..end)` (the fan-out bench puts a send time there); NaN if none. */
+export function valueIn(buf: Buffer, start: number, end: number): number {
+  const at = buf.indexOf(VALUE, start);
+  return at < 0 || at >= end ? NaN : decimalAt(buf, at + VALUE.length, end);
+}
+
+/** A non-negative decimal number (digits, optionally a fraction) starting at `at`, read from the bytes. */
+export function decimalAt(buf: Buffer, at: number, end: number): number {
+  let whole = 0;
+  let i = at;
+  for (; i < end && buf[i] >= 48 && buf[i] <= 57; i++) whole = whole * 10 + (buf[i] - 48);
+  if (i === at) return NaN;
+  if (buf[i] !== 46 /* . */) return whole;
+  let fraction = 0;
+  let scale = 1;
+  for (i++; i < end && buf[i] >= 48 && buf[i] <= 57; i++) {
+    fraction = fraction * 10 + (buf[i] - 48);
+    scale *= 10;
+  }
+  return whole + fraction / scale;
 }

@@ -3,7 +3,7 @@ import type { Socket } from 'node:net';
 import { connectAsync, type MqttClient } from 'mqtt';
 import { CLOCK_TRIGGER } from '../harness/hubConfig';
 import { connectLeanMqtt } from '../harness/rawMqtt';
-import { connectLeanWs, valueOf } from '../harness/rawWs';
+import { connectLeanWs, decimalAt, valueIn } from '../harness/rawWs';
 import { runMain, serveRpc } from '../harness/rpc';
 import { Samples, wallMs } from '../harness/stats';
 
@@ -28,8 +28,7 @@ let lastAt = 0;
 /** MQTT client ids must be unique: a broker drops the older session of a repeated id. */
 let clientIds = 0;
 
-function delivered(sentAt: number): void {
-  const now = wallMs();
+function delivered(sentAt: number, now = wallMs()): void {
   received++;
   lastAt = now;
   if (recording && sentAt > 0) recording.push(now - sentAt);
@@ -47,7 +46,7 @@ interface ConnectArgs {
 async function connectAll({ kind, port, count, path = '/', token = '' }: ConnectArgs): Promise<number> {
   const one = async (): Promise<void> => {
     if (kind === 'mqtt') {
-      wsSockets.push(await connectLeanMqtt(port, MQTT_TOPIC, `bench-${process.pid}-${++clientIds}`, (payload) => delivered(Number(payload.toString('latin1')))));
+      wsSockets.push(await connectLeanMqtt(port, MQTT_TOPIC, `bench-${process.pid}-${++clientIds}`, (buf, start, end, at) => delivered(decimalAt(buf, start, end), at)));
     } else if (kind === 'mqtt-npm') {
       const client = await connectAsync({ host: '127.0.0.1', port, protocolVersion: 4, reconnectPeriod: 0, keepalive: 600, clean: true });
       client.on('error', () => undefined);
@@ -55,7 +54,7 @@ async function connectAll({ kind, port, count, path = '/', token = '' }: Connect
       await client.subscribeAsync(MQTT_TOPIC, { qos: 0 });
       mqttClients.push(client);
     } else {
-      wsSockets.push(await connectLeanWs(port, path, token, (payload) => (kind === 'haven' ? delivered(valueOf(payload)) : undefined)));
+      wsSockets.push(await connectLeanWs(port, path, token, (buf, start, end, at) => (kind === 'haven' ? delivered(valueIn(buf, start, end), at) : undefined)));
     }
   };
   for (let i = 0; i < count; i += 200) await Promise.all(Array.from({ length: Math.min(200, count - i) }, one));
