@@ -9,6 +9,7 @@ import { fanoutSuite } from './suites/fanout';
 import { httpIngressSuite } from './suites/httpIngress';
 import { pipelineSuite } from './suites/pipeline';
 import { tcpSourceSuite } from './suites/tcpSource';
+import { wsMemorySuite } from './suites/wsMemory';
 
 /**
  * `npm run bench`: every benchmark of issue 7, each Haven figure next to its reference measured
@@ -19,7 +20,7 @@ import { tcpSourceSuite } from './suites/tcpSource';
  *
  * `--profile dir` starts the servers with `--cpu-prof` and leaves their profiles in `dir`.
  */
-const SUITES: Suite[] = [httpIngressSuite, dispatchLatencySuite, fanoutSuite, tcpSourceSuite, pipelineSuite];
+const SUITES: Suite[] = [httpIngressSuite, dispatchLatencySuite, fanoutSuite, wsMemorySuite, tcpSourceSuite, pipelineSuite];
 
 function option(name: string, fallback: string): string {
   const at = process.argv.indexOf(`--${name}`);
