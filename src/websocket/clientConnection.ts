@@ -97,13 +97,16 @@ export class ClientConnection {
     }
   }
 
-  /** Writes this tick's messages; a socket left above its bound makes the connection `backed_up`. */
-  flush(): void {
+  /**
+   * Writes this tick's messages; a socket left above its bound makes the connection `backed_up`.
+   * Connections flushed with the same `memo` that got the same frames write the same Buffer.
+   */
+  flush(memo?: BatchMemo): void {
     this.dirty = false;
     const frames = this.pending;
     if (this.status !== 'live' || !frames) return;
     this.pending = undefined;
-    this.write(frames);
+    this.write(frames, memo);
     if (this.socket.writableLength > this.deps.maxBufferedBytes) {
       this.outbox = createOutbox(this.deps.maxPending);
       this.setStatus('backed_up', `${this.socket.writableLength} bytes queued`);
@@ -192,17 +195,10 @@ export class ClientConnection {
     this.ws.close(close.code, close.reason);
   }
 
-  private write(frames: readonly Buffer[]): void {
+  private write(frames: readonly Buffer[], memo?: BatchMemo): void {
     const socket = this.socket;
     if (frames.length === 0 || socket.destroyed || !socket.writable) return;
-    if (frames.length === 1) {
-      socket.write(frames[0]);
-      return;
-    }
-    // One writev for the whole batch.
-    socket.cork();
-    for (const f of frames) socket.write(f);
-    socket.uncork();
+    socket.write(joinFrames(frames, memo));
   }
 
   private setStatus(next: ConnectionStatus, why?: string): void {
@@ -214,3 +210,27 @@ export class ClientConnection {
 }
 
 const EMPTY: ReadonlySet<string> = new Set();
+
+/** The batch last joined during one fan-out flush: connections that got the same frames share its Buffer. */
+export interface BatchMemo {
+  frames?: readonly Buffer[];
+  joined?: Buffer;
+}
+
+/**
+ * A batch as one Buffer, for one write: a corked write per frame cost more in the stream
+ * machinery than copying the frames (a batch is typically tens of 200-byte frames). Clients
+ * with the same subscriptions get the same frames in the same order, so the copy is made once
+ * per flush for all of them.
+ */
+function joinFrames(frames: readonly Buffer[], memo?: BatchMemo): Buffer {
+  if (frames.length === 1) return frames[0];
+  const last = memo?.frames;
+  if (last && memo.joined && last.length === frames.length && frames.every((frame, i) => frame === last[i])) return memo.joined;
+  const joined = Buffer.concat(frames);
+  if (memo) {
+    memo.frames = frames;
+    memo.joined = joined;
+  }
+  return joined;
+}

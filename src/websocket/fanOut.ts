@@ -2,7 +2,7 @@ import type { CacheState, TriggerEvent } from '../../streams/contracts';
 import { planResume, type ReplayAnswer } from '../../streams/websocket/resumePlan';
 import type { PowerEvent, ServiceStatusChange } from '../bus/messages';
 import { CLOSE } from './closeCodes';
-import type { ClientConnection } from './clientConnection';
+import type { BatchMemo, ClientConnection } from './clientConnection';
 import type { ClientRecord, Directory } from './directory';
 import { textFrame } from './frame';
 import { encodeMessage, encodeTrigger, visibleState, type ServerMessageType } from './protocol';
@@ -49,7 +49,8 @@ export class FanOut {
     const batch = this.dirty;
     this.dirty = [];
     this.flushing = false;
-    for (const conn of batch) conn.flush();
+    const memo: BatchMemo = {};
+    for (const conn of batch) conn.flush(memo);
   };
 
   /**

@@ -8,19 +8,24 @@ import type { ClientRecord } from '../../../src/websocket/directory';
 
 /** A socket whose queue length the test sets: "the kernel took it" or "it is piling up". */
 class FakeSocket extends EventEmitter {
+  /** The text of every frame written, in order, whichever write carried it. */
   written: string[] = [];
+  writes = 0;
+  buffers: Buffer[] = [];
   writableLength = 0;
   destroyed = false;
   writable = true;
-  corks = 0;
   write(b: Buffer) {
-    this.written.push(b.subarray(b[1] === 126 ? 4 : 2).toString());
+    this.writes++;
+    this.buffers.push(b);
+    for (let at = 0; at < b.length; ) {
+      const header = b[at + 1] === 126 ? 4 : 2;
+      const length = header === 4 ? b.readUInt16BE(at + 2) : b[at + 1];
+      this.written.push(b.subarray(at + header, at + header + length).toString());
+      at += header + length;
+    }
     return true;
   }
-  cork() {
-    this.corks++;
-  }
-  uncork() {}
 }
 
 class FakeWs extends EventEmitter {
@@ -77,7 +82,7 @@ function setup(overrides: Partial<ConnectionDeps> = {}) {
 }
 
 describe('ClientConnection', () => {
-  it('batches one tick of messages into one corked write, asking for a flush once', () => {
+  it('batches one tick of messages into one write, asking for a flush once', () => {
     const { conn, socket, dirty, live } = setup({ maxPending: 10 });
     live();
     conn.offer(frame('a'));
@@ -87,7 +92,26 @@ describe('ClientConnection', () => {
     expect(socket.written).to.deep.equal([]);
     conn.flush();
     expect(socket.written).to.deep.equal(['a', 'b', 'c']);
-    expect(socket.corks).to.equal(1);
+    expect(socket.writes).to.equal(1);
+  });
+
+  it('shares one joined batch between connections flushed together with the same frames', () => {
+    const one = setup({ maxPending: 10 });
+    const two = setup({ maxPending: 10 });
+    const other = setup({ maxPending: 10 });
+    [one, two, other].forEach((c) => c.live());
+    const [a, b] = [frame('a'), frame('b')];
+    for (const c of [one, two]) {
+      c.conn.offer(a);
+      c.conn.offer(b);
+    }
+    other.conn.offer(b);
+    other.conn.offer(a);
+    const memo = {};
+    for (const c of [one, two, other]) c.conn.flush(memo);
+    expect(two.socket.buffers[0]).to.equal(one.socket.buffers[0]);
+    expect(other.socket.buffers[0]).to.not.equal(one.socket.buffers[0]);
+    expect(other.socket.written).to.deep.equal(['b', 'a']);
   });
 
   it('delivers nothing before authentication', () => {
