@@ -34,8 +34,8 @@ export const dispatchLatencySuite: Suite = {
     const rows: Row[] = [];
     try {
       for (const [i, rate] of RATES.entries()) {
-        // Warm-up at this rate: the first second at a new rate still runs code the JIT has not settled.
-        await hub.clients.call('paced', { port: hub.httpPort, rate, seconds: 1 });
+        // Warm-up at this rate: the first seconds at a new rate still run code the JIT has not settled.
+        await hub.clients.call('paced', { port: hub.httpPort, rate, seconds: 2 });
         const runs: Array<PacedRun & { cores: number[] }> = [];
         for (let r = 0; r < ctx.runs; r++) {
           const usage = coreUsage();
