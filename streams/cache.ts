@@ -10,10 +10,10 @@ export function reduceCache(state: CacheState, event: TriggerEvent): CacheState 
   if (event.type === 'OneShot') return state;
   const cached = Object.prototype.hasOwnProperty.call(state, event.name) ? state[event.name] : undefined;
   if (cached !== undefined && cached.id !== null && event.id !== null && event.id < cached.id) return state;
-  return {
-    ...state,
-    [event.name]: { value: event.value, id: event.id, timestamp: event.timestamp, type: event.type, seq: event.seq },
-  };
+  // A copy, then the one entry: V8 (Node 20) builds `{ ...state, [name]: entry }` several times slower.
+  const next: Record<string, CacheState[string]> = Object.assign({}, state);
+  next[event.name] = { value: event.value, id: event.id, timestamp: event.timestamp, type: event.type, seq: event.seq };
+  return next;
 }
 
 /**
