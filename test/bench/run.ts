@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { BenchContext, Suite } from './harness/context';
-import { detectPinning } from './harness/proc';
+import { detectPinning, stopAllProcesses } from './harness/proc';
 import { describeMachine, formatTable, writeReport, type Row } from './harness/report';
 import { dispatchLatencySuite } from './suites/dispatchLatency';
 import { fanoutSuite } from './suites/fanout';
@@ -54,6 +54,9 @@ async function main(): Promise<void> {
         const error = (err as Error)?.stack ?? String(err);
         failures.push({ suite: suite.id, error });
         log(`[${suite.id}] FAILED: ${error}`);
+      } finally {
+        const left = await stopAllProcesses();
+        if (left > 0) log(`[${suite.id}] stopped ${left} process(es) the suite left running`);
       }
       log(`[${suite.id}] done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     }

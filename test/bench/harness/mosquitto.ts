@@ -5,9 +5,14 @@ import { join } from 'node:path';
 import type { BenchContext } from './context';
 import { spawnProgram, type BenchProcess } from './proc';
 
-/** Where Debian installs the broker, else whatever is on PATH; null when there is none. */
+/**
+ * Where Debian installs the broker, else whatever is on PATH; null when there is none.
+ * `HAVEN_BENCH_MOSQUITTO` names another binary, or `none` to run as if it were not installed.
+ */
 export function mosquittoBinary(): string | null {
-  for (const candidate of ['/usr/sbin/mosquitto', 'mosquitto']) {
+  const chosen = process.env.HAVEN_BENCH_MOSQUITTO;
+  if (chosen === 'none') return null;
+  for (const candidate of chosen ? [chosen] : ['/usr/sbin/mosquitto', 'mosquitto']) {
     if (!spawnSync(candidate, ['-h'], { stdio: 'ignore' }).error) return candidate;
   }
   return null;

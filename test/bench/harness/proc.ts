@@ -39,6 +39,28 @@ function installExitHook(): void {
   }
 }
 
+/**
+ * Stops every process the bench started that is still running (SIGTERM, then SIGKILL after
+ * `graceMs`): the orchestrator's safety net after each suite, whatever the suite left behind.
+ */
+export async function stopAllProcesses(graceMs = 3000): Promise<number> {
+  const left = [...live].filter((c) => c.exitCode === null && c.signalCode === null);
+  await Promise.all(
+    left.map(
+      (child) =>
+        new Promise<void>((resolve) => {
+          const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+          child.once('exit', () => {
+            clearTimeout(timer);
+            resolve();
+          });
+          child.kill('SIGTERM');
+        }),
+    ),
+  );
+  return left.length;
+}
+
 /** A helper process the bench started: a bench script (with an RPC channel) or a foreign program. */
 export interface BenchProcess {
   readonly pid: number;

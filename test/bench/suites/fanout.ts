@@ -17,7 +17,7 @@ const STEP = 1.6;
 const SIZES = [
   { clients: 1000, processes: 1, startRate: 20 },
   { clients: 10_000, processes: 2, startRate: 2 },
-];
+].filter((s) => !process.env.HAVEN_BENCH_FANOUT_CLIENTS || process.env.HAVEN_BENCH_FANOUT_CLIENTS.split(',').includes(String(s.clients)));
 
 interface Collected {
   readonly received: number;

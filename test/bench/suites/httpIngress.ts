@@ -33,8 +33,8 @@ export const httpIngressSuite: Suite = {
   id: '1',
   title: `POST /api/trigger-event, ${CONNECTIONS} keep-alive connections, vs bare node:http`,
   async run(ctx) {
-    const bare = spawnScript('servers/bareHttp', { core: ctx.pinning.serverCore, pinning: ctx.pinning });
     const hub = await startBenchHub(ctx, { name: 'ingress', services: SERVICES, wsClients: WS_CLIENTS });
+    const bare = spawnScript('servers/bareHttp', { core: ctx.pinning.serverCore, pinning: ctx.pinning });
     try {
       const bareUrl = `http://127.0.0.1:${(await bare.ready).httpPort}/api/trigger-event`;
       const hubUrl = `${hub.base}/api/trigger-event`;

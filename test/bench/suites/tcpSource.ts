@@ -26,8 +26,8 @@ export const tcpSourceSuite: Suite = {
   id: '5',
   title: 'TCP text source: lines accepted and answered, vs a bare net server',
   async run(ctx) {
-    const bare = spawnScript('servers/bareNet', { core: ctx.pinning.serverCore, pinning: ctx.pinning });
     const hub = await startBenchHub(ctx, { name: 'tcp', services: 0, wsClients: 0 });
+    const bare = spawnScript('servers/bareNet', { core: ctx.pinning.serverCore, pinning: ctx.pinning });
     const load = spawnScript('loads/tcpLines', { core: ctx.pinning.loadCore, pinning: ctx.pinning });
     try {
       if (hub.tcpPort === null) throw new Error('the hub has no TCP source');
