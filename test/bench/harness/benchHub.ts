@@ -30,6 +30,8 @@ export interface BenchHubOptions {
   readonly name: string;
   /** Node flags for the hub (e.g. `--cpu-prof`). */
   readonly nodeArgs?: readonly string[];
+  /** File descriptors the hub will need (thousands of clients). */
+  readonly fds?: number;
 }
 
 /**
@@ -46,7 +48,7 @@ export async function startBenchHub(ctx: BenchContext, options: BenchHubOptions)
     for (const p of procs) await p.stop();
   };
   try {
-    const hub = spawnScript('servers/hub', { core: ctx.pinning.serverCore, pinning: ctx.pinning, args: [configFile], env: hubEnv(), nodeArgs: [...(options.nodeArgs ?? []), ...profileArgs(ctx), '--expose-gc'] });
+    const hub = spawnScript('servers/hub', { core: ctx.pinning.serverCore, pinning: ctx.pinning, args: [configFile], env: hubEnv(), fds: options.fds, nodeArgs: [...(options.nodeArgs ?? []), ...profileArgs(ctx), '--expose-gc'] });
     procs.push(hub);
     const { httpPort, tcpPort, components } = await hub.ready;
     const base = `http://127.0.0.1:${httpPort}`;

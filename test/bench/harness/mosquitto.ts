@@ -45,13 +45,13 @@ async function waitForPort(port: number, timeoutMs: number): Promise<void> {
  * anonymous, no persistence, no logging (so the broker does no disk work the hub does not do
  * either). Null when mosquitto is not installed.
  */
-export async function startMosquitto(ctx: BenchContext, name: string): Promise<{ port: number; proc: BenchProcess } | null> {
+export async function startMosquitto(ctx: BenchContext, name: string, fds?: number): Promise<{ port: number; proc: BenchProcess } | null> {
   const binary = mosquittoBinary();
   if (!binary) return null;
   const port = await freePort();
   const conf = join(ctx.tmp, `${name}.conf`);
   writeFileSync(conf, [`listener ${port} 127.0.0.1`, 'allow_anonymous true', 'persistence false', 'log_dest none', 'max_queued_messages 100000', ''].join('\n'));
-  const proc = spawnProgram([binary, '-c', conf], { core: ctx.pinning.serverCore, pinning: ctx.pinning, stderr: false });
+  const proc = spawnProgram([binary, '-c', conf], { core: ctx.pinning.serverCore, pinning: ctx.pinning, stderr: false, fds });
   await waitForPort(port, 5000);
   return { port, proc };
 }

@@ -87,6 +87,32 @@ export interface SpawnOptions {
   readonly stdout?: boolean;
   /** Run under `nice -n <value>` (a background load that must not delay a measuring process on its core). */
   readonly nice?: number;
+  /** File descriptors the process needs; its soft limit is raised to the hard limit when lower (fails early when even that is too low). */
+  readonly fds?: number;
+}
+
+/** Descriptors a process needs besides one per client (listeners, pipes, files, the runtime's own). */
+export const FD_MARGIN = 256;
+
+/** This process's open-file limits (soft, hard); Infinity where unlimited or unknown. */
+export function fdLimits(): { soft: number; hard: number } {
+  try {
+    const m = /Max open files\s+(\S+)\s+(\S+)/.exec(readFileSync('/proc/self/limits', 'utf8'));
+    const n = (v: string | undefined) => (v === undefined || v === 'unlimited' ? Infinity : Number(v));
+    return { soft: n(m?.[1]), hard: n(m?.[2]) };
+  } catch {
+    return { soft: Infinity, hard: Infinity };
+  }
+}
+
+/** `prlimit` in front of `argv` when the process needs more descriptors than the soft limit gives. */
+function withFds(argv: readonly string[], fds: number | undefined): readonly string[] {
+  if (fds === undefined) return argv;
+  const { soft, hard } = fdLimits();
+  if (fds <= soft) return argv;
+  if (fds > hard) throw new Error(`${argv.at(-1)} needs about ${fds} open files; the hard limit is ${hard} (raise it: ulimit -Hn)`);
+  if (spawnSync('prlimit', ['--version'], { stdio: 'ignore' }).error) throw new Error(`${argv.at(-1)} needs about ${fds} open files; the soft limit is ${soft} and prlimit is missing (raise it: ulimit -n ${hard})`);
+  return ['prlimit', `--nofile=${hard}:${hard}`, '--', ...argv];
 }
 
 /** The compiled bench script `name` (e.g. `servers/bareHttp`), next to this file in dist. */
@@ -107,7 +133,8 @@ export function spawnProgram(argv: readonly string[], options: SpawnOptions): Be
 
 function track(argv: readonly string[], options: SpawnOptions, ipc: boolean): BenchProcess {
   installExitHook();
-  const niced = options.nice === undefined ? argv : ['nice', '-n', String(options.nice), ...argv];
+  const raised = withFds(argv, options.fds);
+  const niced = options.nice === undefined ? raised : ['nice', '-n', String(options.nice), ...raised];
   const [cmd, ...args] = pinned(niced, options.core, options.pinning);
   const child = spawn(cmd, args, {
     stdio: ['ignore', options.stdout ? 'inherit' : 'ignore', options.stderr === false ? 'ignore' : 'inherit', ...(ipc ? (['ipc'] as const) : [])],

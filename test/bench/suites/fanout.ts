@@ -3,7 +3,7 @@ import type { BenchContext, Suite } from '../harness/context';
 import { coreUsage } from '../harness/cpu';
 import { createClientToken } from '../harness/hubApi';
 import { startMosquitto } from '../harness/mosquitto';
-import { spawnScript, type BenchProcess } from '../harness/proc';
+import { FD_MARGIN, spawnScript, type BenchProcess } from '../harness/proc';
 import { formatNumber, type Row } from '../harness/report';
 import { median, type Percentiles } from '../harness/stats';
 
@@ -15,8 +15,8 @@ const PROBE_S = 2;
 const STEP = 1.6;
 
 const SIZES = [
-  { clients: 1000, processes: 1, startRate: 20 },
-  { clients: 10_000, processes: 2, startRate: 2 },
+  { slot: 0, clients: 1000, processes: 1, startRate: 20 },
+  { slot: 1, clients: 10_000, processes: 2, startRate: 2 },
 ].filter((s) => !process.env.HAVEN_BENCH_FANOUT_CLIENTS || process.env.HAVEN_BENCH_FANOUT_CLIENTS.split(',').includes(String(s.clients)));
 
 interface Collected {
@@ -121,8 +121,9 @@ async function measure(ctx: BenchContext, label: string, side: Side, startRate: 
   return runs;
 }
 
-function spawnLoads(ctx: BenchContext, n: number): BenchProcess[] {
-  return Array.from({ length: n + 1 }, () => spawnScript('loads/fanoutClients', { core: ctx.pinning.loadCore, pinning: ctx.pinning }));
+/** A publisher and `n` subscriber processes of `perProcess` clients each. */
+function spawnLoads(ctx: BenchContext, n: number, perProcess: number): BenchProcess[] {
+  return Array.from({ length: n + 1 }, () => spawnScript('loads/fanoutClients', { core: ctx.pinning.loadCore, pinning: ctx.pinning, fds: perProcess + FD_MARGIN }));
 }
 
 const sustainedRate = (l: Ladder) => l.sustained?.deliveriesPerS ?? 0;
@@ -142,11 +143,11 @@ export const fanoutSuite: Suite = {
   title: `WebSocket fan-out vs Mosquitto: deliveries/s sustained with p99 < ${P99_BOUND_MS} ms`,
   async run(ctx) {
     const rows: Row[] = [];
-    for (const [i, size] of SIZES.entries()) {
+    for (const size of SIZES) {
       const perProcess = size.clients / size.processes;
       ctx.log(`  ${size.clients} clients`);
-      const hub = await startBenchHub(ctx, { name: `fanout-${size.clients}`, services: 0, wsClients: 0 });
-      let procs = spawnLoads(ctx, size.processes);
+      const hub = await startBenchHub(ctx, { name: `fanout-${size.clients}`, services: 0, wsClients: 0, fds: size.clients + FD_MARGIN });
+      let procs = spawnLoads(ctx, size.processes, perProcess);
       let haven: Ladder[];
       try {
         await Promise.all(procs.map((p) => p.ready));
@@ -160,10 +161,10 @@ export const fanoutSuite: Suite = {
       }
 
       let mosquitto: Ladder[] | string;
-      const broker = await startMosquitto(ctx, `mosquitto-${size.clients}`);
+      const broker = await startMosquitto(ctx, `mosquitto-${size.clients}`, size.clients + FD_MARGIN);
       if (!broker) mosquitto = 'mosquitto is not installed (apt-get install mosquitto)';
       else {
-        procs = spawnLoads(ctx, size.processes);
+        procs = spawnLoads(ctx, size.processes, perProcess);
         try {
           await Promise.all(procs.map((p) => p.ready));
           const subscribers = procs.slice(1);
@@ -175,7 +176,7 @@ export const fanoutSuite: Suite = {
         }
       }
 
-      rows.push(...fanoutRows(i, size.clients, size.processes, size.startRate, haven, mosquitto));
+      rows.push(...fanoutRows(size.slot, size.clients, size.processes, size.startRate, haven, mosquitto));
     }
     return rows;
   },

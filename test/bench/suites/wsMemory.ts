@@ -1,7 +1,7 @@
 import { startBenchHub } from '../harness/benchHub';
 import type { BenchContext, Suite } from '../harness/context';
 import { createClientToken } from '../harness/hubApi';
-import { spawnScript, type BenchProcess } from '../harness/proc';
+import { FD_MARGIN, spawnScript, type BenchProcess } from '../harness/proc';
 import { median } from '../harness/stats';
 
 const CLIENTS = 10_000;
@@ -21,7 +21,7 @@ interface MemoryRun {
  * once for its first connections (heap growing from its start size) is not counted.
  */
 async function measureOnce(ctx: BenchContext, server: BenchProcess, connect: Record<string, unknown>): Promise<MemoryRun> {
-  const loads = Array.from({ length: PROCESSES }, () => spawnScript('loads/fanoutClients', { core: ctx.pinning.loadCore, pinning: ctx.pinning }));
+  const loads = Array.from({ length: PROCESSES }, () => spawnScript('loads/fanoutClients', { core: ctx.pinning.loadCore, pinning: ctx.pinning, fds: CLIENTS / PROCESSES + FD_MARGIN }));
   const half = async () => {
     await Promise.all(loads.map((l) => l.call<number>('connect', { ...connect, count: CLIENTS / PROCESSES / 2 }, 300_000)));
     // Let the handshakes' garbage and buffers settle before reading.
@@ -51,14 +51,14 @@ export const wsMemorySuite: Suite = {
     const bareRuns: MemoryRun[] = [];
     const havenRuns: MemoryRun[] = [];
     for (let r = 0; r < ctx.runs; r++) {
-      const bare = spawnScript('servers/bareWs', { core: ctx.pinning.serverCore, pinning: ctx.pinning, nodeArgs: ['--expose-gc'] });
+      const bare = spawnScript('servers/bareWs', { core: ctx.pinning.serverCore, pinning: ctx.pinning, nodeArgs: ['--expose-gc'], fds: CLIENTS + FD_MARGIN });
       try {
         const { httpPort } = await bare.ready;
         bareRuns.push(await measureOnce(ctx, bare, { kind: 'ws', port: httpPort, path: '/' }));
       } finally {
         await bare.stop();
       }
-      const hub = await startBenchHub(ctx, { name: `memory-${r}`, services: 0, wsClients: 0 });
+      const hub = await startBenchHub(ctx, { name: `memory-${r}`, services: 0, wsClients: 0, fds: CLIENTS + FD_MARGIN });
       try {
         const token = await createClientToken(hub.base);
         havenRuns.push(await measureOnce(ctx, hub.hub, { kind: 'haven', port: hub.httpPort, path: '/ws', token }));
