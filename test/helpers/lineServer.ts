@@ -1,5 +1,6 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { createWaiters } from './waitFor';
 
 /** A real TCP service as the seed describes one: it accepts connections and collects NDJSON lines. */
 export interface LineServer {
@@ -18,8 +19,7 @@ export interface LineServer {
 export async function startLineServer(port = 0): Promise<LineServer> {
   const lines: string[] = [];
   const sockets = new Set<Socket>();
-  const waiters = new Set<() => void>();
-  const wake = () => waiters.forEach((w) => w());
+  const { wake, until } = createWaiters(() => `have ${lines.length} lines: ${JSON.stringify(lines.slice(-3))}`);
   const server: Server = createServer((socket) => {
     sockets.add(socket);
     wake();
@@ -41,21 +41,6 @@ export async function startLineServer(port = 0): Promise<LineServer> {
     server.once('error', reject);
     server.listen(port, '127.0.0.1', () => resolve());
   });
-  const until = (done: () => boolean, what: string, timeoutMs: number) =>
-    new Promise<void>((resolve, reject) => {
-      if (done()) return resolve();
-      const check = () => {
-        if (!done()) return;
-        clearTimeout(timer);
-        waiters.delete(check);
-        resolve();
-      };
-      const timer = setTimeout(() => {
-        waiters.delete(check);
-        reject(new Error(`timed out waiting for ${what} (have ${lines.length} lines: ${JSON.stringify(lines.slice(-3))})`));
-      }, timeoutMs);
-      waiters.add(check);
-    });
   return {
     port: (server.address() as AddressInfo).port,
     lines,

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { waitFor } from '../../helpers/waitFor';
 import Redis from 'ioredis';
 import { filter, firstValueFrom, timeout, toArray, take } from 'rxjs';
 import type { Bus, BusMessage } from '../../../src/bus/bus';
@@ -12,14 +13,7 @@ const log = createLogger('Redis Client', 'silent');
 /** Resolves when `bus` reaches `state`; fails after `ms`. */
 const stateOf = (bus: Bus, state: 'up' | 'down', ms = 10000) => firstValueFrom(bus.state$.pipe(filter((s) => s === state), timeout(ms)));
 
-/** Polls `check` until true (a condition, not a timing); fails after `ms`. */
-async function until(check: () => Promise<boolean>, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+const until = (check: () => Promise<boolean>, ms = 5000): Promise<void> => waitFor(check, 'the bus to settle', ms);
 
 describe('redisBus', () => {
   let redis: RedisServer;

@@ -21,14 +21,7 @@ export async function call(hub: TestHub, method: string, path: string, body?: un
   return { status: res.status, body: text ? JSON.parse(text) : undefined, headers: res.headers };
 }
 
-/** Resolves once `condition` holds; fails after `timeoutMs` naming what it waited for. Polls, never sleeps a fixed time. */
-export async function waitFor(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-}
+export { waitFor } from '../../helpers/waitFor';
 
 /** A hub with the given sockets (and power options), collecting every power event from its bus, from the start on. */
 export async function startPowerHub(sockets: Array<Partial<SocketConfig> & Pick<SocketConfig, 'name' | 'driver'>>, power: Record<string, unknown> = {}, dataDir?: string) {

@@ -21,14 +21,7 @@ export async function runCleanups(): Promise<void> {
   }
 }
 
-/** Polls `condition` until true; fails after `timeoutMs` (a generous bound, not a timing check). */
-export async function waitFor(condition: () => boolean, what: string, timeoutMs = 8000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
+export { waitFor } from '../../helpers/waitFor';
 
 /** A service: a TCP listener on 127.0.0.1 that records every line and every connection. */
 export interface FakeService {

@@ -1,4 +1,5 @@
 import { connect, type Socket } from 'node:net';
+import { createWaiters } from '../../helpers/waitFor';
 
 /** A device on the TCP text source: writes lines, collects reply lines, sees the close. */
 export interface LineClient {
@@ -24,8 +25,7 @@ export async function connectLineClient(port: number): Promise<LineClient> {
   const replies: string[] = [];
   let buffer = '';
   let closed = false;
-  const waiters = new Set<() => void>();
-  const wake = () => waiters.forEach((w) => w());
+  const { wake, until } = createWaiters(() => `have ${replies.length} replies: ${JSON.stringify(replies.slice(-3))}`);
   socket.setEncoding('utf8');
   socket.on('data', (chunk: string) => {
     buffer += chunk;
@@ -40,21 +40,6 @@ export async function connectLineClient(port: number): Promise<LineClient> {
     closed = true;
     wake();
   });
-  const until = (done: () => boolean, what: string, timeoutMs: number) =>
-    new Promise<void>((resolve, reject) => {
-      if (done()) return resolve();
-      const check = () => {
-        if (!done()) return;
-        clearTimeout(timer);
-        waiters.delete(check);
-        resolve();
-      };
-      const timer = setTimeout(() => {
-        waiters.delete(check);
-        reject(new Error(`timed out waiting for ${what} (have ${replies.length} replies: ${JSON.stringify(replies.slice(-3))})`));
-      }, timeoutMs);
-      waiters.add(check);
-    });
   return {
     socket,
     replies,

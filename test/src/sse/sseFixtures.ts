@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { waitFor } from '../../helpers/waitFor';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Decision } from '../../../streams/contracts';
@@ -56,10 +57,4 @@ export async function fire(hub: TestHub, name: string, value: unknown = 'On', ki
 }
 
 /** Polls `check` until it holds (a condition with a failure timeout, not a timing assertion). */
-export async function until(check: () => boolean | Promise<boolean>, ms = 5000, what = 'condition'): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`${what} not met within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+export const until = (check: () => boolean | Promise<boolean>, ms = 5000, what = 'condition'): Promise<void> => waitFor(check, what, ms);
