@@ -1,3 +1,4 @@
+import { runningIds } from '../../streams/power/socketLedger';
 import type { ComponentHealth } from '../hub';
 import type { ServerData } from './instanceData';
 import type { SocketConfig } from './powerConfig';
@@ -15,7 +16,7 @@ export interface SocketEntry {
 export function serverDataOf({ config, actor, records }: SocketEntry): ServerData {
   const ledger = actor.ledger();
   const busy = actor.inFlight();
-  const running = ledger.running.map((r) => r.instanceId);
+  const running = runningIds(ledger);
   return {
     socket: config.name,
     driver: config.driver,
