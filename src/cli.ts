@@ -1,9 +1,18 @@
 #!/usr/bin/env node
 import { loadHavenConfig } from './config/loadConfig';
 import type { HavenConfig } from './config/havenConfig';
-import { runKeysCommand, type CommandContext } from './keys/keysCommand';
+import { runKeysCommand } from './keys/keysCommand';
+import type { Store } from './storage/store';
 import { createSqliteStore } from './storage/sqliteStore';
 import { runTokensCommand } from './websocket/tokensCommand';
+
+/** What a CLI subcommand gets: where to print, and the store of the configured data dir. */
+export interface CommandContext {
+  out(text: string): void;
+  err(text: string): void;
+  /** Opens the store of the config's data dir; the caller closes it. */
+  openStore(): Store;
+}
 
 /** A subcommand: its arguments after the name, the context; resolves with the exit code. */
 export type Subcommand = (args: readonly string[], ctx: CommandContext) => number | Promise<number>;

@@ -1,15 +1,7 @@
 import { parseArgs } from 'node:util';
-import type { Store } from '../storage/store';
+import type { CommandContext } from '../cli';
 import type { ApiKeyInfo, ApiKeyRole } from './apiKey';
 import { createApiKeys } from './apiKeys';
-
-/** What a CLI subcommand gets: where to print, and the store of the configured data dir. */
-export interface CommandContext {
-  out(text: string): void;
-  err(text: string): void;
-  /** Opens the store of the config's data dir; the caller closes it. */
-  openStore(): Store;
-}
 
 export const KEYS_USAGE = `Usage: haven keys <command> [options]   (npm run keys -- <command> [options])
 

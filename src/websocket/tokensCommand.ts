@@ -1,15 +1,8 @@
 import { parseArgs } from 'node:util';
-import type { Store } from '../storage/store';
+import type { CommandContext } from '../cli';
 import { createDirectory, type ClientRecord } from './directory';
 import { generateId } from './secrets';
 import { createTokenStore } from './tokenStore';
-
-/** What the command needs from the CLI (the same shape as the other subcommands get). */
-export interface TokensCommandContext {
-  out(text: string): void;
-  err(text: string): void;
-  openStore(): Store;
-}
 
 export const TOKENS_USAGE = `Usage: haven tokens <command> [options]   (WebSocket clients and admins)
 
@@ -25,7 +18,7 @@ Options for every command:
   --config <file>     haven config whose storage.data_dir holds the store (or HAVEN_CONFIG / HAVEN_DATA_DIR)`;
 
 /** `haven tokens create-admin|list|revoke`: the first admin without a running hub. Returns the exit code. */
-export function runTokensCommand(args: readonly string[], ctx: TokensCommandContext): number {
+export function runTokensCommand(args: readonly string[], ctx: CommandContext): number {
   const [command, ...rest] = args;
   let parsed;
   try {
