@@ -22,6 +22,7 @@ import { loadTriggerConfig } from '../config/loadConfig';
 import type { Component, ComponentHealth, Hub } from '../hub';
 import { createLogger, type Logger } from '../log';
 import { createServiceDispatcher } from '../services/dispatcher';
+import { serviceConfigFrom } from '../services/serviceConfig';
 import { createSqliteStore } from '../storage/sqliteStore';
 import type { Store } from '../storage/store';
 import { createComponents } from './components';
@@ -106,13 +107,7 @@ export function createRuntime({ config, log = createLogger('Haven'), components 
     scheduler,
     utcNow,
     dataDir: config.storage.data_dir,
-    config: {
-      maxAgeMs: config.services.max_age_ms,
-      mailboxSize: config.services.mailbox_size,
-      connectTimeoutMs: config.services.connect_timeout_ms,
-      keepaliveMs: config.services.keepalive_ms,
-      backoff: { baseMs: config.services.backoff.base_ms, factor: config.services.backoff.factor, capMs: config.services.backoff.cap_ms, jitter: config.services.backoff.jitter },
-    },
+    config: serviceConfigFrom(config.services),
   });
 
   const hub: Hub = {
