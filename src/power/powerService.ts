@@ -7,6 +7,7 @@ import type { Logger } from '../log';
 import type { Store } from '../storage/store';
 import { asSocketDevice, type SocketDriver } from './drivers/socketDriver';
 import { createDriver } from './drivers/createDriver';
+import type { SimulatedPlugState } from './drivers/simulatedDriver';
 import { INSTANCES, SIMULATED, type InstanceData, type InstanceOrigin, type ServerData } from './instanceData';
 import type { PowerConfig, SocketConfig } from './powerConfig';
 import { createSocketActor } from './socketActor';
@@ -58,7 +59,7 @@ function refused(reply: Extract<SocketReply, { ok: false }>, instanceId: string)
  */
 export function createPowerService({ config, store, publish, scheduler, utcNow, log, newId = () => randomBytes(9).toString('base64url'), driverFor }: PowerServiceDeps) {
   const instances = store.collection<InstanceData>(INSTANCES);
-  const simulatedState = store.collection<{ on: boolean; energyWh: number }>(SIMULATED);
+  const simulatedState = store.collection<SimulatedPlugState>(SIMULATED);
   const sockets = new Map<string, SocketEntry>();
   for (const socket of config.sockets) {
     const records = createSocketRecords({ socket: socket.name, store, maxSamples: config.max_samples_per_instance });
