@@ -123,7 +123,6 @@ export interface ConfigSources {
 export function loadHavenConfig({ configFile, env = process.env, baseDir = resolve(CONFIG_DIR, '..') }: ConfigSources = {}): HavenConfig {
   const file = configFile ?? env.HAVEN_CONFIG;
   const raw = (file ? readJson(file) : {}) as Record<string, any>;
-  if (file && !existsSync(file)) throw new ConfigError(file, '', 'does not exist');
   const config = validateHavenConfig(raw, file ?? '(embedded defaults)') as any;
   // Environment overrides for the settings people change most when deploying.
   if (env.HAVEN_HTTP_PORT) config.comm.http.port = Number(env.HAVEN_HTTP_PORT);
