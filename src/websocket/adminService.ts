@@ -1,5 +1,5 @@
 import type { FanOut } from './fanOut';
-import type { AreaRecord, ClientRecord, Directory, Role } from './directory';
+import { areaView, type AreaRecord, type ClientRecord, type Directory, type Role } from './directory';
 import type { PairingStore } from './pairingStore';
 import { generateId } from './secrets';
 import type { TokenStore } from './tokenStore';
@@ -30,11 +30,6 @@ export interface AdminDeps {
 
 const ok = <T>(value: T): Outcome<T> => ({ ok: true, value });
 const fail = (code: AdminError['code'], message: string): Outcome<never> => ({ ok: false, error: { code, message } });
-
-/** An area as events and REST answers show it (the seed's field names). */
-export function areaView(a: AreaRecord): { areaId: string; name: string; entityIds: readonly string[]; isEnabled: boolean } {
-  return { areaId: a.id, name: a.name, entityIds: a.entityIds, isEnabled: a.isEnabled };
-}
 
 const unique = (xs: readonly string[]) => [...new Set(xs.map((x) => x.trim()).filter((x) => x.length > 0))];
 

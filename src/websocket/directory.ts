@@ -25,6 +25,11 @@ export interface AreaRecord {
   readonly updatedAt: string;
 }
 
+/** An area as events and REST answers show it (the seed's field names). */
+export function areaView(a: AreaRecord): { areaId: string; name: string; entityIds: readonly string[]; isEnabled: boolean } {
+  return { areaId: a.id, name: a.name, entityIds: a.entityIds, isEnabled: a.isEnabled };
+}
+
 /** What a connection may see: every entity (`null`, admins) or the entities of its enabled areas. */
 export type Visibility = ReadonlySet<string> | null;
 

@@ -3,7 +3,7 @@ import { planResume, type ReplayAnswer } from '../../streams/websocket/resumePla
 import type { PowerEvent, ServiceStatusChange } from '../bus/messages';
 import { CLOSE } from './closeCodes';
 import type { BatchMemo, ClientConnection } from './clientConnection';
-import type { ClientRecord, Directory } from './directory';
+import { areaView, type ClientRecord, type Directory } from './directory';
 import { textFrame } from './frame';
 import { encodeMessage, encodeTrigger, visibleState, type ServerMessageType } from './protocol';
 
@@ -175,7 +175,7 @@ export class FanOut {
       clientId: client.id,
       name: client.name,
       role: client.role,
-      areas: areas.map((a) => ({ areaId: a.id, name: a.name, entityIds: a.entityIds, isEnabled: a.isEnabled })),
+      areas: areas.map(areaView),
       message: 'Connected to Haven',
       timestamp: this.deps.utcNow(),
     };

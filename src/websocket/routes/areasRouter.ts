@@ -1,7 +1,8 @@
 import Router from '@koa/router';
 import type { Middleware } from 'koa';
 import { validateBody } from '../../api/validate';
-import { areaView, type AdminService } from '../adminService';
+import type { AdminService } from '../adminService';
+import { areaView } from '../directory';
 import { answer } from './answer';
 import { areaPatchSchema, areaSchema, toggleSchema } from './schemas';
 
