@@ -7,18 +7,22 @@ export interface JsonAnswer {
   readonly body: unknown;
 }
 
+/** The request's abort signal fired: the device took longer than the timeout. */
+const timedOut = (e: Error): boolean => e.name === 'TimeoutError' || e.name === 'AbortError';
+
 /**
  * GET `url` and parse the answer as JSON, within `timeoutMs` (the request is aborted then). Any
  * failure is a value with a sentence a person can act on; `url` never appears in it, since it
  * may carry a device password.
  */
 export async function httpGetJson(url: string, timeoutMs: number): Promise<DeviceResult<JsonAnswer>> {
+  const noAnswer: DeviceResult<JsonAnswer> = { ok: false, error: `no answer within ${timeoutMs} ms` };
   let res: Response;
   try {
     res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), headers: { accept: 'application/json' } });
   } catch (err) {
     const e = err as Error & { cause?: { code?: string; message?: string } };
-    if (e.name === 'TimeoutError' || e.name === 'AbortError') return { ok: false, error: `no answer within ${timeoutMs} ms` };
+    if (timedOut(e)) return noAnswer;
     return { ok: false, error: `cannot reach the device: ${e.cause?.code ?? e.cause?.message ?? e.message}` };
   }
   let text: string;
@@ -26,7 +30,7 @@ export async function httpGetJson(url: string, timeoutMs: number): Promise<Devic
     text = await res.text();
   } catch (err) {
     const e = err as Error;
-    if (e.name === 'TimeoutError' || e.name === 'AbortError') return { ok: false, error: `no answer within ${timeoutMs} ms` };
+    if (timedOut(e)) return noAnswer;
     return { ok: false, error: `the device closed the connection: ${e.message}` };
   }
   try {
