@@ -3,7 +3,7 @@ import type { ValidateFunction } from 'ajv';
 import type { Logger } from '../log';
 import { parseJsonBody, tooLargeMessage } from './jsonBody';
 import type { TriggerAnswer, TriggerInput } from './triggerAnswer';
-import { describeErrors } from './validate';
+import { describeErrors, invalidBodyMessage } from './validate';
 
 export interface TriggerFastPathDeps {
   /** The answer for a valid input: the same function the Koa route uses. */
@@ -61,7 +61,7 @@ export function createTriggerFastPath({ answer, validate, fallback, limitBytes, 
     }
     if (!validate(input)) {
       const details = describeErrors(validate.errors);
-      return respond(res, { status: 400, body: { error: `Invalid request body: ${details.join('; ')}`, details } });
+      return respond(res, { status: 400, body: { error: invalidBodyMessage(details), details } });
     }
     try {
       respond(res, await answer(input as TriggerInput, req.socket.remoteAddress));
