@@ -112,7 +112,7 @@ export class FanOut {
 
   /** Sends to the connections of admins. */
   notifyAdmins(type: ServerMessageType, data: Record<string, unknown>): number {
-    return this.deliver([...this.live].filter((c) => c.client?.role === 'admin'), type, data);
+    return this.deliver(this.admins(), type, data);
   }
 
   /** `token_revoked`, then the close (4403) once it is written; returns the connections closed. */
@@ -159,7 +159,7 @@ export class FanOut {
 
   /** A service connection change, to admins only (clients have no business with the wiring). */
   publishServiceStatus(change: ServiceStatusChange): void {
-    this.deliver([...this.live].filter((c) => c.client?.role === 'admin'), 'service_status', change as unknown as Record<string, unknown>, `service:${change.service}`);
+    this.deliver(this.admins(), 'service_status', change as unknown as Record<string, unknown>, `service:${change.service}`);
   }
 
   /** Connections of one client right now. */
@@ -179,6 +179,10 @@ export class FanOut {
       message: 'Connected to Haven',
       timestamp: this.deps.utcNow(),
     };
+  }
+
+  private admins(): ClientConnection[] {
+    return [...this.live].filter((c) => c.client?.role === 'admin');
   }
 
   private connectionsOf(clientIds: readonly string[]): ClientConnection[] {
