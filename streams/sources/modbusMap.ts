@@ -45,7 +45,6 @@ export interface ModbusMap {
   readonly byCoil: ReadonlyMap<number, ModbusBinding>;
   readonly byAckInput: ReadonlyMap<number, ModbusBinding>;
   readonly byRegister: ReadonlyMap<number, ModbusBinding>;
-  readonly byName: ReadonlyMap<string, ModbusBinding>;
 }
 
 /** Input registers of the status block: last seq (2), accepted (2), rejected (2), last reject reason (1). */
@@ -108,7 +107,6 @@ export function createModbusMap(catalog: Iterable<TriggerDef>, config: ModbusMap
       byCoil: new Map(bindings.map((b) => [b.coil, b])),
       byAckInput: new Map(bindings.map((b) => [b.ackInput, b])),
       byRegister: new Map(bindings.map((b) => [b.register, b])),
-      byName,
     },
   };
 }

@@ -1,5 +1,5 @@
 import type { HandshakeState } from '../../../streams/sources/modbusHandshake';
-import type { ModbusBinding, ModbusMap } from '../../../streams/sources/modbusMap';
+import { STATUS_REGISTERS, type ModbusBinding, type ModbusMap } from '../../../streams/sources/modbusMap';
 import { registerToValue } from '../../../streams/sources/registerValue';
 
 /** What the register image reads from and reports to. */
@@ -80,9 +80,9 @@ export function createModbusVector(deps: ModbusVectorDeps): ModbusVector {
     },
     getInputRegister(address: number) {
       const offset = address - map.statusRegister;
-      const words = statusWords(deps.handshake());
-      if (offset < 0 || offset >= words.length) throw illegal('input register', address);
-      return words[offset];
+      // The address is checked before any work: an illegal read builds nothing.
+      if (offset < 0 || offset >= STATUS_REGISTERS) throw illegal('input register', address);
+      return statusWords(deps.handshake())[offset];
     },
     setCoil(address: number, value: boolean) {
       if (address === map.resetCoil) {
