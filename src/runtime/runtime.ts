@@ -96,7 +96,6 @@ export function createRuntime({ config, log = createLogger('Haven'), components 
   );
   const state$ = createCache$(accepted$, seed as CacheState);
   let current: CacheState = seed;
-  let seq = lastSeq;
   // One journal for every transport that resumes clients (WebSocket, SSE).
   const journal = createJournal(config.journal.capacity, lastSeq);
 
@@ -119,7 +118,7 @@ export function createRuntime({ config, log = createLogger('Haven'), components 
     decisions$: ingress.decisions$,
     state$,
     cache: () => current,
-    lastSeq: () => seq,
+    lastSeq: () => gateway.currentSeq(),
     replay: (afterSeq) => eventsAfter(journal, afterSeq),
     bus,
     store,
@@ -135,7 +134,7 @@ export function createRuntime({ config, log = createLogger('Haven'), components 
   let stopping: Promise<void> | undefined;
 
   const health = (): ComponentHealth[] => [
-    { name: 'gateway', state: 'ok', detail: `seq ${seq}, ${ingress.pending()} pending` },
+    { name: 'gateway', state: 'ok', detail: `seq ${gateway.currentSeq()}, ${ingress.pending()} pending` },
     services.health(),
     ...parts.map((p) => p.health()),
   ];
@@ -151,16 +150,12 @@ export function createRuntime({ config, log = createLogger('Haven'), components 
       subscriptions.push(
         state$.subscribe((s) => (current = s)),
         accepted$.subscribe((event) => {
-          seq = event.seq;
           appendJournal(journal, event);
           persistence.record(event, current);
           if (event.kind === 'event') services.dispatch(event);
           bus.publish('events', event);
         }),
-        services.status$.subscribe((change) => {
-          const protocol = services.list().find((s) => s.name === change.service)?.protocol ?? 'unknown';
-          bus.publish<ServiceStatusChange>('services', { ...change, protocol, timestamp: utcNow() });
-        }),
+        services.status$.subscribe((change) => bus.publish<ServiceStatusChange>('services', { ...change, timestamp: utcNow() })),
       );
       await services.restore();
       for (const part of parts) {
@@ -197,7 +192,7 @@ export function createRuntime({ config, log = createLogger('Haven'), components 
         });
       });
       const addr = server.address() as AddressInfo;
-      log.info(`HTTP API listening on http://${addr.address}:${addr.port}`, { triggers: triggers.size, seq });
+      log.info(`HTTP API listening on http://${addr.address}:${addr.port}`, { triggers: triggers.size, seq: gateway.currentSeq() });
     },
     stop() {
       stopping ??= (async () => {

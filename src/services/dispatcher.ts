@@ -69,7 +69,7 @@ export interface ServiceDispatcher {
   restore(): Promise<RestoreSummary>;
   health(): ComponentHealth;
   /** Every status transition of a registered service. Completes on `stop`. */
-  readonly status$: Observable<StatusChange>;
+  readonly status$: Observable<ServiceStatusChangeOf>;
   /** Closes every connection cleanly. Re-entrant. */
   stop(): Promise<void>;
 }
@@ -80,7 +80,10 @@ interface Slot {
 }
 
 /** How an actor's status transitions reach `status$`: held while it is a candidate, dropped once retired. */
-type Gate = { mode: 'hold' | 'live' | 'mute'; held: StatusChange[] };
+/** A status transition with the protocol of the service it belongs to. */
+export type ServiceStatusChangeOf = StatusChange & { readonly protocol: Registration['protocol'] };
+
+type Gate = { mode: 'hold' | 'live' | 'mute'; held: ServiceStatusChangeOf[] };
 
 /**
  * Builds the dispatcher. Nothing connects until `restore` or `register` is called.
@@ -95,7 +98,7 @@ export function createServiceDispatcher(deps: ServiceDispatcherDeps): ServiceDis
   const connect = deps.connect ?? defaultSocketFactory;
   const collection = () => store.collection<Registration>(REGISTRATIONS);
   const ledger = new DeliveryLedger(config.deliveryHistory, scheduler);
-  const status$ = new Subject<StatusChange>();
+  const status$ = new Subject<ServiceStatusChangeOf>();
   const actors = new Map<string, ServiceActor>();
   const gates = new WeakMap<ServiceActor, Gate>();
   /** Actors still proving themselves in `register`, so `stop` can close them too. */
@@ -116,7 +119,8 @@ export function createServiceDispatcher(deps: ServiceDispatcherDeps): ServiceDis
       log: log.child(`Service ${registration.name}`),
       connect,
       config,
-      onStatus: (change) => {
+      onStatus: (transition) => {
+        const change = { ...transition, protocol: registration.protocol };
         if (gate.mode === 'live') status$.next(change);
         else if (gate.mode === 'hold') gate.held.push(change);
       },
