@@ -1,4 +1,5 @@
-import { createHash, randomBytes as nodeRandomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes as nodeRandomBytes, timingSafeEqual } from 'node:crypto';
+import { hashSecret } from '../secrets/hashSecret';
 import type { Store } from '../storage/store';
 import { API_KEY_PATTERN, API_KEY_ROLES, ORGANIZATION_PATTERN, type ApiKeyInfo, type ApiKeyRecord, type ApiKeyRole, type VerifyResult } from './apiKey';
 
@@ -33,7 +34,6 @@ export interface ApiKeys {
 
 export const API_KEYS_COLLECTION = 'api_keys';
 
-const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 
 function info({ hash: _secret, ...rest }: ApiKeyRecord): ApiKeyInfo {
   return rest;
@@ -53,7 +53,7 @@ export function createApiKeys({ store, utcNow = () => new Date().toISOString(), 
       let id = randomBytes(8).toString('hex');
       while (keys.get(id)) id = randomBytes(8).toString('hex');
       const key = `hvn_${id}_${randomBytes(32).toString('hex')}`;
-      const record: ApiKeyRecord = { id, name, organization, role, hash: sha256(key), createdAt: utcNow(), revokedAt: null };
+      const record: ApiKeyRecord = { id, name, organization, role, hash: hashSecret(key), createdAt: utcNow(), revokedAt: null };
       keys.put(id, record);
       return { ok: true, key, info: info(record) };
     },
@@ -71,7 +71,7 @@ export function createApiKeys({ store, utcNow = () => new Date().toISOString(), 
       if (!match) return { ok: false, problem: 'malformed' };
       const record = keys.get(match[1]);
       // Constant-time comparison of equal-length hashes: the secret does not leak through timing.
-      if (!record || !timingSafeEqual(Buffer.from(record.hash, 'hex'), Buffer.from(sha256(presented), 'hex'))) return { ok: false, problem: 'unknown' };
+      if (!record || !timingSafeEqual(Buffer.from(record.hash, 'hex'), Buffer.from(hashSecret(presented), 'hex'))) return { ok: false, problem: 'unknown' };
       if (record.revokedAt !== null) return { ok: false, problem: 'revoked' };
       return { ok: true, key: info(record) };
     },

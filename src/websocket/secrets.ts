@@ -1,4 +1,4 @@
-import { createHash, randomBytes, randomInt } from 'node:crypto';
+import { randomBytes, randomInt } from 'node:crypto';
 
 /** Prefix of every WebSocket client token, so a leaked one is recognizable in a scanner. */
 export const TOKEN_PREFIX = 'hvn_';
@@ -8,13 +8,7 @@ export function generateToken(): string {
   return TOKEN_PREFIX + randomBytes(32).toString('base64url');
 }
 
-/**
- * SHA-256 of a secret, hex. A plain hash is enough for 256-bit random tokens (no dictionary to
- * try); it also makes the lookup a primary-key read, with no timing to learn from a comparison.
- */
-export function hashSecret(secret: string): string {
-  return createHash('sha256').update(secret, 'utf8').digest('hex');
-}
+export { hashSecret } from '../secrets/hashSecret';
 
 /** A short random id with a readable prefix (`client_3f9a…`, `area_…`). */
 export function generateId(prefix: string): string {
