@@ -10,7 +10,10 @@ export interface DeliveryTarget {
 
 interface Waiter {
   readonly resolve: (outcomes: DeliveryOutcome[]) => void;
-  readonly timer: Subscription;
+  readonly entry: LedgerEntry;
+  /** Scheduler time at which it is answered with what is still open as `queued`. */
+  readonly deadline: number;
+  answered: boolean;
 }
 
 /** One event's fan-out: who it went to, what each said so far, and who waits for the answer. */
@@ -29,6 +32,10 @@ export interface LedgerEntry {
  * before or after the event is dispatched. Bounded: only the last `capacity` seqs are remembered
  * (oldest evicted first); an evicted entry still answers the waiters it
  * already had, because they hold it directly.
+ *
+ * Bounds are kept by one timer for all waiters, not one each: waiters queue by deadline (callers
+ * use one bound, so that is arrival order), and the timer is armed for the earliest one still
+ * unanswered. Under HTTP load a timer per request cost as much as the rest of the wait.
  */
 export class DeliveryLedger {
   private readonly entries = new Map<number, LedgerEntry>();
@@ -36,6 +43,11 @@ export class DeliveryLedger {
   private readonly order: number[] = [];
   private next = 0;
   private lastOpened = 0;
+  /** Waiters by deadline, earliest first from `head`; answered ones are dropped as they reach the front. */
+  private deadlines: Waiter[] = [];
+  private head = 0;
+  private timer: Subscription | undefined;
+  private timerAt = Infinity;
 
   constructor(
     /** At least 1. */
@@ -83,9 +95,11 @@ export class DeliveryLedger {
     }
     if (entry.targets && entry.pending === 0) return Promise.resolve(snapshot(entry));
     const waiting = entry;
+    const deadline = this.scheduler.now() + Math.max(0, boundMs);
     return new Promise((resolve) => {
-      const timer = this.scheduler.schedule(() => this.answer(waiting), Math.max(0, boundMs));
-      waiting.waiters.push({ resolve, timer });
+      const waiter: Waiter = { resolve, entry: waiting, deadline, answered: false };
+      waiting.waiters.push(waiter);
+      this.enqueue(waiter);
     });
   }
 
@@ -110,9 +124,46 @@ export class DeliveryLedger {
     const waiters = entry.waiters;
     entry.waiters = [];
     for (const w of waiters) {
-      w.timer.unsubscribe();
+      w.answered = true;
       w.resolve(outcomes);
     }
+  }
+
+  private enqueue(waiter: Waiter): void {
+    const queue = this.deadlines;
+    let at = queue.length;
+    while (at > this.head && queue[at - 1].deadline > waiter.deadline) at--;
+    if (at === queue.length) queue.push(waiter);
+    else queue.splice(at, 0, waiter);
+    if (waiter.deadline < this.timerAt) this.arm(waiter.deadline);
+  }
+
+  /** Answers every waiter whose deadline has come, then re-arms for the earliest one left. */
+  private expire = (): void => {
+    this.timer = undefined;
+    this.timerAt = Infinity;
+    const now = this.scheduler.now();
+    const queue = this.deadlines;
+    while (this.head < queue.length && (queue[this.head].answered || queue[this.head].deadline <= now)) {
+      const waiter = queue[this.head++];
+      if (!waiter.answered) this.answer(waiter.entry);
+    }
+    if (this.head === queue.length) {
+      this.deadlines = [];
+      this.head = 0;
+      return;
+    }
+    if (this.head > 1024 && this.head * 2 > queue.length) {
+      this.deadlines = queue.slice(this.head);
+      this.head = 0;
+    }
+    this.arm(this.deadlines[this.head].deadline);
+  };
+
+  private arm(at: number): void {
+    this.timer?.unsubscribe();
+    this.timerAt = at;
+    this.timer = this.scheduler.schedule(this.expire, Math.max(0, at - this.scheduler.now()));
   }
 }
 

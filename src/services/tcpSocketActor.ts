@@ -15,8 +15,11 @@ type Message =
   | { readonly type: 'connected'; readonly gen: number }
   /** The connection failed or ended (`closed`: the socket's 'close', the last word on it). */
   | { readonly type: 'lost'; readonly gen: number; readonly reason: string; readonly closed?: boolean }
-  | { readonly type: 'written'; readonly gen: number; readonly delivery: Delivery; readonly error?: Error | null }
+  /** One write, carrying `batch`, completed (or failed with `error`). */
+  | { readonly type: 'written'; readonly gen: number; readonly batch: readonly Delivery[]; readonly error?: Error | null }
   | { readonly type: 'drain'; readonly gen: number }
+  /** The end of the turn in which deliveries arrived: write them. */
+  | { readonly type: 'flush' }
   | { readonly type: 'stable'; readonly gen: number }
   | { readonly type: 'retry' }
   | { readonly type: 'stop' };
@@ -26,8 +29,11 @@ type Message =
  * as the registration lives. A dead peer shows as 'error', 'end', 'close' or a failed write; the
  * actor then reconnects with exponential backoff and jitter, resetting the attempt counter only
  * once a connection has stayed up `stableAfterMs`. Deliveries wait in the bounded, aged outbox
- * while there is no connection or the socket pushes back, and go out in order on (re)connect;
- * a line whose write failed goes back to the front. A deliberate stop is not a failure.
+ * and go out in order: at the end of the turn of the event loop they arrived in, on
+ * (re)connect, or when the socket drains after pushing back. Everything waiting leaves in one
+ * write with one callback, so the cost per event is an append, not a write (under HTTP load
+ * every request is its own tick, and a write per event per service was the largest cost of
+ * dispatching). Lines whose write failed go back to the front. A deliberate stop is not a failure.
  */
 export function createTcpSocketActor(registration: Registration, deps: ActorDeps): ServiceActor {
   const { scheduler, log, config } = deps;
@@ -46,11 +52,11 @@ export function createTcpSocketActor(registration: Registration, deps: ActorDeps
     gen: 0,
     socket: undefined as Socket | undefined,
     connected: false,
-    /** An uncork is pending for this turn of the event loop. */
-    corked: false,
+    /** A `flush` is due at the end of this turn of the event loop. */
+    flushDue: false,
     attempt: 0,
-    /** Written to the current socket, write callback still pending, oldest first. */
-    inflight: [] as Delivery[],
+    /** Batches written to the current socket whose callback is still pending, oldest first. */
+    inflight: [] as Array<readonly Delivery[]>,
     timers: {} as Partial<Record<'connect' | 'stable' | 'retry' | 'grace', Subscription>>,
   };
 
@@ -76,10 +82,13 @@ export function createTcpSocketActor(registration: Registration, deps: ActorDeps
       case 'lost':
         return state.stopping ? onClosedWhileStopping(message.gen, message.closed) : onLost(message.gen, message.reason);
       case 'written':
-        return onWritten(message.gen, message.delivery, message.error);
+        return onWritten(message.gen, message.batch, message.error);
       case 'drain':
         if (message.gen === state.gen) flush();
         return;
+      case 'flush':
+        state.flushDue = false;
+        return flush();
       case 'stable':
         if (message.gen === state.gen && state.connected) state.attempt = 0;
         return;
@@ -134,7 +143,7 @@ export function createTcpSocketActor(registration: Registration, deps: ActorDeps
     state.timers.stable?.unsubscribe();
     socket.destroy();
     // Lines whose write never completed are retried first, still subject to max age.
-    outbox.requeue(state.inflight.filter((d) => !d.settled));
+    outbox.requeue(state.inflight.flat().filter((d) => !d.settled));
     state.inflight = [];
     onFailure(reason);
   }
@@ -156,57 +165,49 @@ export function createTcpSocketActor(registration: Registration, deps: ActorDeps
     const now = scheduler.now();
     delivery.enqueuedAt = now;
     if (state.stopping || status.get() === 'closed') return delivery.settle('failed', 'service stopped');
-    const socket = state.socket;
-    if (state.connected && socket && outbox.size === 0 && !socket.writableNeedDrain) write(socket, delivery);
-    else outbox.push(delivery, now);
+    outbox.push(delivery, now);
+    if (state.connected && !state.flushDue) {
+      state.flushDue = true;
+      setImmediate(() => send({ type: 'flush' }));
+    }
   }
 
-  /** Writes what waits, in order, until the socket pushes back. */
+  /** Writes everything waiting, in order and in one write, unless the socket pushes back. */
   function flush(): void {
     const socket = state.socket;
-    if (!state.connected || !socket || outbox.size === 0) return;
+    if (!state.connected || !socket || outbox.size === 0 || socket.writableNeedDrain) return;
     const now = scheduler.now();
-    while (!socket.writableNeedDrain) {
-      const next = outbox.shift(now);
-      if (!next) break;
-      write(socket, next);
-    }
+    const batch: Delivery[] = [];
+    for (let next = outbox.shift(now); next; next = outbox.shift(now)) batch.push(next);
+    if (batch.length > 0) write(socket, batch);
   }
 
-  function write(socket: Socket, delivery: Delivery): void {
+  function write(socket: Socket, batch: readonly Delivery[]): void {
     const gen = state.gen;
-    state.inflight.push(delivery);
-    if (!state.corked) {
-      // Lines written in the same turn of the event loop leave in one writev instead of one
-      // syscall each. Per turn, not per tick: under HTTP load every request is its own tick, and
-      // a syscall per event per service was the dispatcher's largest cost.
-      state.corked = true;
-      socket.cork();
-      setImmediate(() => {
-        state.corked = false;
-        socket.uncork();
-      });
-    }
-    socket.write(delivery.line, (error) => send({ type: 'written', gen, delivery, error }));
+    state.inflight.push(batch);
+    const data = batch.length === 1 ? batch[0].line : Buffer.concat(batch.map((d) => d.line));
+    socket.write(data, (error) => send({ type: 'written', gen, batch, error }));
   }
 
-  function onWritten(gen: number, delivery: Delivery, error?: Error | null): void {
+  function onWritten(gen: number, batch: readonly Delivery[], error?: Error | null): void {
     if (!error) {
-      removeInflight(delivery);
-      return delivery.settle('written');
+      removeInflight(batch);
+      for (const d of batch) d.settle('written');
+      return;
     }
     if (state.stopping) {
-      removeInflight(delivery);
-      return delivery.settle('failed', `write failed while stopping: ${describeError(error)}`);
+      removeInflight(batch);
+      for (const d of batch) d.settle('failed', `write failed while stopping: ${describeError(error)}`);
+      return;
     }
-    // The delivery stays in flight: losing the connection puts it back in the outbox.
+    // The batch stays in flight: losing the connection puts it back in the outbox.
     if (gen === state.gen) onLost(gen, `write failed: ${describeError(error)}`);
   }
 
-  function removeInflight(delivery: Delivery): void {
+  function removeInflight(batch: readonly Delivery[]): void {
     // Write callbacks come in write order: the head, nearly always.
-    if (state.inflight[0] === delivery) return void state.inflight.shift();
-    const i = state.inflight.indexOf(delivery);
+    if (state.inflight[0] === batch) return void state.inflight.shift();
+    const i = state.inflight.indexOf(batch);
     if (i >= 0) state.inflight.splice(i, 1);
   }
 
@@ -230,7 +231,7 @@ export function createTcpSocketActor(registration: Registration, deps: ActorDeps
     state.socket = undefined;
     state.connected = false;
     state.timers.grace?.unsubscribe();
-    for (const d of state.inflight) d.settle('failed', 'service stopped');
+    for (const batch of state.inflight) for (const d of batch) d.settle('failed', 'service stopped');
     state.inflight = [];
     resolveStop();
   }

@@ -68,4 +68,40 @@ describe('services/deliveryLedger', () => {
     expect(ledger.size).to.equal(100);
     expect(await ledger.wait(5, 10)).to.deep.equal([]);
   });
+
+  it('answers each waiter at its own bound, whatever order the bounds come in', async () => {
+    const ledger = new DeliveryLedger(10, scheduler);
+    const answeredAt: Record<string, number> = {};
+    const watch = (name: string, p: Promise<unknown>) => void p.then(() => (answeredAt[name] = scheduler.now()));
+    ledger.open(1, targets);
+    ledger.open(2, targets);
+    watch('long', ledger.wait(1, 300));
+    watch('short', ledger.wait(2, 50));
+    watch('middle', ledger.wait(1, 120));
+    for (const t of [50, 120, 300]) {
+      scheduler.maxFrames = t;
+      scheduler.flush();
+      await Promise.resolve();
+    }
+    // `middle` shares seq 1 with `long`: answering the seq at 120 answers both.
+    expect(answeredAt).to.deep.equal({ short: 50, middle: 120, long: 120 });
+  });
+
+  it('keeps one timer for every waiter, and none once all are answered', async () => {
+    const ledger = new DeliveryLedger(2000, scheduler);
+    const answers: Array<Promise<unknown>> = [];
+    for (let seq = 1; seq <= 1000; seq++) {
+      const entry = ledger.open(seq, targets);
+      answers.push(ledger.wait(seq, 250));
+      if (seq % 2 === 0) {
+        ledger.settle(entry, 0, 'written');
+        ledger.settle(entry, 1, 'written');
+      }
+    }
+    expect(scheduler.actions).to.have.length(1);
+    scheduler.flush();
+    const results = (await Promise.all(answers)) as Array<Array<{ result: string }>>;
+    expect(results.filter((r) => r[0].result === 'queued')).to.have.length(500);
+    expect(scheduler.actions).to.have.length(0);
+  });
 });

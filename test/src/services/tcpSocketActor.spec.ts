@@ -31,7 +31,12 @@ class FakeSocket extends EventEmitter {
   }
   cork(): void {}
   uncork(): void {}
+  failWrites = false;
   write(chunk: Buffer, cb: (error?: Error | null) => void): boolean {
+    if (this.failWrites) {
+      cb(Object.assign(new Error('broken pipe'), { code: 'EPIPE' }));
+      return false;
+    }
     this.written.push(chunk.toString());
     cb(null);
     return true;
@@ -138,12 +143,40 @@ describe('services/tcpSocketActor (virtual time)', () => {
   it('delivers what waited, in order, once connected; expires what waited past max age', () => {
     const a = actor([{ connect: 'hang' }, { connect: 'accept' }]);
     void a.start();
-    const stale = deliver(a, 'stale'); // t=0; the connect hangs until 2000, reconnect at 2100
-    scheduler.schedule(() => deliver(a, 'fresh-1'), 1500);
-    scheduler.schedule(() => deliver(a, 'fresh-2'), 1600);
+    const stale = deliver(a, 'stale\n'); // t=0; the connect hangs until 2000, reconnect at 2100
+    scheduler.schedule(() => deliver(a, 'fresh-1\n'), 1500);
+    scheduler.schedule(() => deliver(a, 'fresh-2\n'), 1600);
     scheduler.flush();
     expect(stale.result).to.equal('expired');
-    expect(sockets[1].written).to.deep.equal(['fresh-1', 'fresh-2']);
+    expect(sockets[1].written).to.deep.equal(['fresh-1\nfresh-2\n']);
+  });
+
+  it('writes the deliveries of one turn in one write, in order, and settles each', async () => {
+    const a = actor([{ connect: 'accept' }]);
+    void a.start();
+    scheduler.flush();
+    const outcomes = ['a', 'b', 'c'].map((line) => deliver(a, `${line}\n`));
+    expect(sockets[0].written).to.deep.equal([]); // not before the turn ends
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(sockets[0].written).to.deep.equal(['a\nb\nc\n']);
+    expect(outcomes.map((o) => o.result)).to.deep.equal(['written', 'written', 'written']);
+    deliver(a, 'd\n');
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(sockets[0].written).to.deep.equal(['a\nb\nc\n', 'd\n']);
+  });
+
+  it('puts a batch whose write failed back in front and writes it on the next connection', async () => {
+    const a = actor([{ connect: 'accept' }, { connect: 'accept' }]);
+    void a.start();
+    scheduler.flush();
+    sockets[0].failWrites = true;
+    const outcomes = ['a', 'b'].map((line) => deliver(a, `${line}\n`));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(outcomes.map((o) => o.result)).to.deep.equal([undefined, undefined]);
+    const later = deliver(a, 'c\n'); // waits: the connection is down
+    scheduler.flush(); // reconnects after the backoff
+    expect(sockets[1].written).to.deep.equal(['a\nb\nc\n']);
+    expect([...outcomes, later].map((o) => o.result)).to.deep.equal(['written', 'written', 'written']);
   });
 
   it('treats a deliberate stop as no failure: closed, no retry, waiting deliveries failed', async () => {
