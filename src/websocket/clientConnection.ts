@@ -33,15 +33,28 @@ export interface ConnectionDeps {
   readonly closeGraceMs: number;
   /** Asks for one `flush()` at the end of this tick. */
   readonly markDirty: (conn: ClientConnection) => void;
+  /**
+   * Hands the connection the trigger events logged since the last flush that it has not taken
+   * yet (the fan-out's log). Called before anything else is queued for it and before what it
+   * sees changes, so its messages keep their order and each event is judged by the view it was
+   * published under.
+   */
+  readonly catchUp: (conn: ClientConnection) => void;
   /** Handles one text message from the client (authentication, requests). */
   readonly onText: (conn: ClientConnection, text: string) => void;
   readonly onClosed: (conn: ClientConnection) => void;
 }
 
-/** Trigger names and categories a connection asked for; absent means everything it may see. */
+/** Trigger names and categories a connection asked for; absent means everything it may see. Never changed in place. */
 export interface Subscription {
-  readonly triggers: Set<string>;
-  readonly categories: Set<string>;
+  readonly triggers: ReadonlySet<string>;
+  readonly categories: ReadonlySet<string>;
+}
+
+/** Whether a connection with this view gets events of trigger (or socket) `name` in `category`. */
+export function sees(visible: Visibility, subscription: Subscription | undefined, name: string, category?: string): boolean {
+  if (visible !== null && !visible.has(name)) return false;
+  return subscription === undefined || subscription.triggers.has(name) || (category !== undefined && subscription.categories.has(category));
 }
 
 /**
@@ -49,7 +62,10 @@ export interface Subscription {
  * a mailbox so a message that arrives while another is handled waits its turn. Deliveries
  * (`offer`) skip the mailbox on purpose: they only append to the outgoing queue, which is the
  * actor's second mailbox, written out once per tick by `flush` so one syscall carries every
- * message of that tick. Frames are shared Buffers built once per fan-out.
+ * message of that tick. Frames are shared Buffers built once per fan-out; trigger events reach
+ * the queue through the fan-out's log ({@link ConnectionDeps.catchUp}), or skip it entirely when
+ * the connection takes the batch it shares with every connection of the same view
+ * ({@link takesShared}).
  */
 export class ClientConnection {
   status: ConnectionStatus = 'authenticating';
@@ -58,10 +74,12 @@ export class ClientConnection {
   /** Cleared by each heartbeat ping, set by any sign of life; still clear at the next one: dead. */
   alive = true;
   client: ClientRecord | undefined;
-  visible: Visibility = EMPTY;
-  subscription: Subscription | undefined;
   /** Highest seq delivered or skipped: the fan-out's dedupe mark (resume). */
   lastSeq = 0;
+  /** The fan-out's log window this connection last took events from, and how many it took. */
+  logWindow = -1;
+  logTaken = 0;
+  private view: { visible: Visibility; subscription: Subscription | undefined } = { visible: EMPTY, subscription: undefined };
   private pending: Buffer[] | undefined;
   private outbox: Outbox<Buffer> | undefined;
   private dirty = false;
@@ -76,15 +94,39 @@ export class ClientConnection {
     ws.on('error', (err: Error) => deps.log.debug(`connection ${id} error`, { error: err.message }));
   }
 
-  /** Whether this connection gets events of trigger (or socket) `name` in `category`. */
-  wants(name: string, category?: string): boolean {
-    if (this.visible !== null && !this.visible.has(name)) return false;
-    const s = this.subscription;
-    return s === undefined || s.triggers.has(name) || (category !== undefined && s.categories.has(category));
+  /** What the client may see (its enabled areas' entities; null: everything). */
+  get visible(): Visibility {
+    return this.view.visible;
   }
 
-  /** Queues a frame; with `key` (a trigger name) it may be coalesced with an older one while backed up. */
+  /** What the client asked for within what it may see (undefined: everything). */
+  get subscription(): Subscription | undefined {
+    return this.view.subscription;
+  }
+
+  setVisibility(visible: Visibility): void {
+    this.deps.catchUp(this);
+    this.view = { visible, subscription: this.view.subscription };
+  }
+
+  setSubscription(subscription: Subscription | undefined): void {
+    this.deps.catchUp(this);
+    this.view = { visible: this.view.visible, subscription };
+  }
+
+  /** Whether this connection gets events of trigger (or socket) `name` in `category`. */
+  wants(name: string, category?: string): boolean {
+    return sees(this.view.visible, this.view.subscription, name, category);
+  }
+
+  /** Queues a frame after the logged events it has not taken; with `key` (a trigger name) it may be coalesced with an older one while backed up. */
   offer(frame: Buffer, key?: string): void {
+    this.deps.catchUp(this);
+    this.enqueue(frame, key);
+  }
+
+  /** Queues a frame as is (the fan-out's catch-up, which keeps the order itself). */
+  enqueue(frame: Buffer, key?: string): void {
     if (this.status === 'live') {
       (this.pending ??= []).push(frame);
       if (this.pending.length >= this.deps.maxPending) this.flush();
@@ -107,11 +149,29 @@ export class ClientConnection {
     if (this.status !== 'live' || !frames) return;
     this.pending = undefined;
     this.write(frames, memo);
-    if (this.socket.writableLength > this.deps.maxBufferedBytes) {
-      this.outbox = createOutbox(this.deps.maxPending);
-      this.setStatus('backed_up', `${this.socket.writableLength} bytes queued`);
-      this.socket.once('drain', () => this.send({ type: 'drained' }));
-    }
+    this.checkBackpressure();
+  }
+
+  /**
+   * Whether the fan-out may write this window's trigger events as the batch shared by every
+   * connection of the same view: live, nothing of its own queued (order), and none of the events
+   * already delivered (resume), the first of them being `firstSeq`.
+   */
+  takesShared(firstSeq: number): boolean {
+    return this.status === 'live' && this.pending === undefined && this.lastSeq < firstSeq;
+  }
+
+  /** Writes the shared batch (see {@link takesShared}). */
+  writeShared(data: Buffer): void {
+    this.write([data]);
+    this.checkBackpressure();
+  }
+
+  private checkBackpressure(): void {
+    if (this.socket.writableLength <= this.deps.maxBufferedBytes) return;
+    this.outbox = createOutbox(this.deps.maxPending);
+    this.setStatus('backed_up', `${this.socket.writableLength} bytes queued`);
+    this.socket.once('drain', () => this.send({ type: 'drained' }));
   }
 
   /** Becomes `live` once authenticated (the fan-out has set identity and resume mark). */
@@ -187,7 +247,10 @@ export class ClientConnection {
   /** Sends the close frame (after `farewell` and what is queued, when there is a farewell). */
   private close(close: CloseReason, farewell?: Buffer): void {
     if (this.status === 'closing' || this.status === 'closed') return;
-    if (farewell) this.write([...(this.pending ?? []), ...(this.outbox ? drainOutbox(this.outbox) : []), farewell]);
+    if (farewell) {
+      this.deps.catchUp(this); // the events before the farewell still go first
+      this.write([...(this.pending ?? []), ...(this.outbox ? drainOutbox(this.outbox) : []), farewell]);
+    }
     this.pending = this.outbox = undefined;
     const level = close.code === CLOSE.slowConsumer.code ? 'warn' : 'info';
     this.deps.log[level](`closing connection ${this.id}: ${close.code} ${close.reason}`, { clientId: this.client?.id, ip: this.ip });

@@ -2,7 +2,7 @@ import type { CacheState, TriggerEvent } from '../../streams/contracts';
 import { planResume, type ReplayAnswer } from '../../streams/websocket/resumePlan';
 import type { PowerEvent, ServiceStatusChange } from '../bus/messages';
 import { CLOSE } from './closeCodes';
-import type { BatchMemo, ClientConnection } from './clientConnection';
+import { sees, type BatchMemo, type ClientConnection, type Subscription } from './clientConnection';
 import { areaView, type ClientRecord, type Directory } from './directory';
 import { textFrame } from './frame';
 import { encodeMessage, encodeTrigger, visibleState, type ServerMessageType } from './protocol';
@@ -16,6 +16,16 @@ export interface FanOutDeps {
   readonly heartbeatMs: number;
   /** Runs `fn` once the current tick's I/O callbacks are done (setImmediate in production). */
   readonly defer: (fn: () => void) => void;
+  /** Trigger events logged between two flushes; one more flushes at once (the per-connection bound). */
+  readonly maxLogged: number;
+}
+
+/** A trigger event waiting in the log for the flush, framed only once some connection wants it. */
+interface Logged {
+  readonly event: TriggerEvent;
+  /** The coalescing key of a backed-up connection's outbox: OneShot events are never coalesced. */
+  readonly key: string | undefined;
+  frame: Buffer | undefined;
 }
 
 /** A connection's catch-up, as the `connected` message reports it. */
@@ -26,6 +36,14 @@ type Resume = { afterSeq: number; replayed: number } | { afterSeq: number; resyn
  * them (one client, clients with an area, everyone, admins), plus the trigger, power and service
  * streams. Each message is serialized and framed once, however many connections get it; each
  * connection then writes its share once per tick.
+ *
+ * Trigger events, the bulk of the traffic, are not queued per connection as they come: they are
+ * logged once, and each connection takes its share at the flush. Connections with the same view
+ * (the same enabled areas and no subscription of their own, say 100 panels of one room) then
+ * share one filtered, joined batch, so an event costs O(1) however many connections are
+ * attached, and a flush O(connections), not O(connections × events). A connection that gets
+ * anything else in between (a power event, an answer), changes its view, or is backed up takes
+ * its share one event at a time, in order ({@link catchUp}).
  */
 export class FanOut {
   /** Authenticated connections, the set every event walks. */
@@ -33,25 +51,70 @@ export class FanOut {
   private readonly byClient = new Map<string, Set<ClientConnection>>();
   private dirty: ClientConnection[] = [];
   private flushing = false;
+  /** Trigger events since the last flush, in seq order. */
+  private log: Logged[] = [];
+  /** Counts flushes: a connection whose `logWindow` is older has taken nothing of `log`. */
+  private window = 0;
 
   constructor(private readonly deps: FanOutDeps) {}
 
   /** Queues `conn` for the end-of-tick flush (called by the connection on its first message of a tick). */
   readonly markDirty = (conn: ClientConnection): void => {
     this.dirty.push(conn);
-    if (this.flushing) return;
-    this.flushing = true;
-    this.deps.defer(this.flush);
+    this.requestFlush();
   };
 
-  /** Writes every connection's messages of this tick. */
+  /** Hands `conn` the logged events it has not taken yet, one by one (see {@link ConnectionDeps.catchUp}). */
+  readonly catchUp = (conn: ClientConnection): void => {
+    const from = conn.logWindow === this.window ? conn.logTaken : 0;
+    if (from >= this.log.length || !this.live.has(conn)) return;
+    conn.logWindow = this.window;
+    conn.logTaken = this.log.length;
+    for (let i = from; i < this.log.length; i++) {
+      const logged = this.log[i];
+      const { seq, name, category } = logged.event;
+      if (seq <= conn.lastSeq) continue;
+      conn.lastSeq = seq;
+      if (conn.wants(name, category)) conn.enqueue(frameOf(logged), logged.key);
+    }
+  };
+
+  /** Writes every connection's messages of this tick: first its share of the logged events, then its own queue. */
   readonly flush = (): void => {
+    this.flushing = true; // catching up marks connections dirty: they are written below, not in another flush
+    if (this.log.length > 0) this.distribute();
     const batch = this.dirty;
     this.dirty = [];
     this.flushing = false;
     const memo: BatchMemo = {};
     for (const conn of batch) conn.flush(memo);
   };
+
+  private requestFlush(): void {
+    if (this.flushing) return;
+    this.flushing = true;
+    this.deps.defer(this.flush);
+  }
+
+  /** Gives every live connection its share of the log, and empties it. */
+  private distribute(): void {
+    const log = this.log;
+    const firstSeq = log[0].event.seq;
+    const lastSeq = log[log.length - 1].event.seq;
+    const shared = new Map<ClientConnection['visible'], Map<Subscription | undefined, Buffer | null>>();
+    for (const conn of this.live) {
+      if (conn.logWindow !== this.window && conn.takesShared(firstSeq)) {
+        conn.lastSeq = lastSeq;
+        let byView = shared.get(conn.visible);
+        if (!byView) shared.set(conn.visible, (byView = new Map()));
+        let batch = byView.get(conn.subscription);
+        if (batch === undefined) byView.set(conn.subscription, (batch = sharedBatch(log, conn.visible, conn.subscription)));
+        if (batch) conn.writeShared(batch);
+      } else this.catchUp(conn);
+    }
+    this.log = [];
+    this.window++;
+  }
 
   /**
    * Makes an authenticated connection live: `connected`, then what it missed since `afterSeq`
@@ -61,7 +124,7 @@ export class FanOut {
    */
   admit(conn: ClientConnection, client: ClientRecord, afterSeq?: number): void {
     conn.client = client;
-    conn.visible = this.deps.directory.visibility(client);
+    conn.setVisibility(this.deps.directory.visibility(client));
     const plan = planResume(afterSeq, this.deps.replay, this.deps.lastSeq());
     conn.lastSeq = plan.lastSeq;
     conn.admit();
@@ -131,20 +194,16 @@ export class FanOut {
       const client = conn.client && this.deps.directory.client(conn.client.id);
       if (!client) continue;
       conn.client = client;
-      conn.visible = this.deps.directory.visibility(client);
+      conn.setVisibility(this.deps.directory.visibility(client));
     }
   }
 
-  /** One accepted event to every connection that may see it, framed once. */
+  /** One accepted event to every connection that may see it, framed once: logged now, taken at the flush. */
   publishTrigger(event: TriggerEvent): void {
-    let frame: Buffer | undefined;
-    const key = event.type === 'OneShot' ? undefined : event.name;
-    for (const conn of this.live) {
-      if (event.seq <= conn.lastSeq) continue;
-      conn.lastSeq = event.seq;
-      if (!conn.wants(event.name, event.category)) continue;
-      conn.offer((frame ??= textFrame(encodeTrigger(event))), key);
-    }
+    if (this.live.size === 0) return;
+    this.log.push({ event, key: event.type === 'OneShot' ? undefined : event.name, frame: undefined });
+    if (this.log.length >= this.deps.maxLogged) this.flush();
+    else this.requestFlush();
   }
 
   /** A power socket event to admins and to clients whose enabled areas contain the socket. */
@@ -202,4 +261,15 @@ export class FanOut {
   private frame(type: ServerMessageType, data: Record<string, unknown>): Buffer {
     return textFrame(encodeMessage(type, { ...data, timestamp: data.timestamp ?? this.deps.utcNow() }));
   }
+}
+
+function frameOf(logged: Logged): Buffer {
+  return (logged.frame ??= textFrame(encodeTrigger(logged.event)));
+}
+
+/** The logged events a view gets, joined for one write; null when it gets none. */
+function sharedBatch(log: readonly Logged[], visible: ClientConnection['visible'], subscription: Subscription | undefined): Buffer | null {
+  const frames: Buffer[] = [];
+  for (const logged of log) if (sees(visible, subscription, logged.event.name, logged.event.category)) frames.push(frameOf(logged));
+  return frames.length === 0 ? null : frames.length === 1 ? frames[0] : Buffer.concat(frames);
 }

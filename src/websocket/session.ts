@@ -39,22 +39,20 @@ export function createSessionHandler(deps: SessionDeps): (conn: ClientConnection
       if (m.type === 'subscribe' && conn.visible !== null && !conn.visible.has(name)) return { ok: false, code: 'not_in_areas', message: `Trigger '${name}' is not in any of your enabled areas` };
     }
     for (const c of m.categories) if (!categories.has(c)) return { ok: false, code: 'unknown_category', message: `Category '${c}' has no triggers` };
+    // A new Subscription each time: events already published were judged by the old one.
+    const nextTriggers = new Set(conn.subscription?.triggers);
+    const nextCategories = new Set(conn.subscription?.categories);
     if (m.type === 'subscribe') {
-      if (m.all) conn.subscription = undefined;
-      else {
-        const s = (conn.subscription ??= { triggers: new Set(), categories: new Set() });
-        m.triggers.forEach((t) => s.triggers.add(t));
-        m.categories.forEach((c) => s.categories.add(c));
-      }
+      m.triggers.forEach((t) => nextTriggers.add(t));
+      m.categories.forEach((c) => nextCategories.add(c));
+    } else if (m.all) {
+      nextTriggers.clear();
+      nextCategories.clear();
     } else {
-      const s = (conn.subscription ??= { triggers: new Set(), categories: new Set() });
-      if (m.all) {
-        s.triggers.clear();
-        s.categories.clear();
-      }
-      m.triggers.forEach((t) => s.triggers.delete(t));
-      m.categories.forEach((c) => s.categories.delete(c));
+      m.triggers.forEach((t) => nextTriggers.delete(t));
+      m.categories.forEach((c) => nextCategories.delete(c));
     }
+    conn.setSubscription(m.type === 'subscribe' && m.all ? undefined : { triggers: nextTriggers, categories: nextCategories });
     return { ok: true, result: describe(conn.subscription) };
   };
 

@@ -114,6 +114,7 @@ export function createWebSocketComponent(config: HavenConfig, deps: WebSocketDep
         utcNow: h.utcNow,
         heartbeatMs: cfg.heartbeat_ms,
         defer: deps.defer ?? createFlushPacer(FLUSH_PACING),
+        maxLogged: cfg.max_pending_messages,
       }));
       admin = createAdminService({ directory, tokens, pairing, fanOut: fan, utcNow: h.utcNow, pairingTtlMs: cfg.pairing_ttl_ms });
       const dir = directory;
@@ -137,6 +138,7 @@ export function createWebSocketComponent(config: HavenConfig, deps: WebSocketDep
         slowConsumerMs: cfg.slow_consumer_ms,
         closeGraceMs: CLOSE_GRACE_MS,
         markDirty: fan.markDirty,
+        catchUp: fan.catchUp,
         onText: createSessionHandler({ authenticate, fanOut: fan, triggers: h.triggers, cache: () => h.cache(), lastSeq: () => h.lastSeq() }),
         onClosed: (conn) => {
           connections.delete(conn);

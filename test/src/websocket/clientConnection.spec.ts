@@ -67,6 +67,7 @@ function setup(overrides: Partial<ConnectionDeps> = {}) {
     slowConsumerMs: 200,
     closeGraceMs: 30,
     markDirty: (c) => dirty.push(c),
+    catchUp: () => undefined,
     onText: (_c, t) => texts.push(t),
     onClosed: (c) => closed.push(c),
     ...overrides,

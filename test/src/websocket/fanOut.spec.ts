@@ -1,0 +1,235 @@
+import { expect } from 'chai';
+import { EventEmitter } from 'node:events';
+import type { Duplex } from 'node:stream';
+import type { WebSocket } from 'ws';
+import type { TriggerEvent } from '../../../streams/contracts';
+import { createLogger } from '../../../src/log';
+import { createSqliteStore } from '../../../src/storage/sqliteStore';
+import type { Store } from '../../../src/storage/store';
+import { ClientConnection, type ConnectionDeps } from '../../../src/websocket/clientConnection';
+import { createDirectory, type ClientRecord, type Directory } from '../../../src/websocket/directory';
+import { FanOut } from '../../../src/websocket/fanOut';
+
+/** A socket that records each write and parses the frames in it (server frames: unmasked text). */
+class FakeSocket extends EventEmitter {
+  readonly writes: Buffer[] = [];
+  writableLength = 0;
+  destroyed = false;
+  writable = true;
+  write(b: Buffer) {
+    this.writes.push(b);
+    return true;
+  }
+  /** Every message written, parsed, in order. */
+  messages(): Array<{ type: string; seq?: number; data: Record<string, unknown> }> {
+    const out = [];
+    for (const b of this.writes) {
+      for (let at = 0; at < b.length; ) {
+        const header = b[at + 1] === 126 ? 4 : 2;
+        const length = header === 4 ? b.readUInt16BE(at + 2) : b[at + 1];
+        out.push(JSON.parse(b.subarray(at + header, at + header + length).toString()));
+        at += header + length;
+      }
+    }
+    return out;
+  }
+  /** The seqs of the trigger events written, in order. */
+  seqs(): number[] {
+    return this.messages()
+      .filter((m) => m.type === 'trigger')
+      .map((m) => m.seq!);
+  }
+}
+
+class FakeWs extends EventEmitter {
+  close() {}
+  ping() {}
+  terminate() {}
+}
+
+const event = (seq: number, name: string, type: TriggerEvent['type'] = 'Discrete'): TriggerEvent => ({
+  seq,
+  kind: 'event',
+  name,
+  value: 'On',
+  id: null,
+  type,
+  category: name.split('.')[0].toLowerCase(),
+  organization: 'default',
+  source: 'HTTP',
+  timestamp: '2026-11-23T12:00:00.000',
+  receivedAt: 0,
+});
+
+describe('FanOut: the trigger log taken at the flush', () => {
+  let store: Store;
+  let directory: Directory;
+  let fan: FanOut;
+  let flushes: Array<() => void>;
+  let lastSeq: number;
+  let deps: ConnectionDeps;
+
+  const client = (id: string, areas: string[], role: ClientRecord['role'] = 'client'): ClientRecord => {
+    const record: ClientRecord = { id, name: id, role, areas, createdAt: '' };
+    directory.putClient(record);
+    return record;
+  };
+
+  /** A connection admitted as `record`; its `connected` message is written and forgotten. */
+  const connect = (record: ClientRecord, afterSeq?: number): { conn: ClientConnection; socket: FakeSocket } => {
+    const socket = new FakeSocket();
+    const conn = new ClientConnection(1, new FakeWs() as unknown as WebSocket, socket as unknown as Duplex, '127.0.0.1', deps);
+    fan.admit(conn, record, afterSeq);
+    flush();
+    socket.writes.length = 0;
+    return { conn, socket };
+  };
+
+  const publish = (e: TriggerEvent) => {
+    lastSeq = e.seq;
+    fan.publishTrigger(e);
+  };
+
+  const flush = () => {
+    while (flushes.length > 0) flushes.shift()!();
+  };
+
+  beforeEach(() => {
+    store = createSqliteStore(':memory:');
+    directory = createDirectory(store);
+    directory.putArea({ id: 'stage', name: 'Stage', entityIds: ['Stage.Mode', 'Stage.Power'], isEnabled: true, createdAt: '', updatedAt: '' });
+    directory.putArea({ id: 'fog', name: 'Fog', entityIds: ['Fog.Burst'], isEnabled: true, createdAt: '', updatedAt: '' });
+    flushes = [];
+    lastSeq = 0;
+    fan = new FanOut({
+      directory,
+      replay: () => ({ kind: 'replay', events: [] }),
+      lastSeq: () => lastSeq,
+      cache: () => ({}),
+      utcNow: () => '2026-11-23T12:00:00.000',
+      heartbeatMs: 30_000,
+      defer: (fn) => flushes.push(fn),
+      maxLogged: 5,
+    });
+    deps = {
+      now: () => 0,
+      log: createLogger('test', 'silent'),
+      maxBufferedBytes: 1 << 20,
+      maxPending: 100,
+      authTimeoutMs: 1000,
+      slowConsumerMs: 1000,
+      closeGraceMs: 100,
+      markDirty: fan.markDirty,
+      catchUp: fan.catchUp,
+      onText: () => undefined,
+      onClosed: (conn) => fan.remove(conn),
+    };
+  });
+  afterEach(() => store.close());
+
+  it('writes one batch per connection per flush, the same Buffer for every connection of a view', () => {
+    const panels = [1, 2, 3].map((i) => connect(client(`panel_${i}`, ['stage'])));
+    const fogPanel = connect(client('fog_panel', ['fog']));
+    const admin = connect(client('admin', [], 'admin'));
+    publish(event(1, 'Stage.Mode'));
+    publish(event(2, 'Fog.Burst', 'OneShot'));
+    publish(event(3, 'Stage.Power'));
+    expect(panels[0].socket.writes).to.have.length(0); // nothing before the flush
+    flush();
+    for (const p of panels) expect(p.socket.writes).to.have.length(1);
+    expect(panels[1].socket.writes[0]).to.equal(panels[0].socket.writes[0]);
+    expect(panels[2].socket.writes[0]).to.equal(panels[0].socket.writes[0]);
+    expect(panels[0].socket.seqs()).to.deep.equal([1, 3]);
+    expect(fogPanel.socket.seqs()).to.deep.equal([2]);
+    expect(admin.socket.seqs()).to.deep.equal([1, 2, 3]);
+    expect(admin.socket.writes).to.have.length(1);
+  });
+
+  it('writes nothing to a connection that sees none of the events', () => {
+    const fogPanel = connect(client('fog_panel', ['fog']));
+    publish(event(1, 'Stage.Mode'));
+    flush();
+    expect(fogPanel.socket.writes).to.have.length(0);
+  });
+
+  it('keeps the order of events and other messages sent to a connection in between', () => {
+    const panel = connect(client('panel', ['stage']));
+    const other = connect(client('other', ['stage']));
+    publish(event(1, 'Stage.Mode'));
+    fan.notifyClient('panel', 'area_updated', { areaId: 'stage' });
+    publish(event(2, 'Stage.Power'));
+    flush();
+    expect(panel.socket.messages().map((m) => m.type + (m.seq ?? ''))).to.deep.equal(['trigger1', 'area_updated', 'trigger2']);
+    expect(panel.socket.writes).to.have.length(1);
+    expect(other.socket.seqs()).to.deep.equal([1, 2]);
+  });
+
+  it('judges each event by the subscription the connection had when it was published', () => {
+    const panel = connect(client('panel', ['stage']));
+    publish(event(1, 'Stage.Mode'));
+    panel.conn.setSubscription({ triggers: new Set(['Stage.Power']), categories: new Set() });
+    publish(event(2, 'Stage.Mode'));
+    publish(event(3, 'Stage.Power'));
+    flush();
+    expect(panel.socket.seqs()).to.deep.equal([1, 3]);
+  });
+
+  it('judges each event by the areas the client had when it was published', () => {
+    const record = client('panel', ['stage']);
+    const panel = connect(record);
+    publish(event(1, 'Stage.Mode'));
+    directory.putClient({ ...record, areas: ['fog'] });
+    fan.refresh('panel');
+    publish(event(2, 'Stage.Mode'));
+    publish(event(3, 'Fog.Burst', 'OneShot'));
+    flush();
+    expect(panel.socket.seqs()).to.deep.equal([1, 3]);
+  });
+
+  it('never sends an event twice to a connection that resumed past it in the same window', () => {
+    const early = connect(client('early', ['stage']));
+    publish(event(1, 'Stage.Mode'));
+    publish(event(2, 'Stage.Mode'));
+    // Admitted now, the replay plan covers up to seq 2: the logged 1 and 2 are not its to take.
+    const late = connect(client('late', ['stage']), 0);
+    publish(event(3, 'Stage.Power'));
+    flush();
+    expect(early.socket.seqs()).to.deep.equal([1, 2, 3]);
+    expect(late.socket.seqs()).to.deep.equal([3]);
+  });
+
+  it('flushes at once when the log reaches its bound', () => {
+    const panel = connect(client('panel', ['stage']));
+    for (let seq = 1; seq <= 5; seq++) publish(event(seq, 'Stage.Mode'));
+    expect(panel.socket.seqs()).to.deep.equal([1, 2, 3, 4, 5]);
+    publish(event(6, 'Stage.Mode'));
+    expect(panel.socket.seqs()).to.have.length(5);
+    flush();
+    expect(panel.socket.seqs()).to.deep.equal([1, 2, 3, 4, 5, 6]);
+  });
+
+  it('gives a backed-up connection its share through its coalescing outbox, newest state per trigger', () => {
+    const slow = connect(client('slow', ['stage']));
+    const fast = connect(client('fast', ['stage']));
+    slow.socket.writableLength = 2 << 20; // the next write leaves it backed up
+    publish(event(1, 'Stage.Mode'));
+    flush();
+    expect(slow.conn.status).to.equal('backed_up');
+    publish(event(2, 'Stage.Mode'));
+    publish(event(3, 'Stage.Power'));
+    publish(event(4, 'Stage.Mode'));
+    flush();
+    expect(slow.socket.seqs()).to.deep.equal([1]);
+    slow.socket.writableLength = 0;
+    slow.socket.emit('drain');
+    expect(slow.socket.seqs()).to.deep.equal([1, 3, 4]);
+    expect(fast.socket.seqs()).to.deep.equal([1, 2, 3, 4]);
+  });
+
+  it('writes the events published before a revocation ahead of the farewell', () => {
+    const panel = connect(client('panel', ['stage']));
+    publish(event(1, 'Stage.Mode'));
+    fan.disconnectClient('panel', 'revoked by admin');
+    expect(panel.socket.messages().map((m) => m.type)).to.deep.equal(['trigger', 'token_revoked']);
+  });
+});
