@@ -18,6 +18,7 @@ interface Waiter {
 
 /** One event's fan-out: who it went to, what each said so far, and who waits for the answer. */
 export interface LedgerEntry {
+  seq: number;
   targets: readonly DeliveryTarget[] | undefined;
   /** By target index; outcome objects are only built when someone asks (most events nobody does). */
   results: Array<SettledResult | undefined>;
@@ -30,18 +31,17 @@ export interface LedgerEntry {
  * The outcomes of recent dispatches, by `seq`, for `delivery(seq, boundMs)`. An answer waits at
  * most its bound and then reports what is still open as `queued`; it works whether it is asked
  * before or after the event is dispatched. Bounded: only the last `capacity` seqs are remembered
- * (oldest evicted first); an evicted entry still answers the waiters it
- * already had, because they hold it directly.
+ * (a seq's slot goes to the seq `capacity` after it); an evicted entry still answers the waiters
+ * it already had, because they hold it directly.
  *
  * Bounds are kept by one timer for all waiters, not one each: waiters queue by deadline (callers
  * use one bound, so that is arrival order), and the timer is armed for the earliest one still
  * unanswered. Under HTTP load a timer per request cost as much as the rest of the wait.
  */
 export class DeliveryLedger {
-  private readonly entries = new Map<number, LedgerEntry>();
-  /** Seqs in the order they were added, as a ring: the slot to reuse holds the one to evict. */
-  private readonly order: number[] = [];
-  private next = 0;
+  /** Entries by `seq % capacity`: a newer seq takes the slot of the one `capacity` before it (no hashing, no eviction list). */
+  private readonly slots: Array<LedgerEntry | undefined>;
+  private used = 0;
   private lastOpened = 0;
   /** Waiters by deadline, earliest first from `head`; answered ones are dropped as they reach the front. */
   private deadlines: Waiter[] = [];
@@ -53,15 +53,17 @@ export class DeliveryLedger {
     /** At least 1. */
     private readonly capacity: number,
     private readonly scheduler: SchedulerLike,
-  ) {}
+  ) {
+    this.slots = new Array<LedgerEntry | undefined>(capacity);
+  }
 
   /** Records that event `seq` went to `targets`; returns the entry its deliveries settle into. */
   open(seq: number, targets: readonly DeliveryTarget[]): LedgerEntry {
-    let entry = this.entries.get(seq);
+    let entry = this.get(seq);
     if (!entry && targets.length === 0) {
       // Nothing to wait for and nobody waiting: `wait` answers [] for any seq up to the last opened.
       if (seq > this.lastOpened) this.lastOpened = seq;
-      return { targets, results: [], details: undefined, pending: 0, waiters: [] };
+      return { seq, targets, results: [], details: undefined, pending: 0, waiters: [] };
     }
     if (!entry) entry = this.add(seq);
     entry.targets = targets;
@@ -88,7 +90,7 @@ export class DeliveryLedger {
    * later ones were (a status, a rejected input), answers `[]` at once.
    */
   wait(seq: number, boundMs: number): Promise<DeliveryOutcome[]> {
-    let entry = this.entries.get(seq);
+    let entry = this.get(seq);
     if (!entry) {
       if (seq <= this.lastOpened) return Promise.resolve([]);
       entry = this.add(seq);
@@ -105,16 +107,19 @@ export class DeliveryLedger {
 
   /** Entries remembered (for tests and health). */
   get size(): number {
-    return this.entries.size;
+    return this.used;
+  }
+
+  private get(seq: number): LedgerEntry | undefined {
+    const entry = this.slots[seq % this.capacity];
+    return entry?.seq === seq ? entry : undefined;
   }
 
   private add(seq: number): LedgerEntry {
-    const entry: LedgerEntry = { targets: undefined, results: [], details: undefined, pending: 0, waiters: [] };
-    // Not `entries.keys().next()`: after many deletes at its front a Map iterator walks the holes.
-    if (this.order.length >= this.capacity) this.entries.delete(this.order[this.next]);
-    this.order[this.next] = seq;
-    this.next = (this.next + 1) % this.capacity;
-    this.entries.set(seq, entry);
+    const entry: LedgerEntry = { seq, targets: undefined, results: [], details: undefined, pending: 0, waiters: [] };
+    const slot = seq % this.capacity;
+    if (this.slots[slot] === undefined) this.used++;
+    this.slots[slot] = entry;
     return entry;
   }
 
