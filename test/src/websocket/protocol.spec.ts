@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { encodeTrigger, parseClientMessage } from '../../../src/websocket/protocol';
+import { encodeMessage, encodeTrigger, parseClientMessage } from '../../../src/websocket/protocol';
 
 describe('WebSocket protocol', () => {
   it('parses auth with and without lastSeq', () => {
@@ -31,5 +31,7 @@ describe('WebSocket protocol', () => {
   it('encodes a trigger event without the hub-internal receive time, seq on top for resuming', () => {
     const json = encodeTrigger({ seq: 7, kind: 'status', name: 'A.B', value: 'On', id: 3, type: 'On/Off', category: 'c', organization: 'o', source: 'TCP', timestamp: 't', receivedAt: 123 });
     expect(JSON.parse(json)).to.deep.equal({ type: 'trigger', seq: 7, data: { seq: 7, kind: 'status', name: 'A.B', value: 'On', id: 3, type: 'On/Off', category: 'c', source: 'TCP', timestamp: 't' } });
+    // Byte for byte what every other server message looks like (key order included).
+    expect(json).to.equal(encodeMessage('trigger', { seq: 7, kind: 'status', name: 'A.B', value: 'On', id: 3, type: 'On/Off', category: 'c', source: 'TCP', timestamp: 't' }, { seq: 7 }));
   });
 });
