@@ -110,6 +110,11 @@ export class DeliveryLedger {
     return this.used;
   }
 
+  /** Waiters still held for their deadline (for tests). */
+  get waiting(): number {
+    return this.deadlines.length - this.head;
+  }
+
   private get(seq: number): LedgerEntry | undefined {
     const entry = this.slots[seq % this.capacity];
     return entry?.seq === seq ? entry : undefined;
@@ -132,6 +137,24 @@ export class DeliveryLedger {
       w.answered = true;
       w.resolve(outcomes);
     }
+    this.dropAnswered();
+  }
+
+  /**
+   * Lets go of the answered waiters at the front of the deadline queue at once rather than at the
+   * next timer: they are nearly always the front (answers come in arrival order), and held for a
+   * whole bound they would outlive the young generation and load the old one.
+   */
+  private dropAnswered(): void {
+    const queue = this.deadlines;
+    while (this.head < queue.length && queue[this.head].answered) this.head++;
+    if (this.head === queue.length) {
+      this.deadlines = [];
+      this.head = 0;
+    } else if (this.head > 1024 && this.head * 2 > queue.length) {
+      this.deadlines = queue.slice(this.head);
+      this.head = 0;
+    }
   }
 
   private enqueue(waiter: Waiter): void {
@@ -148,21 +171,12 @@ export class DeliveryLedger {
     this.timer = undefined;
     this.timerAt = Infinity;
     const now = this.scheduler.now();
-    const queue = this.deadlines;
-    while (this.head < queue.length && (queue[this.head].answered || queue[this.head].deadline <= now)) {
-      const waiter = queue[this.head++];
+    while (this.head < this.deadlines.length && this.deadlines[this.head].deadline <= now) {
+      const waiter = this.deadlines[this.head++];
       if (!waiter.answered) this.answer(waiter.entry);
     }
-    if (this.head === queue.length) {
-      this.deadlines = [];
-      this.head = 0;
-      return;
-    }
-    if (this.head > 1024 && this.head * 2 > queue.length) {
-      this.deadlines = queue.slice(this.head);
-      this.head = 0;
-    }
-    this.arm(this.deadlines[this.head].deadline);
+    this.dropAnswered();
+    if (this.head < this.deadlines.length) this.arm(this.deadlines[this.head].deadline);
   };
 
   private arm(at: number): void {
