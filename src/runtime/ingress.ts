@@ -29,20 +29,46 @@ export interface Ingress {
  * Pushes each report into the gateway with a ticket and resolves the caller's promise with the
  * decision carrying that ticket. The queue in front of the gateway is bounded: past `maxPending`
  * the input is rejected as `overflow` (the seed's overflow signal) and nothing else changes.
+ *
+ * Nearly every input is decided while it is being pushed (only a throttled Continuous value
+ * waits for its window): that decision is caught on the way and answered as is, and only an
+ * input still undecided afterwards is parked by ticket.
  */
 export function createIngress({ gateway, scheduler, maxPending, isSourceEnabled }: IngressDeps): Ingress {
   const input$ = new Subject<RawTrigger>();
   const waiting = new Map<number, { input: RawTrigger; resolve: (d: Decision) => void }>();
   let nextTicket = 1;
+  /** The input being pushed right now, and its decision once the gateway made it. */
+  let pushing: RawTrigger | undefined;
+  let decidedNow: Decision | undefined;
   const decisions$ = gateway(input$).pipe(share());
   // The ingress itself is a subscriber, so decisions flow (and callers resolve) even with no other reader.
   const subscription = decisions$.subscribe((decision) => {
+    if (decision.input === pushing) {
+      decidedNow = decision;
+      return;
+    }
     const entry = waiting.get(decision.input.ticket);
     if (entry) {
       waiting.delete(decision.input.ticket);
       entry.resolve(decision);
     }
   });
+  /** Pushes `input`; its decision if the gateway made it during the push. */
+  const push = (input: RawTrigger): Decision | undefined => {
+    // Saved and restored: a subscriber of a decision may itself report (a power binding, say).
+    const outerPushing = pushing;
+    const outerDecided = decidedNow;
+    pushing = input;
+    decidedNow = undefined;
+    try {
+      input$.next(input);
+      return decidedNow;
+    } finally {
+      pushing = outerPushing;
+      decidedNow = outerDecided;
+    }
+  };
   const reject = (input: RawTrigger, reason: Rejected['reason'], message: string): Promise<Decision> =>
     Promise.resolve({ accepted: false, input, reason, message });
 
@@ -54,10 +80,9 @@ export function createIngress({ gateway, scheduler, maxPending, isSourceEnabled 
       const input: RawTrigger = { source, kind, name, value, id, remote, ticket: nextTicket++, receivedAt: scheduler.now() };
       if (!isSourceEnabled(input.source)) return reject(input, 'source_disabled', `Source ${input.source} is disabled in config`);
       if (waiting.size >= maxPending) return reject(input, 'overflow', `Gateway queue is full (${maxPending} inputs waiting); try again shortly`);
-      return new Promise<Decision>((resolve) => {
-        waiting.set(input.ticket, { input, resolve });
-        input$.next(input);
-      });
+      const decision = push(input);
+      if (decision) return Promise.resolve(decision);
+      return new Promise<Decision>((resolve) => waiting.set(input.ticket, { input, resolve }));
     },
     decisions$,
     pending: () => waiting.size,
