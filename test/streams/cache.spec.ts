@@ -63,6 +63,14 @@ describe('cache', () => {
       });
     });
 
+    it('emits nothing for a first input that changes nothing (the seed is not sent twice)', () => {
+      const ts = createTestScheduler();
+      ts.run(({ hot, expectObservable }) => {
+        const stale = event('Phone.Button', { value: 'On', id: 0, seq: 2 }); // an id below the cached one
+        expectObservable(createCache$(hot('--o--s--a--', { o, s: stale, a }), seed)).toBe('S-------A--', { S: seed, A });
+      });
+    });
+
     it('replays the current state at once to a late subscriber, and stays up when subscribers leave', () => {
       const ts = createTestScheduler();
       ts.run(({ hot, expectObservable, expectSubscriptions }) => {
