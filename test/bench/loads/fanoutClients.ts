@@ -1,5 +1,5 @@
 import { Agent, request } from 'node:http';
-import type { Socket } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { connectAsync, type MqttClient } from 'mqtt';
 import { CLOCK_TRIGGER } from '../harness/hubConfig';
 import { connectLeanMqtt } from '../harness/rawMqtt';
@@ -11,14 +11,15 @@ import { Samples, wallMs } from '../harness/stats';
  * Subscribers for benchmarks 3 and 4, many per process: Haven WebSocket clients and MQTT
  * subscribers, both lean (they walk frames or packets without decoding them, so thousands share
  * one core and the brokers, not the client libraries, are measured), the `mqtt` npm client as
- * subscriber when asked (`mqtt-npm`), or idle clients of the bare `ws` server. Every message
+ * subscriber when asked (`mqtt-npm`), idle clients of the bare `ws` server, or plain TCP
+ * connections that read and drop what the bare fan-out server writes (`tcp`). Every message
  * carries its send time (wall clock, comparable across processes), so each delivery is timed
  * where it lands. A separate process of the same script publishes: POSTs to Haven, or the `mqtt`
  * npm client publishing to the broker.
  */
 export const MQTT_TOPIC = 'haven/bench/clock';
 
-type Kind = 'haven' | 'ws' | 'mqtt' | 'mqtt-npm';
+type Kind = 'haven' | 'ws' | 'mqtt' | 'mqtt-npm' | 'tcp';
 
 const wsSockets: Socket[] = [];
 const mqttClients: MqttClient[] = [];
@@ -53,6 +54,12 @@ async function connectAll({ kind, port, count, path = '/', token = '' }: Connect
       client.on('message', (_topic, payload: Buffer) => delivered(Number(payload.toString('latin1'))));
       await client.subscribeAsync(MQTT_TOPIC, { qos: 0 });
       mqttClients.push(client);
+    } else if (kind === 'tcp') {
+      const socket = connect(port, '127.0.0.1');
+      socket.on('data', () => undefined);
+      socket.on('error', () => undefined);
+      await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+      wsSockets.push(socket);
     } else {
       wsSockets.push(await connectLeanWs(port, path, token, (buf, start, end, at) => (kind === 'haven' ? delivered(valueIn(buf, start, end), at) : undefined)));
     }

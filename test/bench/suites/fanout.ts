@@ -121,6 +121,25 @@ async function measure(ctx: BenchContext, label: string, side: Side, startRate: 
   return runs;
 }
 
+/** Bytes of the message the floor measurement writes: about a trigger event's WebSocket frame. */
+const FLOOR_MESSAGE_BYTES = 200;
+
+/** What a bare `node:net` loop takes to write one message to as many sockets (ms per round, median of 5). */
+async function measureFloor(ctx: BenchContext, processes: number, perProcess: number): Promise<{ ms: number; runs: number[]; sockets: number }> {
+  const server = spawnScript('servers/bareFanout', { core: ctx.pinning.serverCore, pinning: ctx.pinning, fds: processes * perProcess + FD_MARGIN });
+  const clients = Array.from({ length: processes }, () => spawnScript('loads/fanoutClients', { core: ctx.pinning.loadCore, pinning: ctx.pinning, fds: perProcess + FD_MARGIN }));
+  try {
+    const port = (await server.ready).tcpPort as number;
+    await Promise.all(clients.map((c) => c.ready));
+    await Promise.all(clients.map((c) => c.call('connect', { kind: 'tcp', port, count: perProcess }, 300_000)));
+    const { sockets, ms } = await server.call<{ sockets: number; ms: number[] }>('broadcast', { bytes: FLOOR_MESSAGE_BYTES, rounds: 5, pauseMs: 200 }, 60_000);
+    return { ms: median(ms), runs: ms, sockets };
+  } finally {
+    for (const c of clients) await c.stop();
+    await server.stop();
+  }
+}
+
 /** A publisher and `n` subscriber processes of `perProcess` clients each. */
 function spawnLoads(ctx: BenchContext, n: number, perProcess: number): BenchProcess[] {
   return Array.from({ length: n + 1 }, () => spawnScript('loads/fanoutClients', { core: ctx.pinning.loadCore, pinning: ctx.pinning, fds: perProcess + FD_MARGIN }));
@@ -176,7 +195,9 @@ export const fanoutSuite: Suite = {
         }
       }
 
-      rows.push(...fanoutRows(size.slot, size.clients, size.processes, size.startRate, haven, mosquitto));
+      const floor = await measureFloor(ctx, size.processes, perProcess);
+      ctx.log(`    bare node:net: one ${FLOOR_MESSAGE_BYTES}-byte write to each of ${floor.sockets} sockets: ${floor.runs.map((ms) => formatNumber(ms)).join(', ')} ms`);
+      rows.push(...fanoutRows(size.slot, size.clients, size.processes, size.startRate, haven, mosquitto, floor));
     }
     return rows;
   },
@@ -196,7 +217,7 @@ function describeSide(name: string, runs: Ladder[]): string {
 }
 
 /** Two rows per size: deliveries/s held under the latency bound (the target), and the most kept up with at all. */
-function fanoutRows(index: number, clients: number, processes: number, startRate: number, haven: Ladder[], mosquitto: Ladder[] | string): Row[] {
+function fanoutRows(index: number, clients: number, processes: number, startRate: number, haven: Ladder[], mosquitto: Ladder[] | string, floor: { ms: number; runs: number[]; sockets: number }): Row[] {
   const size = clients.toLocaleString('en-US');
   const letter = (k: number) => `3${String.fromCharCode(97 + index * 2 + k)}`;
   const skipped = typeof mosquitto === 'string' ? { name: 'Mosquitto', skipped: mosquitto } : undefined;
@@ -212,8 +233,9 @@ function fanoutRows(index: number, clients: number, processes: number, startRate
     `${processes} subscriber process${processes > 1 ? 'es' : ''} and a publisher on the load core; ${MQTT_SUBSCRIBERS === 'mqtt' ? 'lean subscribers on both sides (the mqtt npm client publishes)' : 'MQTT subscribers are mqtt npm clients'}; publish rates climb ×${STEP} from ${startRate} msg/s, ${PROBE_S} s per probe`,
     describeSide('Haven', haven),
     ...(mq.length ? [describeSide('Mosquitto', mq)] : []),
+    `the floor: a bare node:net loop writes one ${FLOOR_MESSAGE_BYTES}-byte message to ${floor.sockets.toLocaleString('en-US')} sockets in ${formatNumber(floor.ms)} ms (${formatNumber((floor.ms * 1000) / Math.max(1, floor.sockets))} µs per socket), so no Node server on this core delivers one message to all of them sooner`,
   ].join('; ');
-  const detail = { clients, haven, mosquitto };
+  const detail = { clients, haven, mosquitto, floor };
   const reference = (rate: (l: Ladder) => number, pick: (l: Ladder) => Probe | null) => skipped ?? { name: 'Mosquitto', ...cell(mq, rate, pick) };
   return [
     {
