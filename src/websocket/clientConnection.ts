@@ -171,6 +171,10 @@ export class ClientConnection {
     if (this.socket.writableLength <= this.deps.maxBufferedBytes) return;
     this.outbox = createOutbox(this.deps.maxPending);
     this.setStatus('backed_up', `${this.socket.writableLength} bytes queued`);
+    this.awaitDrain();
+  }
+
+  private awaitDrain(): void {
     this.socket.once('drain', () => this.send({ type: 'drained' }));
   }
 
@@ -221,10 +225,7 @@ export class ClientConnection {
   private drained(): void {
     if (this.status !== 'backed_up') return;
     this.write(drainOutbox(this.outbox!));
-    if (this.socket.writableLength > this.deps.maxBufferedBytes) {
-      this.socket.once('drain', () => this.send({ type: 'drained' }));
-      return;
-    }
+    if (this.socket.writableLength > this.deps.maxBufferedBytes) return this.awaitDrain();
     this.outbox = undefined;
     this.setStatus('live', 'drained');
   }

@@ -106,15 +106,15 @@ export function createDirectory(store: Store): Directory {
       invalidate();
     },
     deleteArea(id) {
-      const affected = [...clients.values()].filter((c) => c.areas.includes(id));
+      const updated = [...clients.values()].filter((c) => c.areas.includes(id)).map((c) => ({ ...c, areas: c.areas.filter((a) => a !== id) }));
       store.transaction(() => {
         areaDocs.delete(id);
-        for (const c of affected) clientDocs.put(c.id, { ...c, areas: c.areas.filter((a) => a !== id) });
+        for (const c of updated) clientDocs.put(c.id, c);
       });
       areas.delete(id);
-      for (const c of affected) clients.set(c.id, { ...c, areas: c.areas.filter((a) => a !== id) });
+      for (const c of updated) clients.set(c.id, c);
       invalidate();
-      return affected.map((c) => c.id);
+      return updated.map((c) => c.id);
     },
     clientsWithArea: (areaId) => [...clients.values()].filter((c) => c.areas.includes(areaId)).map((c) => c.id),
     visibility(client) {
