@@ -1,3 +1,6 @@
+import type { Logger } from '../log';
+import { describeError } from './serviceStatus';
+
 /**
  * An actor's mailbox: messages are handled one at a time, in the order they were sent. A message
  * sent while another is being handled (from inside the handler, or from a callback it triggered
@@ -23,4 +26,9 @@ export function createMailbox<M>(handle: (message: M) => void, onError: (error: 
       busy = false;
     }
   };
+}
+
+/** An actor's mailbox whose handler failures are logged with the message type. */
+export function createLoggingMailbox<M extends { readonly type: string }>(handle: (message: M) => void, log: Logger): (message: M) => void {
+  return createMailbox<M>(handle, (error, message) => log.error('actor failed on a message', { message: message.type, error: describeError(error) }));
 }

@@ -1,5 +1,7 @@
 import type { Logger } from '../log';
 import type { Delivery } from './delivery';
+import type { Registration } from './registration';
+import type { ServiceConfig } from './serviceConfig';
 
 /** Why the outbox let go of a delivery without handing it out. */
 export type OutboxDrop = 'expired' | 'overflow';
@@ -116,4 +118,13 @@ export function settleDropped(log: Logger, capacity: number): OutboxOptions['onD
     }
     delivery.settle(why, why === 'expired' ? 'waited longer than max age' : `mailbox full (${capacity})`);
   };
+}
+
+/** A registration's outbox: the config's mailbox size, its own max age (else the config's), drops settled and logged. */
+export function registrationOutbox(registration: Registration, config: ServiceConfig, log: Logger): Outbox {
+  return new Outbox({
+    capacity: config.mailboxSize,
+    maxAgeMs: registration.max_age_ms ?? config.maxAgeMs,
+    onDrop: settleDropped(log, config.mailboxSize),
+  });
 }

@@ -1,8 +1,8 @@
 import type { Socket } from 'node:net';
 import type { Subscription } from 'rxjs';
 import type { Delivery } from './delivery';
-import { createMailbox } from './mailbox';
-import { Outbox, settleDropped } from './outbox';
+import { createLoggingMailbox } from './mailbox';
+import { registrationOutbox } from './outbox';
 import type { Registration } from './registration';
 import type { ActorDeps, ServiceActor } from './serviceActor';
 import { createStatusCell, describeError } from './serviceStatus';
@@ -25,18 +25,12 @@ export function createTcpConnectActor(registration: Registration, deps: ActorDep
   const { scheduler, log, config } = deps;
   const { name, host, port } = registration;
   const status = createStatusCell(name, 'connecting', log, deps.onStatus);
-  const outbox = new Outbox({
-    capacity: config.mailboxSize,
-    maxAgeMs: registration.max_age_ms ?? config.maxAgeMs,
-    onDrop: settleDropped(log, config.mailboxSize),
-  });
+  const outbox = registrationOutbox(registration, config, log);
   const state = { stopping: false, busy: 0, sockets: new Set<Socket>() };
   let resolveStop!: () => void;
   const stopped = new Promise<void>((resolve) => (resolveStop = resolve));
 
-  const send = createMailbox<Message>(handle, (error, message) =>
-    log.error('actor failed on a message', { message: message.type, error: describeError(error) }),
-  );
+  const send = createLoggingMailbox<Message>(handle, log);
 
   function handle(message: Message): void {
     switch (message.type) {

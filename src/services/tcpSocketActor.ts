@@ -2,8 +2,8 @@ import type { Socket } from 'node:net';
 import type { Subscription } from 'rxjs';
 import { createBackoff } from '../../streams/backoff';
 import type { Delivery } from './delivery';
-import { createMailbox } from './mailbox';
-import { Outbox, settleDropped } from './outbox';
+import { createLoggingMailbox } from './mailbox';
+import { registrationOutbox } from './outbox';
 import type { Registration } from './registration';
 import type { ActorDeps, ServiceActor } from './serviceActor';
 import { createStatusCell, describeError } from './serviceStatus';
@@ -40,11 +40,7 @@ export function createTcpSocketActor(registration: Registration, deps: ActorDeps
   const { name, host, port } = registration;
   const status = createStatusCell(name, 'connecting', log, deps.onStatus);
   const backoff = createBackoff(config.backoff);
-  const outbox = new Outbox({
-    capacity: config.mailboxSize,
-    maxAgeMs: registration.max_age_ms ?? config.maxAgeMs,
-    onDrop: settleDropped(log, config.mailboxSize),
-  });
+  const outbox = registrationOutbox(registration, config, log);
 
   const state = {
     started: false,
@@ -65,9 +61,7 @@ export function createTcpSocketActor(registration: Registration, deps: ActorDeps
   let resolveStop!: () => void;
   const stopped = new Promise<void>((resolve) => (resolveStop = resolve));
 
-  const send = createMailbox<Message>(handle, (error, message) =>
-    log.error('actor failed on a message', { message: message.type, error: describeError(error) }),
-  );
+  const send = createLoggingMailbox<Message>(handle, log);
 
   function handle(message: Message): void {
     switch (message.type) {
