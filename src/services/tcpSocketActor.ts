@@ -24,6 +24,9 @@ type Message =
   | { readonly type: 'retry' }
   | { readonly type: 'stop' };
 
+/** Most deliveries one write waits for within a turn (bounded further by the mailbox size). */
+const BATCH_LINES = 256;
+
 /**
  * TCP_SOCKET: one persistent connection (keepalive, no Nagle) that the actor keeps up for as long
  * as the registration lives. A dead peer shows as 'error', 'end', 'close' or a failed write; the
@@ -41,6 +44,8 @@ export function createTcpSocketActor(registration: Registration, deps: ActorDeps
   const status = createStatusCell(name, 'connecting', log, deps.onStatus);
   const backoff = createBackoff(config.backoff);
   const outbox = registrationOutbox(registration, config, log);
+  /** Deliveries that make a connected actor write at once instead of at the end of the turn. */
+  const batchLines = Math.max(1, Math.min(BATCH_LINES, config.mailboxSize));
 
   const state = {
     started: false,
@@ -160,20 +165,39 @@ export function createTcpSocketActor(registration: Registration, deps: ActorDeps
     delivery.enqueuedAt = now;
     if (state.stopping || status.get() === 'closed') return delivery.settle('failed', 'service stopped');
     outbox.push(delivery, now);
-    if (state.connected && !state.flushDue) {
-      state.flushDue = true;
-      setImmediate(() => send({ type: 'flush' }));
-    }
+    if (!state.connected) return;
+    // A burst on a healthy connection is written before it could fill the outbox: the bound is
+    // for a service that is down or pushing back, not for one turn's worth of events.
+    if (outbox.size >= batchLines) flush();
+    else flushSoon();
   }
 
-  /** Writes everything waiting, in order and in one write, unless the socket pushes back. */
+  /** Asks for a `flush` at the end of this turn of the event loop (once). */
+  function flushSoon(): void {
+    if (state.flushDue) return;
+    state.flushDue = true;
+    setImmediate(() => send({ type: 'flush' }));
+  }
+
+  /**
+   * Writes what waits, in order, in one write of at most what the socket takes before pushing
+   * back (its high-water mark): the rest stays in the outbox, where max age still applies, and
+   * goes at the next turn or on 'drain'.
+   */
   function flush(): void {
     const socket = state.socket;
     if (!state.connected || !socket || outbox.size === 0 || socket.writableNeedDrain) return;
     const now = scheduler.now();
     const batch: Delivery[] = [];
-    for (let next = outbox.shift(now); next; next = outbox.shift(now)) batch.push(next);
+    let room = socket.writableHighWaterMark - socket.writableLength;
+    while (room > 0 || batch.length === 0) {
+      const next = outbox.shift(now);
+      if (!next) break;
+      batch.push(next);
+      room -= next.line.length;
+    }
     if (batch.length > 0) write(socket, batch);
+    if (outbox.size > 0 && !socket.writableNeedDrain) flushSoon();
   }
 
   function write(socket: Socket, batch: readonly Delivery[]): void {

@@ -21,6 +21,8 @@ class FakeSocket extends EventEmitter {
   ended = false;
   destroyed = false;
   writableNeedDrain = false;
+  writableHighWaterMark = 16384;
+  writableLength = 0;
   setKeepAlive(on: boolean, ms: number): this {
     this.keepAlive = [on, ms];
     return this;
@@ -163,6 +165,29 @@ describe('services/tcpSocketActor (virtual time)', () => {
     deliver(a, 'd\n');
     await new Promise((resolve) => setImmediate(resolve));
     expect(sockets[0].written).to.deep.equal(['a\nb\nc\n', 'd\n']);
+  });
+
+  it('writes a burst larger than the mailbox on a healthy connection, dropping none', async () => {
+    const a = actor([{ connect: 'accept' }], { mailboxSize: 10 });
+    void a.start();
+    scheduler.flush();
+    const lines = Array.from({ length: 25 }, (_, i) => `line-${i}\n`);
+    const outcomes = lines.map((line) => deliver(a, line));
+    for (let turn = 0; turn < 3; turn++) await new Promise((resolve) => setImmediate(resolve));
+    expect(outcomes.map((o) => o.result)).to.deep.equal(lines.map(() => 'written'));
+    expect(sockets[0].written.join('')).to.equal(lines.join(''));
+  });
+
+  it('takes no more into one write than the socket holds before pushing back; the rest follows', async () => {
+    const a = actor([{ connect: 'accept' }]);
+    void a.start();
+    scheduler.flush();
+    sockets[0].writableHighWaterMark = 10;
+    for (const line of ['aaaaa\n', 'bbbbb\n', 'ccccc\n']) deliver(a, line);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(sockets[0].written).to.deep.equal(['aaaaa\nbbbbb\n']);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(sockets[0].written).to.deep.equal(['aaaaa\nbbbbb\n', 'ccccc\n']);
   });
 
   it('puts a batch whose write failed back in front and writes it on the next connection', async () => {
