@@ -50,7 +50,10 @@ export class FanOut {
   readonly live = new Set<ClientConnection>();
   private readonly byClient = new Map<string, Set<ClientConnection>>();
   private dirty: ClientConnection[] = [];
-  private flushing = false;
+  /** A deferred flush is on its way. */
+  private scheduled = false;
+  /** The log is being handed out: connections marked dirty now are written by this flush. */
+  private distributing = false;
   /** Trigger events since the last flush, in seq order. */
   private log: Logged[] = [];
   /** Counts flushes: a connection whose `logWindow` is older has taken nothing of `log`. */
@@ -81,26 +84,36 @@ export class FanOut {
 
   /** Writes every connection's messages of this tick: first its share of the logged events, then its own queue. */
   readonly flush = (): void => {
-    this.flushing = true; // catching up marks connections dirty: they are written below, not in another flush
+    this.distributing = true;
     if (this.log.length > 0) this.distribute();
+    this.distributing = false;
     const batch = this.dirty;
     this.dirty = [];
-    this.flushing = false;
     const memo: BatchMemo = {};
     for (const conn of batch) conn.flush(memo);
   };
 
+  private readonly runScheduled = (): void => {
+    this.scheduled = false;
+    this.flush();
+  };
+
   private requestFlush(): void {
-    if (this.flushing) return;
-    this.flushing = true;
-    this.deps.defer(this.flush);
+    if (this.scheduled || this.distributing) return;
+    this.scheduled = true;
+    this.deps.defer(this.runScheduled);
   }
 
   /** Gives every live connection its share of the log, and empties it. */
   private distribute(): void {
     const log = this.log;
-    const firstSeq = log[0].event.seq;
-    const lastSeq = log[log.length - 1].event.seq;
+    // Seqs are logged in order (the gateway assigns them in order); min and max do not rely on it.
+    let firstSeq = Infinity;
+    let lastSeq = 0;
+    for (const { event } of log) {
+      if (event.seq < firstSeq) firstSeq = event.seq;
+      if (event.seq > lastSeq) lastSeq = event.seq;
+    }
     const shared = new Map<ClientConnection['visible'], Map<Subscription | undefined, Buffer | null>>();
     for (const conn of this.live) {
       if (conn.logWindow !== this.window && conn.takesShared(firstSeq)) {
