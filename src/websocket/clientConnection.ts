@@ -79,7 +79,8 @@ export class ClientConnection {
   /** The fan-out's log window this connection last took events from, and how many it took. */
   logWindow = -1;
   logTaken = 0;
-  private view: { visible: Visibility; subscription: Subscription | undefined } = { visible: EMPTY, subscription: undefined };
+  private visibleNow: Visibility = EMPTY;
+  private subscriptionNow: Subscription | undefined;
   private pending: Buffer[] | undefined;
   private outbox: Outbox<Buffer> | undefined;
   private dirty = false;
@@ -96,27 +97,27 @@ export class ClientConnection {
 
   /** What the client may see (its enabled areas' entities; null: everything). */
   get visible(): Visibility {
-    return this.view.visible;
+    return this.visibleNow;
   }
 
   /** What the client asked for within what it may see (undefined: everything). */
   get subscription(): Subscription | undefined {
-    return this.view.subscription;
+    return this.subscriptionNow;
   }
 
   setVisibility(visible: Visibility): void {
     this.deps.catchUp(this);
-    this.view = { visible, subscription: this.view.subscription };
+    this.visibleNow = visible;
   }
 
   setSubscription(subscription: Subscription | undefined): void {
     this.deps.catchUp(this);
-    this.view = { visible: this.view.visible, subscription };
+    this.subscriptionNow = subscription;
   }
 
   /** Whether this connection gets events of trigger (or socket) `name` in `category`. */
   wants(name: string, category?: string): boolean {
-    return sees(this.view.visible, this.view.subscription, name, category);
+    return sees(this.visibleNow, this.subscriptionNow, name, category);
   }
 
   /** Queues a frame after the logged events it has not taken; with `key` (a trigger name) it may be coalesced with an older one while backed up. */
