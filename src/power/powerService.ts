@@ -155,9 +155,13 @@ export function createPowerService({ config, store, publish, scheduler, utcNow, 
       return instance ? { ok: true, value: instance } : notFound(id);
     },
 
-    /** Running instances a bound trigger started on a socket. */
+    /** Running instances a bound trigger started on a socket (the actor's ledger, not a scan of every stored instance). */
     runningFrom(trigger: string, socket: string): string[] {
-      return (sockets.get(socket)?.records.running() ?? []).filter((i) => i.origin.kind === 'trigger' && i.origin.trigger === trigger).map((i) => i.id);
+      const running = sockets.get(socket)?.actor.ledger().running ?? [];
+      return running.filter(({ instanceId }) => {
+        const origin = instances.get(instanceId)?.origin;
+        return origin?.kind === 'trigger' && origin.trigger === trigger;
+      }).map((r) => r.instanceId);
     },
 
     serverData(name: string): ServerData | undefined {

@@ -10,7 +10,7 @@ import { toPowerEvents } from './powerEvents';
 import type { SocketRecords, StartMeta } from './socketRecords';
 
 /** A mailbox letter: a command, who waits for its reply, and a start's record fields. */
-export type Letter = SocketCommand & { readonly reply?: (reply: SocketReply) => void; readonly meta?: StartMeta };
+type Letter = SocketCommand & { readonly reply?: (reply: SocketReply) => void; readonly meta?: StartMeta };
 
 /** A socket actor's config, device and outlets. */
 export interface SocketActorDeps {

@@ -1,5 +1,6 @@
 import { asyncScheduler, filter, map, mergeMap, pairwise, share, startWith, takeUntil, timer, type Observable, type SchedulerLike } from 'rxjs';
-import type { RunningInstance, SocketLedger } from './powerContracts';
+import type { SocketLedger } from './powerContracts';
+import { isRunning, OFF_LEDGER } from './socketLedger';
 
 /** An instance whose emergency-stop deadline has passed while it still runs. */
 export interface EmergencyDue {
@@ -30,15 +31,12 @@ export function emergencyTimers(
   { retryMs = 5000 }: EmergencyTimersConfig = {},
   scheduler: SchedulerLike = asyncScheduler,
 ): Observable<EmergencyDue> {
-  const running$ = ledger$.pipe(
-    map((l) => l.running),
-    share(),
-  );
-  const gone$ = (instanceId: string) => running$.pipe(filter((running) => !running.some((r) => r.instanceId === instanceId)));
-  return running$.pipe(
-    startWith([] as readonly RunningInstance[]),
+  const ledgers$ = ledger$.pipe(share());
+  const gone$ = (instanceId: string) => ledgers$.pipe(filter((ledger) => !isRunning(ledger, instanceId)));
+  return ledgers$.pipe(
+    startWith(OFF_LEDGER),
     pairwise(),
-    mergeMap(([before, now]) => now.filter((r) => !before.some((b) => b.instanceId === r.instanceId))),
+    mergeMap(([before, now]) => now.running.filter((r) => !isRunning(before, r.instanceId))),
     mergeMap(({ instanceId, deadlineAt }) =>
       timer(Math.max(0, deadlineAt - scheduler.now()), retryMs, scheduler).pipe(
         map((): EmergencyDue => ({ type: 'emergency', instanceId, cause: 'timeout' })),

@@ -1,6 +1,6 @@
 import { concatMap, map, of, type Observable } from 'rxjs';
 import type { EmergencyCause, PowerReading, PowerState, SocketDevice, SocketEffect, SocketLedger, SocketReply, StopReason } from './powerContracts';
-import { cleared, isRunning, runningIds, withFault, withPower, withStarted, withStopped } from './socketLedger';
+import { isRunning, OFF_LEDGER, runningIds, withFault, withPower, withStarted, withStopped } from './socketLedger';
 
 /** What one command did: the answer for its sender, what happened, and the ledger after it. */
 export interface Outcome {
@@ -30,7 +30,7 @@ function lostPower(ledger: SocketLedger, reply: SocketReply): Outcome {
   const ids = runningIds(ledger);
   const error = ids.length ? `The socket is off but ${ids.length} instance(s) were running: ${ids.join(', ')}` : 'The socket turned off unexpectedly';
   return {
-    ledger: withFault(cleared(), error, 'off'),
+    ledger: withFault(OFF_LEDGER, error, 'off'),
     effects: [
       { type: 'fault', operation: 'monitor', error },
       ...ids.map((instanceId): SocketEffect => ({ type: 'instance_stopped', instanceId, reason: 'device_off', triggeredPowerOff: false })),
@@ -116,7 +116,7 @@ export function runEmergency(ledger: SocketLedger, instanceId: string, cause: Em
   }
   const stopped = runningIds(ledger);
   const done = (from: SocketLedger, switched: boolean): Outcome => ({
-    ledger: cleared(),
+    ledger: OFF_LEDGER,
     effects: [
       ...recovered(from),
       { type: 'emergency_stop', instanceId, cause, stoppedInstances: stopped },
@@ -157,7 +157,7 @@ function applyReading(ledger: SocketLedger, reading: PowerReading, io: SocketDev
   return io.switchPower(false).pipe(
     map((off): Outcome =>
       off.ok
-        ? { ledger: cleared(), effects: [...recovered(ledger), { type: 'power_off', instanceId: null, reason: 'reconcile' }], reply }
+        ? { ledger: OFF_LEDGER, effects: [...recovered(ledger), { type: 'power_off', instanceId: null, reason: 'reconcile' }], reply }
         : failed(ledger, 'switch off', off.error, 'unknown', `Could not switch off the unheld socket: ${off.error}`),
     ),
   );

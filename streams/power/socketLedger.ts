@@ -35,11 +35,6 @@ export function withStopped(ledger: SocketLedger, instanceId: string, powerOff: 
   return { power: powerOff ? 'off' : ledger.power, running, fault: powerOff ? null : ledger.fault };
 }
 
-/** Nobody holds the socket and its relay is off. */
-export function cleared(): SocketLedger {
-  return OFF_LEDGER;
-}
-
 /** A device problem: the holders stay, the relay state becomes what we can still claim. */
 export function withFault(ledger: SocketLedger, fault: string, power: PowerState = ledger.power): SocketLedger {
   return { ...ledger, power, fault };

@@ -1,6 +1,7 @@
 import type { PowerReading } from '../../../streams/power/powerContracts';
 import { httpGetJson } from './httpGetJson';
 import { fail, num, ok, type SocketDriver } from './socketDriver';
+import { sanitizeForLog } from '../../log';
 
 /** Where a Shelly Gen2 device is and how long to wait for it. */
 export interface ShellyConfig {
@@ -33,7 +34,7 @@ export function createShellyDriver({ baseUrl, channel, timeoutMs }: ShellyConfig
       if (!res.ok) return res;
       const { status, body } = res.value;
       if (status !== 200) return fail(rpcError(status, body));
-      if (typeof (body as { was_on?: unknown } | null)?.was_on !== 'boolean') return fail(`unexpected answer to Switch.Set: ${JSON.stringify(body).slice(0, 80)}`);
+      if (typeof (body as { was_on?: unknown } | null)?.was_on !== 'boolean') return fail(`unexpected answer to Switch.Set: ${sanitizeForLog(body, 80)}`);
       return ok(undefined);
     },
     async read() {
@@ -50,7 +51,7 @@ export function createShellyDriver({ baseUrl, channel, timeoutMs }: ShellyConfig
         energyWh: num(b.aenergy?.total),
       };
       const missing = Object.entries(reading).filter(([, v]) => v === undefined).map(([k]) => k);
-      if (missing.length) return fail(`unexpected answer to Switch.GetStatus (missing ${missing.join(', ')}): ${JSON.stringify(body).slice(0, 80)}`);
+      if (missing.length) return fail(`unexpected answer to Switch.GetStatus (missing ${missing.join(', ')}): ${sanitizeForLog(body, 80)}`);
       return ok({ ...(reading as PowerReading), temperatureC: num(b.temperature?.tC) ?? null });
     },
   };

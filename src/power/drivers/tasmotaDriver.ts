@@ -1,6 +1,7 @@
 import { httpGetJson, type JsonAnswer } from './httpGetJson';
 import { fail, num, ok, type SocketDriver } from './socketDriver';
 import type { DeviceResult } from '../../../streams/power/powerContracts';
+import { sanitizeForLog } from '../../log';
 
 /** Where a Tasmota device is, which relay, and its web credentials if it has a password. */
 export interface TasmotaConfig {
@@ -37,7 +38,7 @@ export function createTasmotaDriver({ baseUrl, channel, timeoutMs, username, pas
     const error = tasmotaError(res.value);
     if (error) return fail(error);
     const body = res.value.body;
-    return body && typeof body === 'object' ? ok(body as Record<string, unknown>) : fail(`unexpected answer to ${command}: ${JSON.stringify(body)}`);
+    return body && typeof body === 'object' ? ok(body as Record<string, unknown>) : fail(`unexpected answer to ${command}: ${sanitizeForLog(body, 80)}`);
   };
   /** `POWER1` on multi-relay devices, `POWER` on single-relay ones whatever the index. */
   const relayState = (body: Record<string, unknown>): string | undefined => {
@@ -50,7 +51,7 @@ export function createTasmotaDriver({ baseUrl, channel, timeoutMs, username, pas
       const res = await cmnd(`${relay} ${on ? 'On' : 'Off'}`);
       if (!res.ok) return res;
       const state = relayState(res.value);
-      if (state !== (on ? 'ON' : 'OFF')) return fail(`the relay did not switch ${on ? 'on' : 'off'} (answered ${JSON.stringify(res.value).slice(0, 80)})`);
+      if (state !== (on ? 'ON' : 'OFF')) return fail(`the relay did not switch ${on ? 'on' : 'off'} (answered ${sanitizeForLog(res.value, 80)})`);
       return ok(undefined);
     },
     async read() {
@@ -61,12 +62,12 @@ export function createTasmotaDriver({ baseUrl, channel, timeoutMs, username, pas
       const totalKwh = num(energy?.Total);
       const [powerW, voltageV, currentA] = [pick(energy?.Power), pick(energy?.Voltage), pick(energy?.Current)];
       if (totalKwh === undefined || powerW === undefined || voltageV === undefined || currentA === undefined) {
-        return fail(`unexpected answer to Status 8 (no StatusSNS.ENERGY Total/Power/Voltage/Current): ${JSON.stringify(status.value).slice(0, 100)}`);
+        return fail(`unexpected answer to Status 8 (no StatusSNS.ENERGY Total/Power/Voltage/Current): ${sanitizeForLog(status.value, 100)}`);
       }
       const power = await cmnd(relay);
       if (!power.ok) return power;
       const state = relayState(power.value);
-      if (state !== 'ON' && state !== 'OFF') return fail(`unexpected answer to ${relay}: ${JSON.stringify(power.value).slice(0, 80)}`);
+      if (state !== 'ON' && state !== 'OFF') return fail(`unexpected answer to ${relay}: ${sanitizeForLog(power.value, 80)}`);
       return ok({ output: state === 'ON', powerW, voltageV, currentA, energyWh: Math.round(totalKwh * 1_000_000) / 1000, temperatureC: null });
     },
   };

@@ -6,7 +6,7 @@ import { parseStartInput } from './startInput';
 const STATUS = { invalid: 422, not_found: 404, conflict: 409, device: 500, unavailable: 503 } as const;
 
 /** Every answer of the power routes: the value with 200, or `{ error, … }` with the refusal's status. */
-export function answer<T>(ctx: Context, result: PowerResult<T>): void {
+function answer<T>(ctx: Context, result: PowerResult<T>): void {
   if (result.ok) {
     ctx.status = 200;
     ctx.body = result.value;

@@ -9,7 +9,7 @@ export interface StartInput {
 export type Parsed<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: string };
 
 /** Instance ids a client may choose: url-safe, so they fit the routes unescaped. */
-export const INSTANCE_ID = /^[A-Za-z0-9._~:-]{1,128}$/;
+const INSTANCE_ID = /^[A-Za-z0-9._~:-]{1,128}$/;
 
 const FIELDS = new Set(['emergencyStopTimeout', 'socket', 'instanceId']);
 
