@@ -1,5 +1,6 @@
 import { asyncScheduler, map, pipe, type Observable, type SchedulerLike } from 'rxjs';
 import type { Decision, RawTrigger, Rejected, TriggerDef, TriggerEvent } from './contracts';
+import { definedFields } from './definedFields';
 import { checkGate, commitGate } from './gating/gate';
 import { createGateContext, DEFAULT_GATING, type GatingConfig } from './gating/gatingConfig';
 import { createGateState } from './gating/gateState';
@@ -122,9 +123,4 @@ function toEvent({ raw, def, value, id }: ValidTrigger, seq: number, timestamp: 
 function failed(input: RawTrigger, err: unknown): Rejected {
   const why = err instanceof Error ? err.message : String(err);
   return { accepted: false, input, reason: 'invalid_value', message: `Input could not be processed: ${why}` };
-}
-
-/** `{ ...defaults, ...partial }` would let an explicit `undefined` erase a default. */
-function definedFields<T extends object>(partial: Partial<T>): Partial<T> {
-  return Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

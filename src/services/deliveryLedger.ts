@@ -59,10 +59,10 @@ export class DeliveryLedger {
 
   /** Records that event `seq` went to `targets`; returns the entry its deliveries settle into. */
   open(seq: number, targets: readonly DeliveryTarget[]): LedgerEntry {
+    if (seq > this.lastOpened) this.lastOpened = seq;
     let entry = this.get(seq);
     if (!entry && targets.length === 0) {
       // Nothing to wait for and nobody waiting: `wait` answers [] for any seq up to the last opened.
-      if (seq > this.lastOpened) this.lastOpened = seq;
       return { seq, targets, results: [], details: undefined, pending: 0, waiters: [] };
     }
     if (!entry) entry = this.add(seq);
@@ -70,7 +70,6 @@ export class DeliveryLedger {
     entry.results = [];
     entry.details = undefined;
     entry.pending = targets.length;
-    if (seq > this.lastOpened) this.lastOpened = seq;
     if (entry.pending === 0) this.answer(entry);
     return entry;
   }

@@ -79,10 +79,10 @@ interface Slot {
   readonly key: string;
 }
 
-/** How an actor's status transitions reach `status$`: held while it is a candidate, dropped once retired. */
 /** A status transition with the protocol of the service it belongs to. */
 export type ServiceStatusChangeOf = StatusChange & { readonly protocol: Registration['protocol'] };
 
+/** How an actor's status transitions reach `status$`: held while it is a candidate, dropped once retired. */
 type Gate = { mode: 'hold' | 'live' | 'mute'; held: ServiceStatusChangeOf[] };
 
 /**

@@ -7,7 +7,7 @@ import { describeError } from './serviceStatus';
  * synchronously) waits its turn instead of re-entering the handler, so a handler always sees the
  * state the previous message left. A handler that throws is reported and the mailbox lives on.
  */
-export function createMailbox<M>(handle: (message: M) => void, onError: (error: unknown, message: M) => void): (message: M) => void {
+function createMailbox<M>(handle: (message: M) => void, onError: (error: unknown, message: M) => void): (message: M) => void {
   const waiting: M[] = [];
   let busy = false;
   return (message) => {

@@ -75,6 +75,11 @@ export class Outbox {
     this.compact();
   }
 
+  /** Empties the outbox, settling what waited as `failed` with `detail`. */
+  failAll(detail: string): void {
+    for (const d of this.clear()) d.settle('failed', detail);
+  }
+
   /** Empties the outbox, returning what waited (for the owner to settle). */
   clear(): Delivery[] {
     const rest = this.items.slice(this.head).filter((d) => !d.settled);
@@ -108,7 +113,7 @@ export class Outbox {
  * of each kind and then every 100th with a running count, so a dead service under load does not
  * flood the log.
  */
-export function settleDropped(log: Logger, capacity: number): OutboxOptions['onDrop'] {
+function settleDropped(log: Logger, capacity: number): OutboxOptions['onDrop'] {
   const counts: Record<OutboxDrop, number> = { expired: 0, overflow: 0 };
   return (delivery, why) => {
     const n = ++counts[why];

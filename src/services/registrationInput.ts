@@ -1,5 +1,5 @@
 import { SERVICE_PROTOCOLS, type ExtraField, type Registration, type ServiceProtocol } from './registration';
-import { EXTRA_FIELD_ORDER } from './wireLine';
+import { EXTRA_FIELD_ORDER, orderedFields } from './wireLine';
 
 /** What `POST /api/register` carries (the API validated it already; stored and legacy files may not be). */
 export interface RegistrationInput {
@@ -43,7 +43,7 @@ export function normalizeRegistration(input: unknown, registeredAt: string): Nor
   if (fields !== undefined && fields !== null && (!Array.isArray(fields) || fields.some((f) => !EXTRA_FIELD_ORDER.includes(f)))) {
     return fail(`'fields' of ${name} may only list ${EXTRA_FIELD_ORDER.join(', ')}`);
   }
-  const wanted = Array.isArray(fields) ? EXTRA_FIELD_ORDER.filter((f) => fields.includes(f)) : [];
+  const wanted = orderedFields(Array.isArray(fields) ? fields : undefined);
   const registration: Registration = {
     name,
     port,

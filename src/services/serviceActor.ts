@@ -25,6 +25,8 @@ export interface ActorDeps {
   readonly connect: SocketFactory;
   readonly config: ServiceConfig;
   readonly onStatus: (change: StatusChange) => void;
+  /** Runs `fn` at the end of the current turn of the event loop (default `setImmediate`). */
+  readonly defer?: (fn: () => void) => void;
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { BackoffConfig } from '../../streams/backoff';
+import { definedFields } from '../../streams/definedFields';
 import type { HavenConfig } from '../config/havenConfig';
 
 /** Everything the service actors are tuned with; every field has a default ({@link SERVICE_DEFAULTS}). */
@@ -38,8 +39,7 @@ export const SERVICE_DEFAULTS: ServiceConfig = {
 
 /** Fills the missing fields of `partial` from {@link SERVICE_DEFAULTS}. */
 export function resolveServiceConfig(partial: Partial<ServiceConfig> = {}): ServiceConfig {
-  const defined = Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined));
-  return { ...SERVICE_DEFAULTS, ...defined, backoff: { ...SERVICE_DEFAULTS.backoff, ...partial.backoff } };
+  return { ...SERVICE_DEFAULTS, ...definedFields(partial), backoff: { ...SERVICE_DEFAULTS.backoff, ...partial.backoff } };
 }
 
 /** The `services` section of the haven config, in the shape the dispatcher takes. */

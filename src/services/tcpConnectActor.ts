@@ -115,7 +115,7 @@ export function createTcpConnectActor(registration: Registration, deps: ActorDep
   function stop(): void {
     if (state.stopping) return;
     state.stopping = true;
-    for (const d of outbox.clear()) d.settle('failed', 'service stopped');
+    outbox.failAll('service stopped');
     status.set('closed', 'stopped');
     // Connections in flight finish their line (or time out); stop waits for them to close.
     if (state.sockets.size === 0) resolveStop();

@@ -39,7 +39,7 @@ const BATCH_LINES = 256;
  * dispatching). Lines whose write failed go back to the front. A deliberate stop is not a failure.
  */
 export function createTcpSocketActor(registration: Registration, deps: ActorDeps): ServiceActor {
-  const { scheduler, log, config } = deps;
+  const { scheduler, log, config, defer = setImmediate } = deps;
   const { name, host, port } = registration;
   const status = createStatusCell(name, 'connecting', log, deps.onStatus);
   const backoff = createBackoff(config.backoff);
@@ -153,7 +153,7 @@ export function createTcpSocketActor(registration: Registration, deps: ActorDeps
     const delay = backoff(state.attempt);
     if (delay === null) {
       status.set('closed', `gave up after ${state.attempt} failed attempts: ${reason}`);
-      for (const d of outbox.clear()) d.settle('failed', 'service unreachable');
+      outbox.failAll('service unreachable');
       return;
     }
     status.set('backoff', `${reason}; retry in ${Math.round(delay)} ms`);
@@ -176,7 +176,7 @@ export function createTcpSocketActor(registration: Registration, deps: ActorDeps
   function flushSoon(): void {
     if (state.flushDue) return;
     state.flushDue = true;
-    setImmediate(() => send({ type: 'flush' }));
+    defer(() => send({ type: 'flush' }));
   }
 
   /**
@@ -233,7 +233,7 @@ export function createTcpSocketActor(registration: Registration, deps: ActorDeps
     if (state.stopping) return;
     state.stopping = true;
     for (const timer of Object.values(state.timers)) timer?.unsubscribe();
-    for (const d of outbox.clear()) d.settle('failed', 'service stopped');
+    outbox.failAll('service stopped');
     resolveStart(false);
     status.set('closed', 'stopped');
     const socket = state.socket;

@@ -15,16 +15,20 @@ import type { ExtraField } from './registration';
  * {@link EXTRA_FIELD_ORDER}, only when a registration asks for them.
  */
 export function wireLine(event: TriggerEvent, fields?: readonly ExtraField[]): string {
-  return `${head(event)}${tail(event, fields)}}\n`;
+  return createWireLines(event).get(fieldsKey(fields)).toString('utf8');
 }
 
 /** The order extra fields take on the line, whatever order a registration listed them in. */
 export const EXTRA_FIELD_ORDER: readonly ExtraField[] = ['seq', 'type', 'category', 'source'];
 
+/** The extra fields asked for, deduplicated and in line order. */
+export function orderedFields(fields?: readonly unknown[]): ExtraField[] {
+  return fields ? EXTRA_FIELD_ORDER.filter((f) => fields.includes(f)) : [];
+}
+
 /** Extra fields deduplicated and in line order; `''` is the key of the seed's plain line. */
 export function fieldsKey(fields?: readonly ExtraField[]): string {
-  if (!fields || fields.length === 0) return '';
-  return EXTRA_FIELD_ORDER.filter((f) => fields.includes(f)).join(',');
+  return orderedFields(fields).join(',');
 }
 
 /**
@@ -62,10 +66,9 @@ function head(event: TriggerEvent): string {
   return JSON.stringify(seed).slice(0, -1);
 }
 
-function tail(event: TriggerEvent, fields?: readonly ExtraField[]): string {
-  if (!fields || fields.length === 0) return '';
+function tail(event: TriggerEvent, fields: readonly ExtraField[]): string {
   let out = '';
-  for (const f of EXTRA_FIELD_ORDER) if (fields.includes(f)) out += `,"${f}":${json(event[f] ?? null)}`;
+  for (const f of orderedFields(fields)) out += `,"${f}":${json(event[f] ?? null)}`;
   return out;
 }
 
