@@ -3,32 +3,30 @@ import bodyParser from 'koa-bodyparser';
 import type Router from '@koa/router';
 import type { Logger } from '../log';
 import { errorBody } from './errors';
-import { JSON_LIMIT_BYTES, tooLargeMessage } from './jsonBody';
+import { INVALID_JSON_MESSAGE, JSON_LIMIT_BYTES, tooLargeMessage } from './jsonBody';
 
 export interface AppDeps {
   readonly log: Logger;
   /** Every resource's router, core and components alike, mounted in order. */
   readonly routers: readonly Router[];
-  /** Largest JSON body accepted (koa-bodyparser syntax); the runtime's fast path uses the default too. */
-  readonly jsonLimit?: string;
 }
 
 /**
  * Builds the Koa app and never listens: the runtime (or a test, through `app.callback()`) decides
  * where it serves.
  */
-export function createApp({ log, routers, jsonLimit = `${JSON_LIMIT_BYTES}b` }: AppDeps): Koa {
+export function createApp({ log, routers }: AppDeps): Koa {
   const app = new Koa();
   app.silent = true;
   app.use(errorBody(log));
   app.use(
     bodyParser({
       enableTypes: ['json'],
-      jsonLimit,
+      jsonLimit: `${JSON_LIMIT_BYTES}b`,
       strict: true,
       onerror: (err, ctx) => {
         if ((err as { status?: number }).status === 413) ctx.throw(413, tooLargeMessage(JSON_LIMIT_BYTES));
-        ctx.throw(400, 'Invalid JSON body');
+        ctx.throw(400, INVALID_JSON_MESSAGE);
       },
     }),
   );

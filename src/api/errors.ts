@@ -5,6 +5,9 @@ import type { Logger } from '../log';
  * The one error path: every thrown error becomes `{"error": "..."}` with its status. 4xx messages
  * are the caller's to read; a 5xx says only "Internal server error" and is logged in full.
  */
+/** What a 5xx answer says, whatever went wrong (the details go to the log). */
+export const INTERNAL_ERROR_BODY = { error: 'Internal server error' } as const;
+
 export function errorBody(log: Logger) {
   return async (ctx: Context, next: Next): Promise<void> => {
     try {
@@ -22,7 +25,7 @@ export function errorBody(log: Logger) {
         ctx.body = { error: e.message ?? 'Bad request', ...(e.details ? { details: e.details } : {}) };
       } else {
         log.error(`${ctx.method} ${ctx.path} failed`, { error: (err as Error)?.stack ?? String(err) });
-        ctx.body = { error: 'Internal server error' };
+        ctx.body = INTERNAL_ERROR_BODY;
       }
     }
   };

@@ -31,3 +31,6 @@ function hasProtoKey(value: unknown): boolean {
 export function tooLargeMessage(limitBytes: number): string {
   return `Request body too large (limit ${limitBytes} bytes)`;
 }
+
+/** The 400 answer's text for a body that is not JSON (Koa route and fast path alike). */
+export const INVALID_JSON_MESSAGE = 'Invalid JSON body';

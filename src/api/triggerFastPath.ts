@@ -1,7 +1,8 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { ValidateFunction } from 'ajv';
 import type { Logger } from '../log';
-import { parseJsonBody, tooLargeMessage } from './jsonBody';
+import { INTERNAL_ERROR_BODY } from './errors';
+import { INVALID_JSON_MESSAGE, parseJsonBody, tooLargeMessage } from './jsonBody';
 import type { TriggerAnswer, TriggerInput } from './triggerAnswer';
 import { describeErrors, invalidBodyMessage } from './validate';
 
@@ -58,7 +59,7 @@ export function createTriggerFastPath({ answer, validate, fallback, limitBytes, 
     try {
       input = parseJsonBody(raw);
     } catch {
-      return respond(res, { status: 400, body: { error: 'Invalid JSON body' } });
+      return respond(res, { status: 400, body: { error: INVALID_JSON_MESSAGE } });
     }
     if (!validate(input)) {
       const details = describeErrors(validate.errors);
@@ -68,7 +69,7 @@ export function createTriggerFastPath({ answer, validate, fallback, limitBytes, 
       respond(res, await answer(input as TriggerInput, req.socket.remoteAddress));
     } catch (err) {
       log.error(`POST ${FAST_PATH} failed`, { error: (err as Error)?.stack ?? String(err) });
-      respond(res, { status: 500, body: { error: 'Internal server error' } });
+      respond(res, { status: 500, body: INTERNAL_ERROR_BODY });
     }
   };
 

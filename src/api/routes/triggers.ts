@@ -11,7 +11,7 @@ export type { DeliveryOutcomes, TriggerRoutesDeps } from '../triggerAnswer';
  * Reports one trigger input to the gateway and answers with its decision. Thin on purpose: the
  * gateway decides, the services deliver, {@link createTriggerAnswer} translates.
  */
-export function createTriggerHandler(kind: TriggerKind, deps: TriggerRoutesDeps) {
+function createTriggerHandler(kind: TriggerKind, deps: TriggerRoutesDeps) {
   const answer = createTriggerAnswer(kind, deps);
   return async (ctx: Context): Promise<void> => {
     const { status, body, headers } = await answer(ctx.request.body as TriggerInput, ctx.req.socket.remoteAddress);
@@ -21,11 +21,16 @@ export function createTriggerHandler(kind: TriggerKind, deps: TriggerRoutesDeps)
   };
 }
 
-/** The seed's trigger routes: `POST /api/trigger-event`, `POST /api/trigger-status`, `GET /api/trigger-status`. */
-export function createTriggerRouter(deps: TriggerRoutesDeps): Router {
-  const router = new Router({ prefix: '/api' });
+/** `POST <prefix>/trigger-event` and `POST <prefix>/trigger-status` on `router` (the API's and the WEB source's). */
+export function addTriggerPosts(router: Router, deps: TriggerRoutesDeps): Router {
   router.post('/trigger-event', validateBody(triggerInputSchema), createTriggerHandler('event', deps));
   router.post('/trigger-status', validateBody(triggerInputSchema), createTriggerHandler('status', deps));
+  return router;
+}
+
+/** The seed's trigger routes: `POST /api/trigger-event`, `POST /api/trigger-status`, `GET /api/trigger-status`. */
+export function createTriggerRouter(deps: TriggerRoutesDeps): Router {
+  const router = addTriggerPosts(new Router({ prefix: '/api' }), deps);
   router.get('/trigger-status', (ctx) => {
     const cache = deps.hub.cache();
     const triggers: Record<string, { value: unknown; id: number | null; timestamp: string; type: string }> = {};

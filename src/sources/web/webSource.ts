@@ -1,7 +1,5 @@
 import Router from '@koa/router';
-import { createTriggerHandler } from '../../api/routes/triggers';
-import triggerInputSchema from '../../api/schemas/triggerInput.schema.json';
-import { validateBody } from '../../api/validate';
+import { addTriggerPosts } from '../../api/routes/triggers';
 import type { Component, Hub } from '../../hub';
 import { createSourceStatus } from '../sourceStatus';
 
@@ -34,9 +32,7 @@ export function createWebSource(): Component {
     async start(hub: Hub) {
       status.useLog(hub.log.child(`Source ${WEB_SOURCE}`));
       const deps = { hub, services: hub, responseBoundMs: hub.config.services.response_bound_ms, source: WEB_SOURCE };
-      router = new Router({ prefix: WEB_PREFIX });
-      router.post('/trigger-event', validateBody(triggerInputSchema), createTriggerHandler('event', deps));
-      router.post('/trigger-status', validateBody(triggerInputSchema), createTriggerHandler('status', deps));
+      router = addTriggerPosts(new Router({ prefix: WEB_PREFIX }), deps);
       if (hub.config.trigger.sources[WEB_SOURCE]?.enabled === false) return status.set({ state: 'disabled' });
       // The routes serve on the hub's HTTP listener; this source has no listener of its own.
       status.set({ state: 'listening', address: `the HTTP API at ${WEB_PREFIX}` });
