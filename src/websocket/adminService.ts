@@ -38,10 +38,26 @@ const unique = (xs: readonly string[]) => [...new Set(xs.map((x) => x.trim()).fi
  * affected connections' visibility is refreshed, then the seed's event goes to exactly the clients
  * it concerns: a client hears about an area only when it has (or just lost) that area.
  */
+/** Stores a new client (or admin) with `areas` as given and issues its first token; the admin REST and the CLI alike. */
+export function issueClient(
+  { directory, tokens, utcNow }: Pick<AdminDeps, 'directory' | 'tokens' | 'utcNow'>,
+  name: string,
+  role: Role,
+  areas: readonly string[],
+): { client: ClientRecord; token: string } {
+  const client: ClientRecord = { id: generateId(role), name: name.trim(), role, areas, createdAt: utcNow() };
+  directory.putClient(client);
+  return { client, token: tokens.issue(client.id) };
+}
+
 export function createAdminService({ directory, tokens, pairing, fanOut, utcNow, pairingTtlMs }: AdminDeps) {
   const missingArea = (id: string) => fail('not_found', `Area '${id}' not found`);
   const missingClient = (id: string) => fail('not_found', `Client '${id}' not found`);
-  const unknownAreas = (ids: readonly string[]) => ids.filter((id) => !directory.area(id));
+  /** The refusal for area ids that do not exist, if any. */
+  const unknownAreas = (ids: readonly string[]): Outcome<never> | undefined => {
+    const unknown = ids.filter((id) => !directory.area(id));
+    return unknown.length ? fail('invalid', `Unknown area${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}`) : undefined;
+  };
 
   const updateArea = (id: string, changes: AreaChanges): Outcome<AreaRecord> => {
     const before = directory.area(id);
@@ -68,8 +84,8 @@ export function createAdminService({ directory, tokens, pairing, fanOut, utcNow,
     const before = directory.client(clientId);
     if (!before) return missingClient(clientId);
     const wanted = unique(areas);
-    const unknown = unknownAreas(wanted);
-    if (unknown.length) return fail('invalid', `Unknown area${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}`);
+    const refused = unknownAreas(wanted);
+    if (refused) return refused;
     const after: ClientRecord = { ...before, areas: wanted };
     directory.putClient(after);
     fanOut.refresh(clientId);
@@ -85,11 +101,9 @@ export function createAdminService({ directory, tokens, pairing, fanOut, utcNow,
 
   const createClient = (name: string, role: Role, areas: readonly string[]): Outcome<{ client: ClientRecord; token: string }> => {
     const wanted = role === 'admin' ? [] : unique(areas);
-    const unknown = unknownAreas(wanted);
-    if (unknown.length) return fail('invalid', `Unknown area${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}`);
-    const client: ClientRecord = { id: generateId(role), name: name.trim(), role, areas: wanted, createdAt: utcNow() };
-    directory.putClient(client);
-    return ok({ client, token: tokens.issue(client.id) });
+    const refused = unknownAreas(wanted);
+    if (refused) return refused;
+    return ok(issueClient({ directory, tokens, utcNow }, name, role, wanted));
   };
 
   const revoke = (clientId: string, reason: string): Outcome<{ clientId: string; tokensRevoked: number; connectionsClosed: number }> => {
@@ -151,8 +165,8 @@ export function createAdminService({ directory, tokens, pairing, fanOut, utcNow,
     },
     createPairing(adminId: string, name: string | undefined, areas: readonly string[]): Outcome<{ code: string; expiresAt: string }> {
       const wanted = unique(areas);
-      const unknown = unknownAreas(wanted);
-      if (unknown.length) return fail('invalid', `Unknown area${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}`);
+      const refused = unknownAreas(wanted);
+      if (refused) return refused;
       const { code, expiresAt } = pairing.create({ ...(name ? { name: name.trim() } : {}), areas: wanted, createdBy: adminId }, pairingTtlMs);
       return ok({ code, expiresAt: new Date(expiresAt).toISOString() });
     },

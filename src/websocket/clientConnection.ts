@@ -3,7 +3,7 @@ import type { WebSocket } from 'ws';
 import { createOutbox, drainOutbox, offerOutbox, type Outbox } from '../../streams/websocket/outbox';
 import type { Logger } from '../log';
 import { CLOSE, type CloseReason } from './closeCodes';
-import type { ClientRecord, Visibility } from './directory';
+import { canSee, type ClientRecord, type Visibility } from './directory';
 
 /**
  * `authenticating` until a valid token; `live` receives; `backed_up` its socket holds more than
@@ -53,7 +53,7 @@ export interface Subscription {
 
 /** Whether a connection with this view gets events of trigger (or socket) `name` in `category`. */
 export function sees(visible: Visibility, subscription: Subscription | undefined, name: string, category?: string): boolean {
-  if (visible !== null && !visible.has(name)) return false;
+  if (!canSee(visible, name)) return false;
   return subscription === undefined || subscription.triggers.has(name) || (category !== undefined && subscription.categories.has(category));
 }
 

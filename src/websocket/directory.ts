@@ -33,6 +33,11 @@ export function areaView(a: AreaRecord): { areaId: string; name: string; entityI
 /** What a connection may see: every entity (`null`, admins) or the entities of its enabled areas. */
 export type Visibility = ReadonlySet<string> | null;
 
+/** Whether `visible` lets a connection see entity `name`. */
+export function canSee(visible: Visibility, name: string): boolean {
+  return visible === null || visible.has(name);
+}
+
 /**
  * Clients and areas, kept in memory for the fan-out's lookups and written through to the store so
  * they survive restarts. Every read the fan-out does per event is O(1); writes are rare (admins).

@@ -3,7 +3,7 @@ import { planResume, type ReplayAnswer } from '../../streams/websocket/resumePla
 import type { PowerEvent, ServiceStatusChange } from '../bus/messages';
 import { CLOSE } from './closeCodes';
 import { sees, type BatchMemo, type ClientConnection, type Subscription } from './clientConnection';
-import { areaView, type ClientRecord, type Directory } from './directory';
+import { areaView, canSee, type ClientRecord, type Directory } from './directory';
 import { textFrame } from './frame';
 import { encodeMessage, encodeTrigger, visibleState, type ServerMessageType } from './protocol';
 
@@ -146,11 +146,11 @@ export class FanOut {
     if (!clientConns) this.byClient.set(client.id, (clientConns = new Set()));
     clientConns.add(conn);
 
-    const resume: Resume | undefined =
-      afterSeq === undefined ? undefined : plan.kind === 'resync' ? { afterSeq, resync: plan.reason } : { afterSeq, replayed: plan.kind === 'replay' ? plan.events.filter((e) => conn.wants(e.name, e.category)).length : 0 };
+    const replayed = plan.kind === 'replay' ? plan.events.filter((e) => conn.wants(e.name, e.category)) : [];
+    const resume: Resume | undefined = afterSeq === undefined ? undefined : plan.kind === 'resync' ? { afterSeq, resync: plan.reason } : { afterSeq, replayed: replayed.length };
     conn.offer(this.frame('connected', { ...this.welcome(client), seq: plan.lastSeq, heartbeatMs: this.deps.heartbeatMs, ...(resume ? { resume } : {}) }));
     if (plan.kind === 'replay') {
-      for (const e of plan.events) if (conn.wants(e.name, e.category)) conn.offer(textFrame(encodeTrigger(e)), e.type === 'OneShot' ? undefined : e.name);
+      for (const e of replayed) conn.offer(textFrame(encodeTrigger(e)), e.type === 'OneShot' ? undefined : e.name);
     } else if (plan.kind === 'resync') {
       const state = visibleState(this.deps.cache(), (name) => conn.wants(name));
       const message = plan.reason === 'too_old' ? 'Missed events are no longer held; here is the current state' : 'This hub never reached that seq; here is the current state';
@@ -223,7 +223,7 @@ export class FanOut {
   publishPower(event: PowerEvent): void {
     let frame: Buffer | undefined;
     for (const conn of this.live) {
-      if (conn.visible !== null && !conn.visible.has(event.socket)) continue;
+      if (!canSee(conn.visible, event.socket)) continue;
       // Amperage samples are state: a backed-up client needs only the newest per socket.
       conn.offer((frame ??= textFrame(encodeMessage('power', event))), event.type === 'sample' ? `power:${event.socket}` : undefined);
     }

@@ -1,7 +1,7 @@
 import type { CacheState, TriggerDef } from '../../streams/contracts';
 import { CLOSE } from './closeCodes';
 import type { ClientConnection, Subscription } from './clientConnection';
-import type { ClientRecord } from './directory';
+import { canSee, type ClientRecord } from './directory';
 import type { FanOut } from './fanOut';
 import { textFrame } from './frame';
 import { encodeMessage, parseClientMessage, visibleState, type ClientMessage, type RequestId } from './protocol';
@@ -36,7 +36,7 @@ export function createSessionHandler(deps: SessionDeps): (conn: ClientConnection
   const subscribe = (conn: ClientConnection, m: Extract<ClientMessage, { type: 'subscribe' | 'unsubscribe' }>): Result => {
     for (const name of m.triggers) {
       if (!deps.triggers.has(name)) return { ok: false, code: 'unknown_trigger', message: `Trigger '${name}' not found in configuration` };
-      if (m.type === 'subscribe' && conn.visible !== null && !conn.visible.has(name)) return { ok: false, code: 'not_in_areas', message: `Trigger '${name}' is not in any of your enabled areas` };
+      if (m.type === 'subscribe' && !canSee(conn.visible, name)) return { ok: false, code: 'not_in_areas', message: `Trigger '${name}' is not in any of your enabled areas` };
     }
     for (const c of m.categories) if (!categories.has(c)) return { ok: false, code: 'unknown_category', message: `Category '${c}' has no triggers` };
     // A new Subscription each time: events already published were judged by the old one.

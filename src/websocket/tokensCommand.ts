@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import type { CommandContext } from '../cli';
-import { createDirectory, type ClientRecord } from './directory';
-import { generateId } from './secrets';
+import { issueClient } from './adminService';
+import { createDirectory } from './directory';
 import { createTokenStore } from './tokenStore';
 
 export const TOKENS_USAGE = `Usage: haven tokens <command> [options]   (WebSocket clients and admins)
@@ -42,10 +42,8 @@ export function runTokensCommand(args: readonly string[], ctx: CommandContext): 
     const directory = createDirectory(store);
     const tokens = createTokenStore(store, utcNow);
     if (command === 'create-admin') {
-      const name = opts.name?.trim() || 'admin';
-      const admin: ClientRecord = { id: generateId('admin'), name, role: 'admin', areas: [], createdAt: utcNow() };
-      directory.putClient(admin);
-      const token = tokens.issue(admin.id);
+      const { client: admin, token } = issueClient({ directory, tokens, utcNow }, opts.name?.trim() || 'admin', 'admin', []);
+      const { name } = admin;
       ctx.out(opts.json ? JSON.stringify({ id: admin.id, name, role: 'admin', token }) : `Admin ${admin.id} (${name}) created. Its token, shown only this once:\n${token}`);
       return 0;
     }
