@@ -3,8 +3,6 @@ export interface StreamSlot {
   readonly connectionId: string;
   readonly keyId: string;
   readonly organizationId: string;
-  /** Monotonic ms at which it opened. */
-  readonly openedAt: number;
   eventsSent: number;
 }
 
@@ -24,11 +22,10 @@ export type AcquireResult = { readonly ok: true; readonly slot: StreamSlot } | {
  * stream closes, so a reconnecting client never finds its own dead connection in the way.
  */
 export interface ConnectionRegistry {
-  acquire(keyId: string, organizationId: string, limit: number, now: number): AcquireResult;
+  acquire(keyId: string, organizationId: string, limit: number): AcquireResult;
   release(slot: StreamSlot): void;
   /** Counts one `event` message written to a stream. */
   sent(slot: StreamSlot): void;
-  open(): readonly StreamSlot[];
   key(keyId: string): KeyCounters | undefined;
   /** Every key of `organizationId` seen since the start, with its counters. */
   keysOf(organizationId: string): readonly KeyCounters[];
@@ -38,7 +35,7 @@ export function createConnectionRegistry(newId: () => string): ConnectionRegistr
   const slots = new Map<string, StreamSlot>();
   const keys = new Map<string, KeyCounters>();
   return {
-    acquire(keyId, organizationId, limit, now) {
+    acquire(keyId, organizationId, limit) {
       let counters = keys.get(keyId);
       if (!counters) {
         counters = { keyId, organizationId, connections: 0, eventsSent: 0 };
@@ -46,7 +43,7 @@ export function createConnectionRegistry(newId: () => string): ConnectionRegistr
       }
       if (counters.connections >= limit) return { ok: false, open: counters.connections };
       counters.connections++;
-      const slot: StreamSlot = { connectionId: newId(), keyId, organizationId, openedAt: now, eventsSent: 0 };
+      const slot: StreamSlot = { connectionId: newId(), keyId, organizationId, eventsSent: 0 };
       slots.set(slot.connectionId, slot);
       return { ok: true, slot };
     },
@@ -60,7 +57,6 @@ export function createConnectionRegistry(newId: () => string): ConnectionRegistr
       const counters = keys.get(slot.keyId);
       if (counters) counters.eventsSent++;
     },
-    open: () => [...slots.values()],
     key: (keyId) => keys.get(keyId),
     keysOf: (organizationId) => [...keys.values()].filter((k) => k.organizationId === organizationId),
   };

@@ -18,8 +18,6 @@ export interface EnvelopeFeed {
   /** Hot, shared by every stream: one envelope per event, whatever the number of clients. */
   readonly live$: Observable<EventEnvelope>;
   readonly replay: Replay;
-  /** This process's bus origin (event uuids and relayed events are told apart by it). */
-  readonly origin: string;
 }
 
 /** `messagesWithOrigin$` when the bus has it; otherwise every message counts as this process's. */
@@ -53,5 +51,5 @@ export function createEnvelopeFeed(hub: Pick<Hub, 'bus' | 'triggers' | 'replay' 
     const held = hub.replay(after);
     return 'tooOld' in held ? held : { events: held.events.map((e) => toEnvelope(e, origin)) };
   };
-  return { live$, replay, origin };
+  return { live$, replay };
 }

@@ -31,7 +31,6 @@ export interface SseConnectionDeps {
 }
 
 export interface SseConnection {
-  status(): StreamStatus;
   /** Tears the stream down now (the client's socket is destroyed). */
   abort(): void;
   /** Resolves once the stream is closed. */
@@ -94,5 +93,5 @@ export function openSseConnection({ res, messages$, maxBufferedBytes, log, onEve
     },
   });
   burst = res.writableLength;
-  return { status: () => status, abort: () => destroy('aborted'), closed };
+  return { abort: () => destroy('aborted'), closed };
 }

@@ -77,7 +77,7 @@ export function createStreamService({ hub, config, keys, feed, newId = randomUUI
     count: () => connections.size,
     open(caller, filter, after, res) {
       const { key, organizationId } = caller;
-      const acquired = registry.acquire(key.id, organizationId, config.max_connections_per_key, hub.scheduler.now());
+      const acquired = registry.acquire(key.id, organizationId, config.max_connections_per_key);
       if (!acquired.ok) return { ok: false, open: acquired.open, limit: config.max_connections_per_key };
       const { slot } = acquired;
       const clog = log.child(`SSE ${slot.connectionId.slice(0, 8)}`);
