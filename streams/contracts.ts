@@ -6,8 +6,6 @@
 /** The four trigger types of the dispatch API. */
 export type TriggerType = 'On/Off' | 'Discrete' | 'Continuous' | 'OneShot';
 
-export const TRIGGER_TYPES: readonly TriggerType[] = ['On/Off', 'Discrete', 'Continuous', 'OneShot'];
-
 /** A trigger as declared in `config/trigger_config.json`. */
 export interface TriggerDef {
   /** Dotted name, `Device.Control` (for example `RedTelephone.Button_1`). */

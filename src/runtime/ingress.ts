@@ -1,9 +1,9 @@
-import { Subject, share, type Observable, type SchedulerLike } from 'rxjs';
+import { Subject, share, type Observable, type OperatorFunction, type SchedulerLike } from 'rxjs';
 import type { Decision, RawTrigger, Rejected } from '../../streams/contracts';
 import type { TriggerReport } from '../hub';
 
 /** The gateway as a function of its input stream. */
-export type GatewayOperator = (input$: Observable<RawTrigger>) => Observable<Decision>;
+export type GatewayOperator = OperatorFunction<RawTrigger, Decision>;
 
 export interface IngressDeps {
   readonly gateway: GatewayOperator;

@@ -11,16 +11,16 @@ import type { ValidTrigger } from './validateTrigger';
 export const GATE_RULES: readonly GateRule[] = [idempotency, priorityCooldown, minInterval, sequence];
 
 /** Asks every rule in order; the first rejection, or null when the input may be accepted. Pure. */
-export function checkGate(state: GateSnapshot, input: ValidTrigger, ctx: GateContext, rules: readonly GateRule[] = GATE_RULES): Rejection | null {
-  for (let i = 0; i < rules.length; i++) {
-    const rejection = rules[i].check(state, input, ctx);
+export function checkGate(state: GateSnapshot, input: ValidTrigger, ctx: GateContext): Rejection | null {
+  for (let i = 0; i < GATE_RULES.length; i++) {
+    const rejection = GATE_RULES[i].check(state, input, ctx);
     if (rejection !== null) return rejection;
   }
   return null;
 }
 
 /** Records an accepted input in every rule's part of the state; call only after `checkGate` passed. */
-export function commitGate(state: GateState, input: ValidTrigger, ctx: GateContext, rules: readonly GateRule[] = GATE_RULES): GateState {
-  for (let i = 0; i < rules.length; i++) state = rules[i].commit(state, input, ctx);
+export function commitGate(state: GateState, input: ValidTrigger, ctx: GateContext): GateState {
+  for (let i = 0; i < GATE_RULES.length; i++) state = GATE_RULES[i].commit(state, input, ctx);
   return state;
 }
