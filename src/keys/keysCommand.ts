@@ -1,4 +1,4 @@
-import { parseArgs } from 'node:util';
+import { parseSubcommandArgs } from '../subcommandArgs';
 import type { CommandContext } from '../cli';
 import type { ApiKeyInfo, ApiKeyRole } from './apiKey';
 import { createApiKeys } from './apiKeys';
@@ -26,24 +26,9 @@ function table(keys: ApiKeyInfo[]): string {
  * id, invalid organization), 2 the command line is wrong.
  */
 export function runKeysCommand(args: readonly string[], ctx: CommandContext): number {
-  const [command, ...rest] = args;
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: rest as string[],
-      allowPositionals: true,
-      strict: true,
-      options: { org: { type: 'string' }, 'no-org': { type: 'boolean' }, role: { type: 'string' }, name: { type: 'string' }, json: { type: 'boolean' } },
-    });
-  } catch (err) {
-    ctx.err(`${(err as Error).message}\n\n${KEYS_USAGE}`);
-    return 2;
-  }
-  const { values: opts, positionals } = parsed;
-  if (command === undefined || command === 'help' || command === '--help') {
-    ctx.out(KEYS_USAGE);
-    return command === undefined ? 2 : 0;
-  }
+  const parsed = parseSubcommandArgs(args, { org: { type: 'string' }, 'no-org': { type: 'boolean' }, role: { type: 'string' }, name: { type: 'string' }, json: { type: 'boolean' } }, KEYS_USAGE, ctx);
+  if (typeof parsed === 'number') return parsed;
+  const { command, opts, positionals } = parsed;
   if (!['create', 'list', 'revoke'].includes(command)) {
     ctx.err(`Unknown keys command '${command}'\n\n${KEYS_USAGE}`);
     return 2;

@@ -1,4 +1,4 @@
-import { parseArgs } from 'node:util';
+import { parseSubcommandArgs } from '../subcommandArgs';
 import type { CommandContext } from '../cli';
 import { issueClient } from './adminService';
 import { createDirectory } from './directory';
@@ -19,19 +19,9 @@ Options for every command:
 
 /** `haven tokens create-admin|list|revoke`: the first admin without a running hub. Returns the exit code. */
 export function runTokensCommand(args: readonly string[], ctx: CommandContext): number {
-  const [command, ...rest] = args;
-  let parsed;
-  try {
-    parsed = parseArgs({ args: rest as string[], allowPositionals: true, strict: true, options: { name: { type: 'string' }, json: { type: 'boolean' } } });
-  } catch (err) {
-    ctx.err(`${(err as Error).message}\n\n${TOKENS_USAGE}`);
-    return 2;
-  }
-  const { values: opts, positionals } = parsed;
-  if (command === undefined || command === 'help' || command === '--help') {
-    ctx.out(TOKENS_USAGE);
-    return command === undefined ? 2 : 0;
-  }
+  const parsed = parseSubcommandArgs(args, { name: { type: 'string' }, json: { type: 'boolean' } }, TOKENS_USAGE, ctx);
+  if (typeof parsed === 'number') return parsed;
+  const { command, opts, positionals } = parsed;
   if (!['create-admin', 'list', 'revoke'].includes(command) || (command === 'revoke') !== (positionals.length === 1) || (command !== 'revoke' && positionals.length > 0)) {
     ctx.err(`Unknown or incomplete tokens command '${[command, ...positionals].join(' ')}'\n\n${TOKENS_USAGE}`);
     return 2;
