@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { extractConfig } from './config/configArg';
 import { loadHavenConfig } from './config/loadConfig';
 import type { HavenConfig } from './config/havenConfig';
 import { runKeysCommand } from './keys/keysCommand';
@@ -32,17 +33,6 @@ export interface CliIo {
   out(text: string): void;
   err(text: string): void;
   readonly env: NodeJS.ProcessEnv;
-}
-
-/** Takes `--config <file>` out of the arguments, wherever it is. */
-function extractConfig(argv: readonly string[]): { configFile?: string; rest: string[] } | { error: string } {
-  const rest = [...argv];
-  const at = rest.findIndex((a) => a === '--config' || a.startsWith('--config='));
-  if (at < 0) return { rest };
-  const [flag] = rest.splice(at, 1);
-  if (flag.includes('=')) return { configFile: flag.slice('--config='.length), rest };
-  const [file] = rest.splice(at, 1);
-  return file === undefined ? { error: '--config needs a file' } : { configFile: file, rest };
 }
 
 /** Runs one command line; resolves with the exit code (0 ok, 1 failed, 2 usage). Never throws. */

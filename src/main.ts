@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { extractConfig } from './config/configArg';
 import { ConfigError, loadHavenConfig } from './config/loadConfig';
 import { createLogger } from './log';
 import { createRuntime } from './runtime/runtime';
@@ -9,11 +10,14 @@ import { createRuntime } from './runtime/runtime';
  */
 export async function main(argv = process.argv.slice(2)): Promise<void> {
   const log = createLogger('Haven');
-  const at = argv.indexOf('--config');
-  const configFile = at >= 0 ? argv[at + 1] : undefined;
+  const args = extractConfig(argv);
+  if ('error' in args) {
+    log.error(`Invalid command line: ${args.error}`);
+    process.exit(2);
+  }
   let runtime;
   try {
-    runtime = createRuntime({ config: loadHavenConfig({ configFile }), log });
+    runtime = createRuntime({ config: loadHavenConfig({ configFile: args.configFile }), log });
     await runtime.start();
   } catch (err) {
     if (err instanceof ConfigError) {
