@@ -1,4 +1,5 @@
 import type { CacheState, TriggerEvent } from '../../streams/contracts';
+import { isNonNegativeInteger } from '../../streams/nonNegativeInteger';
 
 /**
  * The messages on a Haven WebSocket, both ways, as JSON text frames. Server messages are
@@ -78,8 +79,8 @@ export function parseClientMessage(text: string): { ok: true; message: ClientMes
   switch (m.type) {
     case 'auth':
       if (typeof m.token !== 'string' || m.token.length === 0) return fail('"auth" needs a "token" string');
-      if (m.lastSeq !== undefined && !(Number.isSafeInteger(m.lastSeq) && (m.lastSeq as number) >= 0)) return fail('"lastSeq" must be a non-negative integer');
-      return { ok: true, message: { type: 'auth', id, token: m.token, ...(m.lastSeq !== undefined ? { lastSeq: m.lastSeq as number } : {}) } };
+      if (m.lastSeq !== undefined && !isNonNegativeInteger(m.lastSeq)) return fail('"lastSeq" must be a non-negative integer');
+      return { ok: true, message: { type: 'auth', id, token: m.token, ...(m.lastSeq !== undefined ? { lastSeq: m.lastSeq } : {}) } };
     case 'subscribe':
     case 'unsubscribe': {
       const triggers = m.triggers ?? [];

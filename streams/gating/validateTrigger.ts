@@ -1,4 +1,5 @@
 import type { RawTrigger, Rejection, TriggerDef } from '../contracts';
+import { isNonNegativeInteger } from '../nonNegativeInteger';
 
 /** A RawTrigger that fits its trigger's declaration, with its value and id normalized. */
 export interface ValidTrigger {
@@ -36,7 +37,7 @@ export function validateTrigger(raw: RawTrigger, triggers: ReadonlyMap<string, T
     return invalid('invalid_value', `Input for trigger '${name}' has kind ${describe(raw.kind)}; expected 'event' or 'status'`);
   }
   const id = raw.id ?? null;
-  if (id !== null && !(typeof id === 'number' && Number.isSafeInteger(id) && id >= 0)) {
+  if (id !== null && !isNonNegativeInteger(id)) {
     return invalid('invalid_value', `Trigger '${name}' got id ${describe(id)}; an id must be a non-negative integer or absent`);
   }
   const value = normalizeValue(def, raw);

@@ -1,4 +1,5 @@
 import type { TriggerKind } from '../contracts';
+import { isNonNegativeInteger } from '../nonNegativeInteger';
 
 /** One text line understood: what to report. Whether it fits a trigger is the gateway's to decide. */
 export interface ParsedLine {
@@ -83,7 +84,7 @@ function parseJsonLine(text: string): ParsedLine | LineError {
     return bad('Field "value" must be a string, number, boolean or null');
   }
   const id = o.id ?? null;
-  if (id !== null && !(typeof id === 'number' && Number.isSafeInteger(id) && id >= 0)) return bad('Field "id" must be a non-negative integer or null');
+  if (id !== null && !isNonNegativeInteger(id)) return bad('Field "id" must be a non-negative integer or null');
   return value === undefined ? { ok: true, kind, name: o.name, id } : { ok: true, kind, name: o.name, value, id };
 }
 
