@@ -4,6 +4,7 @@ import { parseStreamFilter } from '../../streams/sse/streamFilter';
 import type { StreamCaller } from './authenticate';
 import { parseLastEventId } from './lastEventId';
 import type { StreamService } from './streamService';
+import { retryAfterSeconds } from '../api/retryAfter';
 
 /** The key as presented: the header, or `?apiKey=` for browsers when the config allows it. */
 function presentedKey(ctx: Context, queryAllowed: boolean): string | undefined {
@@ -32,7 +33,7 @@ export function createSseRouter(service: StreamService, queryAllowed: boolean): 
     if (reconnectAfter !== null) {
       // Answered here: the error path would hide a thrown 5xx's message, and this one is for the client.
       ctx.status = 503;
-      ctx.set('Retry-After', String(Math.max(1, Math.ceil(reconnectAfter / 1000))));
+      ctx.set('Retry-After', String(retryAfterSeconds(reconnectAfter)));
       ctx.body = { error: 'Server is shutting down; reconnect later' };
       return;
     }

@@ -5,6 +5,9 @@ import type { RateLimiter } from '../../streams/websocket/rateLimiter';
 import type { Logger } from '../log';
 import { CLOSE } from './closeCodes';
 import type { ClientRecord } from './directory';
+import { isNonNegativeInteger } from '../../streams/nonNegativeInteger';
+import { bearerToken } from './routes/adminAuth';
+import { retryAfterSeconds } from '../api/retryAfter';
 
 export interface UpgradeDeps {
   readonly path: string;
@@ -59,18 +62,18 @@ export function createUpgradeHandler(deps: UpgradeDeps): (req: IncomingMessage, 
     const ip = remoteIp(req);
     const decision = deps.limiter.attempt(ip);
     if (!decision.allowed) {
-      const retry = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
+      const retry = retryAfterSeconds(decision.retryAfterMs);
       deps.log.info('connection refused: rate limit', { ip, retryAfterS: retry });
       return refuse(socket, 429, 'Too Many Requests', `Too many connections from ${ip}; retry in ${retry} s`, { 'Retry-After': String(retry) });
     }
     const header = req.headers.authorization;
-    const token = header?.match(/^Bearer\s+(\S+)\s*$/i)?.[1];
+    const token = bearerToken(header);
     const lastSeqText = url.searchParams.get('lastSeq');
     const lastSeq = lastSeqText === null ? undefined : Number(lastSeqText);
     deps.wss.handleUpgrade(req, socket, head, (ws) => {
       const conn = deps.open(ws, socket, ip);
       if (header === undefined) return;
-      if (lastSeq !== undefined && !(Number.isSafeInteger(lastSeq) && lastSeq >= 0)) return conn.closeNow(CLOSE.badRequest.code, 'lastSeq must be a non-negative integer');
+      if (lastSeq !== undefined && !isNonNegativeInteger(lastSeq)) return conn.closeNow(CLOSE.badRequest.code, 'lastSeq must be a non-negative integer');
       const client = token ? deps.authenticate(token) : undefined;
       if (!client) return conn.closeNow(CLOSE.unauthorized.code, token ? 'invalid token' : 'malformed Authorization header (expected Bearer <token>)');
       conn.admit(client, lastSeq);

@@ -6,6 +6,7 @@ import type { AdminService } from '../adminService';
 import type { ClientRecord } from '../directory';
 import { answer } from './answer';
 import { pairingSchema, pairingCompleteSchema } from './schemas';
+import { retryAfterSeconds } from '../../api/retryAfter';
 
 /**
  * Pairing: an admin asks for a short-lived code (`POST /api/pairing`); a panel exchanges it for
@@ -21,7 +22,7 @@ export function createPairingRouter(admin: AdminService, requireAdmin: Middlewar
   router.post('/complete', validateBody(pairingCompleteSchema), (ctx) => {
     const decision = limiter.attempt(ipOf(ctx));
     if (!decision.allowed) {
-      const retry = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
+      const retry = retryAfterSeconds(decision.retryAfterMs);
       ctx.throw(429, `Too many pairing attempts; retry in ${retry} s`, { headers: { 'Retry-After': String(retry) } });
     }
     const b = ctx.request.body as { code: string; name?: string };
