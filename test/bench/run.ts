@@ -1,8 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { BenchContext, Suite } from './harness/context';
-import { detectPinning, stopAllProcesses } from './harness/proc';
+import { benchScript, detectPinning, stopAllProcesses } from './harness/proc';
 import { describeMachine, formatTable, writeReport, type Row } from './harness/report';
 import { dispatchLatencySuite } from './suites/dispatchLatency';
 import { fanoutSuite } from './suites/fanout';
@@ -16,9 +16,12 @@ import { wsMemorySuite } from './suites/wsMemory';
  * in the same run, medians of `--runs` runs. Prints a Markdown table and writes the JSON report
  * to test/bench/results/latest.json.
  *
- *   node dist/test/bench/run.js [--only 1,3] [--runs 3] [--seconds 3] [--out file.json] [--profile dir]
+ *   node dist/test/bench/run.js [--only 1,3] [--runs 3] [--seconds 3] [--out file.json] [--profile dir] [--baseline dir]
  *
  * `--profile dir` starts the servers with `--cpu-prof` and leaves their profiles in `dir`.
+ * `--baseline dir` names another built checkout (e.g. a `git worktree` of the commit before a
+ * change, after `npm run build` there): its hub takes turns with this one in benchmarks 1 and 5,
+ * and their rows say this build ÷ the baseline.
  */
 const SUITES: Suite[] = [httpIngressSuite, dispatchLatencySuite, fanoutSuite, wsMemorySuite, tcpSourceSuite, pipelineSuite];
 
@@ -38,7 +41,9 @@ async function main(): Promise<void> {
   const tmp = mkdtempSync(join(tmpdir(), 'haven-bench-'));
   const log = (message: string) => process.stderr.write(`${message}\n`);
   const profileDir = option('profile', '') || undefined;
-  const ctx: BenchContext = { pinning, runs, seconds, tmp, log, profileDir: profileDir && resolve(profileDir) };
+  const baseline = option('baseline', '') || undefined;
+  if (baseline && !existsSync(benchScript('servers/hub', resolve(baseline)))) throw new Error(`--baseline ${baseline}: no built hub there (run \`npm ci && npm run build\` in it first)`);
+  const ctx: BenchContext = { pinning, runs, seconds, tmp, log, profileDir: profileDir && resolve(profileDir), baseline: baseline && resolve(baseline) };
   log(`Haven bench on ${machine.cpuModel}, ${machine.cores} cores, Node ${machine.node}; ${machine.pinning}; ${runs} runs of ${seconds} s`);
 
   const rows: Row[] = [];

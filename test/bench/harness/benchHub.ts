@@ -32,6 +32,8 @@ export interface BenchHubOptions {
   readonly nodeArgs?: readonly string[];
   /** File descriptors the hub will need (thousands of clients). */
   readonly fds?: number;
+  /** Run the hub of this built checkout instead of this build's (the `--baseline` of an A/B run). */
+  readonly root?: string;
 }
 
 /**
@@ -48,7 +50,7 @@ export async function startBenchHub(ctx: BenchContext, options: BenchHubOptions)
     for (const p of procs) await p.stop();
   };
   try {
-    const hub = spawnScript('servers/hub', { core: ctx.pinning.serverCore, pinning: ctx.pinning, args: [configFile], env: hubEnv(), fds: options.fds, nodeArgs: [...(options.nodeArgs ?? []), ...profileArgs(ctx), '--expose-gc'] });
+    const hub = spawnScript('servers/hub', { core: ctx.pinning.serverCore, pinning: ctx.pinning, args: [configFile], env: hubEnv(), fds: options.fds, root: options.root, nodeArgs: [...(options.nodeArgs ?? []), ...profileArgs(ctx), '--expose-gc'] });
     procs.push(hub);
     const { httpPort, tcpPort, components } = await hub.ready;
     const base = `http://127.0.0.1:${httpPort}`;

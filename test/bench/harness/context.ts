@@ -12,6 +12,11 @@ export interface BenchContext {
   readonly tmp: string;
   /** Where server processes write `--cpu-prof` profiles (`--profile <dir>`); none when undefined. */
   readonly profileDir?: string;
+  /**
+   * A built checkout (`--baseline DIR`) whose hub takes turns with this build's in suites 1 and 5,
+   * in the same invocation, so a change is measured A/B on the same minutes of the machine.
+   */
+  readonly baseline?: string;
   /** Progress lines on stderr. */
   log(message: string): void;
 }

@@ -89,6 +89,8 @@ export interface SpawnOptions {
   readonly nice?: number;
   /** File descriptors the process needs; its soft limit is raised to the hard limit when lower (fails early when even that is too low). */
   readonly fds?: number;
+  /** A built checkout whose copy of the script runs instead of this build's (`--baseline`). */
+  readonly root?: string;
 }
 
 /** Descriptors a process needs besides one per client (listeners, pipes, files, the runtime's own). */
@@ -115,14 +117,17 @@ function withFds(argv: readonly string[], fds: number | undefined): readonly str
   return ['prlimit', `--nofile=${hard}:${hard}`, '--', ...argv];
 }
 
-/** The compiled bench script `name` (e.g. `servers/bareHttp`), next to this file in dist. */
-export function benchScript(name: string): string {
-  return join(__dirname, '..', `${name}.js`);
+/**
+ * The compiled bench script `name` (e.g. `servers/bareHttp`), next to this file in dist, or in
+ * the built checkout `root` (another build measured A/B against this one, `--baseline`).
+ */
+export function benchScript(name: string, root?: string): string {
+  return root ? join(root, 'dist', 'test', 'bench', `${name}.js`) : join(__dirname, '..', `${name}.js`);
 }
 
 /** Starts a bench script under node, pinned, with an IPC channel for `call`. */
 export function spawnScript(name: string, options: SpawnOptions): BenchProcess {
-  const argv = [process.execPath, ...(options.nodeArgs ?? []), benchScript(name), ...(options.args ?? [])];
+  const argv = [process.execPath, ...(options.nodeArgs ?? []), benchScript(name, options.root), ...(options.args ?? [])];
   return track(argv, options, true);
 }
 

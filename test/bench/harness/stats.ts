@@ -60,3 +60,8 @@ export class Samples {
 export function wallMs(): number {
   return performance.timeOrigin + performance.now();
 }
+
+/** The sides of an A/B run in ABBA order: run 0 as given, run 1 reversed, and so on. */
+export function abOrder<T>(sides: readonly T[], run: number): readonly T[] {
+  return run % 2 === 0 ? sides : [...sides].reverse();
+}

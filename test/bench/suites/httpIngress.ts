@@ -4,7 +4,7 @@ import { coreUsage } from '../harness/cpu';
 import { runHttpLoad, type HttpLoadResult } from '../harness/httpLoad';
 import { spawnScript } from '../harness/proc';
 import type { Row } from '../harness/report';
-import { median } from '../harness/stats';
+import { abOrder, median } from '../harness/stats';
 
 const CONNECTIONS = 64;
 const SERVICES = 2;
@@ -34,59 +34,70 @@ export const httpIngressSuite: Suite = {
   title: `POST /api/trigger-event, ${CONNECTIONS} keep-alive connections, vs bare node:http`,
   async run(ctx) {
     const hub = await startBenchHub(ctx, { name: 'ingress', services: SERVICES, wsClients: WS_CLIENTS });
+    const baseline = ctx.baseline ? await startBenchHub(ctx, { name: 'ingress-baseline', services: SERVICES, wsClients: WS_CLIENTS, root: ctx.baseline }) : null;
     const bare = spawnScript('servers/bareHttp', { core: ctx.pinning.serverCore, pinning: ctx.pinning });
     try {
       const bareUrl = `http://127.0.0.1:${(await bare.ready).httpPort}/api/trigger-event`;
-      const hubUrl = `${hub.base}/api/trigger-event`;
       const load = async (url: string, body: string, seconds: number): Promise<Run> => {
         const usage = coreUsage();
         const result = await runHttpLoad({ url, body, connections: CONNECTIONS, seconds }, ctx);
         return { ...result, cores: usage() };
       };
+      const sides = [hub, ...(baseline ? [baseline] : [])].map((h) => ({ hub: h, url: `${h.base}/api/trigger-event`, delivered: [] as Run[], quiet: [] as Run[] }));
       await load(bareUrl, BODIES.delivered, 1);
-      await load(hubUrl, BODIES.delivered, 1);
-      await load(hubUrl, BODIES.notInArea, 1);
+      for (const side of sides) {
+        await load(side.url, BODIES.delivered, 1);
+        await load(side.url, BODIES.notInArea, 1);
+      }
       const bareRuns: Run[] = [];
-      const deliveredRuns: Run[] = [];
-      const quietRuns: Run[] = [];
+      const show = (r: Run) => `${Math.round(r.rps)}/s (cores ${r.cores.join(', ')}${r.non2xx ? `; ${r.non2xx} non-2xx` : ''})`;
       for (let i = 0; i < ctx.runs; i++) {
         bareRuns.push(await load(bareUrl, BODIES.delivered, ctx.seconds));
-        deliveredRuns.push(await load(hubUrl, BODIES.delivered, ctx.seconds));
-        quietRuns.push(await load(hubUrl, BODIES.notInArea, ctx.seconds));
-        const show = (r: Run) => `${Math.round(r.rps)}/s (cores ${r.cores.join(', ')}${r.non2xx ? `; ${r.non2xx} non-2xx` : ''})`;
-        ctx.log(`  run ${i + 1}: bare ${show(bareRuns[i])}, Haven to 100 clients ${show(deliveredRuns[i])}, Haven outside their area ${show(quietRuns[i])}`);
+        // A/B in ABBA order: neither build always runs right after the bare reference.
+        for (const side of abOrder(sides, i)) {
+          side.delivered.push(await load(side.url, BODIES.delivered, ctx.seconds));
+          side.quiet.push(await load(side.url, BODIES.notInArea, ctx.seconds));
+        }
+        const [a, b] = sides;
+        ctx.log(`  run ${i + 1}: bare ${show(bareRuns[i])}, Haven to 100 clients ${show(a.delivered[i])}, Haven outside their area ${show(a.quiet[i])}${b ? `; baseline to 100 clients ${show(b.delivered[i])}, outside ${show(b.quiet[i])}` : ''}`);
       }
-      const counts = await hub.clients.call<{ lines: number[] }>('counts');
-      const sinkCounts = hub.sinks ? await hub.sinks.call<{ wsClients: number; wsFrames: number }>('counts') : null;
-      const attached = hub.sinks ? WS_CLIENTS : 0;
-      const common = [
-        `load: ${bareRuns[0].tool}, ${CONNECTIONS} connections`,
-        hub.sinks ? `${sinkCounts?.wsClients} WebSocket clients attached (${sinkCounts?.wsFrames} frames received over the suite)` : 'no WebSocket transport in this build: run without WebSocket clients',
-        `services received ${counts.lines.join(' and ')} lines`,
-      ];
-      const row = (id: string, what: string, runs: Run[], note: string): Row => {
-        const ratios = runs.map((h, i) => h.rps / bareRuns[i].rps);
-        const ratio = median(ratios);
-        const bad = runs.reduce((n, r) => n + r.non2xx + r.errors, 0);
-        return {
-          id,
-          what,
-          haven: { median: median(runs.map((r) => r.rps)), runs: runs.map((r) => r.rps), unit: 'req/s' },
-          reference: { name: 'bare node:http', median: median(bareRuns.map((r) => r.rps)), runs: bareRuns.map((r) => r.rps), unit: 'req/s' },
-          ratio,
-          ratioMeaning: 'Haven ÷ bare, median of the per-pair ratios',
-          target: '≥ 0.60× bare',
-          met: ratio >= 0.6 && bad === 0,
-          note: [note, ...common, ...(bad > 0 ? [`${bad} Haven answers were not 2xx or failed`] : [])].join('; '),
-          detail: { ratios, bare: bareRuns, haven: runs, serviceLines: counts.lines, ws: sinkCounts },
+      const rowsOf = async (side: (typeof sides)[number], suffix: string, versus?: (typeof sides)[number]): Promise<Row[]> => {
+        const counts = await side.hub.clients.call<{ lines: number[] }>('counts');
+        const sinkCounts = side.hub.sinks ? await side.hub.sinks.call<{ wsClients: number; wsFrames: number }>('counts') : null;
+        const attached = side.hub.sinks ? WS_CLIENTS : 0;
+        const common = [
+          `load: ${bareRuns[0].tool}, ${CONNECTIONS} connections`,
+          side.hub.sinks ? `${sinkCounts?.wsClients} WebSocket clients attached (${sinkCounts?.wsFrames} frames received over the suite)` : 'no WebSocket transport in this build: run without WebSocket clients',
+          `services received ${counts.lines.join(' and ')} lines`,
+        ];
+        const row = (id: string, what: string, runs: Run[], note: string, other?: Run[]): Row => {
+          const ratios = runs.map((h, i) => h.rps / bareRuns[i].rps);
+          const ratio = median(ratios);
+          const bad = runs.reduce((n, r) => n + r.non2xx + r.errors, 0);
+          const ab = other ? `A/B: this build ÷ the baseline ${median(runs.map((h, i) => h.rps / other[i].rps)).toFixed(3)}×` : undefined;
+          return {
+            id,
+            what,
+            haven: { median: median(runs.map((r) => r.rps)), runs: runs.map((r) => r.rps), unit: 'req/s' },
+            reference: { name: 'bare node:http', median: median(bareRuns.map((r) => r.rps)), runs: bareRuns.map((r) => r.rps), unit: 'req/s' },
+            ratio,
+            ratioMeaning: 'Haven ÷ bare, median of the per-pair ratios',
+            target: '≥ 0.60× bare',
+            met: ratio >= 0.6 && bad === 0,
+            note: [note, ...(ab ? [ab] : []), ...common, ...(bad > 0 ? [`${bad} Haven answers were not 2xx or failed`] : [])].join('; '),
+            detail: { ratios, bare: bareRuns, haven: runs, serviceLines: counts.lines, ws: sinkCounts },
+          };
         };
+        return [
+          row(`1a${suffix}`, `POST /api/trigger-event req/s, ${SERVICES} services, ${attached} WS clients receiving every event${suffix ? ' (baseline build)' : ''}`, side.delivered, 'every event also goes to every WebSocket client (its area holds the trigger)', versus?.delivered),
+          row(`1b${suffix}`, `POST /api/trigger-event req/s, ${SERVICES} services, ${attached} WS clients attached, event outside their area${suffix ? ' (baseline build)' : ''}`, side.quiet, 'the clients stay attached; the fan-out checks each of them and sends nothing', versus?.quiet),
+        ];
       };
-      return [
-        row('1a', `POST /api/trigger-event req/s, ${SERVICES} services, ${attached} WS clients receiving every event`, deliveredRuns, 'every event also goes to every WebSocket client (its area holds the trigger)'),
-        row('1b', `POST /api/trigger-event req/s, ${SERVICES} services, ${attached} WS clients attached, event outside their area`, quietRuns, 'the clients stay attached; the fan-out checks each of them and sends nothing'),
-      ];
+      const [a, b] = sides;
+      return [...(await rowsOf(a, '', b)), ...(b ? await rowsOf(b, '-base') : [])];
     } finally {
       await hub.stop();
+      await baseline?.stop();
       await bare.stop();
     }
   },

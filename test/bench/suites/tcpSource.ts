@@ -3,13 +3,15 @@ import type { Suite } from '../harness/context';
 import { coreUsage } from '../harness/cpu';
 import { spawnScript } from '../harness/proc';
 import type { Row } from '../harness/report';
-import { median } from '../harness/stats';
+import { abOrder, median } from '../harness/stats';
 
 interface LinesRun {
   readonly rate: number;
   readonly answered: number;
   readonly errors: number;
 }
+
+type Run = LinesRun & { cores: number[] };
 
 /** Connection counts, and how many lines each may have in flight (100 × 64 stays under the gateway's queue bound). */
 const SHAPES = [
@@ -27,10 +29,14 @@ export const tcpSourceSuite: Suite = {
   title: 'TCP text source: lines accepted and answered, vs a bare net server',
   async run(ctx) {
     const hub = await startBenchHub(ctx, { name: 'tcp', services: 0, wsClients: 0 });
+    const baseline = ctx.baseline ? await startBenchHub(ctx, { name: 'tcp-baseline', services: 0, wsClients: 0, root: ctx.baseline }) : null;
     const bare = spawnScript('servers/bareNet', { core: ctx.pinning.serverCore, pinning: ctx.pinning });
     const load = spawnScript('loads/tcpLines', { core: ctx.pinning.loadCore, pinning: ctx.pinning });
     try {
-      if (hub.tcpPort === null) throw new Error('the hub has no TCP source');
+      const sides = [hub, ...(baseline ? [baseline] : [])].map((h) => {
+        if (h.tcpPort === null) throw new Error('the hub has no TCP source');
+        return { port: h.tcpPort, label: h === hub ? 'Haven' : 'baseline' };
+      });
       const barePort = (await bare.ready).tcpPort as number;
       await load.ready;
       const rows: Row[] = [];
@@ -41,33 +47,44 @@ export const tcpSourceSuite: Suite = {
           return { ...r, cores: usage() };
         };
         await lines(barePort, 1);
-        await lines(hub.tcpPort, 1);
-        const bareRuns: Array<LinesRun & { cores: number[] }> = [];
-        const hubRuns: Array<LinesRun & { cores: number[] }> = [];
+        for (const side of sides) await lines(side.port, 1);
+        const bareRuns: Run[] = [];
+        const runsOf = new Map(sides.map((side) => [side, [] as Run[]]));
         for (let r = 0; r < ctx.runs; r++) {
           bareRuns.push(await lines(barePort, ctx.seconds));
-          hubRuns.push(await lines(hub.tcpPort, ctx.seconds));
-          ctx.log(`  ${shape.connections} conn run ${r + 1}: bare ${Math.round(bareRuns[r].rate)}/s (cores ${bareRuns[r].cores.join(', ')}), Haven ${Math.round(hubRuns[r].rate)}/s (cores ${hubRuns[r].cores.join(', ')}; ${hubRuns[r].errors} ERR)`);
+          // A/B in ABBA order: neither build always runs right after the bare reference.
+          for (const side of abOrder(sides, r)) runsOf.get(side)!.push(await lines(side.port, ctx.seconds));
+          const shown = sides.map((side) => {
+            const run = runsOf.get(side)![r];
+            return `${side.label} ${Math.round(run.rate)}/s (cores ${run.cores.join(', ')}; ${run.errors} ERR)`;
+          });
+          ctx.log(`  ${shape.connections} conn run ${r + 1}: bare ${Math.round(bareRuns[r].rate)}/s (cores ${bareRuns[r].cores.join(', ')}), ${shown.join(', ')}`);
         }
-        const havenRate = median(hubRuns.map((r) => r.rate));
-        const errors = hubRuns.reduce((n, r) => n + r.errors, 0);
-        rows.push({
-          id: `5${String.fromCharCode(97 + i)}`,
-          what: `TCP source, JSON lines over ${shape.connections} connection${shape.connections > 1 ? 's' : ''}: answered/s`,
-          haven: { median: havenRate, runs: hubRuns.map((r) => r.rate), unit: '/s' },
-          reference: { name: 'bare net + JSON.parse', median: median(bareRuns.map((r) => r.rate)), runs: bareRuns.map((r) => r.rate), unit: '/s' },
-          ratio: median(hubRuns.map((h, k) => h.rate / bareRuns[k].rate)),
-          ratioMeaning: 'Haven ÷ bare, median of the per-pair ratios',
-          target: shape.target ? `≥ ${shape.target.toLocaleString('en-US')}/s` : 'reported',
-          met: shape.target ? havenRate >= shape.target && errors === 0 : null,
-          note: `${shape.window} lines in flight per connection${errors ? `; ${errors} answers were ERR` : ''}`,
-          detail: { bare: bareRuns, haven: hubRuns },
-        });
+        const [a, b] = sides.map((side) => runsOf.get(side)!);
+        const row = (hubRuns: Run[], suffix: string, other?: Run[]): Row => {
+          const havenRate = median(hubRuns.map((r) => r.rate));
+          const errors = hubRuns.reduce((n, r) => n + r.errors, 0);
+          const ab = other ? `; A/B: this build ÷ the baseline ${median(hubRuns.map((h, k) => h.rate / other[k].rate)).toFixed(3)}×` : '';
+          return {
+            id: `5${String.fromCharCode(97 + i)}${suffix}`,
+            what: `TCP source, JSON lines over ${shape.connections} connection${shape.connections > 1 ? 's' : ''}: answered/s${suffix ? ' (baseline build)' : ''}`,
+            haven: { median: havenRate, runs: hubRuns.map((r) => r.rate), unit: '/s' },
+            reference: { name: 'bare net + JSON.parse', median: median(bareRuns.map((r) => r.rate)), runs: bareRuns.map((r) => r.rate), unit: '/s' },
+            ratio: median(hubRuns.map((h, k) => h.rate / bareRuns[k].rate)),
+            ratioMeaning: 'Haven ÷ bare, median of the per-pair ratios',
+            target: shape.target ? `≥ ${shape.target.toLocaleString('en-US')}/s` : 'reported',
+            met: shape.target ? havenRate >= shape.target && errors === 0 : null,
+            note: `${shape.window} lines in flight per connection${errors ? `; ${errors} answers were ERR` : ''}${ab}`,
+            detail: { bare: bareRuns, haven: hubRuns },
+          };
+        };
+        rows.push(row(a, '', b), ...(b ? [row(b, '-base')] : []));
       }
       return rows;
     } finally {
       await load.stop();
       await hub.stop();
+      await baseline?.stop();
       await bare.stop();
     }
   },
