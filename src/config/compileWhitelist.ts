@@ -34,29 +34,20 @@ export function whitelistErrors(config: WhitelistConfig): string[] {
 export function compileWhitelist(config: WhitelistConfig): IpWhitelists {
   const errors = whitelistErrors(config);
   if (errors.length > 0) throw new Error(`Invalid IP whitelist: ${errors.join('; ')}`);
-  const compiled: Record<string, AllowsIp> = {};
-  for (const [source, entries] of Object.entries(config)) compiled[source] = compileList(entries);
-  return compiled;
+  return Object.fromEntries(Object.entries(config).map(([source, entries]) => [source, compileList(entries)]));
 }
 
 /**
- * One list as a predicate: true when the address lies in one of its blocks. IPv4 and IPv6 blocks
- * are kept apart so an address is only matched against its own family; an IPv4-mapped IPv6
- * address (`::ffff:10.0.0.1`, as a dual-stack socket reports IPv4 peers) counts as IPv4.
+ * One list as a predicate: true when the address lies in one of its blocks. An address is only
+ * matched against blocks of its own family (ipaddr.js's `match` throws across families); an
+ * IPv4-mapped IPv6 address (`::ffff:10.0.0.1`, as a dual-stack socket reports IPv4 peers) counts
+ * as IPv4.
  */
 function compileList(entries: readonly string[]): AllowsIp {
-  const v4: Block[] = [];
-  const v6: Block[] = [];
-  for (const entry of entries) {
-    const block = parseBlock(entry) as Block;
-    (block[0].kind() === 'ipv4' ? v4 : v6).push(block);
-  }
+  const blocks = entries.map((entry) => parseBlock(entry) as Block);
   return (ip) => {
     const address = parseAddress(ip, true);
-    if (address === null) return false;
-    // The kind check narrows for `match`, which throws when the families differ.
-    if (address.kind() === 'ipv4') return v4.some((block) => (address as ipaddr.IPv4).match(block as [ipaddr.IPv4, number]));
-    return v6.some((block) => (address as ipaddr.IPv6).match(block as [ipaddr.IPv6, number]));
+    return address !== null && blocks.some(([network, prefix]) => network.kind() === address.kind() && address.match(network, prefix));
   };
 }
 

@@ -32,7 +32,12 @@ describe('ipWhitelist', () => {
 
   it('hands the remote address to the predicate as the transport reports it', () => {
     const seen: string[] = [];
-    const allowed = createIpWhitelist({ HTTP: (ip) => (seen.push(ip), ip === '::ffff:127.0.0.1') });
+    const allowed = createIpWhitelist({
+      HTTP: (ip) => {
+        seen.push(ip);
+        return ip === '::ffff:127.0.0.1';
+      },
+    });
     expect(allowed('HTTP', '::ffff:127.0.0.1')).to.equal(null);
     expect(allowed('HTTP', '::ffff:127.0.0.2')).to.deep.include({ reason: 'not_whitelisted' });
     expect(seen).to.deep.equal(['::ffff:127.0.0.1', '::ffff:127.0.0.2']);
