@@ -29,8 +29,9 @@ export const FAST_PATH = '/api/trigger-event';
  * middleware stack (context objects, router) and answers byte for byte what the Koa route
  * answers, because it shares its parts: the body parser itself ({@link readJsonBody}: the co-body
  * call koa-bodyparser makes), the compiled validator and its messages, the answer
- * ({@link TriggerAnswer}), and the error bodies. Only a plain JSON request is taken (no content encoding, `Content-Type: application/json`);
- * every other request, and every other route, falls through to `fallback` untouched.
+ * ({@link TriggerAnswer}), and the error bodies. Only a plain JSON request is taken (no content
+ * encoding, `Content-Type: application/json`); every other request, and every other route, falls
+ * through to `fallback` untouched.
  */
 export function createTriggerFastPath({ answer, validate, fallback, log }: TriggerFastPathDeps): RequestListener {
   // Answers decided in one turn of the event loop leave together at its end. The clients' next
