@@ -3,7 +3,7 @@ import bodyParser from 'koa-bodyparser';
 import type Router from '@koa/router';
 import type { Logger } from '../log';
 import { errorBody } from './errors';
-import { INVALID_JSON_MESSAGE, JSON_LIMIT_BYTES, tooLargeMessage } from './jsonBody';
+import { bodyParserOptions } from './jsonBody';
 
 export interface AppDeps {
   readonly log: Logger;
@@ -19,17 +19,7 @@ export function createApp({ log, routers }: AppDeps): Koa {
   const app = new Koa();
   app.silent = true;
   app.use(errorBody(log));
-  app.use(
-    bodyParser({
-      enableTypes: ['json'],
-      jsonLimit: `${JSON_LIMIT_BYTES}b`,
-      strict: true,
-      onerror: (err, ctx) => {
-        if ((err as { status?: number }).status === 413) ctx.throw(413, tooLargeMessage(JSON_LIMIT_BYTES));
-        ctx.throw(400, INVALID_JSON_MESSAGE);
-      },
-    }),
-  );
+  app.use(bodyParser(bodyParserOptions()));
   for (const router of routers) app.use(router.routes()).use(router.allowedMethods());
   return app;
 }

@@ -1,36 +1,69 @@
+import type { IncomingMessage } from 'node:http';
+import coBody from 'co-body';
+import type { Options as BodyParserOptions } from 'koa-bodyparser';
+
 /** Largest JSON body the API accepts, in bytes (Koa's body parser and the fast path alike). */
 export const JSON_LIMIT_BYTES = 64 * 1024;
 
-// What koa-bodyparser (co-body, strict) accepts before parsing: an object or an array.
-const STRICT_JSON = /^[\x20\x09\x0a\x0d]*(\[|\{)/;
-// A `"__proto__":` key, possibly escaped (the check @hapi/bourne runs for co-body).
-const SUSPECT_PROTO = /"(?:_|\\u005[Ff])(?:_|\\u005[Ff])(?:p|\\u0070)(?:r|\\u0072)(?:o|\\u006[Ff])(?:t|\\u0074)(?:o|\\u006[Ff])(?:_|\\u005[Ff])(?:_|\\u005[Ff])"\s*:/;
-
-/**
- * Parses a request body exactly as the API's Koa body parser does (koa-bodyparser, strict): the
- * UTF-8 byte order mark dropped, an empty body is `{}`, only an object or an array is JSON
- * here, and an own `__proto__` key anywhere is refused. Throws a SyntaxError otherwise.
- */
-export function parseJsonBody(raw: Buffer): unknown {
-  let text = raw.toString('utf8');
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  if (text.length === 0) return {};
-  if (!STRICT_JSON.test(text)) throw new SyntaxError('invalid JSON, only supports object and array');
-  const value: unknown = JSON.parse(text);
-  if (SUSPECT_PROTO.test(text) && hasProtoKey(value)) throw new SyntaxError('Object contains forbidden prototype property');
-  return value;
-}
-
-function hasProtoKey(value: unknown): boolean {
-  if (typeof value !== 'object' || value === null) return false;
-  if (Object.prototype.hasOwnProperty.call(value, '__proto__')) return true;
-  return Object.values(value).some(hasProtoKey);
-}
+/** The 400 answer's text for a body that is not JSON (Koa route and fast path alike). */
+export const INVALID_JSON_MESSAGE = 'Invalid JSON body';
 
 /** The 413 answer's text, the same on the fast path and through Koa. */
 export function tooLargeMessage(limitBytes: number): string {
   return `Request body too large (limit ${limitBytes} bytes)`;
 }
 
-/** The 400 answer's text for a body that is not JSON (Koa route and fast path alike). */
-export const INVALID_JSON_MESSAGE = 'Invalid JSON body';
+/** The API's body rules, in koa-bodyparser's terms: JSON only, at most {@link JSON_LIMIT_BYTES}, strict. */
+function rules() {
+  return { enableTypes: ['json'], jsonLimit: `${JSON_LIMIT_BYTES}b`, strict: true } satisfies BodyParserOptions;
+}
+
+// What koa-bodyparser hands co-body's JSON parser for those rules: every option it was given,
+// `limit` taken from `jsonLimit`, and `returnRawBody` forced on (its `formatOptions(opts, 'json')`).
+// Built once: co-body copies it per request and never writes to it.
+const RULES = rules();
+const CO_BODY_JSON: coBody.Options = { ...RULES, limit: RULES.jsonLimit, returnRawBody: true };
+
+/** The status and `error` text of the answer to a body the parser refused. */
+export interface BodyRefusal {
+  readonly status: 400 | 413;
+  readonly message: string;
+}
+
+/**
+ * How a parser error becomes an answer, for both routes: raw-body's 413 says the limit; every other
+ * refusal (co-body's 400 for text that is not strict JSON or holds `__proto__`, an aborted or short
+ * body, inflation's 415 for an unknown `Content-Encoding`) is the one "Invalid JSON body" 400.
+ */
+export function bodyRefusal(err: unknown): BodyRefusal {
+  return (err as { status?: unknown } | null)?.status === 413
+    ? { status: 413, message: tooLargeMessage(JSON_LIMIT_BYTES) }
+    : { status: 400, message: INVALID_JSON_MESSAGE };
+}
+
+/**
+ * koa-bodyparser's options for the API's Koa routes: {@link readJsonBody}'s rules, refusals
+ * answered by {@link bodyRefusal}. A fresh object per call, because koa-bodyparser writes into the
+ * one it is given.
+ */
+export function bodyParserOptions(): BodyParserOptions {
+  return {
+    ...rules(),
+    onerror: (err, ctx) => {
+      const { status, message } = bodyRefusal(err);
+      ctx.throw(status, message);
+    },
+  };
+}
+
+/**
+ * Reads and parses a request body with the very call koa-bodyparser makes for
+ * {@link bodyParserOptions} (co-body's JSON parser on raw-body, with the same options), so a route
+ * outside Koa parses exactly as the Koa routes do: UTF-8 with the byte order mark dropped, an empty
+ * body is `{}`, only an object or an array, no `__proto__` key. Rejects with co-body's error; turn
+ * it into the answer with {@link bodyRefusal}.
+ */
+export async function readJsonBody(req: IncomingMessage): Promise<unknown> {
+  const { parsed } = (await coBody.json(req, CO_BODY_JSON)) as { parsed: unknown };
+  return parsed;
+}

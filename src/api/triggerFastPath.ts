@@ -2,7 +2,7 @@ import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http
 import type { ValidateFunction } from 'ajv';
 import type { Logger } from '../log';
 import { INTERNAL_ERROR_BODY } from './errors';
-import { INVALID_JSON_MESSAGE, parseJsonBody, tooLargeMessage } from './jsonBody';
+import { bodyRefusal, readJsonBody } from './jsonBody';
 import type { TriggerAnswer, TriggerInput } from './triggerAnswer';
 import { describeErrors, invalidBodyMessage } from './validate';
 
@@ -13,7 +13,11 @@ export interface TriggerFastPathDeps {
   readonly validate: ValidateFunction;
   /** Everything else: the Koa app's callback. */
   readonly fallback: RequestListener;
-  readonly limitBytes: number;
+  /**
+   * @deprecated Ignored: the limit is the Koa body parser's own ({@link readJsonBody}), so the two
+   * routes cannot disagree. Kept only until the runtime stops passing it.
+   */
+  readonly limitBytes?: number;
   readonly log: Logger;
 }
 
@@ -22,16 +26,16 @@ export const FAST_PATH = '/api/trigger-event';
 
 /**
  * `POST /api/trigger-event` on plain node:http, in front of Koa: the busiest route skips the
- * middleware stack (context objects, body parser, router) and answers byte for byte what the Koa
- * route answers, because it shares its parts: the body parsing rules ({@link parseJsonBody}), the
- * compiled validator and its messages, the answer ({@link TriggerAnswer}), and the error bodies.
- * Only a plain JSON request is taken (no content encoding, `Content-Type: application/json`);
- * every other request, and every other route, falls through to `fallback` untouched.
+ * middleware stack (context objects, router) and answers byte for byte what the Koa route
+ * answers, because it shares its parts: the body parser itself ({@link readJsonBody}: the co-body
+ * call koa-bodyparser makes), the compiled validator and its messages, the answer
+ * ({@link TriggerAnswer}), and the error bodies. Only a plain JSON request is taken (no content
+ * encoding, `Content-Type: application/json`); every other request, and every other route, falls
+ * through to `fallback` untouched.
  */
-export function createTriggerFastPath({ answer, validate, fallback, limitBytes, log }: TriggerFastPathDeps): RequestListener {
+export function createTriggerFastPath({ answer, validate, fallback, log }: TriggerFastPathDeps): RequestListener {
   // Answers decided in one turn of the event loop leave together at its end. The clients' next
-  // requests then arrive together too, and the hub reads many per turn instead of one: with
-  // nothing to wait for (no services), 17,500 → 25,800 req/s.
+  // requests then arrive together too, and the hub reads many per turn instead of one.
   let outgoing: Array<[ServerResponse, TriggerAnswer]> = [];
   const sendOutgoing = (): void => {
     const batch = outgoing;
@@ -53,13 +57,13 @@ export function createTriggerFastPath({ answer, validate, fallback, limitBytes, 
     res.end(text);
   };
 
-  const handle = async (req: IncomingMessage, res: ServerResponse, raw: Buffer | null): Promise<void> => {
-    if (raw === null) return respond(res, { status: 413, body: { error: tooLargeMessage(limitBytes) } });
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     let input: unknown;
     try {
-      input = parseJsonBody(raw);
-    } catch {
-      return respond(res, { status: 400, body: { error: INVALID_JSON_MESSAGE } });
+      input = await readJsonBody(req);
+    } catch (err) {
+      const { status, message } = bodyRefusal(err);
+      return respond(res, { status, body: { error: message } });
     }
     if (!validate(input)) {
       const details = describeErrors(validate.errors);
@@ -75,7 +79,7 @@ export function createTriggerFastPath({ answer, validate, fallback, limitBytes, 
 
   return (req, res) => {
     if (!isPlainJsonPost(req)) return fallback(req, res);
-    readBody(req, limitBytes, (raw) => void handle(req, res, raw));
+    void handle(req, res);
   };
 }
 
@@ -87,22 +91,4 @@ function isPlainJsonPost(req: IncomingMessage): boolean {
   if (type === undefined) return false;
   const semi = type.indexOf(';');
   return (semi < 0 ? type : type.slice(0, semi)).trim().toLowerCase() === 'application/json';
-}
-
-/** The whole body, or null once it exceeds `limit` (the rest is read and dropped). A broken request gets no call. */
-function readBody(req: IncomingMessage, limit: number, done: (raw: Buffer | null) => void): void {
-  const declared = Number(req.headers['content-length']);
-  if (declared > limit) {
-    req.resume();
-    return done(null);
-  }
-  // A client that goes away mid-body gets no answer, as with Koa; the error must not crash the hub.
-  req.on('error', () => undefined);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  req.on('data', (chunk: Buffer) => {
-    size += chunk.length;
-    if (size <= limit) chunks.push(chunk);
-  });
-  req.on('end', () => done(size > limit ? null : chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size)));
 }

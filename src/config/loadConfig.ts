@@ -2,7 +2,7 @@ import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import type { TriggerDef } from '../../streams/contracts';
-import { whitelistErrors } from '../../streams/gating/ipWhitelist';
+import { whitelistErrors } from './compileWhitelist';
 import type { HavenConfig } from './havenConfig';
 
 /** A config problem, naming the file and the field, thrown at start: the hub does not run on a bad config. */

@@ -17,6 +17,7 @@ import { validatorFor } from '../api/validate';
 import type { Bus } from '../bus/bus';
 import type { ServiceStatusChange } from '../bus/messages';
 import { createBus } from '../bus/createBus';
+import { compileWhitelist } from '../config/compileWhitelist';
 import type { HavenConfig } from '../config/havenConfig';
 import { loadTriggerConfig } from '../config/loadConfig';
 import type { Component, ComponentHealth, Hub } from '../hub';
@@ -76,7 +77,7 @@ export function createRuntime({ config, log = createLogger('Haven'), components 
       minIntervalMs: config.trigger.gating.min_interval_ms,
       minIntervalScope: config.trigger.gating.min_interval_scope,
       cooldownMs: config.trigger.gating.cooldown_ms,
-      whitelist: config.trigger.gating.whitelist,
+      whitelist: compileWhitelist(config.trigger.gating.whitelist),
       priorities,
     },
     initial: { seq: lastSeq, lastIds },

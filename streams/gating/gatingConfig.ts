@@ -1,4 +1,4 @@
-import type { WhitelistConfig } from './ipWhitelist';
+import type { IpWhitelists } from './ipWhitelist';
 
 /** What the minimum interval counts against: each trigger separately, or every trigger together. */
 export type MinIntervalScope = 'trigger' | 'global';
@@ -10,7 +10,8 @@ export interface GatingConfig {
   readonly minIntervalScope: MinIntervalScope;
   /** After an accepted event, events from lower-priority sources are rejected `cooldown` for this long. 0 disables. */
   readonly cooldownMs: number;
-  readonly whitelist: WhitelistConfig;
+  /** Who may report for which source, compiled from the config's CIDR blocks. Default: everybody. */
+  readonly whitelist: IpWhitelists;
   /** Source name to priority, higher wins; a source not listed has priority 0. */
   readonly priorities: Readonly<Record<string, number>>;
 }

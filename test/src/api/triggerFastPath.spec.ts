@@ -50,6 +50,18 @@ function post(path: string, body: string | Buffer, contentType = 'application/js
   return Buffer.concat([Buffer.from(head, 'latin1'), bytes]);
 }
 
+/** The same POST with its body in chunks and no Content-Length, so the limit is found while reading. */
+function postChunked(path: string, body: string, chunkBytes = 8 * 1024): Buffer {
+  const head = `POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n`;
+  const parts = [head];
+  for (let at = 0; at < body.length; at += chunkBytes) {
+    const chunk = body.slice(at, at + chunkBytes);
+    parts.push(`${Buffer.byteLength(chunk).toString(16)}\r\n${chunk}\r\n`);
+  }
+  parts.push('0\r\n\r\n');
+  return Buffer.from(parts.join(''), 'utf8');
+}
+
 describe('POST /api/trigger-event fast path', () => {
   let koa: { server: Server; port: number };
   let fast: { server: Server; port: number };
@@ -70,7 +82,6 @@ describe('POST /api/trigger-event fast path', () => {
           fellThrough++;
           return fallback(req, res);
         },
-        limitBytes: JSON_LIMIT_BYTES,
         log,
       }),
     );
@@ -109,6 +120,14 @@ describe('POST /api/trigger-event fast path', () => {
       expect(fellThrough).to.equal(0);
     });
   }
+
+  it('answers a chunked body as the Koa route: accepted within the limit, 413 over it', async () => {
+    const within = await same(postChunked('/api/trigger-event', `{"name":"Stage.Mode","value":"intro","id":5}${' '.repeat(20_000)}`));
+    expect(within.startsWith('HTTP/1.1 200 OK\r\n'), within).to.equal(true);
+    const over = await same(postChunked('/api/trigger-event', `{"name":"Stage.Mode","value":"${'x'.repeat(JSON_LIMIT_BYTES)}"}`));
+    expect(over.startsWith('HTTP/1.1 413 Payload Too Large\r\n'), over).to.equal(true);
+    expect(fellThrough).to.equal(0);
+  });
 
   it('takes a JSON content type with parameters', async () => {
     await same(post('/api/trigger-event', '{"name":"Stage.Mode","value":"idle"}', 'Application/JSON; charset=utf-8'));
