@@ -113,7 +113,7 @@ export function createWebSocketComponent(config: HavenConfig, deps: WebSocketDep
         cache: () => h.cache(),
         utcNow: h.utcNow,
         heartbeatMs: cfg.heartbeat_ms,
-        defer: deps.defer ?? createFlushPacer(FLUSH_PACING),
+        defer: deps.defer ?? createFlushPacer(FLUSH_PACING, scheduler),
         maxLogged: cfg.max_pending_messages,
       }));
       admin = createAdminService({ directory, tokens, pairing, fanOut: fan, utcNow: h.utcNow, pairingTtlMs: cfg.pairing_ttl_ms });
