@@ -1,6 +1,6 @@
 import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
-import { createOutbox, drainOutbox, offerOutbox, type Outbox } from '../../streams/websocket/outbox';
+import { createCoalescingOutbox, drainOutbox, offerOutbox, type CoalescingOutbox } from '../../streams/websocket/coalescingOutbox';
 import type { Logger } from '../log';
 import { CLOSE, type CloseReason } from './closeCodes';
 import { canSee, type ClientRecord, type Visibility } from './directory';
@@ -82,7 +82,7 @@ export class ClientConnection {
   private visibleNow: Visibility = EMPTY;
   private subscriptionNow: Subscription | undefined;
   private pending: Buffer[] | undefined;
-  private outbox: Outbox<Buffer> | undefined;
+  private outbox: CoalescingOutbox<Buffer> | undefined;
   private dirty = false;
   private mailbox: ConnectionMessage[] | undefined;
   private busy = false;
@@ -170,7 +170,7 @@ export class ClientConnection {
 
   private checkBackpressure(): void {
     if (this.socket.writableLength <= this.deps.maxBufferedBytes) return;
-    this.outbox = createOutbox(this.deps.maxPending);
+    this.outbox = createCoalescingOutbox(this.deps.maxPending);
     this.setStatus('backed_up', `${this.socket.writableLength} bytes queued`);
     this.awaitDrain();
   }

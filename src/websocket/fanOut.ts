@@ -4,8 +4,7 @@ import type { PowerEvent, ServiceStatusChange } from '../bus/messages';
 import { CLOSE } from './closeCodes';
 import { sees, type BatchMemo, type ClientConnection, type Subscription } from './clientConnection';
 import { areaView, canSee, type ClientRecord, type Directory } from './directory';
-import { textFrame } from './frame';
-import { encodeMessage, encodeTrigger, visibleState, type ServerMessageType } from './protocol';
+import { encodeMessage, encodeTrigger, textFrame, visibleState, type ServerMessageType } from './protocol';
 
 export interface FanOutDeps {
   readonly directory: Directory;

@@ -3,8 +3,7 @@ import { CLOSE } from './closeCodes';
 import type { ClientConnection, Subscription } from './clientConnection';
 import { canSee, type ClientRecord } from './directory';
 import type { FanOut } from './fanOut';
-import { textFrame } from './frame';
-import { encodeMessage, parseClientMessage, visibleState, type ClientMessage, type RequestId } from './protocol';
+import { encodeMessage, parseClientMessage, textFrame, visibleState, type ClientMessage, type RequestId } from './protocol';
 
 export interface SessionDeps {
   /** The client a token belongs to, or undefined. */
