@@ -1,9 +1,9 @@
 import type { Duplex } from 'node:stream';
-import { Subject, type SchedulerLike } from 'rxjs';
+import type { SchedulerLike } from 'rxjs';
 import type { WebSocket } from 'ws';
 import { CLOSE } from '../../streams/websocket/closeCodes';
 import {
-  connectionMachine,
+  connectionTransition,
   type ConnectionEffect,
   type ConnectionLimits,
   type ConnectionMessage,
@@ -31,20 +31,29 @@ export interface ConnectionDeps extends ConnectionLimits {
 }
 
 /**
- * One connected WebSocket: the shell around {@link connectionMachine}. It owns the ws socket and
- * performs the machine's effects (writes, close frames, pings, the end), and keeps the one
- * snapshot the machine returned, so its status is read in one place; `setStatus` logs every
- * change. Everything reaches the machine through its mailbox ({@link send}): frames from the
- * fan-out, the sweep, the socket's own events. Frames are shared Buffers built once per fan-out.
+ * One connected WebSocket: the shell around {@link connectionTransition}. It owns the ws socket
+ * and performs the transition's effects (writes, close frames, pings, the end), and keeps the one
+ * snapshot the transition returned, so its status is read in one place; `setStatus` logs every
+ * change. Everything reaches the transition through one mailbox ({@link send}), one message at a
+ * time: frames from the fan-out, the sweep, the socket's own events. The mailbox is a plain queue
+ * rather than the `concatMap` of streams' `connectionMachine`: every frame of every connection passes
+ * through it, and a `concatMap` step per frame made the fan-out several times slower. Frames are
+ * shared Buffers built once per fan-out.
  */
 export class ClientConnection {
   private state: ConnectionState<Buffer>;
   private clientNow: ClientRecord | undefined;
-  private readonly mailbox = new Subject<ConnectionLetter>();
+  private readonly transition: Transition;
+  /** Messages sent while another is handled, in order. */
+  private mailbox: ConnectionLetter[] | undefined;
+  private busy = false;
+  /** The clock, read only by a transition that needs the time. */
+  private readonly now: () => number;
 
   constructor(readonly id: number, readonly ws: WebSocket, readonly socket: Duplex, readonly ip: string, private readonly deps: ConnectionDeps) {
-    this.state = initialConnection(deps.scheduler.now());
-    this.mailbox.pipe(connectionMachine<Buffer, BatchMemo>(deps, deps.scheduler)).subscribe((step) => this.perform(step));
+    this.now = () => deps.scheduler.now();
+    this.state = initialConnection(this.now());
+    this.transition = transitionFor(deps);
     ws.on('message', (data: Buffer, isBinary: boolean) => this.send(isBinary ? { type: 'binary' } : { type: 'text', text: data.toString('utf8') }));
     ws.on('pong', () => this.send({ type: 'pong' }));
     ws.on('close', (code: number) => this.send({ type: 'socket_closed', code }));
@@ -83,10 +92,22 @@ export class ClientConnection {
 
   /** Puts a message in the mailbox; handled now unless another one is being handled. */
   send(message: ConnectionLetter): void {
-    this.mailbox.next(message);
+    if (this.busy) {
+      (this.mailbox ??= []).push(message);
+      return;
+    }
+    this.busy = true;
+    try {
+      this.step(message);
+      while (this.mailbox?.length) this.step(this.mailbox.shift()!);
+    } finally {
+      this.busy = false;
+      this.mailbox = undefined;
+    }
   }
 
-  private perform({ state, effects }: ConnectionStep<Buffer, BatchMemo>): void {
+  private step(message: ConnectionLetter): void {
+    const { state, effects }: ConnectionStep<Buffer, BatchMemo> = this.transition(this.state, message, this.now);
     this.state = state;
     for (const effect of effects) this.effect(effect);
   }
@@ -95,7 +116,8 @@ export class ClientConnection {
     switch (e.type) {
       case 'write':
         this.write(e.frames, e.memo);
-        return this.send({ type: 'written', bufferedBytes: this.socket.writableLength });
+        // What the socket holds is an answer to this write: it is handled now, ahead of the mailbox.
+        return this.step({ type: 'written', bufferedBytes: this.socket.writableLength });
       case 'await_drain':
         this.socket.once('drain', () => this.send({ type: 'drained' }));
         return;
@@ -128,6 +150,16 @@ export class ClientConnection {
     if (frames.length === 0 || socket.destroyed || !socket.writable) return;
     socket.write(joinFrames(frames, memo));
   }
+}
+
+type Transition = ReturnType<typeof connectionTransition<Buffer, BatchMemo>>;
+
+/** One transition per set of limits: every connection of the component shares it. */
+const transitions = new WeakMap<ConnectionLimits, Transition>();
+function transitionFor(limits: ConnectionLimits): Transition {
+  let transition = transitions.get(limits);
+  if (!transition) transitions.set(limits, (transition = connectionTransition<Buffer, BatchMemo>(limits)));
+  return transition;
 }
 
 /** The batch last joined during one fan-out flush: connections that got the same frames share its Buffer. */

@@ -120,7 +120,8 @@ export class FanOut {
 
   /** Hands `member` the logged events it has not taken yet, before anything else is queued for it or its view changes. */
   private catchUp(member: Member): void {
-    if (this.log.length === 0) return;
+    const { window, taken } = member.position;
+    if (this.log.length === 0 || (window === this.window && taken >= this.log.length)) return; // nothing new: no plan to build
     const { indices, position } = planCatchUp(this.log, this.window, member.view, member.position);
     this.handOut(member, indices, position);
   }

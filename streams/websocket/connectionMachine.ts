@@ -76,6 +76,12 @@ export type ConnectionEffect<F, M = unknown> =
   /** The socket is gone: forget the connection. */
   | { readonly type: 'ended' };
 
+/**
+ * Monotonic ms, read only when a transition needs the time (a status change, a deadline): every
+ * frame of every connection is a message, and most never need it.
+ */
+export type Clock = () => number;
+
 /** A transition's result. */
 export interface ConnectionStep<F, M = unknown> {
   readonly state: ConnectionState<F>;
@@ -90,17 +96,18 @@ export function initialConnection<F>(now: number): ConnectionState<F> {
 const NONE: readonly never[] = [];
 
 /**
- * The connection actor's pure transition: `(state, message, now) → { state, effects }`. The shell
+ * The connection actor's pure transition: `(state, message, now) → { state, effects }`, `now`
+ * being the injected clock. The shell
  * (src/websocket/clientConnection.ts) owns the socket and performs the effects; what the socket
  * holds after a write comes back as a message (`written`), like a device's answer.
  */
-export function connectionTransition<F, M = unknown>(limits: ConnectionLimits): (state: ConnectionState<F>, message: ConnectionMessage<F, M>, now: number) => ConnectionStep<F, M> {
-  const to = (state: ConnectionState<F>, status: ConnectionStatus, now: number, why: string | undefined, fields: Partial<ConnectionState<F>>, effects: ConnectionEffect<F, M>[] = []): ConnectionStep<F, M> => {
+export function connectionTransition<F, M = unknown>(limits: ConnectionLimits): (state: ConnectionState<F>, message: ConnectionMessage<F, M>, now: Clock) => ConnectionStep<F, M> {
+  const to = (state: ConnectionState<F>, status: ConnectionStatus, now: Clock, why: string | undefined, fields: Partial<ConnectionState<F>>, effects: ConnectionEffect<F, M>[] = []): ConnectionStep<F, M> => {
     if (status === state.status) return { state: { ...state, ...fields }, effects };
-    return { state: { ...state, ...fields, status, since: now }, effects: [...effects, { type: 'status', from: state.status, to: status, why }] };
+    return { state: { ...state, ...fields, status, since: now() }, effects: [...effects, { type: 'status', from: state.status, to: status, why }] };
   };
 
-  const close = (state: ConnectionState<F>, reason: CloseReason, now: number, farewell?: F): ConnectionStep<F, M> => {
+  const close = (state: ConnectionState<F>, reason: CloseReason, now: Clock, farewell?: F): ConnectionStep<F, M> => {
     if (state.status === 'closing' || state.status === 'closed') return { state, effects: NONE };
     const effects: ConnectionEffect<F, M>[] = [];
     if (farewell !== undefined) effects.push({ type: 'write', frames: [...(state.pending ?? []), ...(state.outbox ? drainOutbox(state.outbox) : []), farewell] });
@@ -108,7 +115,7 @@ export function connectionTransition<F, M = unknown>(limits: ConnectionLimits): 
     return to(state, 'closing', now, `${reason.code} ${reason.reason}`, { pending: undefined, outbox: undefined }, effects);
   };
 
-  const deliver = (state: ConnectionState<F>, frame: F, key: string | undefined, now: number): ConnectionStep<F, M> => {
+  const deliver = (state: ConnectionState<F>, frame: F, key: string | undefined, now: Clock): ConnectionStep<F, M> => {
     if (state.status === 'live') {
       const pending = state.pending ?? [];
       pending.push(frame);
@@ -119,7 +126,7 @@ export function connectionTransition<F, M = unknown>(limits: ConnectionLimits): 
     return { state, effects: NONE };
   };
 
-  const written = (state: ConnectionState<F>, bufferedBytes: number, now: number): ConnectionStep<F, M> => {
+  const written = (state: ConnectionState<F>, bufferedBytes: number, now: Clock): ConnectionStep<F, M> => {
     const over = bufferedBytes > limits.maxBufferedBytes;
     if (state.status === 'live') {
       if (!over) return { state, effects: NONE };
@@ -130,12 +137,13 @@ export function connectionTransition<F, M = unknown>(limits: ConnectionLimits): 
     }
     if (state.status !== 'backed_up') return { state, effects: NONE };
     if (over) return { state, effects: [{ type: 'await_drain' }] };
+    // Frames held while the outbox was on its way go out now: nobody else would flush them.
     const left = state.outbox ? drainOutbox(state.outbox) : [];
-    return to(state, 'live', now, 'drained', { outbox: undefined, pending: left.length ? left : undefined });
+    return to(state, 'live', now, 'drained', { outbox: undefined }, left.length ? [{ type: 'write', frames: left }] : []);
   };
 
-  const sweep = (state: ConnectionState<F>, heartbeat: boolean, now: number): ConnectionStep<F, M> => {
-    const age = now - state.since;
+  const sweep = (state: ConnectionState<F>, heartbeat: boolean, now: Clock): ConnectionStep<F, M> => {
+    const age = now() - state.since;
     if (state.status === 'authenticating' && age >= limits.authTimeoutMs) return close(state, { code: CLOSE.unauthorized.code, reason: 'authentication timeout' }, now);
     if (state.status === 'backed_up' && age >= limits.slowConsumerMs) return close(state, CLOSE.slowConsumer, now);
     if (state.status === 'closing' && age >= limits.closeGraceMs) return { state, effects: [{ type: 'terminate', why: 'close_grace' }] };
@@ -197,10 +205,11 @@ export function connectionMachine<F, M = unknown>(limits: ConnectionLimits, sche
   const transition = connectionTransition<F, M>(limits);
   return (messages$) =>
     defer(() => {
-      let state = initialConnection<F>(scheduler.now());
+      const now = () => scheduler.now();
+      let state = initialConnection<F>(now());
       return messages$.pipe(
         concatMap((message) => {
-          const step = transition(state, message, scheduler.now());
+          const step = transition(state, message, now);
           state = step.state;
           return of(step);
         }),

@@ -144,6 +144,16 @@ describe('FanOut: the trigger log taken at the flush', () => {
     expect(admin.socket.writes).to.have.length(1);
   });
 
+  it('asks for one flush for every frame of a tick, and writes them as one batch', () => {
+    const panel = connect(client('panel', ['stage']));
+    for (const n of [1, 2, 3]) fan.notifyClient('panel', 'area_updated', { areaId: `a${n}` });
+    expect(flushes).to.have.length(1);
+    expect(panel.socket.writes).to.have.length(0);
+    flush();
+    expect(panel.socket.writes).to.have.length(1);
+    expect(panel.socket.messages().map((m) => m.data.areaId)).to.deep.equal(['a1', 'a2', 'a3']);
+  });
+
   it('writes nothing to a connection that sees none of the events', () => {
     const fogPanel = connect(client('fog_panel', ['fog']));
     publish(event(1, 'Stage.Mode'));

@@ -62,25 +62,25 @@ describe('connection transition', () => {
   ];
   for (const [name, state, message, now, status, effects] of rows) {
     it(name, () => {
-      const step = transition(state, message, now);
+      const step = transition(state, message, () => now);
       expect(step.state.status).to.equal(status);
       expect(step.effects).to.deep.equal(effects);
     });
   }
 
   it('restarts the clock of a status when it changes, not otherwise', () => {
-    expect(transition(at('live'), { type: 'written', bufferedBytes: 101 }, 7).state.since).to.equal(7);
-    expect(transition(at('live'), { type: 'sweep', heartbeat: true }, 7).state.since).to.equal(0);
+    expect(transition(at('live'), { type: 'written', bufferedBytes: 101 }, () => 7).state.since).to.equal(7);
+    expect(transition(at('live'), { type: 'sweep', heartbeat: true }, () => 7).state.since).to.equal(0);
   });
 
   it('takes any message, or a pong, as a sign of life', () => {
-    expect(transition(at('live', { alive: false }), { type: 'pong' }, 0).state.alive).to.equal(true);
-    expect(transition(at('live', { alive: false }), { type: 'text', text: '{}' }, 0).state.alive).to.equal(true);
-    expect(transition(at('live'), { type: 'sweep', heartbeat: true }, 0).state.alive).to.equal(false);
+    expect(transition(at('live', { alive: false }), { type: 'pong' }, () => 0).state.alive).to.equal(true);
+    expect(transition(at('live', { alive: false }), { type: 'text', text: '{}' }, () => 0).state.alive).to.equal(true);
+    expect(transition(at('live'), { type: 'sweep', heartbeat: true }, () => 0).state.alive).to.equal(false);
   });
 
   it('keeps frames queued while a write was on its way when it backs up', () => {
-    const step = transition(at('live', { pending: ['late'] }), { type: 'written', bufferedBytes: 101 }, 0);
+    const step = transition(at('live', { pending: ['late'] }), { type: 'written', bufferedBytes: 101 }, () => 0);
     expect(step.state.pending).to.equal(undefined);
     expect([...step.state.outbox!.entries.values()]).to.deep.equal(['late']);
   });
