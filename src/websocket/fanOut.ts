@@ -4,7 +4,7 @@ import type { PowerEvent, ServiceStatusChange } from '../bus/messages';
 import { canSee, sees, type ClientFilter, type View } from '../../streams/websocket/clientFilter';
 import { CLOSE, type CloseReason } from '../../streams/websocket/closeCodes';
 import { planCatchUp, planFlush, type LogPosition, type Seat } from '../../streams/websocket/deliveryPlan';
-import type { BatchMemo, ClientConnection } from './clientConnection';
+import type { ClientConnection, ConnectionLetter } from './clientConnection';
 import { areaView, type ClientRecord, type Directory } from './directory';
 import { encodeMessage, encodeTrigger, textFrame, visibleState, type ServerMessageType } from './protocol';
 
@@ -83,11 +83,12 @@ export class FanOut {
     this.distributing = false;
     const batch = this.dirty;
     this.dirty = new Set();
-    const memo: BatchMemo = {};
+    // One message for every connection (mailbox messages are read-only), and one memo: connections that got the same frames write the same Buffer.
+    const flush: ConnectionLetter = { type: 'flush', memo: {} };
     for (const conn of batch) {
       const member = this.members.get(conn);
       if (member) member.queued = false;
-      conn.flush(memo);
+      conn.send(flush);
     }
   };
 
@@ -107,10 +108,10 @@ export class FanOut {
     const log = this.log;
     const plan = planFlush(log, this.window, this.members.values());
     for (const { indices, seats } of plan.shared) {
-      const data = indices.length === 0 ? undefined : joined(indices.map((i) => frameOf(log[i])));
+      const write: ConnectionLetter | undefined = indices.length === 0 ? undefined : { type: 'write', data: joined(indices.map((i) => frameOf(log[i]))) };
       for (const seat of seats) {
         seat.position = plan.sharedPosition;
-        if (data) seat.conn.send({ type: 'write', data });
+        if (write) seat.conn.send(write);
       }
     }
     for (const { seat, indices, position } of plan.catchUps) this.handOut(seat, indices, position);
@@ -128,12 +129,22 @@ export class FanOut {
 
   private handOut(member: Member, indices: readonly number[], position: LogPosition): void {
     member.position = position;
-    for (const i of indices) this.hand(member, frameOf(this.log[i]), this.log[i].key);
+    if (indices.length === 0) return;
+    if (indices.length === 1) return this.hand(member, frameOf(this.log[indices[0]]), this.log[indices[0]].key);
+    const frames = indices.map((i) => frameOf(this.log[i]));
+    const keys = indices.map((i) => this.log[i].key);
+    member.conn.send({ type: 'deliver_all', frames, keys });
+    this.queued(member);
   }
 
   /** One frame to one member, after what it has been handed; its write waits for the flush. */
   private hand(member: Member, frame: Buffer, key?: string): void {
     member.conn.deliver(frame, key);
+    this.queued(member);
+  }
+
+  /** `member` has frames of its own waiting: it writes at the flush. */
+  private queued(member: Member): void {
     member.queued = true;
     if (!this.dirty.has(member.conn)) {
       this.dirty.add(member.conn);

@@ -46,6 +46,8 @@ export type ConnectionMessage<F, M = unknown> =
   | { readonly type: 'admit'; readonly why?: string }
   /** A frame for this tick's write; with `key` (a trigger name) it may be coalesced while backed up. */
   | { readonly type: 'deliver'; readonly frame: F; readonly key?: string }
+  /** Several frames at once, in order, `keys[i]` for `frames[i]` (a connection's catch-up on the fan-out's log). */
+  | { readonly type: 'deliver_all'; readonly frames: readonly F[]; readonly keys: readonly (string | undefined)[] }
   /** Writes this tick's frames. */
   | { readonly type: 'flush'; readonly memo?: M }
   /** Writes a batch shared with other connections at once (the fan-out checked nothing else is queued). */
@@ -170,6 +172,15 @@ export function connectionTransition<F, M = unknown>(limits: ConnectionLimits): 
         return state.status === 'authenticating' ? to(state, 'live', now, m.why, {}) : { state, effects: NONE };
       case 'deliver':
         return deliver(state, m.frame, m.key, now);
+      case 'deliver_all': {
+        let step: ConnectionStep<F, M> = { state, effects: NONE };
+        const effects: ConnectionEffect<F, M>[] = [];
+        for (let i = 0; i < m.frames.length; i++) {
+          step = deliver(step.state, m.frames[i], m.keys[i], now);
+          for (const effect of step.effects) effects.push(effect);
+        }
+        return { state: step.state, effects };
+      }
       case 'flush':
         if (state.status !== 'live' || !state.pending) return { state, effects: NONE };
         return { state: { ...state, pending: undefined }, effects: [{ type: 'write', frames: state.pending, memo: m.memo }] };

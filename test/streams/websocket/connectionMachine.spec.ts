@@ -37,6 +37,8 @@ describe('connection transition', () => {
     ['drops a frame before authentication', at('authenticating'), { type: 'deliver', frame: 'a' }, 0, 'authenticating', []],
     ['holds a frame for the flush', at('live'), { type: 'deliver', frame: 'a' }, 0, 'live', []],
     ['writes early at the bound', at('live', { pending: ['a', 'b'] }), { type: 'deliver', frame: 'c' }, 0, 'live', [{ type: 'write', frames: ['a', 'b', 'c'] }]],
+    ['holds several frames, writing early at the bound', at('live', { pending: ['a'] }), { type: 'deliver_all', frames: ['b', 'c', 'd'], keys: [undefined, 'K', undefined] }, 0, 'live', [{ type: 'write', frames: ['a', 'b', 'c'] }]],
+    ['closes 4008 when several frames overflow a backed-up outbox', backedUp('x', 'y'), { type: 'deliver_all', frames: ['z', 'w'], keys: [undefined, undefined] }, 0, 'closing', [{ type: 'close', close: CLOSE.slowConsumer }, statusTo('backed_up', 'closing', '4008 slow consumer')]],
     ['writes the tick at the flush', at('live', { pending: ['a', 'b'] }), { type: 'flush' }, 0, 'live', [{ type: 'write', frames: ['a', 'b'], memo: undefined }]],
     ['flushes nothing when nothing is held', at('live'), { type: 'flush' }, 0, 'live', []],
     ['writes a shared batch at once when live', at('live'), { type: 'write', data: 'ab' }, 0, 'live', [{ type: 'write', frames: ['ab'] }]],
@@ -77,6 +79,11 @@ describe('connection transition', () => {
     expect(transition(at('live', { alive: false }), { type: 'pong' }, () => 0).state.alive).to.equal(true);
     expect(transition(at('live', { alive: false }), { type: 'text', text: '{}' }, () => 0).state.alive).to.equal(true);
     expect(transition(at('live'), { type: 'sweep', heartbeat: true }, () => 0).state.alive).to.equal(false);
+  });
+
+  it('holds the rest of several frames after an early write', () => {
+    const step = transition(at('live', { pending: ['a'] }), { type: 'deliver_all', frames: ['b', 'c', 'd'], keys: [undefined, undefined, undefined] }, () => 0);
+    expect(step.state.pending).to.deep.equal(['d']);
   });
 
   it('keeps frames queued while a write was on its way when it backs up', () => {
