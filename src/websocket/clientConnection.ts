@@ -36,24 +36,21 @@ export interface ConnectionDeps extends ConnectionLimits {
  * snapshot the transition returned, so its status is read in one place; `setStatus` logs every
  * change. Everything reaches the transition through one mailbox ({@link send}), one message at a
  * time: frames from the fan-out, the sweep, the socket's own events. The mailbox is a plain queue
- * rather than the `concatMap` of streams' `connectionMachine`: every frame of every connection passes
- * through it, and a `concatMap` step per frame made the fan-out several times slower. Frames are
- * shared Buffers built once per fan-out.
+ * rather than the `concatMap` of streams' `connectionMachine`: every frame of every connection
+ * passes through it, and a `concatMap` step per frame made the fan-out several times slower.
+ * Frames are shared Buffers built once per fan-out.
  */
 export class ClientConnection {
   private state: ConnectionState<Buffer>;
   private clientNow: ClientRecord | undefined;
-  private readonly transition: Transition;
+  private readonly shared: Shared;
   /** Messages sent while another is handled, in order. */
   private mailbox: ConnectionLetter[] | undefined;
   private busy = false;
-  /** The clock, read only by a transition that needs the time. */
-  private readonly now: () => number;
 
   constructor(readonly id: number, readonly ws: WebSocket, readonly socket: Duplex, readonly ip: string, private readonly deps: ConnectionDeps) {
-    this.now = () => deps.scheduler.now();
-    this.state = initialConnection(this.now());
-    this.transition = transitionFor(deps);
+    this.shared = sharedBy(deps);
+    this.state = initialConnection(deps.scheduler.now());
     ws.on('message', (data: Buffer, isBinary: boolean) => this.send(isBinary ? { type: 'binary' } : { type: 'text', text: data.toString('utf8') }));
     ws.on('pong', () => this.send({ type: 'pong' }));
     ws.on('close', (code: number) => this.send({ type: 'socket_closed', code }));
@@ -107,7 +104,7 @@ export class ClientConnection {
   }
 
   private step(message: ConnectionLetter): void {
-    const { state, effects }: ConnectionStep<Buffer, BatchMemo> = this.transition(this.state, message, this.now);
+    const { state, effects }: ConnectionStep<Buffer, BatchMemo> = this.shared.transition(this.state, message, this.shared.now);
     this.state = state;
     for (const effect of effects) this.effect(effect);
   }
@@ -152,14 +149,17 @@ export class ClientConnection {
   }
 }
 
-type Transition = ReturnType<typeof connectionTransition<Buffer, BatchMemo>>;
+/** What every connection built with the same deps shares: its transition and its clock (read only by a transition that needs the time). */
+interface Shared {
+  readonly transition: ReturnType<typeof connectionTransition<Buffer, BatchMemo>>;
+  readonly now: () => number;
+}
 
-/** One transition per set of limits: every connection of the component shares it. */
-const transitions = new WeakMap<ConnectionLimits, Transition>();
-function transitionFor(limits: ConnectionLimits): Transition {
-  let transition = transitions.get(limits);
-  if (!transition) transitions.set(limits, (transition = connectionTransition<Buffer, BatchMemo>(limits)));
-  return transition;
+const shared = new WeakMap<ConnectionDeps, Shared>();
+function sharedBy(deps: ConnectionDeps): Shared {
+  let s = shared.get(deps);
+  if (!s) shared.set(deps, (s = { transition: connectionTransition<Buffer, BatchMemo>(deps), now: () => deps.scheduler.now() }));
+  return s;
 }
 
 /** The batch last joined during one fan-out flush: connections that got the same frames share its Buffer. */
