@@ -134,17 +134,17 @@ export class FanOut {
     const frames = indices.map((i) => frameOf(this.log[i]));
     const keys = indices.map((i) => this.log[i].key);
     member.conn.send({ type: 'deliver_all', frames, keys });
-    this.queued(member);
+    this.markQueued(member);
   }
 
   /** One frame to one member, after what it has been handed; its write waits for the flush. */
   private hand(member: Member, frame: Buffer, key?: string): void {
     member.conn.deliver(frame, key);
-    this.queued(member);
+    this.markQueued(member);
   }
 
   /** `member` has frames of its own waiting: it writes at the flush. */
-  private queued(member: Member): void {
+  private markQueued(member: Member): void {
     member.queued = true;
     if (!this.dirty.has(member.conn)) {
       this.dirty.add(member.conn);
