@@ -119,7 +119,7 @@ export class FanOut {
     this.window++;
   }
 
-  /** Hands `member` the logged events it has not taken yet, before anything else is queued for it or its view changes. */
+  /** Hands `member` the logged events it has not taken yet, before its view changes or it closes. */
   private catchUp(member: Member): void {
     const { window, taken } = member.position;
     if (this.log.length === 0 || (window === this.window && taken >= this.log.length)) return; // nothing new: no plan to build
@@ -127,20 +127,32 @@ export class FanOut {
     this.handOut(member, indices, position);
   }
 
-  private handOut(member: Member, indices: readonly number[], position: LogPosition): void {
+  /** Hands `member` the log's events at `indices`, then `frame` if any, as one mailbox message. */
+  private handOut(member: Member, indices: readonly number[], position: LogPosition, frame?: Buffer, key?: string): void {
     member.position = position;
-    if (indices.length === 0) return;
-    if (indices.length === 1) return this.hand(member, frameOf(this.log[indices[0]]), this.log[indices[0]].key);
-    const frames = indices.map((i) => frameOf(this.log[i]));
-    const keys = indices.map((i) => this.log[i].key);
-    member.conn.send({ type: 'deliver_all', frames, keys });
+    const n = indices.length + (frame ? 1 : 0);
+    if (n === 0) return;
+    if (n === 1) {
+      const logged = frame ? undefined : this.log[indices[0]];
+      member.conn.deliver(frame ?? frameOf(logged!), frame ? key : logged!.key);
+    } else {
+      const frames = indices.map((i) => frameOf(this.log[i]));
+      const keys = indices.map((i) => this.log[i].key);
+      if (frame) {
+        frames.push(frame);
+        keys.push(key);
+      }
+      member.conn.send({ type: 'deliver_all', frames, keys });
+    }
     this.markQueued(member);
   }
 
-  /** One frame to one member, after what it has been handed; its write waits for the flush. */
+  /** One frame to one member after the logged events it has not taken (so its messages keep their order); its write waits for the flush. */
   private hand(member: Member, frame: Buffer, key?: string): void {
-    member.conn.deliver(frame, key);
-    this.markQueued(member);
+    const { window, taken } = member.position;
+    if (this.log.length === 0 || (window === this.window && taken >= this.log.length)) return this.handOut(member, NO_INDICES, member.position, frame, key);
+    const { indices, position } = planCatchUp(this.log, this.window, member.view, member.position);
+    this.handOut(member, indices, position, frame, key);
   }
 
   /** `member` has frames of its own waiting: it writes at the flush. */
@@ -156,7 +168,6 @@ export class FanOut {
   sendTo(conn: ClientConnection, frame: Buffer, key?: string): void {
     const member = this.members.get(conn);
     if (!member) return conn.deliver(frame, key);
-    this.catchUp(member);
     this.hand(member, frame, key);
   }
 
@@ -284,7 +295,6 @@ export class FanOut {
     let frame: Buffer | undefined;
     for (const member of this.members.values()) {
       if (!canSee(member.view.visible, event.socket)) continue;
-      this.catchUp(member);
       // Amperage samples are state: a backed-up client needs only the newest per socket.
       this.hand(member, (frame ??= textFrame(encodeMessage('power', event))), event.type === 'sample' ? `power:${event.socket}` : undefined);
     }
@@ -358,5 +368,7 @@ function createMember(conn: ClientConnection, view: View, position: LogPosition)
     },
   };
 }
+
+const NO_INDICES: readonly number[] = [];
 
 const NOTHING: View = { visible: new Set(), filter: undefined };

@@ -97,6 +97,11 @@ export function initialConnection<F>(now: number): ConnectionState<F> {
 
 const NONE: readonly never[] = [];
 
+/** `state` with other frames pending; a literal, not a spread: this runs for nearly every frame. */
+function withPending<F>(state: ConnectionState<F>, pending: F[] | undefined): ConnectionState<F> {
+  return { status: state.status, since: state.since, alive: state.alive, pending, outbox: state.outbox };
+}
+
 /**
  * The connection actor's pure transition: `(state, message, now) → { state, effects }`, `now`
  * being the injected clock. The shell
@@ -121,8 +126,8 @@ export function connectionTransition<F, M = unknown>(limits: ConnectionLimits): 
     if (state.status === 'live') {
       const pending = state.pending ?? [];
       pending.push(frame);
-      if (pending.length >= limits.maxPending) return { state: { ...state, pending: undefined }, effects: [{ type: 'write', frames: pending }] };
-      return state.pending ? { state, effects: NONE } : { state: { ...state, pending }, effects: NONE };
+      if (pending.length >= limits.maxPending) return { state: withPending(state, undefined), effects: [{ type: 'write', frames: pending }] };
+      return state.pending ? { state, effects: NONE } : { state: withPending(state, pending), effects: NONE };
     }
     if (state.status === 'backed_up' && offerOutbox(state.outbox!, frame, key) === 'overflow') return close(state, CLOSE.slowConsumer, now);
     return { state, effects: NONE };
@@ -173,6 +178,12 @@ export function connectionTransition<F, M = unknown>(limits: ConnectionLimits): 
       case 'deliver':
         return deliver(state, m.frame, m.key, now);
       case 'deliver_all': {
+        if (state.status === 'live' && (state.pending?.length ?? 0) + m.frames.length < limits.maxPending) {
+          // The common case, without a step per frame: all of them wait for the flush.
+          const pending = state.pending ?? [];
+          for (const frame of m.frames) pending.push(frame);
+          return { state: state.pending ? state : withPending(state, pending), effects: NONE };
+        }
         let step: ConnectionStep<F, M> = { state, effects: NONE };
         const effects: ConnectionEffect<F, M>[] = [];
         for (let i = 0; i < m.frames.length; i++) {
@@ -183,7 +194,7 @@ export function connectionTransition<F, M = unknown>(limits: ConnectionLimits): 
       }
       case 'flush':
         if (state.status !== 'live' || !state.pending) return { state, effects: NONE };
-        return { state: { ...state, pending: undefined }, effects: [{ type: 'write', frames: state.pending, memo: m.memo }] };
+        return { state: withPending(state, undefined), effects: [{ type: 'write', frames: state.pending, memo: m.memo }] };
       case 'write':
         return state.status === 'live' ? { state, effects: [{ type: 'write', frames: [m.data] }] } : { state, effects: NONE };
       case 'written':
