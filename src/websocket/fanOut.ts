@@ -121,8 +121,7 @@ export class FanOut {
 
   /** Hands `member` the logged events it has not taken yet, before its view changes or it closes. */
   private catchUp(member: Member): void {
-    const { window, taken } = member.position;
-    if (this.log.length === 0 || (window === this.window && taken >= this.log.length)) return; // nothing new: no plan to build
+    if (!this.hasNewFor(member)) return;
     const { indices, position } = planCatchUp(this.log, this.window, member.view, member.position);
     this.handOut(member, indices, position);
   }
@@ -149,10 +148,15 @@ export class FanOut {
 
   /** One frame to one member after the logged events it has not taken (so its messages keep their order); its write waits for the flush. */
   private hand(member: Member, frame: Buffer, key?: string): void {
-    const { window, taken } = member.position;
-    if (this.log.length === 0 || (window === this.window && taken >= this.log.length)) return this.handOut(member, NO_INDICES, member.position, frame, key);
+    if (!this.hasNewFor(member)) return this.handOut(member, NO_INDICES, member.position, frame, key);
     const { indices, position } = planCatchUp(this.log, this.window, member.view, member.position);
     this.handOut(member, indices, position, frame, key);
+  }
+
+  /** Whether the log holds events `member` has not taken (most often not: then no plan is built). */
+  private hasNewFor(member: Member): boolean {
+    const { window, taken } = member.position;
+    return this.log.length > 0 && (window !== this.window || taken < this.log.length);
   }
 
   /** `member` has frames of its own waiting: it writes at the flush. */
