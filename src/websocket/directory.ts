@@ -1,3 +1,4 @@
+import { canSee, type Visibility } from '../../streams/websocket/clientFilter';
 import type { Store } from '../storage/store';
 
 /** `admin` sees every trigger and manages areas and clients; `client` sees its enabled areas. */
@@ -30,13 +31,7 @@ export function areaView(a: AreaRecord): { areaId: string; name: string; entityI
   return { areaId: a.id, name: a.name, entityIds: a.entityIds, isEnabled: a.isEnabled };
 }
 
-/** What a connection may see: every entity (`null`, admins) or the entities of its enabled areas. */
-export type Visibility = ReadonlySet<string> | null;
-
-/** Whether `visible` lets a connection see entity `name`. */
-export function canSee(visible: Visibility, name: string): boolean {
-  return visible === null || visible.has(name);
-}
+export { canSee, type Visibility };
 
 /**
  * Clients and areas, kept in memory for the fan-out's lookups and written through to the store so

@@ -1,11 +1,12 @@
 import type { CacheState, TriggerEvent } from '../../streams/contracts';
 import { planResume, type ReplayAnswer } from '../../streams/websocket/resumePlan';
 import type { PowerEvent, ServiceStatusChange } from '../bus/messages';
-import { CLOSE } from './closeCodes';
-import { sees, type BatchMemo, type ClientConnection, type Subscription } from './clientConnection';
-import { areaView, canSee, type ClientRecord, type Directory } from './directory';
-import { textFrame } from './frame';
-import { encodeMessage, encodeTrigger, visibleState, type ServerMessageType } from './protocol';
+import { canSee, sees, type ClientFilter, type View } from '../../streams/websocket/clientFilter';
+import { CLOSE, type CloseReason } from '../../streams/websocket/closeCodes';
+import { planCatchUp, planFlush, type LogPosition, type Seat } from '../../streams/websocket/deliveryPlan';
+import type { ClientConnection, ConnectionLetter } from './clientConnection';
+import { areaView, type ClientRecord, type Directory } from './directory';
+import { encodeMessage, encodeTrigger, textFrame, visibleState, type ServerMessageType } from './protocol';
 
 export interface FanOutDeps {
   readonly directory: Directory;
@@ -22,10 +23,22 @@ export interface FanOutDeps {
 
 /** A trigger event waiting in the log for the flush, framed only once some connection wants it. */
 interface Logged {
+  readonly seq: number;
+  readonly name: string;
+  readonly category: string;
   readonly event: TriggerEvent;
   /** The coalescing key of a backed-up connection's outbox: OneShot events are never coalesced. */
   readonly key: string | undefined;
   frame: Buffer | undefined;
+}
+
+/** What the fan-out keeps about one authenticated connection: its view and its place in the log (the connection keeps the rest). */
+interface Member extends Seat {
+  readonly conn: ClientConnection;
+  view: View;
+  position: LogPosition;
+  /** It was handed frames of its own since the last flush: the log's events must come after them. */
+  queued: boolean;
 }
 
 /** A connection's catch-up, as the `connected` message reports it. */
@@ -38,49 +51,30 @@ type Resume = { afterSeq: number; replayed: number } | { afterSeq: number; resyn
  * connection then writes its share once per tick.
  *
  * Trigger events, the bulk of the traffic, are not queued per connection as they come: they are
- * logged once, and each connection takes its share at the flush. Connections with the same view
- * (the same enabled areas and no subscription of their own, say 100 panels of one room) then
- * share one filtered, joined batch, so an event costs O(1) however many connections are
+ * logged once, and at the flush {@link planFlush} says who gets which of them. Connections with
+ * the same view (the same enabled areas and no filter of their own, say 100 panels of one room)
+ * then share one filtered, joined batch, so an event costs O(1) however many connections are
  * attached, and a flush O(connections), not O(connections × events). A connection that gets
  * anything else in between (a power event, an answer), changes its view, or is backed up takes
- * its share one event at a time, in order ({@link catchUp}).
+ * its share one event at a time, in order ({@link planCatchUp}). The fan-out only hands frames
+ * to connections; a connection never calls back into it.
  */
 export class FanOut {
-  /** Authenticated connections, the set every event walks. */
-  readonly live = new Set<ClientConnection>();
+  /** Authenticated connections, the set every event walks, with what the fan-out keeps about each. */
+  private readonly members = new Map<ClientConnection, Member>();
   private readonly byClient = new Map<string, Set<ClientConnection>>();
-  private dirty: ClientConnection[] = [];
+  /** Connections handed frames since the last flush: they write at the flush. */
+  private dirty = new Set<ClientConnection>();
   /** A deferred flush is on its way. */
   private scheduled = false;
-  /** The log is being handed out: connections marked dirty now are written by this flush. */
+  /** The log is being handed out: connections handed frames now are written by this flush. */
   private distributing = false;
   /** Trigger events since the last flush, in seq order. */
   private log: Logged[] = [];
-  /** Counts flushes: a connection whose `logWindow` is older has taken nothing of `log`. */
+  /** Counts flushes: a member whose position names an older window has taken nothing of `log`. */
   private window = 0;
 
   constructor(private readonly deps: FanOutDeps) {}
-
-  /** Queues `conn` for the end-of-tick flush (called by the connection on its first message of a tick). */
-  readonly markDirty = (conn: ClientConnection): void => {
-    this.dirty.push(conn);
-    this.requestFlush();
-  };
-
-  /** Hands `conn` the logged events it has not taken yet, one by one (see {@link ConnectionDeps.catchUp}). */
-  readonly catchUp = (conn: ClientConnection): void => {
-    const from = conn.logWindow === this.window ? conn.logTaken : 0;
-    if (from >= this.log.length || !this.live.has(conn)) return;
-    conn.logWindow = this.window;
-    conn.logTaken = this.log.length;
-    for (let i = from; i < this.log.length; i++) {
-      const logged = this.log[i];
-      const { seq, name, category } = logged.event;
-      if (seq <= conn.lastSeq) continue;
-      conn.lastSeq = seq;
-      if (conn.wants(name, category)) conn.enqueue(frameOf(logged), logged.key);
-    }
-  };
 
   /** Writes every connection's messages of this tick: first its share of the logged events, then its own queue. */
   readonly flush = (): void => {
@@ -88,9 +82,14 @@ export class FanOut {
     if (this.log.length > 0) this.distribute();
     this.distributing = false;
     const batch = this.dirty;
-    this.dirty = [];
-    const memo: BatchMemo = {};
-    for (const conn of batch) conn.flush(memo);
+    this.dirty = new Set();
+    // One message for every connection (mailbox messages are read-only), and one memo: connections that got the same frames write the same Buffer.
+    const flush: ConnectionLetter = { type: 'flush', memo: {} };
+    for (const conn of batch) {
+      const member = this.members.get(conn);
+      if (member) member.queued = false;
+      conn.send(flush);
+    }
   };
 
   private readonly runScheduled = (): void => {
@@ -104,63 +103,134 @@ export class FanOut {
     this.deps.defer(this.runScheduled);
   }
 
-  /** Gives every live connection its share of the log, and empties it. */
+  /** Gives every live connection its share of the log, as {@link planFlush} says, and empties it. */
   private distribute(): void {
     const log = this.log;
-    // Seqs are logged in order (the gateway assigns them in order); min and max do not rely on it.
-    let firstSeq = Infinity;
-    let lastSeq = 0;
-    for (const { event } of log) {
-      if (event.seq < firstSeq) firstSeq = event.seq;
-      if (event.seq > lastSeq) lastSeq = event.seq;
+    const plan = planFlush(log, this.window, this.members.values());
+    for (const { indices, seats } of plan.shared) {
+      const write: ConnectionLetter | undefined = indices.length === 0 ? undefined : { type: 'write', data: joined(indices.map((i) => frameOf(log[i]))) };
+      for (const seat of seats) {
+        seat.position = plan.sharedPosition;
+        if (write) seat.conn.send(write);
+      }
     }
-    const shared = new Map<ClientConnection['visible'], Map<Subscription | undefined, Buffer | null>>();
-    for (const conn of this.live) {
-      if (conn.logWindow !== this.window && conn.takesShared(firstSeq)) {
-        conn.lastSeq = lastSeq;
-        let byView = shared.get(conn.visible);
-        if (!byView) shared.set(conn.visible, (byView = new Map()));
-        let batch = byView.get(conn.subscription);
-        if (batch === undefined) byView.set(conn.subscription, (batch = sharedBatch(log, conn.visible, conn.subscription)));
-        if (batch) conn.writeShared(batch);
-      } else this.catchUp(conn);
-    }
+    for (const { seat, indices, position } of plan.catchUps) this.handOut(seat, indices, position);
     this.log = [];
     this.window++;
+  }
+
+  /** Hands `member` the logged events it has not taken yet, before its view changes or it closes. */
+  private catchUp(member: Member): void {
+    if (!this.hasNewFor(member)) return;
+    const { indices, position } = planCatchUp(this.log, this.window, member.view, member.position);
+    this.handOut(member, indices, position);
+  }
+
+  /** Hands `member` the log's events at `indices`, then `frame` if any, as one mailbox message. */
+  private handOut(member: Member, indices: readonly number[], position: LogPosition, frame?: Buffer, key?: string): void {
+    member.position = position;
+    const n = indices.length + (frame ? 1 : 0);
+    if (n === 0) return;
+    if (n === 1) {
+      const logged = frame ? undefined : this.log[indices[0]];
+      member.conn.deliver(frame ?? frameOf(logged!), frame ? key : logged!.key);
+    } else {
+      const frames = indices.map((i) => frameOf(this.log[i]));
+      const keys = indices.map((i) => this.log[i].key);
+      if (frame) {
+        frames.push(frame);
+        keys.push(key);
+      }
+      member.conn.send({ type: 'deliver_all', frames, keys });
+    }
+    this.markQueued(member);
+  }
+
+  /** One frame to one member after the logged events it has not taken (so its messages keep their order); its write waits for the flush. */
+  private hand(member: Member, frame: Buffer, key?: string): void {
+    if (!this.hasNewFor(member)) return this.handOut(member, NO_INDICES, member.position, frame, key);
+    const { indices, position } = planCatchUp(this.log, this.window, member.view, member.position);
+    this.handOut(member, indices, position, frame, key);
+  }
+
+  /** Whether the log holds events `member` has not taken (most often not: then no plan is built). */
+  private hasNewFor(member: Member): boolean {
+    const { window, taken } = member.position;
+    return this.log.length > 0 && (window !== this.window || taken < this.log.length);
+  }
+
+  /** `member` has frames of its own waiting: it writes at the flush. */
+  private markQueued(member: Member): void {
+    member.queued = true;
+    if (!this.dirty.has(member.conn)) {
+      this.dirty.add(member.conn);
+      this.requestFlush();
+    }
+  }
+
+  /** Queues a frame for `conn` after the logged events it has not taken; with `key` it may be coalesced while backed up. */
+  sendTo(conn: ClientConnection, frame: Buffer, key?: string): void {
+    const member = this.members.get(conn);
+    if (!member) return conn.deliver(frame, key);
+    this.hand(member, frame, key);
+  }
+
+  /** What `conn` gets (nothing before it is admitted). */
+  view(conn: ClientConnection): View {
+    return this.members.get(conn)?.view ?? NOTHING;
+  }
+
+  /** Whether `conn` gets events of trigger (or socket) `name` in `category`. */
+  wants(conn: ClientConnection, name: string, category?: string): boolean {
+    return sees(this.view(conn), name, category);
+  }
+
+  /** Replaces what `conn` asked for (undefined: everything it may see); the events logged so far are judged by the old filter. */
+  setFilter(conn: ClientConnection, filter: ClientFilter | undefined): void {
+    const member = this.members.get(conn);
+    if (!member) return;
+    this.catchUp(member);
+    member.view = { visible: member.view.visible, filter };
+  }
+
+  /** Closes `conn` after the logged events it has not taken and a farewell frame. */
+  private farewell(member: Member, close: CloseReason, farewell: Buffer): void {
+    this.catchUp(member);
+    member.conn.send({ type: 'close', close, farewell });
   }
 
   /**
    * Makes an authenticated connection live: `connected`, then what it missed since `afterSeq`
    * (or a `resync` with the current state), then live events. All in this one turn of the event
-   * loop, so no event is accepted between the replay and going live; the connection's `lastSeq`
+   * loop, so no event is accepted between the replay and going live; the connection's position
    * then keeps the fan-out from sending a replayed event twice.
    */
   admit(conn: ClientConnection, client: ClientRecord, afterSeq?: number): void {
-    conn.client = client;
-    conn.setVisibility(this.deps.directory.visibility(client));
     const plan = planResume(afterSeq, this.deps.replay, this.deps.lastSeq());
-    conn.lastSeq = plan.lastSeq;
-    conn.admit();
-    this.live.add(conn);
+    const view: View = { visible: this.deps.directory.visibility(client), filter: undefined };
+    const member = createMember(conn, view, { lastSeq: plan.lastSeq, window: -1, taken: 0 });
+    conn.admit(client);
+    this.members.set(conn, member);
     let clientConns = this.byClient.get(client.id);
     if (!clientConns) this.byClient.set(client.id, (clientConns = new Set()));
     clientConns.add(conn);
 
-    const replayed = plan.kind === 'replay' ? plan.events.filter((e) => conn.wants(e.name, e.category)) : [];
+    const replayed = plan.kind === 'replay' ? plan.events.filter((e) => sees(view, e.name, e.category)) : [];
     const resume: Resume | undefined = afterSeq === undefined ? undefined : plan.kind === 'resync' ? { afterSeq, resync: plan.reason } : { afterSeq, replayed: replayed.length };
-    conn.offer(this.frame('connected', { ...this.welcome(client), seq: plan.lastSeq, heartbeatMs: this.deps.heartbeatMs, ...(resume ? { resume } : {}) }));
+    this.sendTo(conn, this.frame('connected', { ...this.welcome(client), seq: plan.lastSeq, heartbeatMs: this.deps.heartbeatMs, ...(resume ? { resume } : {}) }));
     if (plan.kind === 'replay') {
-      for (const e of replayed) conn.offer(textFrame(encodeTrigger(e)), e.type === 'OneShot' ? undefined : e.name);
+      for (const e of replayed) this.sendTo(conn, textFrame(encodeTrigger(e)), e.type === 'OneShot' ? undefined : e.name);
     } else if (plan.kind === 'resync') {
-      const state = visibleState(this.deps.cache(), (name) => conn.wants(name));
+      const state = visibleState(this.deps.cache(), (name) => sees(view, name));
       const message = plan.reason === 'too_old' ? 'Missed events are no longer held; here is the current state' : 'This hub never reached that seq; here is the current state';
-      conn.offer(textFrame(encodeMessage('resync', { reason: plan.reason, state, message, timestamp: this.deps.utcNow() }, { seq: plan.lastSeq })));
+      this.sendTo(conn, textFrame(encodeMessage('resync', { reason: plan.reason, state, message, timestamp: this.deps.utcNow() }, { seq: plan.lastSeq })));
     }
   }
 
   /** Forgets a closed connection. */
   readonly remove = (conn: ClientConnection): void => {
-    this.live.delete(conn);
+    this.members.delete(conn);
+    this.dirty.delete(conn);
     const id = conn.client?.id;
     const set = id === undefined ? undefined : this.byClient.get(id);
     if (set?.delete(conn) && set.size === 0) this.byClient.delete(id!);
@@ -183,7 +253,7 @@ export class FanOut {
 
   /** Sends to every live connection. */
   notifyAllClients(type: ServerMessageType, data: Record<string, unknown>): number {
-    return this.deliver(this.live, type, data);
+    return this.deliver(this.members.keys(), type, data);
   }
 
   /** Sends to the connections of admins. */
@@ -196,25 +266,30 @@ export class FanOut {
     const conns = [...(this.byClient.get(clientId) ?? [])];
     if (conns.length === 0) return 0;
     const farewell = this.frame('token_revoked', { clientId, reason, message: 'Your token has been revoked; this connection will close' });
-    for (const conn of conns) conn.send({ type: 'close', close: CLOSE.revoked, farewell });
+    for (const conn of conns) {
+      const member = this.members.get(conn);
+      if (member) this.farewell(member, CLOSE.revoked, farewell);
+    }
     return conns.length;
   }
 
   /** Re-reads a client's record and visibility after an admin changed its areas (or an area). */
   refresh(clientId?: string): void {
-    const conns = clientId === undefined ? this.live : (this.byClient.get(clientId) ?? []);
+    const conns = clientId === undefined ? this.members.keys() : (this.byClient.get(clientId) ?? []);
     for (const conn of conns) {
-      const client = conn.client && this.deps.directory.client(conn.client.id);
+      const member = this.members.get(conn);
+      const client = member && conn.client && this.deps.directory.client(conn.client.id);
       if (!client) continue;
-      conn.client = client;
-      conn.setVisibility(this.deps.directory.visibility(client));
+      conn.identify(client);
+      this.catchUp(member);
+      member.view = { visible: this.deps.directory.visibility(client), filter: member.view.filter };
     }
   }
 
   /** One accepted event to every connection that may see it, framed once: logged now, taken at the flush. */
   publishTrigger(event: TriggerEvent): void {
-    if (this.live.size === 0) return;
-    this.log.push({ event, key: event.type === 'OneShot' ? undefined : event.name, frame: undefined });
+    if (this.members.size === 0) return;
+    this.log.push({ seq: event.seq, name: event.name, category: event.category, event, key: event.type === 'OneShot' ? undefined : event.name, frame: undefined });
     if (this.log.length >= this.deps.maxLogged) this.flush();
     else this.requestFlush();
   }
@@ -222,10 +297,10 @@ export class FanOut {
   /** A power socket event to admins and to clients whose enabled areas contain the socket. */
   publishPower(event: PowerEvent): void {
     let frame: Buffer | undefined;
-    for (const conn of this.live) {
-      if (!canSee(conn.visible, event.socket)) continue;
+    for (const member of this.members.values()) {
+      if (!canSee(member.view.visible, event.socket)) continue;
       // Amperage samples are state: a backed-up client needs only the newest per socket.
-      conn.offer((frame ??= textFrame(encodeMessage('power', event))), event.type === 'sample' ? `power:${event.socket}` : undefined);
+      this.hand(member, (frame ??= textFrame(encodeMessage('power', event))), event.type === 'sample' ? `power:${event.socket}` : undefined);
     }
   }
 
@@ -254,7 +329,7 @@ export class FanOut {
   }
 
   private admins(): ClientConnection[] {
-    return [...this.live].filter((c) => c.client?.role === 'admin');
+    return [...this.members.keys()].filter((c) => c.client?.role === 'admin');
   }
 
   private connectionsOf(clientIds: readonly string[]): ClientConnection[] {
@@ -265,7 +340,7 @@ export class FanOut {
     let frame: Buffer | undefined;
     let n = 0;
     for (const conn of conns) {
-      conn.offer((frame ??= this.frame(type, data)), key);
+      this.sendTo(conn, (frame ??= this.frame(type, data)), key);
       n++;
     }
     return n;
@@ -280,9 +355,24 @@ function frameOf(logged: Logged): Buffer {
   return (logged.frame ??= textFrame(encodeTrigger(logged.event)));
 }
 
-/** The logged events a view gets, joined for one write; null when it gets none. */
-function sharedBatch(log: readonly Logged[], visible: ClientConnection['visible'], subscription: Subscription | undefined): Buffer | null {
-  const frames: Buffer[] = [];
-  for (const logged of log) if (sees(visible, subscription, logged.event.name, logged.event.category)) frames.push(frameOf(logged));
-  return frames.length === 0 ? null : frames.length === 1 ? frames[0] : Buffer.concat(frames);
+/** Frames as one Buffer, for one write shared by every connection of a view. */
+function joined(frames: readonly Buffer[]): Buffer {
+  return frames.length === 1 ? frames[0] : Buffer.concat(frames);
 }
+
+function createMember(conn: ClientConnection, view: View, position: LogPosition): Member {
+  return {
+    conn,
+    view,
+    position,
+    queued: false,
+    // A backed-up connection takes its share through its outbox, one event at a time.
+    get mayShare() {
+      return !this.queued && this.conn.status === 'live';
+    },
+  };
+}
+
+const NO_INDICES: readonly number[] = [];
+
+const NOTHING: View = { visible: new Set(), filter: undefined };

@@ -1,4 +1,5 @@
 import type { CacheState, TriggerEvent } from '../../streams/contracts';
+import WebSocket from 'ws';
 import { isNonNegativeInteger } from '../../streams/nonNegativeInteger';
 
 /**
@@ -51,6 +52,27 @@ export function encodeTrigger(event: TriggerEvent): string {
   const { seq, kind, name, value, id, type, category, source, timestamp } = event;
   // What encodeMessage('trigger', data, { seq }) writes, without the spread and the outer object (the hottest encoder).
   return `{"type":"trigger","seq":${seq},"data":${JSON.stringify({ seq, kind, name, value, id, type, category, source, timestamp })}}`;
+}
+
+/** The part of `ws`'s Sender we use: RFC 6455 framing, which its types do not declare. */
+interface FrameOptions {
+  readonly fin: boolean;
+  readonly opcode: number;
+  readonly mask: boolean;
+  readonly readOnly: boolean;
+  readonly rsv1: boolean;
+}
+const { Sender } = WebSocket as unknown as { Sender: { frame(data: Buffer, options: FrameOptions): Buffer[] } };
+const TEXT: FrameOptions = { fin: true, opcode: 0x01, mask: false, readOnly: false, rsv1: false };
+
+/**
+ * One final WebSocket text frame holding `text`, header included, framed by `ws` itself, so the
+ * fan-out builds the bytes once and writes the same Buffer to every socket (server frames are
+ * never masked, which is what makes them shareable).
+ */
+export function textFrame(text: string): Buffer {
+  const parts = Sender.frame(Buffer.from(text, 'utf8'), TEXT);
+  return parts.length === 1 ? parts[0] : Buffer.concat(parts);
 }
 
 /** The current state of the triggers a client may see, for `resync` and `get_state`. */

@@ -1,10 +1,10 @@
 import type { CacheState, TriggerDef } from '../../streams/contracts';
-import { CLOSE } from './closeCodes';
-import type { ClientConnection, Subscription } from './clientConnection';
+import { CLOSE } from '../../streams/websocket/closeCodes';
+import type { ClientFilter } from '../../streams/websocket/clientFilter';
+import type { ClientConnection } from './clientConnection';
 import { canSee, type ClientRecord } from './directory';
 import type { FanOut } from './fanOut';
-import { textFrame } from './frame';
-import { encodeMessage, parseClientMessage, visibleState, type ClientMessage, type RequestId } from './protocol';
+import { encodeMessage, parseClientMessage, textFrame, visibleState, type ClientMessage, type RequestId } from './protocol';
 
 export interface SessionDeps {
   /** The client a token belongs to, or undefined. */
@@ -28,20 +28,21 @@ export function createSessionHandler(deps: SessionDeps): (conn: ClientConnection
 
   const reply = (conn: ClientConnection, id: RequestId | undefined, r: Result) => {
     const body = r.ok ? { type: 'result', ...(id !== undefined ? { id } : {}), success: true, result: r.result } : { type: 'result', ...(id !== undefined ? { id } : {}), success: false, error: { code: r.code, message: r.message } };
-    conn.offer(textFrame(JSON.stringify(body)));
+    deps.fanOut.sendTo(conn, textFrame(JSON.stringify(body)));
   };
 
-  const describe = (s: Subscription | undefined) => (s ? { all: false, triggers: [...s.triggers], categories: [...s.categories] } : { all: true, triggers: [], categories: [] });
+  const describe = (s: ClientFilter | undefined) => (s ? { all: false, triggers: [...s.triggers], categories: [...s.categories] } : { all: true, triggers: [], categories: [] });
 
   const subscribe = (conn: ClientConnection, m: Extract<ClientMessage, { type: 'subscribe' | 'unsubscribe' }>): Result => {
+    const view = deps.fanOut.view(conn);
     for (const name of m.triggers) {
       if (!deps.triggers.has(name)) return { ok: false, code: 'unknown_trigger', message: `Trigger '${name}' not found in configuration` };
-      if (m.type === 'subscribe' && !canSee(conn.visible, name)) return { ok: false, code: 'not_in_areas', message: `Trigger '${name}' is not in any of your enabled areas` };
+      if (m.type === 'subscribe' && !canSee(view.visible, name)) return { ok: false, code: 'not_in_areas', message: `Trigger '${name}' is not in any of your enabled areas` };
     }
     for (const c of m.categories) if (!categories.has(c)) return { ok: false, code: 'unknown_category', message: `Category '${c}' has no triggers` };
-    // A new Subscription each time: events already published were judged by the old one.
-    const nextTriggers = new Set(conn.subscription?.triggers);
-    const nextCategories = new Set(conn.subscription?.categories);
+    // A new filter each time: events already published were judged by the old one.
+    const nextTriggers = new Set(view.filter?.triggers);
+    const nextCategories = new Set(view.filter?.categories);
     if (m.type === 'subscribe') {
       m.triggers.forEach((t) => nextTriggers.add(t));
       m.categories.forEach((c) => nextCategories.add(c));
@@ -52,8 +53,9 @@ export function createSessionHandler(deps: SessionDeps): (conn: ClientConnection
       m.triggers.forEach((t) => nextTriggers.delete(t));
       m.categories.forEach((c) => nextCategories.delete(c));
     }
-    conn.setSubscription(m.type === 'subscribe' && m.all ? undefined : { triggers: nextTriggers, categories: nextCategories });
-    return { ok: true, result: describe(conn.subscription) };
+    const filter = m.type === 'subscribe' && m.all ? undefined : { triggers: nextTriggers, categories: nextCategories };
+    deps.fanOut.setFilter(conn, filter);
+    return { ok: true, result: describe(filter) };
   };
 
   return (conn, text) => {
@@ -70,7 +72,7 @@ export function createSessionHandler(deps: SessionDeps): (conn: ClientConnection
     if (!parsed.ok) {
       const { id, code, message } = parsed.error;
       if (id !== undefined) return reply(conn, id, { ok: false, code, message });
-      return conn.offer(textFrame(encodeMessage('error', { code, message })));
+      return deps.fanOut.sendTo(conn, textFrame(encodeMessage('error', { code, message })));
     }
     const m = parsed.message;
     switch (m.type) {
@@ -82,7 +84,7 @@ export function createSessionHandler(deps: SessionDeps): (conn: ClientConnection
       case 'ping':
         return reply(conn, m.id, { ok: true, result: { pong: true, seq: deps.lastSeq() } });
       case 'get_state':
-        return reply(conn, m.id, { ok: true, result: { seq: deps.lastSeq(), state: visibleState(deps.cache(), (name) => conn.wants(name, deps.triggers.get(name)?.category)) } });
+        return reply(conn, m.id, { ok: true, result: { seq: deps.lastSeq(), state: visibleState(deps.cache(), (name) => deps.fanOut.wants(conn, name, deps.triggers.get(name)?.category)) } });
     }
   };
 }

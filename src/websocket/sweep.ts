@@ -1,6 +1,6 @@
 import { interval, type SchedulerLike, type Subscription } from 'rxjs';
 import type { RateLimiter } from '../../streams/websocket/rateLimiter';
-import type { ClientConnection, ConnectionMessage } from './clientConnection';
+import type { ClientConnection, ConnectionLetter } from './clientConnection';
 
 export interface SweepDeps {
   readonly connections: ReadonlySet<ClientConnection>;
@@ -23,7 +23,7 @@ export function startSweep({ connections, scheduler, sweepMs, heartbeatMs, limit
     const heartbeat = now - lastHeartbeat >= heartbeatMs;
     if (heartbeat) lastHeartbeat = now;
     // One message object for everyone: mailbox messages are read-only.
-    const sweep: ConnectionMessage = { type: 'sweep', now, heartbeat };
+    const sweep: ConnectionLetter = { type: 'sweep', heartbeat };
     for (const conn of connections) conn.send(sweep);
     for (const limiter of limiters) limiter.prune();
   });

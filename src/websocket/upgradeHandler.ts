@@ -3,7 +3,7 @@ import type { Duplex } from 'node:stream';
 import type { WebSocket, WebSocketServer } from 'ws';
 import type { RateLimiter } from '../../streams/websocket/rateLimiter';
 import type { Logger } from '../log';
-import { CLOSE } from './closeCodes';
+import { CLOSE } from '../../streams/websocket/closeCodes';
 import type { ClientRecord } from './directory';
 import { isNonNegativeInteger } from '../../streams/nonNegativeInteger';
 import { bearerToken } from './routes/adminAuth';

@@ -11,7 +11,7 @@ import type { Logger } from '../log';
 import { createAdminService, type AdminService } from './adminService';
 import { bootstrapAdmin } from './bootstrapAdmin';
 import { ClientConnection, type ConnectionDeps } from './clientConnection';
-import { CLOSE } from './closeCodes';
+import { CLOSE } from '../../streams/websocket/closeCodes';
 import { createDirectory, type Directory } from './directory';
 import { FanOut } from './fanOut';
 import { createFlushPacer } from './flushPacer';
@@ -113,7 +113,7 @@ export function createWebSocketComponent(config: HavenConfig, deps: WebSocketDep
         cache: () => h.cache(),
         utcNow: h.utcNow,
         heartbeatMs: cfg.heartbeat_ms,
-        defer: deps.defer ?? createFlushPacer(FLUSH_PACING),
+        defer: deps.defer ?? createFlushPacer(FLUSH_PACING, scheduler),
         maxLogged: cfg.max_pending_messages,
       }));
       admin = createAdminService({ directory, tokens, pairing, fanOut: fan, utcNow: h.utcNow, pairingTtlMs: cfg.pairing_ttl_ms });
@@ -130,15 +130,13 @@ export function createWebSocketComponent(config: HavenConfig, deps: WebSocketDep
       const limiter = createRateLimiter(limit, limiterClock);
       const pairingLimiter = createRateLimiter(limit, limiterClock);
       const connectionDeps: ConnectionDeps = {
-        now: () => scheduler.now(),
+        scheduler,
         log,
         maxBufferedBytes: cfg.max_buffered_bytes,
         maxPending: cfg.max_pending_messages,
         authTimeoutMs: cfg.auth_timeout_ms,
         slowConsumerMs: cfg.slow_consumer_ms,
         closeGraceMs: CLOSE_GRACE_MS,
-        markDirty: fan.markDirty,
-        catchUp: fan.catchUp,
         onText: createSessionHandler({ authenticate, fanOut: fan, triggers: h.triggers, cache: () => h.cache(), lastSeq: () => h.lastSeq() }),
         onClosed: (conn) => {
           connections.delete(conn);

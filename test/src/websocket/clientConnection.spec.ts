@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { EventEmitter } from 'node:events';
 import type { Duplex } from 'node:stream';
+import type { SchedulerLike } from 'rxjs';
 import type { WebSocket } from 'ws';
 import { createLogger } from '../../../src/log';
 import { ClientConnection, type ConnectionDeps } from '../../../src/websocket/clientConnection';
@@ -55,19 +56,18 @@ const CLIENT: ClientRecord = { id: 'client_1', name: 'panel', role: 'client', ar
 
 function setup(overrides: Partial<ConnectionDeps> = {}) {
   let now = 0;
-  const dirty: ClientConnection[] = [];
   const texts: string[] = [];
   const closed: ClientConnection[] = [];
+  // Only the clock is read: the sweep drives every deadline.
+  const scheduler = { now: () => now } as SchedulerLike;
   const deps: ConnectionDeps = {
-    now: () => now,
+    scheduler,
     log: createLogger('test', 'silent'),
     maxBufferedBytes: 100,
     maxPending: 3,
     authTimeoutMs: 50,
     slowConsumerMs: 200,
     closeGraceMs: 30,
-    markDirty: (c) => dirty.push(c),
-    catchUp: () => undefined,
     onText: (_c, t) => texts.push(t),
     onClosed: (c) => closed.push(c),
     ...overrides,
@@ -75,21 +75,17 @@ function setup(overrides: Partial<ConnectionDeps> = {}) {
   const ws = new FakeWs();
   const socket = new FakeSocket();
   const conn = new ClientConnection(1, ws as unknown as WebSocket, socket as unknown as Duplex, '127.0.0.1', deps);
-  const live = () => {
-    conn.client = CLIENT;
-    conn.admit();
-  };
-  return { conn, ws, socket, dirty, texts, closed, live, tick: (ms: number) => (now += ms), at: () => now };
+  const live = () => conn.admit(CLIENT);
+  return { conn, ws, socket, texts, closed, live, tick: (ms: number) => (now += ms) };
 }
 
 describe('ClientConnection', () => {
-  it('batches one tick of messages into one write, asking for a flush once', () => {
-    const { conn, socket, dirty, live } = setup({ maxPending: 10 });
+  it('batches one tick of messages into one write', () => {
+    const { conn, socket, live } = setup({ maxPending: 10 });
     live();
-    conn.offer(frame('a'));
-    conn.offer(frame('b'));
-    conn.offer(frame('c'));
-    expect(dirty).to.have.length(1);
+    conn.deliver(frame('a'));
+    conn.deliver(frame('b'));
+    conn.deliver(frame('c'));
     expect(socket.written).to.deep.equal([]);
     conn.flush();
     expect(socket.written).to.deep.equal(['a', 'b', 'c']);
@@ -103,11 +99,11 @@ describe('ClientConnection', () => {
     [one, two, other].forEach((c) => c.live());
     const [a, b] = [frame('a'), frame('b')];
     for (const c of [one, two]) {
-      c.conn.offer(a);
-      c.conn.offer(b);
+      c.conn.deliver(a);
+      c.conn.deliver(b);
     }
-    other.conn.offer(b);
-    other.conn.offer(a);
+    other.conn.deliver(b);
+    other.conn.deliver(a);
     const memo = {};
     for (const c of [one, two, other]) c.conn.flush(memo);
     expect(two.socket.buffers[0]).to.equal(one.socket.buffers[0]);
@@ -116,32 +112,31 @@ describe('ClientConnection', () => {
   });
 
   it('delivers nothing before authentication', () => {
-    const { conn, socket, dirty } = setup();
-    conn.offer(frame('a'));
+    const { conn, socket } = setup();
+    conn.deliver(frame('a'));
     conn.flush();
-    expect(dirty).to.deep.equal([]);
     expect(socket.written).to.deep.equal([]);
   });
 
   it('writes early when a tick brings more than the bound, instead of holding it all', () => {
     const { conn, socket, live } = setup({ maxPending: 2 });
     live();
-    conn.offer(frame('a'));
-    conn.offer(frame('b'));
+    conn.deliver(frame('a'));
+    conn.deliver(frame('b'));
     expect(socket.written).to.deep.equal(['a', 'b']);
   });
 
   it('once backed up, coalesces state per key and writes only the newest on drain, in order', () => {
     const { conn, socket, live } = setup({ maxPending: 10 });
     live();
-    conn.offer(frame('first'));
+    conn.deliver(frame('first'));
     socket.writableLength = 500; // the peer stopped reading
     conn.flush();
     expect(conn.status).to.equal('backed_up');
-    conn.offer(frame('A1'), 'A');
-    conn.offer(frame('B1'), 'B');
-    conn.offer(frame('burst'));
-    conn.offer(frame('A2'), 'A');
+    conn.deliver(frame('A1'), 'A');
+    conn.deliver(frame('B1'), 'B');
+    conn.deliver(frame('burst'));
+    conn.deliver(frame('A2'), 'A');
     socket.writableLength = 0;
     socket.emit('drain');
     expect(socket.written).to.deep.equal(['first', 'B1', 'burst', 'A2']);
@@ -151,83 +146,83 @@ describe('ClientConnection', () => {
   it('closes with 4008 "slow consumer" when a backed-up client overflows its outbox', () => {
     const { conn, ws, socket, live } = setup({ maxPending: 2 });
     live();
-    conn.offer(frame('x'));
+    conn.deliver(frame('x'));
     socket.writableLength = 500;
     conn.flush();
-    conn.offer(frame('e1'));
-    conn.offer(frame('e2'));
+    conn.deliver(frame('e1'));
+    conn.deliver(frame('e2'));
     expect(ws.closes).to.deep.equal([]);
-    conn.offer(frame('e3'));
+    conn.deliver(frame('e3'));
     expect(ws.closes).to.deep.equal([[4008, 'slow consumer']]);
     expect(conn.status).to.equal('closing');
   });
 
   it('closes a client backed up longer than slowConsumerMs at the sweep, even if coalescing keeps it small', () => {
-    const { conn, ws, socket, live, tick, at } = setup();
+    const { conn, ws, socket, live, tick } = setup();
     live();
-    conn.offer(frame('x'));
+    conn.deliver(frame('x'));
     socket.writableLength = 500;
     conn.flush();
-    for (let i = 0; i < 50; i++) conn.offer(frame(`s${i}`), 'S');
+    for (let i = 0; i < 50; i++) conn.deliver(frame(`s${i}`), 'S');
     tick(199);
-    conn.send({ type: 'sweep', now: at(), heartbeat: false });
+    conn.send({ type: 'sweep', heartbeat: false });
     expect(ws.closes).to.deep.equal([]);
     tick(1);
-    conn.send({ type: 'sweep', now: at(), heartbeat: false });
+    conn.send({ type: 'sweep', heartbeat: false });
     expect(ws.closes).to.deep.equal([[4008, 'slow consumer']]);
   });
 
   it('terminates a closing peer that does not answer the close frame within the grace', () => {
-    const { conn, ws, live, tick, at } = setup();
+    const { conn, ws, live, tick } = setup();
     live();
     conn.send({ type: 'close', close: { code: 4403, reason: 'token revoked' } });
     tick(29);
-    conn.send({ type: 'sweep', now: at(), heartbeat: false });
+    conn.send({ type: 'sweep', heartbeat: false });
     expect(ws.terminated).to.equal(false);
     tick(1);
-    conn.send({ type: 'sweep', now: at(), heartbeat: false });
+    conn.send({ type: 'sweep', heartbeat: false });
     expect(ws.terminated).to.equal(true);
   });
 
   it('closes an unauthenticated connection with 4401 at the auth deadline, not before', () => {
-    const { conn, ws, tick, at } = setup();
+    const { conn, ws, tick } = setup();
     tick(49);
-    conn.send({ type: 'sweep', now: at(), heartbeat: false });
+    conn.send({ type: 'sweep', heartbeat: false });
     expect(ws.closes).to.deep.equal([]);
     tick(1);
-    conn.send({ type: 'sweep', now: at(), heartbeat: false });
+    conn.send({ type: 'sweep', heartbeat: false });
     expect(ws.closes).to.deep.equal([[4401, 'authentication timeout']]);
   });
 
   it('pings at each heartbeat and terminates a connection that did not answer the previous ping', () => {
     const { conn, ws, live } = setup();
     live();
-    conn.send({ type: 'sweep', now: 0, heartbeat: true });
+    conn.send({ type: 'sweep', heartbeat: true });
     expect(ws.pings).to.equal(1);
     ws.emit('pong');
-    conn.send({ type: 'sweep', now: 0, heartbeat: true });
+    conn.send({ type: 'sweep', heartbeat: true });
     expect(ws.pings).to.equal(2);
     expect(ws.terminated).to.equal(false);
-    conn.send({ type: 'sweep', now: 0, heartbeat: true });
+    conn.send({ type: 'sweep', heartbeat: true });
     expect(ws.terminated).to.equal(true);
   });
 
   it('counts any message from the client as a sign of life', () => {
     const { conn, ws, live } = setup();
     live();
-    conn.send({ type: 'sweep', now: 0, heartbeat: true });
+    conn.send({ type: 'sweep', heartbeat: true });
     ws.emit('message', Buffer.from('{"type":"ping"}'), false);
-    conn.send({ type: 'sweep', now: 0, heartbeat: true });
+    conn.send({ type: 'sweep', heartbeat: true });
     expect(ws.terminated).to.equal(false);
   });
 
   it('writes the farewell after what is queued, even when backed up, then closes', () => {
     const { conn, ws, socket, live } = setup({ maxPending: 10 });
     live();
-    conn.offer(frame('x'));
+    conn.deliver(frame('x'));
     socket.writableLength = 500;
     conn.flush();
-    conn.offer(frame('held'));
+    conn.deliver(frame('held'));
     conn.send({ type: 'close', close: { code: 4403, reason: 'token revoked' }, farewell: frame('bye') });
     expect(socket.written).to.deep.equal(['x', 'held', 'bye']);
     expect(ws.closes).to.deep.equal([[4403, 'token revoked']]);
@@ -247,7 +242,7 @@ describe('ClientConnection', () => {
     const { ws } = setup({
       onText: (c, t) => {
         order.push(`start ${t}`);
-        if (t === 'one') c.send({ type: 'inbound', data: Buffer.from('two'), isBinary: false });
+        if (t === 'one') c.send({ type: 'text', text: 'two' });
         order.push(`end ${t}`);
       },
     });
@@ -261,7 +256,7 @@ describe('ClientConnection', () => {
     ws.emit('close', 1000);
     expect(conn.status).to.equal('closed');
     expect(closed).to.deep.equal([conn]);
-    conn.offer(frame('late'));
+    conn.deliver(frame('late'));
     conn.flush();
     expect(socket.written).to.deep.equal([]);
   });

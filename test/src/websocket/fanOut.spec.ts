@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { EventEmitter } from 'node:events';
 import type { Duplex } from 'node:stream';
+import type { SchedulerLike } from 'rxjs';
 import type { WebSocket } from 'ws';
 import type { TriggerEvent } from '../../../streams/contracts';
 import { createLogger } from '../../../src/log';
@@ -112,15 +113,13 @@ describe('FanOut: the trigger log taken at the flush', () => {
       maxLogged: 5,
     });
     deps = {
-      now: () => 0,
+      scheduler: { now: () => 0 } as SchedulerLike,
       log: createLogger('test', 'silent'),
       maxBufferedBytes: 1 << 20,
       maxPending: 100,
       authTimeoutMs: 1000,
       slowConsumerMs: 1000,
       closeGraceMs: 100,
-      markDirty: fan.markDirty,
-      catchUp: fan.catchUp,
       onText: () => undefined,
       onClosed: (conn) => fan.remove(conn),
     };
@@ -145,6 +144,16 @@ describe('FanOut: the trigger log taken at the flush', () => {
     expect(admin.socket.writes).to.have.length(1);
   });
 
+  it('asks for one flush for every frame of a tick, and writes them as one batch', () => {
+    const panel = connect(client('panel', ['stage']));
+    for (const n of [1, 2, 3]) fan.notifyClient('panel', 'area_updated', { areaId: `a${n}` });
+    expect(flushes).to.have.length(1);
+    expect(panel.socket.writes).to.have.length(0);
+    flush();
+    expect(panel.socket.writes).to.have.length(1);
+    expect(panel.socket.messages().map((m) => m.data.areaId)).to.deep.equal(['a1', 'a2', 'a3']);
+  });
+
   it('writes nothing to a connection that sees none of the events', () => {
     const fogPanel = connect(client('fog_panel', ['fog']));
     publish(event(1, 'Stage.Mode'));
@@ -167,7 +176,7 @@ describe('FanOut: the trigger log taken at the flush', () => {
   it('judges each event by the subscription the connection had when it was published', () => {
     const panel = connect(client('panel', ['stage']));
     publish(event(1, 'Stage.Mode'));
-    panel.conn.setSubscription({ triggers: new Set(['Stage.Power']), categories: new Set() });
+    fan.setFilter(panel.conn, { triggers: new Set(['Stage.Power']), categories: new Set() });
     publish(event(2, 'Stage.Mode'));
     publish(event(3, 'Stage.Power'));
     flush();

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { encodeMessage, encodeTrigger, parseClientMessage } from '../../../src/websocket/protocol';
+import WebSocket from 'ws';
+import { encodeMessage, encodeTrigger, parseClientMessage, textFrame } from '../../../src/websocket/protocol';
 
 describe('WebSocket protocol', () => {
   it('parses auth with and without lastSeq', () => {
@@ -34,4 +35,29 @@ describe('WebSocket protocol', () => {
     // Byte for byte what every other server message looks like (key order included).
     expect(json).to.equal(encodeMessage('trigger', { seq: 7, kind: 'status', name: 'A.B', value: 'On', id: 3, type: 'On/Off', category: 'c', source: 'TCP', timestamp: 't' }, { seq: 7 }));
   });
+});
+
+// ws's own parser, as a client runs it: what we frame must be what it reads.
+const Receiver = (WebSocket as unknown as { Receiver: new (o: object) => import('node:stream').Writable }).Receiver;
+
+function parse(frame: Buffer): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const receiver = new Receiver({ isServer: false, maxPayload: 0 });
+    receiver.on('message', (data: Buffer, isBinary: boolean) => (isBinary ? reject(new Error('binary')) : resolve(data.toString())));
+    receiver.on('error', reject);
+    receiver.write(frame);
+  });
+}
+
+describe('textFrame', () => {
+  for (const [length, header] of [[0, 2], [125, 2], [126, 4], [65535, 4], [65536, 10], [70000, 10]] as const) {
+    it(`frames ${length} bytes with a ${header}-byte header that ws reads back`, async () => {
+      const text = 'é'.repeat(Math.floor(length / 2)) + 'x'.repeat(length % 2);
+      const frame = textFrame(text);
+      expect(frame.length).to.equal(header + length);
+      expect(frame[0]).to.equal(0x81);
+      expect(frame[1] & 0x80).to.equal(0, 'server frames are not masked');
+      expect(await parse(frame)).to.equal(text);
+    });
+  }
 });

@@ -3,7 +3,7 @@
  * trigger coalesced. A plain mutable structure with one owner (the client's actor), like the
  * journal: copying on every offer would cost O(size) per message for nobody's benefit.
  */
-export interface Outbox<T> {
+export interface CoalescingOutbox<T> {
   /** Most messages held at once; an offer beyond it is refused as `overflow`. */
   readonly max: number;
   /** In delivery order. Keys: a coalescing key (string) or a running number (never coalesced). */
@@ -16,7 +16,7 @@ export interface Outbox<T> {
 export type OfferResult = 'queued' | 'coalesced' | 'overflow';
 
 /** An empty outbox holding at most `max` messages. */
-export function createOutbox<T>(max: number): Outbox<T> {
+export function createCoalescingOutbox<T>(max: number): CoalescingOutbox<T> {
   if (!Number.isSafeInteger(max) || max < 1) throw new RangeError(`Outbox size must be a positive integer, got ${max}`);
   return { max, entries: new Map(), next: 0 };
 }
@@ -32,7 +32,7 @@ export function createOutbox<T>(max: number): Outbox<T> {
  * offer A1, B2, A3 (key = name)  →  entries B2, A3   'coalesced'
  * ```
  */
-export function offerOutbox<T>(outbox: Outbox<T>, item: T, key?: string): OfferResult {
+export function offerOutbox<T>(outbox: CoalescingOutbox<T>, item: T, key?: string): OfferResult {
   if (key !== undefined && outbox.entries.delete(key)) {
     outbox.entries.set(key, item);
     return 'coalesced';
@@ -43,7 +43,7 @@ export function offerOutbox<T>(outbox: Outbox<T>, item: T, key?: string): OfferR
 }
 
 /** Every held message, oldest first; the outbox is empty afterwards. */
-export function drainOutbox<T>(outbox: Outbox<T>): T[] {
+export function drainOutbox<T>(outbox: CoalescingOutbox<T>): T[] {
   const items = [...outbox.entries.values()];
   outbox.entries.clear();
   return items;

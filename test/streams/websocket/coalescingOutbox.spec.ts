@@ -1,9 +1,9 @@
 import { expect } from 'chai';
-import { createOutbox, drainOutbox, offerOutbox } from '../../../streams/websocket/outbox';
+import { createCoalescingOutbox, drainOutbox, offerOutbox } from '../../../streams/websocket/coalescingOutbox';
 
-describe('outbox', () => {
+describe('coalescing outbox', () => {
   it('keeps messages without a key in order and refuses one beyond its bound', () => {
-    const outbox = createOutbox<string>(2);
+    const outbox = createCoalescingOutbox<string>(2);
     expect(offerOutbox(outbox, 'a')).to.equal('queued');
     expect(offerOutbox(outbox, 'b')).to.equal('queued');
     expect(offerOutbox(outbox, 'c')).to.equal('overflow');
@@ -11,7 +11,7 @@ describe('outbox', () => {
   });
 
   it('coalesces the newest state per key and moves it to the end, so seqs stay increasing', () => {
-    const outbox = createOutbox<string>(10);
+    const outbox = createCoalescingOutbox<string>(10);
     offerOutbox(outbox, 'A1', 'A');
     offerOutbox(outbox, 'B2', 'B');
     expect(offerOutbox(outbox, 'A3', 'A')).to.equal('coalesced');
@@ -19,7 +19,7 @@ describe('outbox', () => {
   });
 
   it('accepts a newer state for a held key even when full, since the size does not grow', () => {
-    const outbox = createOutbox<string>(2);
+    const outbox = createCoalescingOutbox<string>(2);
     offerOutbox(outbox, 'A1', 'A');
     offerOutbox(outbox, 'x');
     expect(offerOutbox(outbox, 'y')).to.equal('overflow');
@@ -29,7 +29,7 @@ describe('outbox', () => {
   });
 
   it('never coalesces keyless messages with each other or with keyed ones', () => {
-    const outbox = createOutbox<string>(10);
+    const outbox = createCoalescingOutbox<string>(10);
     offerOutbox(outbox, 'burst1');
     offerOutbox(outbox, 'A1', 'A');
     offerOutbox(outbox, 'burst2');
@@ -37,7 +37,7 @@ describe('outbox', () => {
   });
 
   it('is empty after a drain and can fill up again', () => {
-    const outbox = createOutbox<string>(1);
+    const outbox = createCoalescingOutbox<string>(1);
     offerOutbox(outbox, 'a');
     drainOutbox(outbox);
     expect(outbox.entries.size).to.equal(0);
@@ -46,6 +46,6 @@ describe('outbox', () => {
   });
 
   it('rejects a bound that makes no sense', () => {
-    expect(() => createOutbox(0)).to.throw(RangeError);
+    expect(() => createCoalescingOutbox(0)).to.throw(RangeError);
   });
 });
