@@ -23,7 +23,7 @@ cannot() {
 
 if [ "$(id -u)" -eq 0 ]; then
   as_root=()
-elif [ "${HAVEN_PEERS_SUDO:-true}" != false ] && command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
+elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
   as_root=(sudo -n)
 else
   cannot "not root, and no passwordless sudo"
