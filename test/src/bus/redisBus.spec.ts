@@ -6,6 +6,7 @@ import type { Bus, BusMessage } from '../../../src/bus/bus';
 import { createRedisBus } from '../../../src/bus/redisBus';
 import { createLogger } from '../../../src/log';
 import { freePort } from '../../helpers/lineServer';
+import { requirePeers } from '../../helpers/peers';
 import { startRedis, type RedisServer } from './redisServer';
 
 const log = createLogger('Redis Client', 'silent');
@@ -16,6 +17,7 @@ const stateOf = (bus: Bus, state: 'up' | 'down', ms = 10000) => firstValueFrom(b
 const until = (check: () => Promise<boolean>, ms = 5000): Promise<void> => waitFor(check, 'the bus to settle', ms);
 
 describe('redisBus', () => {
+  requirePeers('redis-server');
   let redis: RedisServer;
   const buses: Bus[] = [];
   const bus = (origin: string, url = redis.url) => {
@@ -25,7 +27,7 @@ describe('redisBus', () => {
   };
 
   before(async () => (redis = await startRedis()));
-  after(async () => redis.kill());
+  after(async () => redis?.kill()); // unset when the server never started
   afterEach(async () => {
     await Promise.all(buses.splice(0).map((b) => b.close()));
     await redis.restart();

@@ -13,22 +13,26 @@ export interface RedisServer {
 
 async function launch(port: number): Promise<ChildProcess> {
   const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  await new Promise<void>((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`redis-server did not start on ${port}:\n${out}`)), 10000);
+  let out = '';
+  let timer: NodeJS.Timeout | undefined;
+  // A spawn failure (ENOENT) comes as 'error' and never as 'exit': unheard, it is an uncaught
+  // exception, and the timeout later settles the hook a second time ("done() called multiple times").
+  const started = new Promise<void>((resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`redis-server did not start on ${port}:\n${out}`)), 10000);
     child.stdout!.on('data', (d: Buffer) => {
       out += d;
-      if (out.includes('Ready to accept connections')) {
-        clearTimeout(timer);
-        resolve();
-      }
+      if (out.includes('Ready to accept connections')) resolve();
     });
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`redis-server exited (${code}):\n${out}`));
-    });
+    child.on('error', (err) => reject(new Error(`cannot run redis-server: ${err.message}`)));
+    child.on('exit', (code) => reject(new Error(`redis-server exited (${code}):\n${out}`)));
   });
-  child.removeAllListeners('exit');
+  try {
+    await started;
+  } finally {
+    clearTimeout(timer);
+    child.removeAllListeners('exit');
+    child.removeAllListeners('error');
+  }
   return child;
 }
 

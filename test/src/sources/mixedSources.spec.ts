@@ -4,6 +4,7 @@ import type { TcpSource } from '../../../src/sources/tcp/tcpSource';
 import { REJECT_CODES } from '../../../streams/sources/modbusHandshake';
 import { startHub, type TestHub } from '../../helpers/hub';
 import { startLineServer, type LineServer } from '../../helpers/lineServer';
+import { requirePeers } from '../../helpers/peers';
 import { connectLineClient, type LineClient } from './lineClient';
 import { mbRead, pymodbus } from './modbusClients';
 
@@ -26,6 +27,7 @@ async function statusBlock(port: number) {
 const PRESS = ['c.write_coil(7, True, slave=1)', 'c.write_coil(7, False, slave=1)'];
 
 describe('all four sources at once, through the one gate (default components)', () => {
+  requirePeers('mbpoll', 'python3-pymodbus');
   let hub: TestHub | undefined;
   let clients: LineClient[] = [];
   let service: LineServer | undefined;

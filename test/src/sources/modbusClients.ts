@@ -53,7 +53,7 @@ export async function pythonWithPymodbus(): Promise<string> {
   for (const candidate of ['python3', '/usr/bin/python3']) {
     if ((await run(candidate, ['-c', 'import pymodbus'])).code === 0) return candidate;
   }
-  throw new Error('no python3 with pymodbus: install python3-pymodbus (.ci/run does)');
+  throw new Error('no python3 with pymodbus: install python3-pymodbus (npm test does)');
 }
 
 /**

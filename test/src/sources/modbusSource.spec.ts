@@ -4,6 +4,7 @@ import { REJECT_CODES } from '../../../streams/sources/modbusHandshake';
 import { createModbusSource, type ModbusSource } from '../../../src/sources/modbus/modbusSource';
 import { startHub, type TestHub } from '../../helpers/hub';
 import { startLineServer, type LineServer } from '../../helpers/lineServer';
+import { requirePeers } from '../../helpers/peers';
 import { mbRead, mbReadUntil, mbWrite, pymodbus } from './modbusClients';
 
 type Overrides = Parameters<typeof startHub>[0];
@@ -25,6 +26,7 @@ async function statusBlock(port: number): Promise<{ lastSeq: number; accepted: n
 }
 
 describe('Modbus TCP source with a real PLC client (mbpoll, pymodbus)', () => {
+  requirePeers('mbpoll', 'python3-pymodbus');
   let hub: TestHub | undefined;
   let closers: Array<() => Promise<void>> = [];
 

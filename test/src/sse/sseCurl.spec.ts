@@ -1,10 +1,12 @@
 import { expect } from 'chai';
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { TestHub } from '../../helpers/hub';
+import { requirePeers } from '../../helpers/peers';
 import { parseSse, type Received } from './sseClient';
 import { createKey, fire, startSseHub, until } from './sseFixtures';
 
 describe('SSE stream read by curl -N', () => {
+  requirePeers('curl');
   let hub: TestHub | undefined;
   let curl: ChildProcess | undefined;
   afterEach(async () => {

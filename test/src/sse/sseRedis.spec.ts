@@ -1,10 +1,12 @@
 import { expect } from 'chai';
 import type { TestHub } from '../../helpers/hub';
+import { requirePeers } from '../../helpers/peers';
 import { startRedis, type RedisServer } from '../bus/redisServer';
 import { openStream, type TestStream } from './sseClient';
 import { createKey, startSseHub } from './sseFixtures';
 
 describe('SSE stream across hub processes sharing Redis', () => {
+  requirePeers('redis-server');
   let redis: RedisServer;
   const hubs: TestHub[] = [];
   const streams: TestStream[] = [];
@@ -35,7 +37,7 @@ describe('SSE stream across hub processes sharing Redis', () => {
     });
 
   before(async () => (redis = await startRedis()));
-  after(async () => redis.kill());
+  after(async () => redis?.kill()); // unset when the server never started
   afterEach(async () => {
     streams.splice(0).forEach((s) => s.close());
     await Promise.all(hubs.splice(0).map((h) => h.stop()));

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { requirePeers } from '../../helpers/peers';
 import { startWsHub, waitUntil, type WsHub } from './wsHarness';
 
 /** Debian's interpreter first: python3-websockets installs there, whatever else is on PATH. */
@@ -8,10 +9,11 @@ function pythonWithWebsockets(): string {
   for (const python of ['/usr/bin/python3', 'python3']) {
     if (spawnSync(python, ['-c', 'import websockets'], { stdio: 'ignore' }).status === 0) return python;
   }
-  throw new Error('no python3 with the websockets module: apt-get install python3-websockets (.ci/run does)');
+  throw new Error('no python3 with the websockets module: apt-get install python3-websockets (npm test does)');
 }
 
 describe('WebSocket with a foreign client (python3-websockets)', () => {
+  requirePeers('python3-websockets');
   let h: WsHub;
   let child: ChildProcess | undefined;
   afterEach(async () => {
