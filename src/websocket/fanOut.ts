@@ -1,6 +1,6 @@
 import type { CacheState, TriggerEvent } from '../../streams/contracts';
 import { planResume, type ReplayAnswer } from '../../streams/websocket/resumePlan';
-import type { PowerEvent, ServiceStatusChange } from '../bus/messages';
+import type { PowerEvent, ServiceStatusChange } from '../bus/bus';
 import { CLOSE } from './closeCodes';
 import { sees, type BatchMemo, type ClientConnection, type Subscription } from './clientConnection';
 import { areaView, canSee, type ClientRecord, type Directory } from './directory';

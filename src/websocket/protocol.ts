@@ -1,5 +1,5 @@
 import type { CacheState, TriggerEvent } from '../../streams/contracts';
-import { isNonNegativeInteger } from '../../streams/nonNegativeInteger';
+import { isNonNegativeInteger } from '../../streams/contracts';
 
 /**
  * The messages on a Haven WebSocket, both ways, as JSON text frames. Server messages are
