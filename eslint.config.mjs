@@ -107,6 +107,8 @@ export default tseslint.config(
     languageOptions: { ecmaVersion: 2022, sourceType: 'module' },
     settings: {
       'import/resolver': { typescript: { project: './tsconfig.json' }, node: true },
+      // Do not parse the dependencies' own files for cycles: they cannot import ours (and cost 20 s).
+      'import/ignore': ['node_modules'],
     },
     rules: {
       'import/no-cycle': ['error', { ignoreExternal: true }],
