@@ -22,7 +22,6 @@ export interface Logger {
 /** Bounds a payload for logging: printable ASCII only, at most `max` characters. */
 export function sanitizeForLog(payload: unknown, max = 200): string {
   const text = typeof payload === 'string' ? payload : safeJson(payload);
-  // eslint-disable-next-line no-control-regex
   const printable = text.replace(/[^\x20-\x7e]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
   return printable.length > max ? `${printable.slice(0, max)}…(${printable.length} chars)` : printable;
 }

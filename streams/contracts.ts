@@ -114,3 +114,13 @@ export type CacheState = Readonly<Record<string, CacheEntry>>;
 
 /** A rejection before it is tied to its input: what every gating rule and check returns. */
 export type Rejection = Pick<Rejected, 'reason' | 'message'>;
+
+/** A seq or a device id: a safe integer, zero or more. */
+export function isNonNegativeInteger(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+}
+
+/** `partial` without its `undefined` fields: `{ ...defaults, ...partial }` would let an explicit `undefined` erase a default. */
+export function definedFields<T extends object>(partial: Partial<T>): Partial<T> {
+  return Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

@@ -1,6 +1,5 @@
 import { asyncScheduler, map, pipe, type Observable, type SchedulerLike } from 'rxjs';
-import type { Decision, RawTrigger, Rejected, TriggerDef, TriggerEvent } from './contracts';
-import { definedFields } from './definedFields';
+import { definedFields, type Decision, type RawTrigger, type Rejected, type TriggerDef, type TriggerEvent } from './contracts';
 import { checkGate, commitGate } from './gating/gate';
 import { createGateContext, DEFAULT_GATING, type GatingConfig } from './gating/gatingConfig';
 import { createGateState } from './gating/gateState';

@@ -1,5 +1,8 @@
 import type { Observable } from 'rxjs';
 
+/** The payloads of the `power` and `services` topics; the pure envelope builders in streams/ name them too. */
+export type { PowerEvent, ServiceStatusChange } from '../../streams/busMessages';
+
 /** Topics on the bus. `events`: accepted TriggerEvents; `power`: power socket events; `services`: service status changes. */
 export type BusTopic = 'events' | 'power' | 'services' | (string & {});
 

@@ -119,11 +119,13 @@ export interface ConfigSources {
   readonly baseDir?: string;
 }
 
+/** A config with its readonly fields opened, for the overrides applied between the two validations. */
+type Writable<T> = { -readonly [K in keyof T]: Writable<T[K]> };
+
 /** Reads the haven config (file or defaults), applies env overrides, validates it. */
 export function loadHavenConfig({ configFile, env = process.env, baseDir = resolve(CONFIG_DIR, '..') }: ConfigSources = {}): HavenConfig {
   const file = configFile ?? env.HAVEN_CONFIG;
-  const raw = (file ? readJson(file) : {}) as Record<string, any>;
-  const config = validateHavenConfig(raw, file ?? '(embedded defaults)') as any;
+  const config = validateHavenConfig(file ? readJson(file) : {}, file ?? '(embedded defaults)') as Writable<HavenConfig>;
   // Environment overrides for the settings people change most when deploying.
   if (env.HAVEN_HTTP_PORT) config.comm.http.port = Number(env.HAVEN_HTTP_PORT);
   if (env.HAVEN_HTTP_HOST) config.comm.http.host = env.HAVEN_HTTP_HOST;

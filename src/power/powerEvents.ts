@@ -1,5 +1,5 @@
 import type { SocketEffect } from '../../streams/power/powerContracts';
-import type { PowerEvent } from '../bus/messages';
+import type { PowerEvent } from '../bus/bus';
 
 /** Where the events of one socket come from. */
 export interface PowerEventOrigin {

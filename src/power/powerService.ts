@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { SchedulerLike } from 'rxjs';
 import type { SocketReply, StopReason } from '../../streams/power/powerContracts';
-import type { PowerEvent } from '../bus/messages';
+import type { PowerEvent } from '../bus/bus';
 import type { ComponentHealth } from '../hub';
 import type { Logger } from '../log';
 import type { Store } from '../storage/store';

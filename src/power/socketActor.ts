@@ -2,7 +2,7 @@ import { Subject, firstValueFrom, from, race, timer, type SchedulerLike, type Su
 import type { RunningInstance, SocketCommand, SocketDevice, SocketLedger, SocketReply, SocketStep } from '../../streams/power/powerContracts';
 import { socketLoop } from '../../streams/power/socketLoop';
 import { restoredLedger } from '../../streams/power/socketLedger';
-import type { PowerEvent } from '../bus/messages';
+import type { PowerEvent } from '../bus/bus';
 import type { Logger } from '../log';
 import type { SocketStatus } from './instanceData';
 import type { SocketConfig } from './powerConfig';

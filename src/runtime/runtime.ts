@@ -15,7 +15,7 @@ import { createTriggerAnswer } from '../api/triggerAnswer';
 import { createTriggerFastPath } from '../api/triggerFastPath';
 import { validatorFor } from '../api/validate';
 import type { Bus } from '../bus/bus';
-import type { ServiceStatusChange } from '../bus/messages';
+import type { ServiceStatusChange } from '../bus/bus';
 import { createBus } from '../bus/createBus';
 import { compileWhitelist } from '../config/compileWhitelist';
 import type { HavenConfig } from '../config/havenConfig';

@@ -1,5 +1,5 @@
 import type { BackoffConfig } from '../../streams/backoff';
-import { definedFields } from '../../streams/definedFields';
+import { definedFields } from '../../streams/contracts';
 import type { HavenConfig } from '../config/havenConfig';
 
 /** Everything the service actors are tuned with; every field has a default ({@link SERVICE_DEFAULTS}). */

@@ -60,6 +60,7 @@ export function openSseConnection({ res, messages$, maxBufferedBytes, log, onEve
   res.writeHead(200, SSE_HEADERS);
   res.flushHeaders();
 
+  // eslint-disable-next-line prefer-const -- destroy() can run inside subscribe(), before the assignment, where a const is still in its TDZ
   let subscription: Subscription | undefined;
   // The opening burst (connection message and the replay of a resuming client) is written in one
   // synchronous step; it may exceed the bound once and is allowed until the client has drained it.

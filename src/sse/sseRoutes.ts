@@ -4,7 +4,7 @@ import { parseStreamFilter } from '../../streams/sse/streamFilter';
 import type { StreamCaller } from './authenticate';
 import { parseLastEventId } from './lastEventId';
 import type { StreamService } from './streamService';
-import { retryAfterSeconds } from '../api/retryAfter';
+import { retryAfterSeconds } from '../api/errors';
 
 /** The key as presented: the header, or `?apiKey=` for browsers when the config allows it. */
 function presentedKey(ctx: Context, queryAllowed: boolean): string | undefined {

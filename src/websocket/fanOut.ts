@@ -1,6 +1,6 @@
 import type { CacheState, TriggerEvent } from '../../streams/contracts';
 import { planResume, type ReplayAnswer } from '../../streams/websocket/resumePlan';
-import type { PowerEvent, ServiceStatusChange } from '../bus/messages';
+import type { PowerEvent, ServiceStatusChange } from '../bus/bus';
 import { canSee, sees, type ClientFilter, type View } from '../../streams/websocket/clientFilter';
 import { CLOSE, type CloseReason } from '../../streams/websocket/closeCodes';
 import { planCatchUp, planFlush, type LogPosition, type Seat } from '../../streams/websocket/deliveryPlan';

@@ -1,6 +1,5 @@
-import type { CacheState, TriggerEvent } from '../../streams/contracts';
+import { isNonNegativeInteger, type CacheState, type TriggerEvent } from '../../streams/contracts';
 import WebSocket from 'ws';
-import { isNonNegativeInteger } from '../../streams/nonNegativeInteger';
 
 /**
  * The messages on a Haven WebSocket, both ways, as JSON text frames. Server messages are

@@ -5,9 +5,9 @@ import type { RateLimiter } from '../../streams/websocket/rateLimiter';
 import type { Logger } from '../log';
 import { CLOSE } from '../../streams/websocket/closeCodes';
 import type { ClientRecord } from './directory';
-import { isNonNegativeInteger } from '../../streams/nonNegativeInteger';
+import { isNonNegativeInteger } from '../../streams/contracts';
 import { bearerToken } from './routes/adminAuth';
-import { retryAfterSeconds } from '../api/retryAfter';
+import { retryAfterSeconds } from '../api/errors';
 
 export interface UpgradeDeps {
   readonly path: string;

@@ -4,7 +4,7 @@ import type Router from '@koa/router';
 import type { SchedulerLike, Subscription } from 'rxjs';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { createRateLimiter } from '../../streams/websocket/rateLimiter';
-import type { PowerEvent, ServiceStatusChange } from '../bus/messages';
+import type { PowerEvent, ServiceStatusChange } from '../bus/bus';
 import type { HavenConfig } from '../config/havenConfig';
 import type { Component, ComponentHealth } from '../hub';
 import type { Logger } from '../log';

@@ -1,5 +1,5 @@
 import type { RawTrigger, Rejection, TriggerDef } from '../contracts';
-import { isNonNegativeInteger } from '../nonNegativeInteger';
+import { isNonNegativeInteger } from '../contracts';
 
 /** A RawTrigger that fits its trigger's declaration, with its value and id normalized. */
 export interface ValidTrigger {

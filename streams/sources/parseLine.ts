@@ -1,5 +1,4 @@
-import type { TriggerKind } from '../contracts';
-import { isNonNegativeInteger } from '../nonNegativeInteger';
+import { isNonNegativeInteger, type TriggerKind } from '../contracts';
 
 /** One text line understood: what to report. Whether it fits a trigger is the gateway's to decide. */
 export interface ParsedLine {

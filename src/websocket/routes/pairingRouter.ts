@@ -6,7 +6,7 @@ import type { AdminService } from '../adminService';
 import type { ClientRecord } from '../directory';
 import { answer } from './answer';
 import { pairingSchema, pairingCompleteSchema } from './schemas';
-import { retryAfterSeconds } from '../../api/retryAfter';
+import { retryAfterSeconds } from '../../api/errors';
 
 /**
  * Pairing: an admin asks for a short-lived code (`POST /api/pairing`); a panel exchanges it for

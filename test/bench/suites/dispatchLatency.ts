@@ -2,7 +2,7 @@ import { startBenchHub } from '../harness/benchHub';
 import type { Suite } from '../harness/context';
 import { coreUsage } from '../harness/cpu';
 import { formatNumber, type Row } from '../harness/report';
-import { median, medianPercentiles, type Percentiles } from '../harness/stats';
+import { medianPercentiles, type Percentiles } from '../harness/stats';
 
 const RATES = [1000, 5000];
 const SERVICES = 2;

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { VirtualTimeScheduler } from 'rxjs';
-import type { PowerEvent } from '../../../src/bus/messages';
+import type { PowerEvent } from '../../../src/bus/bus';
 import { validateHavenConfig } from '../../../src/config/loadConfig';
 import { createLogger } from '../../../src/log';
 import { createPowerService, type PowerService } from '../../../src/power/powerService';

@@ -1,5 +1,5 @@
 import { createLocalBus } from '../../../src/bus/localBus';
-import type { PowerEvent } from '../../../src/bus/messages';
+import type { PowerEvent } from '../../../src/bus/bus';
 import type { PowerComponent } from '../../../src/power/powerComponent';
 import type { SocketConfig } from '../../../src/power/powerConfig';
 import { startHub, type TestHub } from '../../helpers/hub';

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { startLineServer, type LineServer } from '../../helpers/lineServer';
 import type { TestHub } from '../../helpers/hub';
-import type { PowerEvent } from '../../../src/bus/messages';
+import type { PowerEvent } from '../../../src/bus/bus';
 import { openStream, type TestStream } from './sseClient';
 import { createKey, fire, startSseHub } from './sseFixtures';
 

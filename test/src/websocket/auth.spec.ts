@@ -3,7 +3,7 @@ import type { SchedulerLike } from 'rxjs';
 import { asyncScheduler } from 'rxjs';
 import WebSocket from 'ws';
 import { createWebSocketComponent } from '../../../src/websocket/websocketComponent';
-import { startWsHub, TestClient, type WsHub } from './wsHarness';
+import { startWsHub, type TestClient, type WsHub } from './wsHarness';
 
 /** A limiter clock the test moves by hand: the rate-limit window passes without sleeping. */
 function manualClock(): SchedulerLike & { advance(ms: number): void } {

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCli } from '../../../src/cli';
+import { runCli } from '../../../src/cli/cli';
 import { createWebSocketComponent } from '../../../src/websocket/websocketComponent';
 import { startWsHub, type WsHub } from './wsHarness';
 

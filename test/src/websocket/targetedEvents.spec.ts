@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import type { PowerEvent, ServiceStatusChange } from '../../../src/bus/messages';
+import type { PowerEvent, ServiceStatusChange } from '../../../src/bus/bus';
 import { startWsHub, type Msg, type TestClient, type WsHub } from './wsHarness';
 
 /**

@@ -1,4 +1,4 @@
-import { Socket, connect } from 'node:net';
+import { type Socket, connect } from 'node:net';
 import WebSocket from 'ws';
 import type { HavenConfig } from '../../../src/config/havenConfig';
 import type { Component } from '../../../src/hub';

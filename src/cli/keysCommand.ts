@@ -1,7 +1,7 @@
-import { parseSubcommandArgs } from '../subcommandArgs';
-import type { CommandContext } from '../cli';
-import type { ApiKeyInfo, ApiKeyRole } from './apiKey';
-import { createApiKeys } from './apiKeys';
+import type { ApiKeyInfo, ApiKeyRole } from '../keys/apiKey';
+import { createApiKeys } from '../keys/apiKeys';
+import type { CommandContext } from './subcommand';
+import { parseSubcommandArgs } from './subcommandArgs';
 
 export const KEYS_USAGE = `Usage: haven keys <command> [options]   (npm run keys -- <command> [options])
 

@@ -1,8 +1,8 @@
-import { parseSubcommandArgs } from '../subcommandArgs';
-import type { CommandContext } from '../cli';
-import { issueClient } from './adminService';
-import { createDirectory } from './directory';
-import { createTokenStore } from './tokenStore';
+import { issueClient } from '../websocket/adminService';
+import { createDirectory } from '../websocket/directory';
+import { createTokenStore } from '../websocket/tokenStore';
+import type { CommandContext } from './subcommand';
+import { parseSubcommandArgs } from './subcommandArgs';
 
 export const TOKENS_USAGE = `Usage: haven tokens <command> [options]   (WebSocket clients and admins)
 

@@ -1,22 +1,11 @@
 #!/usr/bin/env node
-import { extractConfig } from './config/configArg';
-import { loadHavenConfig } from './config/loadConfig';
-import type { HavenConfig } from './config/havenConfig';
-import { runKeysCommand } from './keys/keysCommand';
-import type { Store } from './storage/store';
-import { createSqliteStore } from './storage/sqliteStore';
-import { runTokensCommand } from './websocket/tokensCommand';
-
-/** What a CLI subcommand gets: where to print, and the store of the configured data dir. */
-export interface CommandContext {
-  out(text: string): void;
-  err(text: string): void;
-  /** Opens the store of the config's data dir; the caller closes it. */
-  openStore(): Store;
-}
-
-/** A subcommand: its arguments after the name, the context; resolves with the exit code. */
-export type Subcommand = (args: readonly string[], ctx: CommandContext) => number | Promise<number>;
+import { extractConfig } from '../config/configArg';
+import { loadHavenConfig } from '../config/loadConfig';
+import type { HavenConfig } from '../config/havenConfig';
+import { createSqliteStore } from '../storage/sqliteStore';
+import type { CommandContext, Subcommand } from './subcommand';
+import { runKeysCommand } from './keysCommand';
+import { runTokensCommand } from './tokensCommand';
 
 /** `haven <name> …`: add a subcommand here (one line) and in the usage text. */
 const COMMANDS: Readonly<Record<string, { readonly summary: string; readonly run: Subcommand }>> = {

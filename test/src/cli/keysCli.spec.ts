@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCli } from '../../../src/cli';
+import { runCli } from '../../../src/cli/cli';
 import { createApiKeys } from '../../../src/keys/apiKeys';
 import { createSqliteStore } from '../../../src/storage/sqliteStore';
 
@@ -75,7 +75,7 @@ describe('haven keys (CLI)', () => {
     const configFile = join(dataDir, 'haven.json');
     writeFileSync(configFile, JSON.stringify({ storage: { data_dir: dataDir } }));
     const { HAVEN_DATA_DIR: _ignored, HAVEN_CONFIG: _alsoIgnored, ...env } = process.env;
-    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'cli.ts'), '--config', configFile, 'keys', 'create', '--org', 'acme', '--json'], {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'cli', 'cli.ts'), '--config', configFile, 'keys', 'create', '--org', 'acme', '--json'], {
       cwd: ROOT,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],

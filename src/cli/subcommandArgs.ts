@@ -1,5 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import type { CommandContext } from './cli';
+import type { CommandContext } from './subcommand';
 
 /** A subcommand's command line once read: its command word, options and positionals. */
 export interface SubcommandArgs<O> {
