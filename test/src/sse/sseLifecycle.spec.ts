@@ -99,7 +99,7 @@ describe('SSE stream: limits, stats, slow clients, revocation and shutdown', () 
     const { key, id } = createKey(hub, 'acme');
     const s = await stream(key);
     await s.waitFor((m) => m.event === 'heartbeat');
-    createApiKeys({ store: hub.runtime.hub.store }).revoke(id);
+    createApiKeys({ store: hub.runtime.store }).revoke(id);
     const notice = await s.waitFor((m) => m.event === 'system');
     expect(notice.data).to.deep.include({ code: 'key_revoked', message: 'API key revoked; this stream is closed' });
     await s.ended;

@@ -56,7 +56,7 @@ describe('WebSocket slow and dead clients', () => {
     await connectionsReach(h, 1);
     expect(closedFor('4008 slow consumer')).to.have.length(1);
     await h.fire('Fog.Burst');
-    const last = h.hub.runtime.hub.lastSeq();
+    const last = h.hub.runtime.lastSeq();
     await healthy.waitFor((m) => m.seq === last, `seq ${last}`, 0, 10_000);
     const seqs = healthy.ofType('trigger').map((m) => m.seq);
     expect(seqs).to.have.length(last);
