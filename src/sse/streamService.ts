@@ -73,10 +73,19 @@ export function createStreamService({ triggers, bus: hubBus, lastSeq, scheduler,
 
   const closeAll = async (boundMs: number): Promise<void> => {
     if (connections.size === 0) return;
-    let timer: NodeJS.Timeout | undefined;
-    const bound = new Promise<void>((resolve) => (timer = setTimeout(resolve, boundMs)));
+    // `close_timeout_ms` is a timer setting, so it runs on the scheduler; a hard close (0) only lets a turn pass.
+    let cancel = (): void => undefined;
+    const bound = new Promise<void>((resolve) => {
+      if (boundMs > 0) {
+        const action = scheduler.schedule(() => resolve(), boundMs);
+        cancel = () => action.unsubscribe();
+      } else {
+        const timer = setTimeout(resolve, 0);
+        cancel = () => clearTimeout(timer);
+      }
+    });
     await Promise.race([Promise.all([...connections].map((c) => c.closed)), bound]);
-    clearTimeout(timer);
+    cancel();
     for (const c of connections) c.abort();
     await Promise.all([...connections].map((c) => c.closed));
   };
