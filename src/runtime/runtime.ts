@@ -37,6 +37,7 @@ import { createStatePersistence, loadPersistedState } from './statePersistence';
  */
 export interface RuntimeOptions {
   readonly config: HavenConfig;
+  /** Default: the `Haven` logger at info. */
   readonly log?: Logger;
   /** Timers and the monotonic `now()` of everything time-dependent; default {@link monotonicScheduler}. */
   readonly scheduler?: SchedulerLike;
@@ -84,6 +85,10 @@ export interface Runtime {
   readonly components: readonly Component[];
 }
 
+/**
+ * Builds the hub from `options`: production defaults for whatever is not given (see
+ * {@link RuntimeOptions}). Nothing listens or subscribes until `start()`.
+ */
 export function createRuntime({
   config,
   log = createLogger('Haven'),

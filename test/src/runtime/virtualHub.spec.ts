@@ -97,7 +97,7 @@ describe('the whole hub on virtual time', () => {
     const released = await newest.done;
     expect(released.status).to.equal(200);
     expect(released.body.event).to.include({ name: 'Flame.Intensity', value: 30, timestamp: '2026-01-01T00:00:00.100Z' });
-    const state = await (await fetch(hub!.url + '/api/trigger-status')).json();
+    const state = (await (await fetch(hub!.url + '/api/trigger-status')).json()) as { triggers: Record<string, { value: unknown }> };
     expect(state.triggers['Flame.Intensity'].value).to.equal(30);
   });
 });
