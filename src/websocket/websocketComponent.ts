@@ -30,7 +30,7 @@ import { startSweep } from './sweep';
 import { createTokenStore } from './tokenStore';
 import { createUpgradeHandler, remoteIp } from './upgradeHandler';
 
-/** What the WebSocket transport reads; the last four are seams tests (and other hosts) may replace. */
+/** What the WebSocket transport reads; the last three are seams tests (and other hosts) may replace. */
 export interface WebSocketDeps {
   /** Every accepted input, fanned out to the clients. */
   readonly accepted$: Observable<TriggerEvent>;
