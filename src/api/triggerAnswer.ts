@@ -1,5 +1,5 @@
 import type { TriggerKind } from '../../streams/contracts';
-import type { Hub } from '../hub';
+import type { Report } from '../hub';
 import { rejectionResponse } from './decisionResponse';
 
 /** What the trigger routes need of the services: the outcomes of one event's dispatch, bounded in time. */
@@ -8,7 +8,8 @@ export interface DeliveryOutcomes {
 }
 
 export interface TriggerRoutesDeps {
-  readonly hub: Pick<Hub, 'report' | 'cache'>;
+  /** The gateway's door. */
+  readonly report: Report;
   readonly services: DeliveryOutcomes;
   /** How long an event's answer waits for the services' outcomes. */
   readonly responseBoundMs: number;
@@ -36,9 +37,9 @@ export interface TriggerAnswer {
  * `responseBoundMs`) for the services' outcomes to count `dispatched_to`. Shared by the Koa
  * route and the node:http fast path, so both answer alike.
  */
-export function createTriggerAnswer(kind: TriggerKind, { hub, services, responseBoundMs, source = 'HTTP' }: TriggerRoutesDeps) {
+export function createTriggerAnswer(kind: TriggerKind, { report, services, responseBoundMs, source = 'HTTP' }: TriggerRoutesDeps) {
   return async (body: TriggerInput, remote: string | undefined): Promise<TriggerAnswer> => {
-    const decision = await hub.report({ source, kind, name: body.name, value: body.value, id: body.id ?? null, remote });
+    const decision = await report({ source, kind, name: body.name, value: body.value, id: body.id ?? null, remote });
     if (!decision.accepted) return rejectionResponse(decision);
     const { event } = decision;
     if (kind === 'status') {

@@ -1,27 +1,101 @@
-import type { Component } from '../hub';
+import type { Observable, SchedulerLike } from 'rxjs';
+import type { CacheState, TriggerDef, TriggerEvent } from '../../streams/contracts';
+import type { DeliveryOutcomes } from '../api/triggerAnswer';
+import type { Bus } from '../bus/bus';
 import type { HavenConfig } from '../config/havenConfig';
-import { createWebSocketComponent } from '../websocket/websocketComponent';
+import type { Component, Report } from '../hub';
+import type { Logger } from '../log';
+import { createPowerComponent, type PowerComponent, type PowerComponentOptions } from '../power/powerComponent';
 import { createSseComponent } from '../sse/sseComponent';
-import { createModbusSource } from '../sources/modbus/modbusSource';
-import { createTcpSource } from '../sources/tcp/tcpSource';
-import { createWebSource } from '../sources/web/webSource';
-import { createPowerComponent } from '../power/powerComponent';
+import { createModbusSource, MODBUS_SOURCE, type ModbusSource } from '../sources/modbus/modbusSource';
+import { createTcpSource, TCP_SOURCE, type TcpSource } from '../sources/tcp/tcpSource';
+import { createWebSource, WEB_SOURCE } from '../sources/web/webSource';
+import type { Store } from '../storage/store';
+import { createWebSocketComponent, type WebSocketComponent, type WebSocketDeps } from '../websocket/websocketComponent';
+import type { Clock } from './clock';
+import type { Replay } from './eventJournal';
+
+/**
+ * What the runtime has built, for the wiring below to pick from: no component receives it whole,
+ * each is handed the few parts it reads (as redux-observable hands an epic its `dependencies`).
+ */
+export interface ComponentDeps {
+  /** Trigger catalog, by name. */
+  readonly triggers: ReadonlyMap<string, TriggerDef>;
+  /** The one door into the gateway. */
+  readonly report: Report;
+  /** What the services made of an accepted event (the WEB source's answers). */
+  readonly delivery: DeliveryOutcomes['delivery'];
+  /** Every accepted input (events and statuses), in `seq` order. Hot; never errors. */
+  readonly accepted$: Observable<TriggerEvent>;
+  /** The current cache, synchronously. */
+  readonly cache: () => CacheState;
+  /** Highest `seq` accepted so far (0 before the first). */
+  readonly lastSeq: () => number;
+  /** Accepted events after a seq, from the journal, for clients that resume. */
+  readonly replay: Replay;
+  readonly bus: Bus;
+  readonly store: Store;
+  /** Monotonic clock and timers for everything time-dependent. */
+  readonly scheduler: SchedulerLike;
+  readonly clock: Clock;
+  readonly log: Logger;
+}
+
+const enabled = (config: HavenConfig, source: string): boolean => config.trigger.sources[source]?.enabled !== false;
+
+/** The WebSocket transport, wired; `seams` replaces what a test needs to (a limiter clock, the env). */
+export function wireWebSocket(config: HavenConfig, deps: ComponentDeps, seams: Partial<WebSocketDeps> = {}): WebSocketComponent {
+  const { accepted$, bus, cache, lastSeq, replay, store, scheduler, triggers, clock, log } = deps;
+  return createWebSocketComponent(config.websocket, { accepted$, bus, cache, lastSeq, replay, store, scheduler, triggers, utcNow: clock.utcNow, wallMs: clock.wallMs, log, ...seams });
+}
+
+/** The SSE transport, wired; envelopes name the areas of a trigger, which `websocket` owns. */
+export function wireSse(config: HavenConfig, deps: ComponentDeps, websocket?: WebSocketComponent): Component {
+  const { bus, lastSeq, replay, store, scheduler, triggers, clock, log } = deps;
+  return createSseComponent(config.sse, { bus, lastSeq, replay, store, scheduler, triggers, utcNow: clock.utcNow, log, areasOfTrigger: websocket?.areasOfTrigger });
+}
+
+/** The power sockets, wired; `options` are test seams (ids, drivers). */
+export function wirePower(config: HavenConfig, deps: ComponentDeps, options: PowerComponentOptions = {}): PowerComponent {
+  const { accepted$, bus, store, scheduler, triggers, clock, log } = deps;
+  return createPowerComponent({ config: config.power, accepted$, publish: (e) => bus.publish('power', e), store, scheduler, triggers, utcNow: clock.utcNow, log, ...options });
+}
+
+/** The WEB source, wired. */
+export function wireWebSource(config: HavenConfig, { report, delivery, log }: ComponentDeps): Component {
+  return createWebSource({ enabled: enabled(config, WEB_SOURCE), report, services: { delivery }, responseBoundMs: config.services.response_bound_ms, log });
+}
+
+/** The TCP source, wired. */
+export function wireTcpSource(config: HavenConfig, { report, scheduler, log }: ComponentDeps): TcpSource {
+  return createTcpSource({ enabled: enabled(config, TCP_SOURCE), listen: config.comm.tcp, lines: config.sources.tcp, graceMs: config.shutdown.grace_ms, report, scheduler, log });
+}
+
+/** The Modbus source, wired. */
+export function wireModbusSource(config: HavenConfig, { report, triggers, log }: ComponentDeps): ModbusSource {
+  return createModbusSource({ enabled: enabled(config, MODBUS_SOURCE), listen: config.comm.modbus, modbus: config.sources.modbus, triggers, report, log });
+}
+
+/** What a test may replace in the components {@link createComponents} builds. */
+export interface ComponentSeams {
+  readonly websocket?: Partial<WebSocketDeps>;
+}
 
 /**
  * The components the hub runs besides the HTTP trigger API, in start order (stopped in reverse):
  * transports and services first, sources last, so nothing is accepted before its watchers exist.
  */
-export function createComponents(config: HavenConfig): Component[] {
-  const websocket = config.websocket.enabled ? createWebSocketComponent(config) : undefined;
+export function createComponents(config: HavenConfig, deps: ComponentDeps, seams: ComponentSeams = {}): Component[] {
+  const websocket = config.websocket.enabled ? wireWebSocket(config, deps, seams.websocket) : undefined;
   return [
     ...(websocket ? [websocket] : []),
-    // SSE envelopes name the areas of a trigger, which the WebSocket component owns.
-    ...(config.sse.enabled ? [createSseComponent(config, { areasOfTrigger: websocket?.areasOfTrigger })] : []),
+    ...(config.sse.enabled ? [wireSse(config, deps, websocket)] : []),
     // Power sockets before the sources, so a bound trigger never arrives before its socket exists.
-    ...(config.power.enabled ? [createPowerComponent()] : []),
+    ...(config.power.enabled ? [wirePower(config, deps)] : []),
     // Sources last; each is listed even when disabled, so /readyz says it is off.
-    createWebSource(),
-    createTcpSource(),
-    createModbusSource(),
+    wireWebSource(config, deps),
+    wireTcpSource(config, deps),
+    wireModbusSource(config, deps),
   ];
 }

@@ -1,10 +1,9 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { filter, map, share, type Subscription } from 'rxjs';
-import type { CacheState, TriggerDef, TriggerEvent } from '../../streams/contracts';
+import { filter, map, share, type SchedulerLike, type Subscription } from 'rxjs';
+import type { CacheState, Decision, TriggerDef, TriggerEvent } from '../../streams/contracts';
 import { createCache$ } from '../../streams/cache';
 import { createGateway } from '../../streams/gateway';
-import { appendJournal, createJournal, eventsAfter } from '../../streams/journal';
 import { createApp } from '../api/createApp';
 import { createHealthRouter } from '../api/routes/health';
 import { createRegistrationRouter } from '../api/routes/registrations';
@@ -20,26 +19,51 @@ import { createBus } from '../bus/createBus';
 import { compileWhitelist } from '../config/compileWhitelist';
 import type { HavenConfig } from '../config/havenConfig';
 import { loadTriggerConfig } from '../config/loadConfig';
-import type { Component, ComponentHealth, Hub } from '../hub';
+import type { Component, ComponentHealth, TriggerReport } from '../hub';
 import { createLogger, type Logger } from '../log';
 import { createServiceDispatcher } from '../services/dispatcher';
 import { serviceConfigFrom } from '../services/serviceConfig';
 import { createSqliteStore } from '../storage/sqliteStore';
 import type { Store } from '../storage/store';
-import { createComponents } from './components';
+import { createClock, type Clock } from './clock';
+import { createComponents, type ComponentDeps } from './components';
+import { createMemoryJournal, type EventJournal } from './eventJournal';
 import { createIngress } from './ingress';
 import { monotonicScheduler } from './monotonicScheduler';
-import { createUtcNow } from './utcNow';
 import { createStatePersistence, loadPersistedState } from './statePersistence';
 
+/**
+ * The hub's world, injected: every field has the production default, so `{ config }` runs the
+ * real hub and a test can run the whole of it on virtual time and an in-memory store.
+ */
 export interface RuntimeOptions {
   readonly config: HavenConfig;
+  /** Default: the `Haven` logger at info. */
   readonly log?: Logger;
-  /** Components to run; default: every component the config enables. */
-  readonly components?: (config: HavenConfig) => Component[];
+  /** Timers and the monotonic `now()` of everything time-dependent; default {@link monotonicScheduler}. */
+  readonly scheduler?: SchedulerLike;
+  /** Wall clock; default the system's ({@link createClock}). */
+  readonly clock?: Clock;
+  /** The store; default SQLite in `storage.data_dir`. */
+  readonly store?: (config: HavenConfig) => Store;
+  /** The trigger catalog; default read from `trigger.config_file`. */
+  readonly triggers?: (config: HavenConfig) => TriggerCatalog;
+  /** The journal of accepted events; default {@link createMemoryJournal}. */
+  readonly journal?: (config: HavenConfig, lastSeq: number) => EventJournal;
+  /** Components to run; default: every component the config enables ({@link createComponents}). */
+  readonly components?: (config: HavenConfig, deps: ComponentDeps) => Component[];
   /** Bus to use; default: in-process, or Redis when `bus.redis_url` is set (see createBus). */
   readonly bus?: (config: HavenConfig, log: Logger) => Bus;
 }
+
+/** The trigger catalog: triggers by name, and the organization of those that name none. */
+export interface TriggerCatalog {
+  readonly triggers: ReadonlyMap<string, TriggerDef>;
+  readonly defaultOrganization: string;
+}
+
+const sqliteStoreFor = (config: HavenConfig): Store => createSqliteStore(config.storage.data_dir);
+const triggerCatalogFor = (config: HavenConfig): TriggerCatalog => loadTriggerConfig(config.trigger.config_file);
 
 /**
  * The composition root: config → scheduler → store → gateway → cache → services → bus →
@@ -49,7 +73,12 @@ export interface Runtime {
   start(): Promise<void>;
   /** Graceful: components are told first (clients learn when to come back), then everything closes. Re-entrant. */
   stop(): Promise<void>;
-  readonly hub: Hub;
+  /** Hands one input to the gateway, as a source would (tests fire through it). */
+  report(input: TriggerReport): Promise<Decision>;
+  /** Highest `seq` accepted so far. */
+  lastSeq(): number;
+  readonly bus: Bus;
+  readonly store: Store;
   /** The HTTP listener's address once started (port 0 in config binds a free port). */
   address(): AddressInfo;
   readonly server: Server;
@@ -57,14 +86,27 @@ export interface Runtime {
   readonly components: readonly Component[];
 }
 
-export function createRuntime({ config, log = createLogger('Haven'), components = createComponents, bus: createBusFor = createBus }: RuntimeOptions): Runtime {
-  const scheduler = monotonicScheduler;
-  const utcNow = createUtcNow();
-  const { triggers, defaultOrganization } = loadTriggerConfig(config.trigger.config_file);
-  const store: Store = createSqliteStore(config.storage.data_dir);
+/**
+ * Builds the hub from `options`: production defaults for whatever is not given (see
+ * {@link RuntimeOptions}). Nothing listens or subscribes until `start()`.
+ */
+export function createRuntime({
+  config,
+  log = createLogger('Haven'),
+  scheduler = monotonicScheduler,
+  clock = createClock(),
+  store: createStore = sqliteStoreFor,
+  triggers: loadTriggers = triggerCatalogFor,
+  journal: createEventJournal = createMemoryJournal,
+  components = createComponents,
+  bus: createBusFor = createBus,
+}: RuntimeOptions): Runtime {
+  const { utcNow } = clock;
+  const { triggers, defaultOrganization } = loadTriggers(config);
+  const store = createStore(config);
   const persisted = loadPersistedState(store, (name) => triggers.has(name));
   const seed = persisted.cache;
-  const lastSeq = persisted.seq;
+  const persistedSeq = persisted.seq;
   const persistence = createStatePersistence(store);
   const lastIds = new Map<string, number>();
   for (const [name, e] of Object.entries(seed)) if (e.id !== null) lastIds.set(name, e.id);
@@ -80,7 +122,7 @@ export function createRuntime({ config, log = createLogger('Haven'), components 
       whitelist: compileWhitelist(config.trigger.gating.whitelist),
       priorities,
     },
-    initial: { seq: lastSeq, lastIds },
+    initial: { seq: persistedSeq, lastIds },
     scheduler,
     utcNow,
   });
@@ -98,7 +140,7 @@ export function createRuntime({ config, log = createLogger('Haven'), components 
   const state$ = createCache$(accepted$, seed as CacheState);
   let current: CacheState = seed;
   // One journal for every transport that resumes clients (WebSocket, SSE).
-  const journal = createJournal(config.journal.capacity, lastSeq);
+  const journal = createEventJournal(config, persistedSeq);
 
   const bus = createBusFor(config, log);
   const services = createServiceDispatcher({
@@ -110,25 +152,26 @@ export function createRuntime({ config, log = createLogger('Haven'), components 
     config: serviceConfigFrom(config.services),
   });
 
-  const hub: Hub = {
-    config,
-    triggers: triggers as ReadonlyMap<string, TriggerDef>,
-    report: (input) => ingress.report(input),
+  const report = (input: TriggerReport): Promise<Decision> => ingress.report(input);
+  const cache = (): CacheState => current;
+  const lastSeq = (): number => gateway.currentSeq();
+  // What the components draw their dependencies from; each is handed only the few it reads.
+  const deps: ComponentDeps = {
+    triggers,
+    report,
     delivery: (seq, boundMs) => services.delivery(seq, boundMs),
     accepted$,
-    decisions$: ingress.decisions$,
-    state$,
-    cache: () => current,
-    lastSeq: () => gateway.currentSeq(),
-    replay: (afterSeq) => eventsAfter(journal, afterSeq),
+    cache,
+    lastSeq,
+    replay: journal.after,
     bus,
     store,
     scheduler,
-    utcNow,
+    clock,
     log,
   };
 
-  const parts = components(config);
+  const parts = components(config, deps);
   const subscriptions: Subscription[] = [];
   const server = createServer();
   let started = false;
@@ -141,7 +184,10 @@ export function createRuntime({ config, log = createLogger('Haven'), components 
   ];
 
   return {
-    hub,
+    report,
+    lastSeq,
+    bus,
+    store,
     server,
     components: parts,
     address: () => server.address() as AddressInfo,
@@ -151,7 +197,7 @@ export function createRuntime({ config, log = createLogger('Haven'), components 
       subscriptions.push(
         state$.subscribe((s) => (current = s)),
         accepted$.subscribe((event) => {
-          appendJournal(journal, event);
+          journal.append(event);
           persistence.record(event, current);
           if (event.kind === 'event') services.dispatch(event);
           bus.publish('events', event);
@@ -160,18 +206,18 @@ export function createRuntime({ config, log = createLogger('Haven'), components 
       );
       await services.restore();
       for (const part of parts) {
-        await part.start(hub);
+        await part.start();
         part.attach?.(server);
         log.info(`${part.name} started`);
       }
       const apiLog = log.child('API');
-      const triggerDeps = { hub, services, responseBoundMs: config.services.response_bound_ms };
+      const triggerDeps = { report, services, responseBoundMs: config.services.response_bound_ms };
       const app = createApp({
         log: apiLog,
         routers: [
           createHealthRouter(health),
           createRegistrationRouter(services),
-          createTriggerRouter(triggerDeps),
+          createTriggerRouter({ ...triggerDeps, cache }),
           ...parts.flatMap((p) => p.routers?.() ?? []),
         ],
       });

@@ -1,5 +1,5 @@
 import type { ComponentHealth } from '../hub';
-import { createLogger, type Logger } from '../log';
+import type { Logger } from '../log';
 
 /** Where a source is in its life; `failed` keeps the error for `/readyz` and the logs. */
 export type SourceStatus =
@@ -15,16 +15,13 @@ export type SourceStatus =
 export interface SourceStatusCell {
   get(): SourceStatus;
   set(next: SourceStatus): void;
-  /** Logs through `log` from now on (the hub's logger only exists once the source starts). */
-  useLog(log: Logger): void;
   /** The status as `/readyz` shows it; `detail` is appended while listening (connection counts). */
   health(detail?: string): ComponentHealth;
 }
 
-/** The status cell of source `name` (`TCP`, `MODBUS`, `WEB`), starting `idle`. */
-export function createSourceStatus(name: string): SourceStatusCell {
+/** The status cell of source `name` (`TCP`, `MODBUS`, `WEB`), starting `idle`; every transition logs through `log`. */
+export function createSourceStatus(name: string, log: Logger): SourceStatusCell {
   let status: SourceStatus = { state: 'idle' };
-  let log: Logger = createLogger(`Source ${name}`, 'silent');
   return {
     get: () => status,
     set(next) {
@@ -32,9 +29,6 @@ export function createSourceStatus(name: string): SourceStatusCell {
       status = next;
       if (next.state === 'failed') log.error(`${from} → failed`, { error: next.error });
       else log.info(`${from} → ${next.state}`, next.state === 'listening' ? { address: next.address } : undefined);
-    },
-    useLog(l) {
-      log = l;
     },
     health(detail) {
       const named = (state: ComponentHealth['state'], text?: string): ComponentHealth => (text === undefined ? { name, state } : { name, state, detail: text });

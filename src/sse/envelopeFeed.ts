@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { map, merge, share, type Observable } from 'rxjs';
-import type { TriggerEvent } from '../../streams/contracts';
+import type { TriggerDef, TriggerEvent } from '../../streams/contracts';
 import type { EventEnvelope } from '../../streams/sse/envelope';
 import { powerEnvelope, type PowerChange } from '../../streams/sse/powerEnvelope';
 import { serviceEnvelope, type ServiceChange } from '../../streams/sse/serviceEnvelope';
 import { triggerEnvelope } from '../../streams/sse/triggerEnvelope';
 import type { Replay } from '../../streams/sse/resumeThenLive';
 import type { Bus, BusMessage, BusTopic } from '../bus/bus';
-import type { Hub } from '../hub';
+import type { Replay as JournalReplay } from '../runtime/eventJournal';
 import { nameUuid } from './eventUuid';
 
 /** Names of the areas that contain a trigger; the WebSocket component owns areas. */
@@ -25,30 +25,38 @@ function withOrigin$<T>(bus: Bus, topic: BusTopic, own: string): Observable<BusM
   return bus.messagesWithOrigin$ ? bus.messagesWithOrigin$<T>(topic) : bus.messages$<T>(topic).pipe(map((payload) => ({ topic, origin: own, payload })));
 }
 
+/** What the feed reads: the bus, the catalog (for envelope fields), the journal, the wall clock. */
+export interface EnvelopeFeedDeps {
+  readonly bus: Bus;
+  readonly triggers: ReadonlyMap<string, TriggerDef>;
+  readonly replay: JournalReplay;
+  readonly utcNow: () => string;
+}
+
 /**
  * Builds envelopes once per event for all streams. Trigger events come from the bus topic
  * `events` (published by the runtime right after the journal append, so a journal read and a
  * subscription made in one synchronous step never miss or repeat one); events of other processes
  * (Redis) are marked `relayedFrom`. Services and power events come from their topics.
  */
-export function createEnvelopeFeed(hub: Pick<Hub, 'bus' | 'triggers' | 'replay' | 'utcNow'>, areasOfTrigger: AreasOfTrigger = () => []): EnvelopeFeed {
-  const origin = hub.bus.origin ?? randomUUID();
+export function createEnvelopeFeed(deps: EnvelopeFeedDeps, areasOfTrigger: AreasOfTrigger = () => []): EnvelopeFeed {
+  const origin = deps.bus.origin ?? randomUUID();
   const toEnvelope = (e: TriggerEvent, from: string): EventEnvelope =>
     triggerEnvelope(e, {
       eventUuid: nameUuid(`${from}:${e.seq}`),
-      trigger: hub.triggers.get(e.name),
+      trigger: deps.triggers.get(e.name),
       areaNames: areasOfTrigger(e.name),
       ...(from !== origin && { relayedFrom: from }),
     });
   // Service and power events are not journaled, so a random uuid is as good as any.
-  const busContext = (from: string) => ({ eventUuid: randomUUID(), now: hub.utcNow(), ...(from !== origin && { relayedFrom: from }) });
+  const busContext = (from: string) => ({ eventUuid: randomUUID(), now: deps.utcNow(), ...(from !== origin && { relayedFrom: from }) });
   const live$ = merge(
-    withOrigin$<TriggerEvent>(hub.bus, 'events', origin).pipe(map((m) => toEnvelope(m.payload, m.origin))),
-    withOrigin$<ServiceChange>(hub.bus, 'services', origin).pipe(map((m) => serviceEnvelope(m.payload, busContext(m.origin)))),
-    withOrigin$<PowerChange>(hub.bus, 'power', origin).pipe(map((m) => powerEnvelope(m.payload, busContext(m.origin)))),
+    withOrigin$<TriggerEvent>(deps.bus, 'events', origin).pipe(map((m) => toEnvelope(m.payload, m.origin))),
+    withOrigin$<ServiceChange>(deps.bus, 'services', origin).pipe(map((m) => serviceEnvelope(m.payload, busContext(m.origin)))),
+    withOrigin$<PowerChange>(deps.bus, 'power', origin).pipe(map((m) => powerEnvelope(m.payload, busContext(m.origin)))),
   ).pipe(share());
   const replay: Replay = (after) => {
-    const held = hub.replay(after);
+    const held = deps.replay(after);
     return 'tooOld' in held ? held : { events: held.events.map((e) => toEnvelope(e, origin)) };
   };
   return { live$, replay };

@@ -1,12 +1,32 @@
 import type Router from '@koa/router';
+import type { SchedulerLike } from 'rxjs';
+import type { TriggerDef } from '../../streams/contracts';
+import type { Bus } from '../bus/bus';
 import type { HavenConfig } from '../config/havenConfig';
-import type { Component, ComponentHealth, Hub } from '../hub';
+import type { Component, ComponentHealth } from '../hub';
 import { createApiKeys } from '../keys/apiKeys';
+import type { Logger } from '../log';
+import type { Replay } from '../runtime/eventJournal';
+import type { Store } from '../storage/store';
 import { createEnvelopeFeed, type AreasOfTrigger } from './envelopeFeed';
 import { createSseRouter } from './sseRoutes';
-import { createStreamService, type StreamService } from './streamService';
+import { createStreamService } from './streamService';
 
+/** What the SSE transport reads. */
 export interface SseComponentDeps {
+  /** The bus carries every event to stream (this process's and, through Redis, the others'). */
+  readonly bus: Bus;
+  /** Journal reads for streams that resume. */
+  readonly replay: Replay;
+  readonly lastSeq: () => number;
+  /** The catalog, for envelope fields and the categories a stream may ask for. */
+  readonly triggers: ReadonlyMap<string, TriggerDef>;
+  /** Holds the API keys (collection `api_keys`). */
+  readonly store: Store;
+  readonly scheduler: SchedulerLike;
+  readonly utcNow: () => string;
+  /** The hub's log; the component logs as its `SSE` child. */
+  readonly log: Logger;
   /**
    * Area names of a trigger for the envelopes' `areaNames`; the WebSocket component owns areas
    * and passes its lookup in `createComponents`. Default: no areas.
@@ -20,47 +40,44 @@ type Status = 'idle' | 'serving' | 'shutting_down' | 'stopped';
  * The Server-Sent Events transport as a component: `GET /api/events/stream` and its stats, fed
  * by the bus (this process's events, and other processes' through Redis).
  */
-export function createSseComponent(config: HavenConfig, deps: SseComponentDeps = {}): Component {
+export function createSseComponent(config: HavenConfig['sse'], deps: SseComponentDeps): Component {
+  const { store, utcNow, areasOfTrigger } = deps;
+  const log = deps.log.child('SSE');
   let status: Status = 'idle';
-  let service: StreamService | undefined;
-  let hubLog: Hub['log'] | undefined;
   let stopping: Promise<void> | undefined;
+  const service = createStreamService({
+    ...deps,
+    config,
+    keys: createApiKeys({ store, utcNow }),
+    feed: createEnvelopeFeed(deps, areasOfTrigger),
+  });
+  const routers = [createSseRouter(service, config.allow_query_api_key)];
   const setStatus = (next: Status): void => {
     if (next === status) return;
-    hubLog?.info(`${status} → ${next}`);
+    log.info(`${status} → ${next}`);
     status = next;
   };
   return {
     name: 'sse',
-    async start(hub) {
-      hubLog = hub.log.child('SSE');
-      service = createStreamService({
-        hub,
-        config: config.sse,
-        keys: createApiKeys({ store: hub.store, utcNow: hub.utcNow }),
-        feed: createEnvelopeFeed(hub, deps.areasOfTrigger),
-      });
+    async start() {
       setStatus('serving');
     },
-    routers(): Router[] {
-      if (!service) throw new Error('sse: routers() before start()');
-      return [createSseRouter(service, config.sse.allow_query_api_key)];
-    },
+    routers: (): Router[] => routers,
     async notifyShutdown(reconnectAfterMs) {
-      if (!service || status !== 'serving') return;
+      if (status !== 'serving') return;
       setStatus('shutting_down');
       await service.notifyShutdown(reconnectAfterMs);
     },
     stop() {
       stopping ??= (async () => {
-        await service?.close();
+        await service.close();
         setStatus('stopped');
       })();
       return stopping;
     },
     health(): ComponentHealth {
       const state = status === 'serving' ? 'ok' : status === 'idle' ? 'starting' : 'stopped';
-      return { name: 'sse', state, detail: `${service?.count() ?? 0} open streams` };
+      return { name: 'sse', state, detail: `${service.count()} open streams` };
     },
   };
 }

@@ -4,9 +4,11 @@ import { randomUUID } from 'node:crypto';
 import { clientStream$ } from '../../streams/sse/clientStream';
 import { POWER_CATEGORY, SYSTEM_CATEGORY } from '../../streams/sse/eventCatalog';
 import { acceptsEnvelope, type StreamFilter } from '../../streams/sse/streamFilter';
-import type { BusState } from '../bus/bus';
+import type { SchedulerLike } from 'rxjs';
+import type { TriggerDef } from '../../streams/contracts';
+import type { Bus, BusState } from '../bus/bus';
 import type { HavenConfig } from '../config/havenConfig';
-import type { Hub } from '../hub';
+import type { Logger } from '../log';
 import type { ApiKeys } from '../keys/apiKeys';
 import { authenticate, type AuthResult, type StreamCaller } from './authenticate';
 import { createConnectionRegistry, type KeyCounters } from './connectionRegistry';
@@ -32,7 +34,16 @@ export interface StreamService {
 }
 
 export interface StreamServiceDeps {
-  readonly hub: Pick<Hub, 'triggers' | 'bus' | 'lastSeq' | 'scheduler' | 'utcNow' | 'log'>;
+  /** The catalog: which categories an organization's streams may ask for. */
+  readonly triggers: ReadonlyMap<string, TriggerDef>;
+  /** Its state is shown to streams (`bus`); its messages come through `feed`. */
+  readonly bus: Pick<Bus, 'state$'>;
+  readonly lastSeq: () => number;
+  /** Heartbeats, revocation checks and uptime. */
+  readonly scheduler: SchedulerLike;
+  readonly utcNow: () => string;
+  /** The hub's log; the service logs as its `SSE` child. */
+  readonly log: Logger;
   readonly config: HavenConfig['sse'];
   readonly keys: Pick<ApiKeys, 'verify' | 'get'>;
   readonly feed: EnvelopeFeed;
@@ -42,18 +53,18 @@ export interface StreamServiceDeps {
 const counters = (c: KeyCounters | undefined) => ({ connections: c?.connections ?? 0, eventsSent: c?.eventsSent ?? 0 });
 
 /** The streams of this process: who may open one, the open ones, their counters and their end. */
-export function createStreamService({ hub, config, keys, feed, newId = randomUUID }: StreamServiceDeps): StreamService {
-  const log = hub.log.child('SSE');
+export function createStreamService({ triggers, bus: hubBus, lastSeq, scheduler, utcNow, log: hubLog, config, keys, feed, newId = randomUUID }: StreamServiceDeps): StreamService {
+  const log = hubLog.child('SSE');
   const registry = createConnectionRegistry(newId);
   const connections = new Set<SseConnection>();
   const shutdown$ = new Subject<number>();
-  const startedAt = hub.scheduler.now();
+  const startedAt = scheduler.now();
   let reconnectAfter: number | null = null;
   let bus: BusState = 'down';
-  const busWatch: Subscription = hub.bus.state$.subscribe((s) => (bus = s));
+  const busWatch: Subscription = hubBus.state$.subscribe((s) => (bus = s));
 
   const categories = new Map<string, Set<string>>();
-  for (const t of hub.triggers.values()) {
+  for (const t of triggers.values()) {
     const org = t.organization ?? '';
     if (!categories.has(org)) categories.set(org, new Set([SYSTEM_CATEGORY, POWER_CATEGORY]));
     categories.get(org)!.add(t.category);
@@ -62,10 +73,19 @@ export function createStreamService({ hub, config, keys, feed, newId = randomUUI
 
   const closeAll = async (boundMs: number): Promise<void> => {
     if (connections.size === 0) return;
-    let timer: NodeJS.Timeout | undefined;
-    const bound = new Promise<void>((resolve) => (timer = setTimeout(resolve, boundMs)));
+    // `close_timeout_ms` is a timer setting, so it runs on the scheduler; a hard close (0) only lets a turn pass.
+    let cancel = (): void => undefined;
+    const bound = new Promise<void>((resolve) => {
+      if (boundMs > 0) {
+        const action = scheduler.schedule(() => resolve(), boundMs);
+        cancel = () => action.unsubscribe();
+      } else {
+        const timer = setTimeout(resolve, 0);
+        cancel = () => clearTimeout(timer);
+      }
+    });
     await Promise.race([Promise.all([...connections].map((c) => c.closed)), bound]);
-    clearTimeout(timer);
+    cancel();
     for (const c of connections) c.abort();
     await Promise.all([...connections].map((c) => c.closed));
   };
@@ -93,21 +113,21 @@ export function createStreamService({ hub, config, keys, feed, newId = randomUUI
             bus,
             heartbeatMs: config.heartbeat_ms,
             resumeAfter: after,
-            latestSeq: hub.lastSeq(),
-            timestamp: hub.utcNow(),
+            latestSeq: lastSeq(),
+            timestamp: utcNow(),
           },
           retryMs: config.retry_ms,
           heartbeatMs: config.heartbeat_ms,
-          busState$: hub.bus.state$,
+          busState$: hubBus.state$,
           shutdown$,
           stillAuthorized: () => keys.get(key.id)?.revokedAt === null,
           after,
           replay: feed.replay,
-          latestSeq: () => hub.lastSeq(),
+          latestSeq: () => lastSeq(),
           accepts: acceptsEnvelope(organizationId, filter),
-          utcNow: hub.utcNow,
+          utcNow,
         },
-        hub.scheduler,
+        scheduler,
       );
       const connection = openSseConnection({
         res,
@@ -127,7 +147,7 @@ export function createStreamService({ hub, config, keys, feed, newId = randomUUI
     },
     stats({ key, organizationId }) {
       const orgKeys = registry.keysOf(organizationId);
-      const uptimeMs = Math.round(hub.scheduler.now() - startedAt);
+      const uptimeMs = Math.round(scheduler.now() - startedAt);
       return {
         organizationId,
         apiKey: { id: key.id, name: key.name, role: key.role, ...counters(registry.key(key.id)), maxConnections: config.max_connections_per_key },
@@ -137,11 +157,11 @@ export function createStreamService({ hub, config, keys, feed, newId = randomUUI
         },
         ...(key.role === 'admin' && { keys: orgKeys.map((k) => ({ id: k.keyId, ...counters(k) })) }),
         bus,
-        latestSeq: hub.lastSeq(),
+        latestSeq: lastSeq(),
         heartbeatMs: config.heartbeat_ms,
         uptimeMs,
         uptimeSeconds: Math.floor(uptimeMs / 1000),
-        timestamp: hub.utcNow(),
+        timestamp: utcNow(),
       };
     },
     async notifyShutdown(reconnectAfterMs) {

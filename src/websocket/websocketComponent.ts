@@ -1,18 +1,21 @@
 import type { Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type Router from '@koa/router';
-import type { SchedulerLike, Subscription } from 'rxjs';
+import type { Observable, SchedulerLike, Subscription } from 'rxjs';
 import { WebSocketServer, type WebSocket } from 'ws';
+import type { CacheState, TriggerDef, TriggerEvent } from '../../streams/contracts';
 import { createRateLimiter } from '../../streams/websocket/rateLimiter';
-import type { PowerEvent, ServiceStatusChange } from '../bus/bus';
+import type { Bus, PowerEvent, ServiceStatusChange } from '../bus/bus';
 import type { HavenConfig } from '../config/havenConfig';
 import type { Component, ComponentHealth } from '../hub';
 import type { Logger } from '../log';
+import type { Replay } from '../runtime/eventJournal';
+import type { Store } from '../storage/store';
 import { createAdminService, type AdminService } from './adminService';
 import { bootstrapAdmin } from './bootstrapAdmin';
 import { ClientConnection, type ConnectionDeps } from './clientConnection';
 import { CLOSE } from '../../streams/websocket/closeCodes';
-import { createDirectory, type Directory } from './directory';
+import { createDirectory } from './directory';
 import { FanOut } from './fanOut';
 import { createFlushPacer } from './flushPacer';
 import { createPairingStore } from './pairingStore';
@@ -26,14 +29,31 @@ import { startSweep } from './sweep';
 import { createTokenStore } from './tokenStore';
 import { createUpgradeHandler, remoteIp } from './upgradeHandler';
 
-/** Things tests (and other hosts) may replace; everything else comes from the hub. */
+/** What the WebSocket transport reads; the last three are seams tests (and other hosts) may replace. */
 export interface WebSocketDeps {
-  /** Clock of the per-IP limiters; default the hub's scheduler. Tests pass a virtual one. */
+  /** Every accepted input, fanned out to the clients. */
+  readonly accepted$: Observable<TriggerEvent>;
+  /** Power and service events come from its topics. */
+  readonly bus: Pick<Bus, 'messages$'>;
+  /** The cache (resync state), the last seq and the journal, for welcomes and resumes. */
+  readonly cache: () => CacheState;
+  readonly lastSeq: () => number;
+  readonly replay: Replay;
+  /** The catalog, for the session's trigger requests. */
+  readonly triggers: ReadonlyMap<string, TriggerDef>;
+  /** Holds clients, areas, tokens and pairing codes. */
+  readonly store: Store;
+  /** Drives the sweep (deadlines, heartbeat) and reads connection ages. */
+  readonly scheduler: SchedulerLike;
+  readonly utcNow: () => string;
+  /** Wall-clock ms for pairing code expiry (codes survive restarts). */
+  readonly wallMs: () => number;
+  /** The hub's log; the component logs as its `WebSocket` child. */
+  readonly log: Logger;
+  /** Clock of the per-IP limiters; default `scheduler`. Tests pass a virtual one. */
   readonly limiterScheduler?: SchedulerLike;
   /** Where the admin bootstrap token is read from; default `process.env`. */
   readonly env?: NodeJS.ProcessEnv;
-  /** Wall-clock ms for pairing code expiry (codes survive restarts); default from `hub.utcNow`. */
-  readonly wallClock?: () => number;
   /** End-of-turn hook for write coalescing; default: the end of the turn, paced under load ({@link createFlushPacer}). */
   readonly defer?: (fn: () => void) => void;
 }
@@ -42,9 +62,9 @@ export interface WebSocketDeps {
 export interface WebSocketComponent extends Component {
   /** Names of the enabled areas containing trigger (or power socket) `name`; for SSE envelopes and filters. */
   areasOfTrigger(name: string): string[];
-  /** Admin actions (available after `start`): the REST routers, the CLI and tests use them. */
+  /** Admin actions: the REST routers, the CLI and tests use them. */
   readonly admin: AdminService;
-  /** The seed's notify API (available after `start`), for other components that want to reach clients. */
+  /** The seed's notify API, for other components that want to reach clients. */
   readonly fanOut: FanOut;
   readonly stats: () => WebSocketStats;
 }
@@ -62,132 +82,116 @@ const FLUSH_PACING = { minIntervalMs: 5, restFactor: 1 };
  * fans out to a Map of connection actors; one sweep on the hub's scheduler drives every deadline
  * and the heartbeat.
  */
-export function createWebSocketComponent(config: HavenConfig, deps: WebSocketDeps = {}): WebSocketComponent {
-  const cfg = config.websocket;
+export function createWebSocketComponent(cfg: HavenConfig['websocket'], deps: WebSocketDeps): WebSocketComponent {
+  const { scheduler, store, utcNow, triggers, cache, lastSeq } = deps;
+  const log = deps.log.child('WebSocket');
   let status: Status = 'idle';
-  let log: Logger | undefined;
-  let directory: Directory | undefined;
-  let admin: AdminService | undefined;
-  let fanOut: FanOut | undefined;
-  let upgrade: ((req: import('node:http').IncomingMessage, socket: Duplex, head: Buffer) => void) | undefined;
   let server: Server | undefined;
   let stopping: Promise<void> | undefined;
   let allClosed: (() => void) | undefined;
   const connections = new Set<ClientConnection>();
   const subscriptions: Subscription[] = [];
-  let routers: Router[] = [];
 
   const setStatus = (next: Status, why?: string) => {
     if (next === status) return;
-    log?.info(`${status} → ${next}${why ? ` (${why})` : ''}`);
+    log.info(`${status} → ${next}${why ? ` (${why})` : ''}`);
     status = next;
   };
 
   const stats = () => connectionStats(connections);
 
+  const directory = createDirectory(store);
+  const tokens = createTokenStore(store, utcNow);
+  const pairing = createPairingStore(store, deps.wallMs);
+  const fanOut = new FanOut({
+    directory,
+    replay: deps.replay,
+    lastSeq,
+    cache,
+    utcNow,
+    heartbeatMs: cfg.heartbeat_ms,
+    defer: deps.defer ?? createFlushPacer(FLUSH_PACING, scheduler),
+    maxLogged: cfg.max_pending_messages,
+  });
+  const admin = createAdminService({ directory, tokens, pairing, fanOut, utcNow, pairingTtlMs: cfg.pairing_ttl_ms });
+  const authenticate = (token: string) => {
+    const record = tokens.verify(token);
+    return record && directory.client(record.clientId);
+  };
+
+  const limiterClock = deps.limiterScheduler ?? scheduler;
+  const limit = { max: cfg.rate_limit.max, windowMs: cfg.rate_limit.window_ms };
+  const limiter = createRateLimiter(limit, limiterClock);
+  const pairingLimiter = createRateLimiter(limit, limiterClock);
+  const connectionDeps: ConnectionDeps = {
+    scheduler,
+    log,
+    maxBufferedBytes: cfg.max_buffered_bytes,
+    maxPending: cfg.max_pending_messages,
+    authTimeoutMs: cfg.auth_timeout_ms,
+    slowConsumerMs: cfg.slow_consumer_ms,
+    closeGraceMs: CLOSE_GRACE_MS,
+    onText: createSessionHandler({ authenticate, fanOut, triggers, cache, lastSeq }),
+    onClosed: (conn) => {
+      connections.delete(conn);
+      fanOut.remove(conn);
+      if (connections.size === 0) allClosed?.();
+    },
+  };
+  let nextId = 1;
+  const wss = new WebSocketServer({ noServer: true, maxPayload: cfg.max_payload_bytes, perMessageDeflate: false, clientTracking: false });
+  const upgrade = createUpgradeHandler({
+    path: cfg.path,
+    wss,
+    limiter,
+    authenticate,
+    stopping: () => status !== 'running',
+    aloneOnServer: () => (server?.listenerCount('upgrade') ?? 0) <= 1,
+    log,
+    open: (ws: WebSocket, socket: Duplex, ip: string) => {
+      const conn = new ClientConnection(nextId++, ws, socket, ip, connectionDeps);
+      connections.add(conn);
+      return { admit: (client, lastSeq) => fanOut.admit(conn, client, lastSeq), closeNow: (code, reason) => conn.send({ type: 'close', close: { code, reason } }) };
+    },
+  });
+
+  const guard = requireAdmin(authenticate);
+  const routers: Router[] = [
+    createAreasRouter(admin, guard),
+    createClientsRouter(admin, guard, (id) => fanOut.connectionCount(id)),
+    createPairingRouter(admin, guard, pairingLimiter, (ctx) => remoteIp(ctx.req)),
+    createStatsRouter(stats, guard),
+  ];
+
   return {
     name: 'websocket',
-    get admin() {
-      if (!admin) throw new Error('websocket component is not started');
-      return admin;
-    },
-    get fanOut() {
-      if (!fanOut) throw new Error('websocket component is not started');
-      return fanOut;
-    },
+    admin,
+    fanOut,
     stats,
-    areasOfTrigger: (name) => directory?.areasOfEntity(name) ?? [],
+    areasOfTrigger: (name) => directory.areasOfEntity(name),
 
-    async start(h) {
+    async start() {
       if (status !== 'idle') return;
-      log = h.log.child('WebSocket');
-      const { scheduler } = h;
-      const store = h.store;
-      directory = createDirectory(store);
-      const tokens = createTokenStore(store, h.utcNow);
-      const pairing = createPairingStore(store, deps.wallClock ?? (() => Date.parse(h.utcNow())));
-      const fan = (fanOut = new FanOut({
-        directory,
-        replay: (after) => h.replay(after),
-        lastSeq: () => h.lastSeq(),
-        cache: () => h.cache(),
-        utcNow: h.utcNow,
-        heartbeatMs: cfg.heartbeat_ms,
-        defer: deps.defer ?? createFlushPacer(FLUSH_PACING, scheduler),
-        maxLogged: cfg.max_pending_messages,
-      }));
-      admin = createAdminService({ directory, tokens, pairing, fanOut: fan, utcNow: h.utcNow, pairingTtlMs: cfg.pairing_ttl_ms });
-      const dir = directory;
-      const authenticate = (token: string) => {
-        const record = tokens.verify(token);
-        return record && dir.client(record.clientId);
-      };
-
       bootstrapAdmin(admin, deps.env ?? process.env, cfg.admin_token_env, log);
-
-      const limiterClock = deps.limiterScheduler ?? scheduler;
-      const limit = { max: cfg.rate_limit.max, windowMs: cfg.rate_limit.window_ms };
-      const limiter = createRateLimiter(limit, limiterClock);
-      const pairingLimiter = createRateLimiter(limit, limiterClock);
-      const connectionDeps: ConnectionDeps = {
-        scheduler,
-        log,
-        maxBufferedBytes: cfg.max_buffered_bytes,
-        maxPending: cfg.max_pending_messages,
-        authTimeoutMs: cfg.auth_timeout_ms,
-        slowConsumerMs: cfg.slow_consumer_ms,
-        closeGraceMs: CLOSE_GRACE_MS,
-        onText: createSessionHandler({ authenticate, fanOut: fan, triggers: h.triggers, cache: () => h.cache(), lastSeq: () => h.lastSeq() }),
-        onClosed: (conn) => {
-          connections.delete(conn);
-          fan.remove(conn);
-          if (connections.size === 0) allClosed?.();
-        },
-      };
-      let nextId = 1;
-      const wss = new WebSocketServer({ noServer: true, maxPayload: cfg.max_payload_bytes, perMessageDeflate: false, clientTracking: false });
-      upgrade = createUpgradeHandler({
-        path: cfg.path,
-        wss,
-        limiter,
-        authenticate,
-        stopping: () => status !== 'running',
-        aloneOnServer: () => (server?.listenerCount('upgrade') ?? 0) <= 1,
-        log,
-        open: (ws: WebSocket, socket: Duplex, ip: string) => {
-          const conn = new ClientConnection(nextId++, ws, socket, ip, connectionDeps);
-          connections.add(conn);
-          return { admit: (client, lastSeq) => fan.admit(conn, client, lastSeq), closeNow: (code, reason) => conn.send({ type: 'close', close: { code, reason } }) };
-        },
-      });
-
       subscriptions.push(
-        h.accepted$.subscribe((event) => fan.publishTrigger(event)),
-        h.bus.messages$<PowerEvent>('power').subscribe((event) => fan.publishPower(event)),
-        h.bus.messages$<ServiceStatusChange>('services').subscribe((change) => fan.publishServiceStatus(change)),
+        deps.accepted$.subscribe((event) => fanOut.publishTrigger(event)),
+        deps.bus.messages$<PowerEvent>('power').subscribe((event) => fanOut.publishPower(event)),
+        deps.bus.messages$<ServiceStatusChange>('services').subscribe((change) => fanOut.publishServiceStatus(change)),
         startSweep({ connections, scheduler, sweepMs: cfg.sweep_ms, heartbeatMs: cfg.heartbeat_ms, limiters: [limiter, pairingLimiter] }),
       );
-
-      const guard = requireAdmin(authenticate);
-      routers = [
-        createAreasRouter(admin, guard),
-        createClientsRouter(admin, guard, (id) => fan.connectionCount(id)),
-        createPairingRouter(admin, guard, pairingLimiter, (ctx) => remoteIp(ctx.req)),
-        createStatsRouter(stats, guard),
-      ];
       setStatus('running', `path ${cfg.path}`);
     },
 
     routers: () => routers,
 
     attach(s) {
-      if (!upgrade || server) return;
+      if (server) return;
       server = s;
       s.on('upgrade', upgrade);
     },
 
     async notifyShutdown(reconnectAfterMs) {
-      if (!fanOut) return;
+      if (status !== 'running') return;
       fanOut.notifyAllClients('shutdown', { reconnectAfterMs, message: `Haven is shutting down; reconnect in ${Math.round(reconnectAfterMs / 1000)} s` });
       fanOut.flush();
     },
@@ -197,7 +201,7 @@ export function createWebSocketComponent(config: HavenConfig, deps: WebSocketDep
         if (status !== 'running') return setStatus('stopped');
         setStatus('stopping', `${connections.size} connections`);
         subscriptions.forEach((s) => s.unsubscribe());
-        if (upgrade) server?.off('upgrade', upgrade);
+        server?.off('upgrade', upgrade);
         if (connections.size > 0) {
           const closed = new Promise<void>((resolve) => (allClosed = resolve));
           for (const conn of connections) conn.send({ type: 'close', close: CLOSE.goingAway });

@@ -1,6 +1,6 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import type { TriggerKind } from '../../../streams/contracts';
+import type { CacheState, TriggerKind } from '../../../streams/contracts';
 import { createTriggerAnswer, type TriggerInput, type TriggerRoutesDeps } from '../triggerAnswer';
 import { validateBody } from '../validate';
 import triggerInputSchema from '../schemas/triggerInput.schema.json';
@@ -28,11 +28,11 @@ export function addTriggerPosts(router: Router, deps: TriggerRoutesDeps): Router
   return router;
 }
 
-/** The seed's trigger routes: `POST /api/trigger-event`, `POST /api/trigger-status`, `GET /api/trigger-status`. */
-export function createTriggerRouter(deps: TriggerRoutesDeps): Router {
+/** The seed's trigger routes: `POST /api/trigger-event`, `POST /api/trigger-status`, `GET /api/trigger-status` (from `cache`). */
+export function createTriggerRouter(deps: TriggerRoutesDeps & { readonly cache: () => CacheState }): Router {
   const router = addTriggerPosts(new Router({ prefix: '/api' }), deps);
   router.get('/trigger-status', (ctx) => {
-    const cache = deps.hub.cache();
+    const cache = deps.cache();
     const triggers: Record<string, { value: unknown; id: number | null; timestamp: string; type: string }> = {};
     for (const [name, e] of Object.entries(cache)) triggers[name] = { value: e.value, id: e.id, timestamp: e.timestamp, type: e.type };
     ctx.body = { triggers, count: Object.keys(triggers).length };

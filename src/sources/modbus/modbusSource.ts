@@ -1,9 +1,11 @@
 import { Subject, type Subscription } from 'rxjs';
-import type { Decision } from '../../../streams/contracts';
+import type { Decision, TriggerDef } from '../../../streams/contracts';
 import { createHandshake$, INITIAL_HANDSHAKE, type HandshakeState } from '../../../streams/sources/modbusHandshake';
 import { createModbusMap, type ModbusBinding, type ModbusMap } from '../../../streams/sources/modbusMap';
 import { ConfigError } from '../../config/loadConfig';
-import type { Component, Hub } from '../../hub';
+import type { HavenConfig, ListenerConfig } from '../../config/havenConfig';
+import type { Component, Report } from '../../hub';
+import type { Logger } from '../../log';
 import { createSourceStatus } from '../sourceStatus';
 import { listenModbus, type ModbusServer } from './modbusServer';
 import { createModbusVector } from './modbusVector';
@@ -17,6 +19,21 @@ export interface ModbusSource extends Component {
 
 export const MODBUS_SOURCE = 'MODBUS';
 
+/** What the Modbus source reads: its switch, where it listens, its map settings, the catalog, the gateway's door, the log. */
+export interface ModbusSourceDeps {
+  /** `trigger.sources.MODBUS.enabled`. */
+  readonly enabled: boolean;
+  /** `comm.modbus`. */
+  readonly listen: ListenerConfig;
+  /** `sources.modbus`. */
+  readonly modbus: HavenConfig['sources']['modbus'];
+  /** The trigger catalog the address map is derived from. */
+  readonly triggers: ReadonlyMap<string, TriggerDef>;
+  readonly report: Report;
+  /** The hub's log; the source logs as a child of it. */
+  readonly log: Logger;
+}
+
 /**
  * A Modbus TCP server on `comm.modbus` that a PLC drives with the handshake of the seed: a rising
  * write on a trigger's coil (CMD_TRIG_TOGGLE) reports that trigger with the value of its holding
@@ -26,8 +43,9 @@ export const MODBUS_SOURCE = 'MODBUS';
  * acknowledge, as PLC handshakes do. The address map comes from `sources.modbus`, derived from
  * the trigger catalog by default; a bad map stops the hub from starting.
  */
-export function createModbusSource(): ModbusSource {
-  const status = createSourceStatus(MODBUS_SOURCE);
+export function createModbusSource({ enabled, listen, modbus, triggers, report: reportInput, log: hubLog }: ModbusSourceDeps): ModbusSource {
+  const log = hubLog.child(`Source ${MODBUS_SOURCE}`);
+  const status = createSourceStatus(MODBUS_SOURCE, log);
   let server: ModbusServer | undefined;
   let map: ModbusMap | null = null;
   let handshake: HandshakeState = INITIAL_HANDSHAKE;
@@ -40,13 +58,10 @@ export function createModbusSource(): ModbusSource {
     map: () => map,
     health: () => status.health(server ? `${server.connections()} connection(s), ${map?.bindings.length ?? 0} trigger(s) mapped` : undefined),
 
-    async start(hub: Hub) {
-      const log = hub.log.child(`Source ${MODBUS_SOURCE}`);
-      status.useLog(log);
-      if (hub.config.trigger.sources[MODBUS_SOURCE]?.enabled === false) return status.set({ state: 'disabled' });
+    async start() {
+      if (!enabled) return status.set({ state: 'disabled' });
       status.set({ state: 'starting' });
-      const { modbus } = hub.config.sources;
-      const resolved = createModbusMap(hub.triggers.values(), modbus);
+      const resolved = createModbusMap(triggers.values(), modbus);
       if (!resolved.ok) {
         const error = new ConfigError('(haven config)', '/sources/modbus', `is not a usable address map: ${resolved.errors.join('; ')}`);
         status.set({ state: 'failed', error: error.message });
@@ -55,7 +70,7 @@ export function createModbusSource(): ModbusSource {
       map = resolved.map;
 
       // Fed by the decisions of this source's own reports: that also counts the ingress's
-      // `overflow`, which never reaches hub.decisions$.
+      // `overflow`, which never reaches the gateway's decisions.
       const decisions$ = new Subject<Decision>();
       const reset$ = new Subject<void>();
       subscription = createHandshake$(decisions$, reset$, MODBUS_SOURCE).subscribe((h) => (handshake = h));
@@ -66,7 +81,7 @@ export function createModbusSource(): ModbusSource {
 
       const report = (binding: ModbusBinding, value: string | number | null): void => {
         const name = binding.def.name;
-        void hub.report({ source: MODBUS_SOURCE, kind: 'event', name, value, id: null, remote: server?.currentRemote() }).then((decision) => {
+        void reportInput({ source: MODBUS_SOURCE, kind: 'event', name, value, id: null, remote: server?.currentRemote() }).then((decision) => {
           decisions$.next(decision);
           if (decision.accepted) log.debug('trigger accepted', { name, seq: decision.event.seq });
           else log.info('trigger rejected', { name, reason: decision.reason, message: decision.message });
@@ -82,7 +97,7 @@ export function createModbusSource(): ModbusSource {
           reset$.next();
         },
       });
-      const { host, port } = hub.config.comm.modbus;
+      const { host, port } = listen;
       try {
         server = await listenModbus(vector, { host, port, unitId: modbus.unit_id, log });
         const addr = server.address();

@@ -1,5 +1,8 @@
 import { createServer, type AddressInfo, type Server } from 'node:net';
-import type { Component, Hub } from '../../hub';
+import type { SchedulerLike } from 'rxjs';
+import type { HavenConfig, ListenerConfig } from '../../config/havenConfig';
+import type { Component, Report } from '../../hub';
+import type { Logger } from '../../log';
 import { createSourceStatus } from '../sourceStatus';
 import { serveLineConnection, type LineConnection } from './lineConnection';
 
@@ -11,6 +14,22 @@ export interface TcpSource extends Component {
 /** The source name its inputs carry, and its key in `trigger.sources`. */
 export const TCP_SOURCE = 'TCP';
 
+/** What the TCP source reads: its switch, where it listens, its line rules, the gateway's door, the clock, the log. */
+export interface TcpSourceDeps {
+  /** `trigger.sources.TCP.enabled`. */
+  readonly enabled: boolean;
+  /** `comm.tcp`. */
+  readonly listen: ListenerConfig;
+  /** `sources.tcp`. */
+  readonly lines: HavenConfig['sources']['tcp'];
+  /** How long replies still owed may take to go out when the hub stops (`shutdown.grace_ms`). */
+  readonly graceMs: number;
+  readonly report: Report;
+  readonly scheduler: SchedulerLike;
+  /** The hub's log; the source logs as a child of it. */
+  readonly log: Logger;
+}
+
 /**
  * Devices connect to `comm.tcp` and write one trigger per line (`NAME [VALUE] [ID]`,
  * `STATUS NAME VALUE [ID]`, or a JSON object); each line is answered `OK <seq>` or
@@ -18,42 +37,37 @@ export const TCP_SOURCE = 'TCP';
  * connection's remote address. A port that cannot be bound leaves the source `failed` (shown by
  * `/readyz`) while the rest of the hub serves.
  */
-export function createTcpSource(): TcpSource {
-  const status = createSourceStatus(TCP_SOURCE);
+export function createTcpSource({ enabled, listen, lines, graceMs, report, scheduler, log: hubLog }: TcpSourceDeps): TcpSource {
+  const log = hubLog.child(`Source ${TCP_SOURCE}`);
+  const status = createSourceStatus(TCP_SOURCE, log);
   const connections = new Set<LineConnection>();
   let server: Server | undefined;
   let stopping: Promise<void> | undefined;
-  // How long replies still owed may take to go out when the hub stops (`shutdown.grace_ms`).
-  let graceMs = 1000;
 
   return {
     name: TCP_SOURCE,
     address: () => (server?.listening ? (server.address() as AddressInfo) : null),
     health: () => status.health(`${connections.size} connection(s)`),
 
-    async start(hub: Hub) {
-      const log = hub.log.child(`Source ${TCP_SOURCE}`);
-      status.useLog(log);
-      if (hub.config.trigger.sources[TCP_SOURCE]?.enabled === false) return status.set({ state: 'disabled' });
+    async start() {
+      if (!enabled) return status.set({ state: 'disabled' });
       status.set({ state: 'starting' });
-      const { tcp } = hub.config.sources;
-      graceMs = hub.config.shutdown.grace_ms;
       const srv = createServer({ allowHalfOpen: true }, (socket) => {
         if (stopping) return void socket.destroy();
         const connection = serveLineConnection(socket, {
-          report: (input) => hub.report(input),
+          report,
           source: TCP_SOURCE,
-          maxLineLength: tcp.max_line_length,
-          idleTimeoutMs: tcp.idle_timeout_ms,
-          maxInFlight: tcp.max_in_flight,
-          scheduler: hub.scheduler,
+          maxLineLength: lines.max_line_length,
+          idleTimeoutMs: lines.idle_timeout_ms,
+          maxInFlight: lines.max_in_flight,
+          scheduler,
           log,
         });
         connections.add(connection);
         void connection.closed.then(() => connections.delete(connection));
       });
       server = srv;
-      const { host, port } = hub.config.comm.tcp;
+      const { host, port } = listen;
       await new Promise<void>((resolve) => {
         srv.once('error', (err) => {
           status.set({ state: 'failed', error: `cannot listen on ${host}:${port}: ${err.message}` });

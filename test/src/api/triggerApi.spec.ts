@@ -161,7 +161,7 @@ describe('trigger dispatch API (seed 000) over real HTTP and TCP', () => {
     expect(new Set(seqs).size).to.equal(1000);
     expect(seqs[0]).to.equal(1);
     expect(seqs[999]).to.equal(1000);
-    expect(hub.runtime.hub.lastSeq()).to.equal(1000);
+    expect(hub.runtime.lastSeq()).to.equal(1000);
   });
 
   it('keeps registrations, cache and sequence across a restart and reconnects the service', async () => {

@@ -13,7 +13,7 @@ import type { TriggerReport } from '../../../src/hub';
 import { createLogger } from '../../../src/log';
 
 /** A gateway stand-in whose decisions depend only on the input and the order of calls. */
-function fakeDeps(): TriggerRoutesDeps {
+function fakeDeps(): TriggerRoutesDeps & { cache: () => Record<string, never> } {
   let seq = 0;
   const report = async (r: TriggerReport): Promise<Decision> => {
     const input = { ...r, ticket: 0, receivedAt: 0 } as RawTrigger;
@@ -23,7 +23,7 @@ function fakeDeps(): TriggerRoutesDeps {
     const event: TriggerEvent = { seq: ++seq, kind: r.kind, name: r.name, value: r.value as string, id: r.id ?? null, type: 'Discrete', category: 'show', organization: 'default', source: 'HTTP', timestamp: '2026-11-23T09:35:00.000Z', receivedAt: 0 };
     return { accepted: true, input, event };
   };
-  return { hub: { report, cache: () => ({}) }, services: { delivery: async () => [{ result: 'written' }, { result: 'queued' }] }, responseBoundMs: 250 };
+  return { report, cache: () => ({}), services: { delivery: async () => [{ result: 'written' }, { result: 'queued' }] }, responseBoundMs: 250 };
 }
 
 async function listen(handler: RequestListener): Promise<{ server: Server; port: number }> {

@@ -99,7 +99,7 @@ describe('all four sources at once, through the one gate (default components)', 
     expect(await statusBlock(modbusPort)).to.deep.equal({ lastSeq: 2, accepted: 2, rejected: 1, reason: REJECT_CODES.cooldown });
 
     expect((await post(hub!, '/api/web/trigger-event', { name: 'Fog.Burst' })).body.trigger_seq).to.equal(4);
-    expect(hub!.runtime.hub.lastSeq()).to.equal(4);
+    expect(hub!.runtime.lastSeq()).to.equal(4);
   });
 
   it('applies each source’s own whitelist: loopback TCP and Modbus rejected, loopback HTTP and WEB accepted', async () => {

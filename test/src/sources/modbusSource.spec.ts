@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { REJECT_CODES } from '../../../streams/sources/modbusHandshake';
-import { createModbusSource, type ModbusSource } from '../../../src/sources/modbus/modbusSource';
+import { wireModbusSource } from '../../../src/runtime/components';
+import type { ModbusSource } from '../../../src/sources/modbus/modbusSource';
 import { startHub, type TestHub } from '../../helpers/hub';
 import { startLineServer, type LineServer } from '../../helpers/lineServer';
 import { requirePeers } from '../../helpers/peers';
@@ -38,7 +39,7 @@ describe('Modbus TCP source with a real PLC client (mbpoll, pymodbus)', () => {
   });
 
   async function start(overrides: Overrides = {}): Promise<{ modbus: ModbusSource; port: number }> {
-    hub = await startHub(overrides, { components: () => [createModbusSource()] });
+    hub = await startHub(overrides, { components: (config, deps) => [wireModbusSource(config, deps)] });
     const modbus = hub.component<ModbusSource>('MODBUS');
     return { modbus, port: modbus.address()!.port };
   }
@@ -192,7 +193,7 @@ describe('Modbus TCP source with a real PLC client (mbpoll, pymodbus)', () => {
       await new Promise<void>((resolve) => squatter.listen(0, '127.0.0.1', resolve));
       closers.push(() => new Promise((resolve) => squatter.close(() => resolve())));
       const port = (squatter.address() as AddressInfo).port;
-      hub = await startHub({ comm: { modbus: { host: '127.0.0.1', port } } } as Overrides, { components: () => [createModbusSource()] });
+      hub = await startHub({ comm: { modbus: { host: '127.0.0.1', port } } } as Overrides, { components: (config, deps) => [wireModbusSource(config, deps)] });
       const res = await fetch(`${hub.url}/readyz`);
       expect(res.status).to.equal(503);
       const entry = ((await res.json()) as any).components.find((c: { name: string }) => c.name === 'MODBUS');
@@ -203,7 +204,7 @@ describe('Modbus TCP source with a real PLC client (mbpoll, pymodbus)', () => {
 
     it('refuses to start on a map that does not fit the catalog, naming every problem', async () => {
       const failed = await startHub({ sources: { modbus: { triggers: [{ name: 'No.Such' }, { name: 'Fog.Burst', coil: 0 }] } } } as Overrides, {
-        components: () => [createModbusSource()],
+        components: (config, deps) => [wireModbusSource(config, deps)],
       }).then(
         () => null,
         (err: Error) => err.message,

@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import { createServer, type Server } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { createTcpSource, type TcpSource } from '../../../src/sources/tcp/tcpSource';
+import { wireTcpSource } from '../../../src/runtime/components';
+import type { TcpSource } from '../../../src/sources/tcp/tcpSource';
 import { startHub, type TestHub } from '../../helpers/hub';
 import { startLineServer, type LineServer } from '../../helpers/lineServer';
 import { connectLineClient, type LineClient } from './lineClient';
@@ -25,7 +26,7 @@ describe('TCP text source over real sockets', () => {
   });
 
   async function start(overrides: Overrides = {}): Promise<TcpSource> {
-    hub = await startHub(overrides, { components: () => [createTcpSource()] });
+    hub = await startHub(overrides, { components: (config, deps) => [wireTcpSource(config, deps)] });
     return hub.component<TcpSource>('TCP');
   }
 

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { createWebSource } from '../../../src/sources/web/webSource';
+import { wireWebSource } from '../../../src/runtime/components';
 import { startHub, type TestHub } from '../../helpers/hub';
 import { startLineServer, type LineServer } from '../../helpers/lineServer';
 
@@ -23,7 +23,7 @@ describe('WEB source (HMI / dashboard) over real HTTP', () => {
     service = undefined;
   });
 
-  const start = async (overrides: Overrides = {}) => (hub = await startHub(overrides, { components: () => [createWebSource()] }));
+  const start = async (overrides: Overrides = {}) => (hub = await startHub(overrides, { components: (config, deps) => [wireWebSource(config, deps)] }));
 
   it('reports an event as source WEB, answers like the HTTP API, and the service receives it', async () => {
     await start();

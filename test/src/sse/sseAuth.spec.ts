@@ -31,7 +31,7 @@ describe('SSE stream: who may open one, and bad requests', () => {
     expectJsonError(await openRefused(url, { apiKey: 'not-a-key' }), 401, 'Invalid API key');
     expectJsonError(await openRefused(url, { apiKey: `hvn_${'1'.repeat(16)}_${'2'.repeat(64)}` }), 401, 'Invalid API key');
     const revoked = createKey(hub, 'acme');
-    createApiKeys({ store: hub.runtime.hub.store }).revoke(revoked.id);
+    createApiKeys({ store: hub.runtime.store }).revoke(revoked.id);
     expectJsonError(await openRefused(url, { apiKey: revoked.key }), 401, 'API key revoked');
     expectJsonError(await openRefused(url, { apiKey: createKey(hub, null).key }), 403, 'API key is not associated with an organization');
     // The same rules guard the stats.

@@ -44,14 +44,14 @@ export function startSseHub(overrides: Record<string, any> = {}, options: Parame
 
 /** Creates an API key in the hub's store, as `haven keys create` does. */
 export function createKey(hub: TestHub, organization: string | null, role: ApiKeyRole = 'viewer'): { key: string; id: string } {
-  const result = createApiKeys({ store: hub.runtime.hub.store }).create({ organization, role, name: `test ${organization}` });
+  const result = createApiKeys({ store: hub.runtime.store }).create({ organization, role, name: `test ${organization}` });
   if (!result.ok) throw new Error(result.error);
   return { key: result.key, id: result.info.id };
 }
 
 /** Reports an event straight into the gateway (the HTTP route does the same); fails unless accepted. */
 export async function fire(hub: TestHub, name: string, value: unknown = 'On', kind: 'event' | 'status' = 'event'): Promise<number> {
-  const decision: Decision = await hub.runtime.hub.report({ source: 'HTTP', kind, name, value, id: null });
+  const decision: Decision = await hub.runtime.report({ source: 'HTTP', kind, name, value, id: null });
   if (!decision.accepted) throw new Error(`${name}=${String(value)} rejected: ${decision.reason}`);
   return decision.event.seq;
 }

@@ -3,6 +3,7 @@ import { connect, type Socket } from 'node:net';
 import { createApiKeys } from '../../../src/keys/apiKeys';
 import type { Component } from '../../../src/hub';
 import type { TestHub } from '../../helpers/hub';
+import { createVirtualTime } from '../../helpers/virtualTime';
 import { open, openRefused, openStream, type TestStream } from './sseClient';
 import { createKey, fire, startSseHub, until } from './sseFixtures';
 
@@ -95,11 +96,14 @@ describe('SSE stream: limits, stats, slow clients, revocation and shutdown', () 
   });
 
   it('closes a stream at the first heartbeat after its key is revoked, and frees its slot', async () => {
-    hub = await startSseHub({ sse: { heartbeat_ms: 25 } });
+    const time = createVirtualTime();
+    hub = await startSseHub({ sse: { heartbeat_ms: 25 } }, { scheduler: time.scheduler });
     const { key, id } = createKey(hub, 'acme');
     const s = await stream(key);
+    time.advance(25);
     await s.waitFor((m) => m.event === 'heartbeat');
-    createApiKeys({ store: hub.runtime.hub.store }).revoke(id);
+    createApiKeys({ store: hub.runtime.store }).revoke(id);
+    time.advance(25);
     const notice = await s.waitFor((m) => m.event === 'system');
     expect(notice.data).to.deep.include({ code: 'key_revoked', message: 'API key revoked; this stream is closed' });
     await s.ended;

@@ -157,8 +157,8 @@ describe('SSE stream: messages, filters and organizations', () => {
     const acme = await stream('?eventCategories=power');
     const globex = await stream('', createKey(hub, 'globex').key);
     const power = (organization: string, type: PowerEvent['type']): PowerEvent => ({ type, socket: 'Stage', instanceId: 'show-1', organization, timestamp: new Date().toISOString() });
-    hub.runtime.hub.bus.publish('power', power('globex', 'power_on'));
-    hub.runtime.hub.bus.publish('power', power('acme', 'emergency_stop'));
+    hub.runtime.bus.publish('power', power('globex', 'power_on'));
+    hub.runtime.bus.publish('power', power('acme', 'emergency_stop'));
     const m = await acme.waitFor((x) => x.event === 'event');
     expect(m.data).to.deep.include({ organizationId: 'acme', socketName: 'Stage', instanceId: 'show-1' });
     expect(m.data.event).to.deep.include({ category: 'power', type: 'EMERGENCY_STOP' });

@@ -24,7 +24,7 @@ describe('SSE stream across hub processes sharing Redis', () => {
   const busIs = (hub: TestHub, state: 'up' | 'down') =>
     new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`bus not ${state}`)), 10000);
-      const s = hub.runtime.hub.bus.state$.subscribe((now) => {
+      const s = hub.runtime.bus.state$.subscribe((now) => {
         if (now !== state) return;
         clearTimeout(timer);
         queueMicrotask(() => s.unsubscribe());
@@ -58,7 +58,7 @@ describe('SSE stream across hub processes sharing Redis', () => {
     const local = await atA.waitFor((m) => m.event === 'event');
     expect(relayed.id).to.equal(undefined);
     expect(local.id).to.equal('1');
-    expect(relayed.data.relayedFrom).to.equal(a.runtime.hub.bus.origin);
+    expect(relayed.data.relayedFrom).to.equal(a.runtime.bus.origin);
     expect(local.data).not.to.have.property('relayedFrom');
     // The same event has the same uuid in every process.
     expect(relayed.data.eventUuid).to.equal(local.data.eventUuid);

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import type { SchedulerLike } from 'rxjs';
 import { asyncScheduler } from 'rxjs';
 import WebSocket from 'ws';
-import { createWebSocketComponent } from '../../../src/websocket/websocketComponent';
+import { wireWebSocket } from '../../../src/runtime/components';
 import { startWsHub, type TestClient, type WsHub } from './wsHarness';
 
 /** A limiter clock the test moves by hand: the rate-limit window passes without sleeping. */
@@ -46,7 +46,7 @@ describe('WebSocket connection and authentication', () => {
 
   it('stores tokens only as hashes: the store never holds the plaintext', async () => {
     const { hub, token } = await withPanel();
-    const docs = hub.hub.runtime.hub.store.collection<unknown>('ws_tokens').entries();
+    const docs = hub.hub.runtime.store.collection<unknown>('ws_tokens').entries();
     expect(docs.length).to.be.greaterThan(0);
     expect(JSON.stringify(docs)).not.to.include(token);
     expect(JSON.stringify(docs)).not.to.include(token.slice(4, 20));
@@ -115,7 +115,7 @@ describe('WebSocket connection and authentication', () => {
 
   it('limits new connections per IP (10 a minute by default) with 429 and Retry-After, on an injected clock', async () => {
     const clock = manualClock();
-    h = await startWsHub({}, { components: (config) => [createWebSocketComponent(config, { limiterScheduler: clock })] });
+    h = await startWsHub({}, { components: (config, deps) => [wireWebSocket(config, deps, { limiterScheduler: clock })] });
     const hub = h;
     for (let i = 0; i < 10; i++) await hub.connect();
     const refused = await hub.connect().catch((e) => e);
@@ -136,7 +136,7 @@ describe('WebSocket connection and authentication', () => {
 
   it('accepts the admin token from the environment variable the config names, stored hashed', async () => {
     const token = 'env-admin-token-0123456789';
-    h = await startWsHub({ websocket: { admin_token_env: 'HAVEN_TEST_WS_ADMIN' } }, { components: (config) => [createWebSocketComponent(config, { env: { HAVEN_TEST_WS_ADMIN: token } })] });
+    h = await startWsHub({ websocket: { admin_token_env: 'HAVEN_TEST_WS_ADMIN' } }, { components: (config, deps) => [wireWebSocket(config, deps, { env: { HAVEN_TEST_WS_ADMIN: token } })] });
     const list = await h.api('GET', '/api/clients', undefined, token);
     expect(list.status).to.equal(200);
     expect(list.body.clients.map((c: { id: string; role: string }) => [c.id, c.role])).to.deep.include(['admin', 'admin']);

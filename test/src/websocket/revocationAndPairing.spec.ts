@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../../../src/cli/cli';
-import { createWebSocketComponent } from '../../../src/websocket/websocketComponent';
+import { wireWebSocket } from '../../../src/runtime/components';
 import { startWsHub, type WsHub } from './wsHarness';
 
 describe('WebSocket revocation, pairing and persistence', () => {
@@ -100,7 +100,7 @@ describe('WebSocket revocation, pairing and persistence', () => {
 
   it('refuses an expired pairing code with 410, on an injected wall clock', async () => {
     let now = Date.parse('2026-01-01T00:00:00Z');
-    h = await startWsHub({ websocket: { pairing_ttl_ms: 60_000 } }, { components: (config) => [createWebSocketComponent(config, { wallClock: () => now })] });
+    h = await startWsHub({ websocket: { pairing_ttl_ms: 60_000 } }, { components: (config, deps) => [wireWebSocket(config, deps, { wallMs: () => now })] });
     const { code, expiresAt } = (await h.api('POST', '/api/pairing', {})).body;
     expect(expiresAt).to.equal('2026-01-01T00:01:00.000Z');
     now += 60_000;

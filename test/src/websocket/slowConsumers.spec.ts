@@ -1,6 +1,9 @@
 import { expect } from 'chai';
 import { connect, type Socket } from 'node:net';
+import type { HavenConfig } from '../../../src/config/havenConfig';
 import { createLogger } from '../../../src/log';
+import { createComponents, type ComponentDeps } from '../../../src/runtime/components';
+import { createVirtualTime } from '../../helpers/virtualTime';
 import { stalledReader, startWsHub, waitUntil, type WsHub } from './wsHarness';
 
 /** Resolves once the hub holds `n` connections (it notices closes on its own side). */
@@ -28,6 +31,13 @@ describe('WebSocket slow and dead clients', () => {
   };
   const closedFor = (reason: string) => lines.filter((l) => l.includes('[WebSocket] closing connection') && l.includes(reason));
 
+  // The sweep's deadlines (slow_consumer_ms, the close grace, the heartbeat) run on virtual time:
+  // each test advances it past the setting it waits on, and awaits only the socket I/O.
+  const CLOSE_GRACE_MS = 1000;
+  // The fan-out writes at the end of each turn: its pacing (flushPacer.spec tests it on virtual
+  // time) would otherwise hold every write after the first until the test moves the clock.
+  const endOfTurnWrites = (config: HavenConfig, deps: ComponentDeps) => createComponents(config, deps, { websocket: { defer: setImmediate } });
+
   const limits = { websocket: { max_buffered_bytes: 16384, max_pending_messages: 100, slow_consumer_ms: 300, sweep_ms: 20, heartbeat_ms: 60_000 } };
 
   /** Fires events in bounded batches until `done()` or the cap; returns how many were fired. */
@@ -43,7 +53,8 @@ describe('WebSocket slow and dead clients', () => {
 
   it('closes a stalled reader flooded with events it cannot coalesce; other clients get every event', async () => {
     // Only the outbox bound can close it here: the time bound is out of reach.
-    h = await startWsHub({ websocket: { ...limits.websocket, slow_consumer_ms: 60_000 } }, { log: log() });
+    const time = createVirtualTime();
+    h = await startWsHub({ websocket: { ...limits.websocket, slow_consumer_ms: 60_000 } }, { log: log(), scheduler: time.scheduler, components: endOfTurnWrites });
     const port = Number(new URL(h.hub.url).port);
     const stalled = await stalledReader(port, '/ws', h.adminToken);
     h.rawSockets.push(stalled);
@@ -53,10 +64,11 @@ describe('WebSocket slow and dead clients', () => {
     // Until the hub gives up on it: closing (the close frame cannot get through), then terminated.
     const fired = await flood(() => h.fire('Fog.Burst'), () => h.ws.stats().byStatus.closing === 1 || h.ws.stats().connections < 2);
     expect(fired).to.be.below(60_000, 'the stalled reader was never closed');
+    time.advance(CLOSE_GRACE_MS + limits.websocket.sweep_ms);
     await connectionsReach(h, 1);
     expect(closedFor('4008 slow consumer')).to.have.length(1);
     await h.fire('Fog.Burst');
-    const last = h.hub.runtime.hub.lastSeq();
+    const last = h.hub.runtime.lastSeq();
     await healthy.waitFor((m) => m.seq === last, `seq ${last}`, 0, 10_000);
     const seqs = healthy.ofType('trigger').map((m) => m.seq);
     expect(seqs).to.have.length(last);
@@ -64,7 +76,8 @@ describe('WebSocket slow and dead clients', () => {
   });
 
   it('closes a stalled reader of coalescable state once it stays backed up past slow_consumer_ms', async () => {
-    h = await startWsHub(limits, { log: log() });
+    const time = createVirtualTime();
+    h = await startWsHub(limits, { log: log(), scheduler: time.scheduler, components: endOfTurnWrites });
     const port = Number(new URL(h.hub.url).port);
     const stalled = await stalledReader(port, '/ws', h.adminToken);
     h.rawSockets.push(stalled);
@@ -78,6 +91,8 @@ describe('WebSocket slow and dead clients', () => {
     await flood(next, () => h.ws.stats().byStatus.backed_up === 1);
     expect(h.ws.stats().byStatus.backed_up).to.equal(1);
     expect(closedFor('slow consumer')).to.deep.equal([]);
+    time.advance(limits.websocket.slow_consumer_ms + limits.websocket.sweep_ms);
+    time.advance(CLOSE_GRACE_MS + limits.websocket.sweep_ms);
     await connectionsReach(h, 1);
     expect(closedFor('4008 slow consumer')).to.have.length(1);
     await healthy.sync();
@@ -85,7 +100,8 @@ describe('WebSocket slow and dead clients', () => {
   });
 
   it('reaps a connection that stops answering pings, and keeps one that answers', async () => {
-    h = await startWsHub({ websocket: { heartbeat_ms: 100, sweep_ms: 20 } });
+    const time = createVirtualTime();
+    h = await startWsHub({ websocket: { heartbeat_ms: 100, sweep_ms: 20 } }, { scheduler: time.scheduler, components: endOfTurnWrites });
     const port = Number(new URL(h.hub.url).port);
     // Reads everything (so it is not slow) but never answers a ping: a half-dead peer.
     const mute: Socket = connect(port, '127.0.0.1');
@@ -96,6 +112,14 @@ describe('WebSocket slow and dead clients', () => {
     const alive = await h.login(h.adminToken);
     let pings = 0;
     alive.ws.on('ping', () => pings++);
+    // One heartbeat: both are pinged; the answer of the live one is back before its sync's.
+    const beat = async () => {
+      const before = pings;
+      time.advance(100);
+      await waitUntil((wake) => (alive.ws.on('ping', wake), () => alive.ws.off('ping', wake)), () => (pings > before ? true : undefined), 'a ping');
+      await alive.sync();
+    };
+    for (let i = 0; i < 3; i++) await beat();
     await muteClosed;
     await waitUntil((wake) => (alive.ws.on('ping', wake), () => alive.ws.off('ping', wake)), () => (pings >= 3 ? true : undefined), '3 pings');
     await alive.sync();

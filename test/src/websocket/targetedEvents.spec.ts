@@ -141,12 +141,12 @@ describe('WebSocket targeted events (seed 003)', () => {
 
   it('forwards power events to admins and to clients whose areas contain the socket; service status to admins only', async () => {
     const power: PowerEvent = { type: 'power_on', socket: 'StageSocket', timestamp: '2026-01-01T00:00:00.000Z', organization: 'default' };
-    h.hub.runtime.hub.bus.publish('power', power);
+    h.hub.runtime.bus.publish('power', power);
     const got = await whoGot('power');
     expect(Object.keys(got).sort()).to.deep.equal(['admin', 'both', 'stage']);
     expect(got.stage[0].data).to.deep.equal(power);
     const change: ServiceStatusChange = { service: 'Flame', protocol: 'TCP_SOCKET', status: 'connected', previous: 'connecting', timestamp: '2026-01-01T00:00:00.000Z' };
-    h.hub.runtime.hub.bus.publish('services', change);
+    h.hub.runtime.bus.publish('services', change);
     const services = await whoGot('service_status');
     expect(Object.keys(services)).to.deep.equal(['admin']);
     expect(services.admin[0].data).to.deep.equal(change);

@@ -1,7 +1,5 @@
 import { type Socket, connect } from 'node:net';
 import WebSocket from 'ws';
-import type { HavenConfig } from '../../../src/config/havenConfig';
-import type { Component } from '../../../src/hub';
 import type { RuntimeOptions } from '../../../src/runtime/runtime';
 import type { WebSocketComponent } from '../../../src/websocket/websocketComponent';
 import { startHub, type TestHub } from '../../helpers/hub';
@@ -111,7 +109,7 @@ export interface WsHub {
 }
 
 /** Starts a hub with the WebSocket component and an admin; `stop()` closes every client it opened. */
-export async function startWsHub(overrides: Record<string, unknown> = {}, options: Partial<RuntimeOptions> & { dataDir?: string; components?: (config: HavenConfig) => Component[] } = {}): Promise<WsHub> {
+export async function startWsHub(overrides: Record<string, unknown> = {}, options: Partial<RuntimeOptions> & { dataDir?: string } = {}): Promise<WsHub> {
   const hub = await startHub(overrides as never, options);
   const ws = hub.component<WebSocketComponent>('websocket');
   const created = ws.admin.createClient('test admin', 'admin', []);
@@ -149,7 +147,7 @@ export async function startWsHub(overrides: Record<string, unknown> = {}, option
       return { status: res.status, body: text ? JSON.parse(text) : undefined, headers: res.headers };
     },
     async fire(name, value, id) {
-      const d = await hub.runtime.hub.report({ source: 'HTTP', kind: 'event', name, value, id, remote: '127.0.0.1' });
+      const d = await hub.runtime.report({ source: 'HTTP', kind: 'event', name, value, id, remote: '127.0.0.1' });
       if (!d.accepted) throw new Error(`${name}=${String(value)} rejected: ${d.reason}`);
     },
     async stop(opts) {
