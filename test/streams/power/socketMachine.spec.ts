@@ -146,12 +146,14 @@ describe('socketMachine', () => {
   });
   describe('device failures', () => {
     it('a device that never answers times out: the start fails, the socket faults, the next command is served', () => {
-      ts.run(({ hot, cold, expectObservable, flush }) => {
+      ts.run(({ hot, cold, expectObservable, expectSubscriptions, flush }) => {
         const device = scriptedDevice(ts, cold, { on: ['-', '-(o|)'] });
         const steps$ = run(hot<SocketCommand>('-a-------b', { a: start('A'), b: start('B') }), device, OFF_LEDGER, 5);
         const steps = collect(steps$);
         expectObservable(done(steps$).pipe(map(brief))).toBe('------d----b', { d: 'device', b: 'started B +on' });
         flush();
+        // The silent switch-on is left at the timeout, not held on to; B's switch-on and energy read answer at once.
+        expectSubscriptions(device.answers.map((a) => a.subscriptions).flat()).toBe(['-^----!', '---------^!', '----------^!']);
         expect(steps[0].reply).to.deep.equal({ ok: false, code: 'device', message: 'Could not switch the socket on: no answer within 5 ms' });
         expect(steps[0].ledger).to.deep.equal({ power: 'unknown', running: [], fault: 'switch on: no answer within 5 ms' });
         expect(steps[0].effects).to.deep.equal([{ type: 'fault', operation: 'switch on', error: 'no answer within 5 ms' }]);
