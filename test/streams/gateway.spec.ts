@@ -11,17 +11,23 @@ function gatewayFor(ts: TestScheduler, gating: Partial<GatingConfig> = {}, more:
   return createGateway({ triggers: TRIGGERS, gating, scheduler: ts, utcNow: () => `t+${ts.now()}`, ...more });
 }
 
-/** Runs `inputs` through a fresh gateway and compares the decisions, in brief, with `expected`. */
+/**
+ * Runs `inputs` through a fresh gateway and compares the decisions, in brief, with `expected`, and the gateway's
+ * subscription to the input with `inputs.subscription`: by default subscribed once at the start and held, since a
+ * decision of any kind never ends the root pipeline.
+ */
 function expectDecisions(
   gating: Partial<GatingConfig>,
-  inputs: { marbles: string; values: Record<string, RawTrigger> },
+  inputs: { marbles: string; values: Record<string, RawTrigger>; subscription?: string },
   expected: { marbles: string; values: Record<string, string> },
   more: Partial<GatewayDeps> = {},
 ): void {
   const ts = createTestScheduler();
-  ts.run(({ hot, expectObservable }) => {
-    const decisions = gatewayFor(ts, gating, more)(hot(inputs.marbles, inputs.values));
+  ts.run(({ hot, expectObservable, expectSubscriptions }) => {
+    const input = hot(inputs.marbles, inputs.values);
+    const decisions = gatewayFor(ts, gating, more)(input);
     expectObservable(decisions.pipe(map(brief))).toBe(expected.marbles, expected.values);
+    expectSubscriptions(input.subscriptions).toBe(inputs.subscription ?? '^');
   });
 }
 
@@ -34,8 +40,9 @@ describe('gateway', () => {
     const ts = createTestScheduler();
     const a = raw('Phone.Button', { value: 'on', id: 7, source: 'TCP', receivedAt: 123 });
     const b = raw('Door.Bell', { value: 'ignored' });
-    ts.run(({ hot, expectObservable }) => {
-      expectObservable(gatewayFor(ts)(hot('a-b', { a, b }))).toBe('A-B', {
+    ts.run(({ hot, expectObservable, expectSubscriptions }) => {
+      const input = hot('a-b', { a, b });
+      expectObservable(gatewayFor(ts)(input)).toBe('A-B', {
         A: {
           accepted: true,
           input: a,
@@ -53,6 +60,7 @@ describe('gateway', () => {
           },
         },
       });
+      expectSubscriptions(input.subscriptions).toBe('^--');
     });
   });
 
@@ -137,9 +145,11 @@ describe('gateway', () => {
         return 'now';
       };
       const values = { a: button({ id: 1 }), b: button({ id: 2 }), c: button({ id: 2 }) };
-      ts.run(({ hot, expectObservable }) => {
-        const decisions = gatewayFor(ts, {}, { utcNow })(hot('abc', values));
+      ts.run(({ hot, expectObservable, expectSubscriptions }) => {
+        const input = hot('abc', values);
+        const decisions = gatewayFor(ts, {}, { utcNow })(input);
         expectObservable(decisions.pipe(map(brief))).toBe('abc', { a: '#1 Phone.Button=On', b: 'invalid_value', c: '#2 Phone.Button=On' });
+        expectSubscriptions(input.subscriptions).toBe('^--');
       });
     });
   });
@@ -257,12 +267,14 @@ describe('gateway', () => {
     it('throttles: the first at once, replaced ones superseded at once, the latest at the window end', () => {
       const ts = createTestScheduler();
       const values = { a: level(10), b: level(20), c: level(30), p: button(), d: level(40), e: level(50) };
-      ts.run(({ hot, expectObservable }) => {
+      ts.run(({ hot, expectObservable, expectSubscriptions }) => {
         // Window 10: a opens [0,10); c supersedes b at 4; p is another trigger; c is released at 10 and opens [10,20);
         // e supersedes d at 16 and is released at 20.
         const input = '   a-b-c-p 7ms d-e-----|';
         const result = '  a---B-p---c 5ms E---e-|';
-        const decisions = gatewayFor(ts, { minIntervalMs: 10 })(hot(input, values));
+        const subs = '    ^------ 7ms --------!';
+        const source = hot(input, values);
+        const decisions = gatewayFor(ts, { minIntervalMs: 10 })(source);
         expectObservable(decisions.pipe(map(withValue))).toBe(result, {
           a: '#1 Dial.Level=10',
           B: 'superseded 20',
@@ -271,6 +283,7 @@ describe('gateway', () => {
           E: 'superseded 40',
           e: '#4 Dial.Level=50',
         });
+        expectSubscriptions(source.subscriptions).toBe(subs);
       });
     });
 
@@ -297,7 +310,7 @@ describe('gateway', () => {
     it('decides a value still waiting when the input completes, then completes', () => {
       expectDecisions(
         { minIntervalMs: 4 },
-        { marbles: 'ab|', values: { a: level(1), b: level(2) } },
+        { marbles: 'ab|', values: { a: level(1), b: level(2) }, subscription: '^-!' },
         { marbles: 'a---(b|)', values: { a: '#1 Dial.Level=1', b: '#2 Dial.Level=2' } },
       );
     });
@@ -320,13 +333,16 @@ describe('gateway', () => {
     const thrownBy = (read: () => unknown) => { try { read(); } catch (e) { return (e as Error).message; } throw new Error('did not throw'); };
     const broken = { ...button(), get value(): unknown { throw new Error('bad getter'); } } as RawTrigger;
     const values = { x: broken, n: null as unknown as RawTrigger, a: button() };
-    ts.run(({ hot, expectObservable }) => {
-      const decisions: Observable<Decision> = gatewayFor(ts)(hot('xna', values));
+    ts.run(({ hot, expectObservable, expectSubscriptions }) => {
+      const input = hot('xna', values);
+      const decisions: Observable<Decision> = gatewayFor(ts)(input);
       expectObservable(decisions.pipe(map((d) => (d.accepted ? brief(d) : `${d.reason}: ${d.message}`)))).toBe('xna', {
         x: 'invalid_value: Input could not be processed: bad getter',
         n: `invalid_value: Input could not be processed: ${thrownBy(() => (null as unknown as RawTrigger).name)}`,
         a: '#1 Phone.Button=On',
       });
+      // The exceptions end neither the decisions nor the gateway's subscription to its input.
+      expectSubscriptions(input.subscriptions).toBe('^--');
     });
   });
 
