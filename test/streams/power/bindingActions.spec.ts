@@ -33,13 +33,15 @@ describe('bindingActions', () => {
   });
 
   it('lets one event drive every binding of its trigger, in config order, with the event attached', () => {
-    ts.run(({ hot, expectObservable }) => {
+    ts.run(({ hot, expectObservable, expectSubscriptions }) => {
       const on = event('Stage.Power', { value: 'On', seq: 7 });
       const second = { ...STAGE, socket: 'lights' };
-      expectObservable(hot('-n', { n: on }).pipe(bindingActions([STAGE, second]))).toBe('-(ab)', {
+      const events = hot('-n', { n: on });
+      expectObservable(events.pipe(bindingActions([STAGE, second]))).toBe('-(ab)', {
         a: { type: 'start', binding: STAGE, event: on },
         b: { type: 'start', binding: second, event: on },
       });
+      expectSubscriptions(events.subscriptions).toBe('^-');
     });
   });
 });

@@ -26,7 +26,7 @@ describe('socketMachine', () => {
 
   describe('reference counting', () => {
     it('powers on for the first instance and off after the last one', () => {
-      ts.run(({ hot, cold, expectObservable, flush }) => {
+      ts.run(({ hot, cold, expectObservable, expectSubscriptions, flush }) => {
         const device = scriptedDevice(ts, cold, {});
         const commands = hot<SocketCommand>('-a----b----c----d', { a: start('A'), b: start('B'), c: stop('A'), d: stop('B') });
         expectObservable(done(run(commands, device)).pipe(map(brief))).toBe('---a---b---c-----d', {
@@ -34,6 +34,7 @@ describe('socketMachine', () => {
         });
         flush();
         expect(device.calls).to.deep.equal(['1 on', '2 read', '6 read', '16 off']);
+        expectSubscriptions(commands.subscriptions).toBe('^-----------------');
       });
     });
 
@@ -51,22 +52,25 @@ describe('socketMachine', () => {
     });
 
     it('serializes concurrent starts: one switch on, the second start waits for the first', () => {
-      ts.run(({ hot, cold, expectObservable, flush }) => {
+      ts.run(({ hot, cold, expectObservable, expectSubscriptions, flush }) => {
         const device = scriptedDevice(ts, cold, { on: ['---(o|)'] });
         const commands = hot<SocketCommand>('-(ab)', { a: start('A'), b: start('B') });
         expectObservable(done(run(commands, device)).pipe(map(brief))).toBe('-----ab', { a: 'started A +on', b: 'started B' });
         flush();
         expect(device.calls).to.deep.equal(['1 on', '4 read', '5 read']);
+        // One device call at a time: each answer is left before the next call is made.
+        expectSubscriptions(device.answers.map((a) => a.subscriptions).flat()).toBe(['-^--!', '----^!', '-----^!']);
       });
     });
 
     it('a start arriving while the last stop switches off powers on again afterwards', () => {
-      ts.run(({ hot, cold, expectObservable, flush }) => {
+      ts.run(({ hot, cold, expectObservable, expectSubscriptions, flush }) => {
         const device = scriptedDevice(ts, cold, { off: ['---(o|)'] });
         const commands = hot<SocketCommand>('-a---(cb)', { a: start('A'), c: stop('A'), b: start('B') });
         expectObservable(done(run(commands, device)).pipe(map(brief))).toBe('---a----c-b', { a: 'started A +on', c: 'stopped A +off', b: 'started B +on' });
         flush();
         expect(device.calls).to.deep.equal(['1 on', '2 read', '5 off', '8 on', '9 read']);
+        expectSubscriptions(device.answers.map((a) => a.subscriptions).flat()).toBe(['-^!', '--^!', '-----^--!', '--------^!', '---------^!']);
       });
     });
 
