@@ -1,3 +1,4 @@
+import { expect } from 'chai';
 import { map, NEVER, of, type Observable } from 'rxjs';
 import type { BusHealth } from '../../../streams/sse/busNotices';
 import { clientStream$, type ClientStreamOptions } from '../../../streams/sse/clientStream';
@@ -5,7 +6,7 @@ import type { EventEnvelope } from '../../../streams/sse/envelope';
 import type { Replay } from '../../../streams/sse/resumeThenLive';
 import type { ConnectionNotice } from '../../../streams/sse/sseMessage';
 import { acceptsEnvelope } from '../../../streams/sse/streamFilter';
-import { createTestScheduler } from '../../helpers/marbles';
+import { createTestScheduler, queuedAt } from '../../helpers/marbles';
 import { env, letter, utcNow } from './sseFixtures';
 
 const connection: ConnectionNotice = {
@@ -90,7 +91,9 @@ describe('clientStream$', () => {
   });
 
   it('unsubscribes from everything when the client goes away', () => {
-    createTestScheduler().run(({ hot, expectObservable, expectSubscriptions }) => {
+    const ts = createTestScheduler();
+    let queued = { frames: [-1] };
+    ts.run(({ hot, expectObservable, expectSubscriptions }) => {
       const live$ = hot<EventEnvelope>('-a---', { a: env(1) });
       const bus$ = hot<BusHealth>('u----', { u: 'up' });
       const shutdown$ = hot<number>('-----');
@@ -98,6 +101,9 @@ describe('clientStream$', () => {
       expectSubscriptions(live$.subscriptions).toBe('^--!');
       expectSubscriptions(bus$.subscriptions).toBe('^--!');
       expectSubscriptions(shutdown$.subscriptions).toBe('^--!');
+      // The heartbeat timer goes with them.
+      queued = queuedAt(ts, 3);
     });
+    expect(queued.frames).to.deep.equal([]);
   });
 });
