@@ -66,19 +66,23 @@ describe('gateway', () => {
 
   it("gives triggers without an organization the configured default", () => {
     const ts = createTestScheduler();
-    ts.run(({ hot, expectObservable }) => {
-      const decisions = gatewayFor(ts, {}, { defaultOrganization: 'venue' })(hot('a', { a: button() }));
+    ts.run(({ hot, expectObservable, expectSubscriptions }) => {
+      const input = hot('a', { a: button() });
+      const decisions = gatewayFor(ts, {}, { defaultOrganization: 'venue' })(input);
       expectObservable(decisions.pipe(map((d) => (d as Extract<Decision, { accepted: true }>).event.organization))).toBe('o', { o: 'venue' });
+      expectSubscriptions(input.subscriptions).toBe('^');
     });
   });
 
   it("rejects an unknown trigger with the seed's 404 text", () => {
     const ts = createTestScheduler();
     const x = raw('UnknownTrigger', { value: 'On' });
-    ts.run(({ hot, expectObservable }) => {
-      expectObservable(gatewayFor(ts)(hot('x', { x }))).toBe('X', {
+    ts.run(({ hot, expectObservable, expectSubscriptions }) => {
+      const input = hot('x', { x });
+      expectObservable(gatewayFor(ts)(input)).toBe('X', {
         X: { accepted: false, input: x, reason: 'unknown_trigger', message: "Trigger 'UnknownTrigger' not found in configuration" },
       });
+      expectSubscriptions(input.subscriptions).toBe('^');
     });
   });
 
@@ -227,8 +231,9 @@ describe('gateway', () => {
       const ts = createTestScheduler();
       const gateway = gatewayFor(ts, {}, { initial: { lastIds: new Map([['Phone.Button', 10]]) } });
       const values = { a: button({ id: 10 }), b: button({ id: 9 }), c: button({ id: 11 }), d: button({ id: 11 }), e: button(), f: button({ id: 12 }) };
-      ts.run(({ hot, expectObservable }) => {
-        expectObservable(gateway(hot('abcdef', values)).pipe(map(brief))).toBe('abcdef', {
+      ts.run(({ hot, expectObservable, expectSubscriptions }) => {
+        const input = hot('abcdef', values);
+        expectObservable(gateway(input).pipe(map(brief))).toBe('abcdef', {
           a: 'duplicate',
           b: 'stale',
           c: '#1 Phone.Button=On',
@@ -236,6 +241,7 @@ describe('gateway', () => {
           e: '#2 Phone.Button=On',
           f: '#3 Phone.Button=On',
         });
+        expectSubscriptions(input.subscriptions).toBe('^-----');
       });
     });
 
@@ -248,8 +254,9 @@ describe('gateway', () => {
         n: button({ source: 'TCP', kind: 'status', value: 'Off', id: 6 }),
         e: button({ source: 'WEB', id: 6 }),
       };
-      ts.run(({ hot, expectObservable }) => {
-        const decisions = gatewayFor(ts, { cooldownMs: 10, minIntervalMs: 10 })(hot('wsdne', values));
+      ts.run(({ hot, expectObservable, expectSubscriptions }) => {
+        const input = hot('wsdne', values);
+        const decisions = gatewayFor(ts, { cooldownMs: 10, minIntervalMs: 10 })(input);
         expectObservable(decisions).toBe('wsdne', {
           w: { accepted: true, input: values.w, event: { ...acceptedEvent(values.w, 1, 'On', 5), timestamp: 't+0' } },
           s: { accepted: false, input: values.s, reason: 'stale', message: "Trigger 'Phone.Button' id 4 is older than the cached id 5; ids must increase" },
@@ -257,6 +264,7 @@ describe('gateway', () => {
           n: { accepted: true, input: values.n, event: { ...acceptedEvent(values.n, 2, 'Off', 6), kind: 'status', timestamp: 't+3' } },
           e: { accepted: false, input: values.e, reason: 'duplicate', message: "Trigger 'Phone.Button' id 6 was already accepted; a retry is not dispatched twice" },
         });
+        expectSubscriptions(input.subscriptions).toBe('^----');
       });
     });
   });
