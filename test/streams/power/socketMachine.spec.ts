@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { filter, map, share, type Observable } from 'rxjs';
-import type { TestScheduler } from 'rxjs/testing';
+import type { RunHelpers, TestScheduler } from 'rxjs/testing';
 import type { SocketCommand, SocketDevice, SocketLedger, SocketStep } from '../../../streams/power/powerContracts';
 import { socketMachine } from '../../../streams/power/socketMachine';
 import { OFF_LEDGER, restoredLedger } from '../../../streams/power/socketLedger';
@@ -8,14 +8,22 @@ import { createTestScheduler } from '../../helpers/marbles';
 import { brief, emergency, ON, scriptedDevice, start, stop } from './powerFixtures';
 
 type Done = Extract<SocketStep, { type: 'done' }>;
+/** A hot test observable, as the run helpers' `hot` makes it: one that logs its subscriptions. */
+type HotObservable<T> = Observable<T> & Pick<ReturnType<RunHelpers['hot']>, 'subscriptions'>;
 
 describe('socketMachine', () => {
   let ts: TestScheduler;
   beforeEach(() => (ts = createTestScheduler()));
 
-  const run = (commands$: Observable<SocketCommand>, device: SocketDevice, initial: SocketLedger = OFF_LEDGER, deviceTimeoutMs = 50) =>
-    // Shared, so a test can both collect the steps and draw them without running the device twice.
-    commands$.pipe(socketMachine({ initial, device, deviceTimeoutMs }, ts), share());
+  /**
+   * The machine over a hot mailbox of commands, shared, so a test can both collect the steps and draw them
+   * without running the device twice. Every test also asserts that the machine subscribes to its mailbox once,
+   * at once, and holds it whatever the device does: a failure, a throw or a timeout never ends the mailbox.
+   */
+  const run = (commands$: HotObservable<SocketCommand>, device: SocketDevice, initial: SocketLedger = OFF_LEDGER, deviceTimeoutMs = 50) => {
+    ts.expectSubscriptions(commands$.subscriptions).toBe('^');
+    return commands$.pipe(socketMachine({ initial, device, deviceTimeoutMs }, ts), share());
+  };
   const done = (steps$: Observable<SocketStep>) => steps$.pipe(filter((s): s is Done => s.type === 'done'));
   /** Every done step, collected for assertions on effects and ledgers after `flush()`. */
   const collect = (steps$: Observable<SocketStep>): Done[] => {
@@ -26,7 +34,7 @@ describe('socketMachine', () => {
 
   describe('reference counting', () => {
     it('powers on for the first instance and off after the last one', () => {
-      ts.run(({ hot, cold, expectObservable, expectSubscriptions, flush }) => {
+      ts.run(({ hot, cold, expectObservable, flush }) => {
         const device = scriptedDevice(ts, cold, {});
         const commands = hot<SocketCommand>('-a----b----c----d', { a: start('A'), b: start('B'), c: stop('A'), d: stop('B') });
         expectObservable(done(run(commands, device)).pipe(map(brief))).toBe('---a---b---c-----d', {
@@ -34,7 +42,6 @@ describe('socketMachine', () => {
         });
         flush();
         expect(device.calls).to.deep.equal(['1 on', '2 read', '6 read', '16 off']);
-        expectSubscriptions(commands.subscriptions).toBe('^-----------------');
       });
     });
 
