@@ -58,16 +58,20 @@ describe('cache', () => {
 
     it('starts with the seed and emits a state per change, skipping inputs that change nothing', () => {
       const ts = createTestScheduler();
-      ts.run(({ hot, expectObservable }) => {
-        expectObservable(createCache$(hot('--a--o--b--', { a, o, b }), seed)).toBe('S-A-----B--', { S: seed, A, B });
+      ts.run(({ hot, expectObservable, expectSubscriptions }) => {
+        const accepted = hot('--a--o--b--', { a, o, b });
+        expectObservable(createCache$(accepted, seed)).toBe('S-A-----B--', { S: seed, A, B });
+        expectSubscriptions(accepted.subscriptions).toBe('^----------');
       });
     });
 
     it('emits nothing for a first input that changes nothing (the seed is not sent twice)', () => {
       const ts = createTestScheduler();
-      ts.run(({ hot, expectObservable }) => {
+      ts.run(({ hot, expectObservable, expectSubscriptions }) => {
         const stale = event('Phone.Button', { value: 'On', id: 0, seq: 2 }); // an id below the cached one
-        expectObservable(createCache$(hot('--o--s--a--', { o, s: stale, a }), seed)).toBe('S-------A--', { S: seed, A });
+        const accepted = hot('--o--s--a--', { o, s: stale, a });
+        expectObservable(createCache$(accepted, seed)).toBe('S-------A--', { S: seed, A });
+        expectSubscriptions(accepted.subscriptions).toBe('^----------');
       });
     });
 

@@ -11,17 +11,23 @@ function gatewayFor(ts: TestScheduler, gating: Partial<GatingConfig> = {}, more:
   return createGateway({ triggers: TRIGGERS, gating, scheduler: ts, utcNow: () => `t+${ts.now()}`, ...more });
 }
 
-/** Runs `inputs` through a fresh gateway and compares the decisions, in brief, with `expected`. */
+/**
+ * Runs `inputs` through a fresh gateway and compares the decisions, in brief, with `expected`, and the gateway's
+ * subscription to the input with `inputs.subscription`: by default subscribed once at the start and held, since a
+ * decision of any kind never ends the root pipeline.
+ */
 function expectDecisions(
   gating: Partial<GatingConfig>,
-  inputs: { marbles: string; values: Record<string, RawTrigger> },
+  inputs: { marbles: string; values: Record<string, RawTrigger>; subscription?: string },
   expected: { marbles: string; values: Record<string, string> },
   more: Partial<GatewayDeps> = {},
 ): void {
   const ts = createTestScheduler();
-  ts.run(({ hot, expectObservable }) => {
-    const decisions = gatewayFor(ts, gating, more)(hot(inputs.marbles, inputs.values));
+  ts.run(({ hot, expectObservable, expectSubscriptions }) => {
+    const input = hot(inputs.marbles, inputs.values);
+    const decisions = gatewayFor(ts, gating, more)(input);
     expectObservable(decisions.pipe(map(brief))).toBe(expected.marbles, expected.values);
+    expectSubscriptions(input.subscriptions).toBe(inputs.subscription ?? '^');
   });
 }
 
@@ -37,8 +43,9 @@ describe('gateway', () => {
     const ts = createTestScheduler();
     const a = raw('Phone.Button', { value: 'on', id: 7, source: 'TCP', receivedAt: 123 });
     const b = raw('Door.Bell', { value: 'ignored' });
-    ts.run(({ hot, expectObservable }) => {
-      expectObservable(gatewayFor(ts)(hot('a-b', { a, b }))).toBe('A-B', {
+    ts.run(({ hot, expectObservable, expectSubscriptions }) => {
+      const input = hot('a-b', { a, b });
+      expectObservable(gatewayFor(ts)(input)).toBe('A-B', {
         A: {
           accepted: true,
           input: a,
@@ -56,24 +63,29 @@ describe('gateway', () => {
           },
         },
       });
+      expectSubscriptions(input.subscriptions).toBe('^--');
     });
   });
 
   it("gives triggers without an organization the configured default", () => {
     const ts = createTestScheduler();
-    ts.run(({ hot, expectObservable }) => {
-      const decisions = gatewayFor(ts, {}, { defaultOrganization: 'venue' })(hot('a', { a: button() }));
+    ts.run(({ hot, expectObservable, expectSubscriptions }) => {
+      const input = hot('a', { a: button() });
+      const decisions = gatewayFor(ts, {}, { defaultOrganization: 'venue' })(input);
       expectObservable(decisions.pipe(map((d) => (d as Extract<Decision, { accepted: true }>).event.organization))).toBe('o', { o: 'venue' });
+      expectSubscriptions(input.subscriptions).toBe('^');
     });
   });
 
   it("rejects an unknown trigger with the seed's 404 text", () => {
     const ts = createTestScheduler();
     const x = raw('UnknownTrigger', { value: 'On' });
-    ts.run(({ hot, expectObservable }) => {
-      expectObservable(gatewayFor(ts)(hot('x', { x }))).toBe('X', {
+    ts.run(({ hot, expectObservable, expectSubscriptions }) => {
+      const input = hot('x', { x });
+      expectObservable(gatewayFor(ts)(input)).toBe('X', {
         X: { accepted: false, input: x, reason: 'unknown_trigger', message: "Trigger 'UnknownTrigger' not found in configuration" },
       });
+      expectSubscriptions(input.subscriptions).toBe('^');
     });
   });
 
@@ -140,9 +152,11 @@ describe('gateway', () => {
         return 'now';
       };
       const values = { a: button({ id: 1 }), b: button({ id: 2 }), c: button({ id: 2 }) };
-      ts.run(({ hot, expectObservable }) => {
-        const decisions = gatewayFor(ts, {}, { utcNow })(hot('abc', values));
+      ts.run(({ hot, expectObservable, expectSubscriptions }) => {
+        const input = hot('abc', values);
+        const decisions = gatewayFor(ts, {}, { utcNow })(input);
         expectObservable(decisions.pipe(map(brief))).toBe('abc', { a: '#1 Phone.Button=On', b: 'invalid_value', c: '#2 Phone.Button=On' });
+        expectSubscriptions(input.subscriptions).toBe('^--');
       });
     });
   });
@@ -220,8 +234,9 @@ describe('gateway', () => {
       const ts = createTestScheduler();
       const gateway = gatewayFor(ts, {}, { initial: { lastIds: new Map([['Phone.Button', 10]]) } });
       const values = { a: button({ id: 10 }), b: button({ id: 9 }), c: button({ id: 11 }), d: button({ id: 11 }), e: button(), f: button({ id: 12 }) };
-      ts.run(({ hot, expectObservable }) => {
-        expectObservable(gateway(hot('abcdef', values)).pipe(map(brief))).toBe('abcdef', {
+      ts.run(({ hot, expectObservable, expectSubscriptions }) => {
+        const input = hot('abcdef', values);
+        expectObservable(gateway(input).pipe(map(brief))).toBe('abcdef', {
           a: 'duplicate',
           b: 'stale',
           c: '#1 Phone.Button=On',
@@ -229,6 +244,7 @@ describe('gateway', () => {
           e: '#2 Phone.Button=On',
           f: '#3 Phone.Button=On',
         });
+        expectSubscriptions(input.subscriptions).toBe('^-----');
       });
     });
 
@@ -241,8 +257,9 @@ describe('gateway', () => {
         n: button({ source: 'TCP', kind: 'status', value: 'Off', id: 6 }),
         e: button({ source: 'WEB', id: 6 }),
       };
-      ts.run(({ hot, expectObservable }) => {
-        const decisions = gatewayFor(ts, { cooldownMs: 10, minIntervalMs: 10 })(hot('wsdne', values));
+      ts.run(({ hot, expectObservable, expectSubscriptions }) => {
+        const input = hot('wsdne', values);
+        const decisions = gatewayFor(ts, { cooldownMs: 10, minIntervalMs: 10 })(input);
         expectObservable(decisions).toBe('wsdne', {
           w: { accepted: true, input: values.w, event: { ...acceptedEvent(values.w, 1, 'On', 5), timestamp: 't+0' } },
           s: { accepted: false, input: values.s, reason: 'stale', message: "Trigger 'Phone.Button' id 4 is older than the cached id 5; ids must increase" },
@@ -250,6 +267,7 @@ describe('gateway', () => {
           n: { accepted: true, input: values.n, event: { ...acceptedEvent(values.n, 2, 'Off', 6), kind: 'status', timestamp: 't+3' } },
           e: { accepted: false, input: values.e, reason: 'duplicate', message: "Trigger 'Phone.Button' id 6 was already accepted; a retry is not dispatched twice" },
         });
+        expectSubscriptions(input.subscriptions).toBe('^----');
       });
     });
   });
@@ -260,12 +278,14 @@ describe('gateway', () => {
     it('throttles: the first at once, replaced ones superseded at once, the latest at the window end', () => {
       const ts = createTestScheduler();
       const values = { a: level(10), b: level(20), c: level(30), p: button(), d: level(40), e: level(50) };
-      ts.run(({ hot, expectObservable }) => {
+      ts.run(({ hot, expectObservable, expectSubscriptions }) => {
         // Window 10: a opens [0,10); c supersedes b at 4; p is another trigger; c is released at 10 and opens [10,20);
         // e supersedes d at 16 and is released at 20.
         const input = '   a-b-c-p 7ms d-e-----|';
         const result = '  a---B-p---c 5ms E---e-|';
-        const decisions = gatewayFor(ts, { minIntervalMs: 10 })(hot(input, values));
+        const subs = '    ^------ 7ms --------!';
+        const source = hot(input, values);
+        const decisions = gatewayFor(ts, { minIntervalMs: 10 })(source);
         expectObservable(decisions.pipe(map(withValue))).toBe(result, {
           a: '#1 Dial.Level=10',
           B: 'superseded 20',
@@ -274,6 +294,7 @@ describe('gateway', () => {
           E: 'superseded 40',
           e: '#4 Dial.Level=50',
         });
+        expectSubscriptions(source.subscriptions).toBe(subs);
       });
     });
 
@@ -300,7 +321,7 @@ describe('gateway', () => {
     it('decides a value still waiting when the input completes, then completes', () => {
       expectDecisions(
         { minIntervalMs: 4 },
-        { marbles: 'ab|', values: { a: level(1), b: level(2) } },
+        { marbles: 'ab|', values: { a: level(1), b: level(2) }, subscription: '^-!' },
         { marbles: 'a---(b|)', values: { a: '#1 Dial.Level=1', b: '#2 Dial.Level=2' } },
       );
     });
@@ -319,15 +340,20 @@ describe('gateway', () => {
 
   it('turns an exception for one input into a rejection and goes on', () => {
     const ts = createTestScheduler();
+    // The engine's own wording for reading a field of null, whatever the engine says.
+    const thrownBy = (read: () => unknown) => { try { read(); } catch (e) { return (e as Error).message; } throw new Error('did not throw'); };
     const broken = { ...button(), get value(): unknown { throw new Error('bad getter'); } } as RawTrigger;
     const values = { x: broken, n: null as unknown as RawTrigger, a: button() };
-    ts.run(({ hot, expectObservable }) => {
-      const decisions: Observable<Decision> = gatewayFor(ts)(hot('xna', values));
+    ts.run(({ hot, expectObservable, expectSubscriptions }) => {
+      const input = hot('xna', values);
+      const decisions: Observable<Decision> = gatewayFor(ts)(input);
       expectObservable(decisions.pipe(map((d) => (d.accepted ? brief(d) : `${d.reason}: ${d.message}`)))).toBe('xna', {
         x: 'invalid_value: Input could not be processed: bad getter',
-        n: `invalid_value: Input could not be processed: Cannot read properties of null (reading 'name')`,
+        n: `invalid_value: Input could not be processed: ${thrownBy(() => (null as unknown as RawTrigger).name)}`,
         a: '#1 Phone.Button=On',
       });
+      // The exceptions end neither the decisions nor the gateway's subscription to its input.
+      expectSubscriptions(input.subscriptions).toBe('^--');
     });
   });
 

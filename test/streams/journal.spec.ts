@@ -73,11 +73,13 @@ describe('journal', () => {
 
   it('fits scan, one journal per subscription with defer', () => {
     const ts = createTestScheduler();
-    ts.run(({ hot, expectObservable }) => {
+    ts.run(({ hot, expectObservable, expectSubscriptions }) => {
       const accepted = hot('-a-b-c-', { a: at(1), b: at(2), c: at(3) });
       const resumeFrom1 = defer(() => accepted.pipe(scan(appendJournal, createJournal(2)))).pipe(map((j) => seqsAfter(j, 1)));
       expectObservable(resumeFrom1).toBe('-x-y-z-', { x: [], y: [2], z: [2, 3] });
       expectObservable(resumeFrom1).toBe('-x-y-z-', { x: [], y: [2], z: [2, 3] });
+      // Two subscribers, two subscriptions to the source: nothing is shared between them.
+      expectSubscriptions(accepted.subscriptions).toBe(['^------', '^------']);
     });
   });
 });

@@ -1,21 +1,11 @@
 import { expect } from 'chai';
 import { of } from 'rxjs';
 import { Superseded, throttleContinuous } from '../../../streams/gating/throttleContinuous';
-import type { TestScheduler } from 'rxjs/testing';
-import { createTestScheduler } from '../../helpers/marbles';
+import { createTestScheduler, queuedAt } from '../../helpers/marbles';
 
 /** Items are `key:value`; keys starting with `x` are not throttled. */
 const values = { a: 'A:1', b: 'A:2', c: 'A:3', d: 'A:4', e: 'A:5', p: 'B:1', q: 'B:2', x: 'x:1', y: 'x:2' };
 const S = (item: string) => new Superseded(item);
-
-/** Frames at which the scheduler still has work queued, read after everything else due at `frame`. */
-function queuedAt(ts: TestScheduler, frame: number): { frames: number[] } {
-  const seen = { frames: [] as number[] };
-  // Rescheduling at delay 0 puts the probe behind the hot observables' messages of that frame.
-  const probe = () => seen.frames.push(...ts.actions.map((a) => (a as unknown as { delay: number }).delay));
-  ts.schedule(() => ts.schedule(probe, 0), frame);
-  return seen;
-}
 
 describe('throttleContinuous', () => {
   const throttleFor = (windowMs: number, scheduler: Parameters<typeof throttleContinuous>[1]) =>
@@ -35,55 +25,67 @@ describe('throttleContinuous', () => {
 
   it('holds an item one frame before the window ends, and lets one exactly at the end through when nothing waits', () => {
     const ts = createTestScheduler();
-    ts.run(({ hot, expectObservable }) => {
+    ts.run(({ hot, expectObservable, expectSubscriptions }) => {
       const source = hot('  a--b----c--d-|', values);
       // a opens [0,4); b at 3 waits until 4 and opens [4,8); c at 8 finds that window over and passes, opening [8,12); d at 11 waits until 12.
       const expected = '   a---b---c---d|';
+      const subs = '       ^------------!';
       expectObservable(source.pipe(throttleFor(4, ts))).toBe(expected, values);
+      expectSubscriptions(source.subscriptions).toBe(subs);
     });
   });
 
   it('releases what waits when an item arrives exactly at the window end, and holds the newcomer for the next window', () => {
     const ts = createTestScheduler();
-    ts.run(({ hot, expectObservable }) => {
+    ts.run(({ hot, expectObservable, expectSubscriptions }) => {
       const source = hot('  a-b-c-------|', values);
       // b waits in [0,4); c at 4 is not in that window, so b is released (not superseded) and c waits in [4,8).
       const expected = '   a---b---c---|';
+      const subs = '       ^-----------!';
       expectObservable(source.pipe(throttleFor(4, ts))).toBe(expected, values);
+      expectSubscriptions(source.subscriptions).toBe(subs);
     });
   });
 
   it('keeps a window per key', () => {
     const ts = createTestScheduler();
-    ts.run(({ hot, expectObservable }) => {
+    ts.run(({ hot, expectObservable, expectSubscriptions }) => {
       const source = hot('  apbq--------|', values);
       const expected = '   ap--bq------|';
+      const subs = '       ^-----------!';
       expectObservable(source.pipe(throttleFor(4, ts))).toBe(expected, values);
+      expectSubscriptions(source.subscriptions).toBe(subs);
     });
   });
 
   it('passes unthrottled items straight through, in order', () => {
     const ts = createTestScheduler();
-    ts.run(({ hot, expectObservable }) => {
+    ts.run(({ hot, expectObservable, expectSubscriptions }) => {
       const source = hot('  axbcy-------|', values);
       const expected = '   ax-By-c-----|';
+      const subs = '       ^-----------!';
       expectObservable(source.pipe(throttleFor(6, ts))).toBe(expected, { ...values, B: S('A:2') });
+      expectSubscriptions(source.subscriptions).toBe(subs);
     });
   });
 
   it('on completion, waits to release what waits, then completes', () => {
     const ts = createTestScheduler();
-    ts.run(({ hot, expectObservable }) => {
+    ts.run(({ hot, expectObservable, expectSubscriptions }) => {
       const source = hot('  ab|', values);
       const expected = '   a---(b|)';
+      const subs = '       ^-!';
       expectObservable(source.pipe(throttleFor(4, ts))).toBe(expected, values);
+      expectSubscriptions(source.subscriptions).toBe(subs);
     });
   });
 
   it('completes at once when nothing waits, even inside a window', () => {
     const ts = createTestScheduler();
-    ts.run(({ hot, expectObservable }) => {
-      expectObservable(hot('a|', values).pipe(throttleFor(4, ts))).toBe('a|', values);
+    ts.run(({ hot, expectObservable, expectSubscriptions }) => {
+      const source = hot('a|', values);
+      expectObservable(source.pipe(throttleFor(4, ts))).toBe('a|', values);
+      expectSubscriptions(source.subscriptions).toBe('^!');
     });
   });
 
@@ -118,8 +120,10 @@ describe('throttleContinuous', () => {
     const ts = createTestScheduler();
     const source = of('A:1');
     expect(source.pipe(throttleFor(0, ts))).to.equal(source);
-    ts.run(({ hot, expectObservable }) => {
-      expectObservable(hot('abc|', values).pipe(throttleFor(0, ts))).toBe('abc|', values);
+    ts.run(({ hot, expectObservable, expectSubscriptions }) => {
+      const source = hot('abc|', values);
+      expectObservable(source.pipe(throttleFor(0, ts))).toBe('abc|', values);
+      expectSubscriptions(source.subscriptions).toBe('^--!');
     });
   });
 });

@@ -12,14 +12,15 @@ describe('bindingActions', () => {
   beforeEach(() => (ts = createTestScheduler()));
 
   it('starts on the on value and stops on the off value of a bound trigger event', () => {
-    ts.run(({ hot, expectObservable }) => {
+    ts.run(({ hot, expectObservable, expectSubscriptions }) => {
       const events = hot('-n-f', { n: event('Stage.Power', { value: 'On' }), f: event('Stage.Power', { value: 'Off' }) });
       expectObservable(events.pipe(bindingActions([STAGE]), map((a) => `${a.type} ${a.binding.socket}`))).toBe('-a-b', { a: 'start stage', b: 'stop stage' });
+      expectSubscriptions(events.subscriptions).toBe('^---');
     });
   });
 
   it('ignores statuses, other triggers and values that are neither on nor off', () => {
-    ts.run(({ hot, expectObservable }) => {
+    ts.run(({ hot, expectObservable, expectSubscriptions }) => {
       const events = hot('-s-x-d-n', {
         s: event('Stage.Power', { kind: 'status', value: 'On' }),
         x: event('Door.Sensor', { value: 'On' }),
@@ -27,17 +28,20 @@ describe('bindingActions', () => {
         n: event('Dial.Number', { value: 1, type: 'Discrete' }),
       });
       expectObservable(events.pipe(bindingActions([STAGE, DIAL]), map((a) => `${a.type} ${a.binding.socket}`))).toBe('-------a', { a: 'start fog' });
+      expectSubscriptions(events.subscriptions).toBe('^-------');
     });
   });
 
   it('lets one event drive every binding of its trigger, in config order, with the event attached', () => {
-    ts.run(({ hot, expectObservable }) => {
+    ts.run(({ hot, expectObservable, expectSubscriptions }) => {
       const on = event('Stage.Power', { value: 'On', seq: 7 });
       const second = { ...STAGE, socket: 'lights' };
-      expectObservable(hot('-n', { n: on }).pipe(bindingActions([STAGE, second]))).toBe('-(ab)', {
+      const events = hot('-n', { n: on });
+      expectObservable(events.pipe(bindingActions([STAGE, second]))).toBe('-(ab)', {
         a: { type: 'start', binding: STAGE, event: on },
         b: { type: 'start', binding: second, event: on },
       });
+      expectSubscriptions(events.subscriptions).toBe('^-');
     });
   });
 });

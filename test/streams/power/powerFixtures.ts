@@ -1,5 +1,5 @@
 import type { Observable } from 'rxjs';
-import type { TestScheduler } from 'rxjs/testing';
+import type { RunHelpers, TestScheduler } from 'rxjs/testing';
 import type { DeviceResult, PowerReading, SocketCommand, SocketDevice, SocketStep } from '../../../streams/power/powerContracts';
 
 export const ON: PowerReading = { output: true, powerW: 115, voltageV: 230, currentA: 0.5, energyWh: 1200, temperatureC: 40 };
@@ -13,23 +13,35 @@ export const ANSWERS: Record<string, DeviceResult<any>> = {
   x: { ok: false, error: 'HTTP 500' },
 };
 
-/** A scripted device: each call takes the next marble of its kind (the last one repeats) and is logged with its frame. */
+type Answer = ReturnType<RunHelpers['cold']>;
+
+/**
+ * A scripted device: each call takes the next marble of its kind (the last one repeats) and is logged with its
+ * frame; `answers` keeps each call's cold observable, in call order, for subscription assertions.
+ */
 export function scriptedDevice(
   scheduler: TestScheduler,
-  cold: (marbles: string, values?: Record<string, unknown>) => Observable<unknown>,
+  cold: RunHelpers['cold'],
   script: { on?: string[]; off?: string[]; read?: string[] },
-): SocketDevice & { calls: string[] } {
+): SocketDevice & { calls: string[]; answers: Answer[] } {
   const calls: string[] = [];
+  const answers: Answer[] = [];
+  const answer = (marbles: string) => {
+    const answer$ = cold(marbles, ANSWERS);
+    answers.push(answer$);
+    return answer$;
+  };
   const next = (list: string[] | undefined, fallback: string): string => (list && list.length > 1 ? list.shift()! : list?.[0] ?? fallback);
   return {
     calls,
+    answers,
     switchPower(on) {
       calls.push(`${scheduler.now()} ${on ? 'on' : 'off'}`);
-      return cold(next(on ? script.on : script.off, '-(o|)'), ANSWERS) as Observable<DeviceResult<void>>;
+      return answer(next(on ? script.on : script.off, '-(o|)')) as Observable<DeviceResult<void>>;
     },
     read() {
       calls.push(`${scheduler.now()} read`);
-      return cold(next(script.read, '-(r|)'), ANSWERS) as Observable<DeviceResult<PowerReading>>;
+      return answer(next(script.read, '-(r|)')) as Observable<DeviceResult<PowerReading>>;
     },
   };
 }

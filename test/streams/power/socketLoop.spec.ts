@@ -18,9 +18,10 @@ describe('socketLoop', () => {
     );
 
   it('emergency-stops an instance at its deadline through its own mailbox', () => {
-    ts.run(({ hot, cold, expectObservable }) => {
+    ts.run(({ hot, cold, expectObservable, expectSubscriptions }) => {
       const external = hot<SocketCommand>('-a', { a: start('A', 5) });
       expectObservable(loop(external, scriptedDevice(ts, cold, {})), '^---------!').toBe('---a--e', { a: 'started A +on', e: 'emergency A [A] +off' });
+      expectSubscriptions(external.subscriptions).toBe('^---------!');
     });
   });
 
@@ -42,19 +43,28 @@ describe('socketLoop', () => {
   });
 
   it('drops sampling ticks while a sample is still waiting on a slow device', () => {
-    ts.run(({ hot, cold, flush }) => {
+    ts.run(({ hot, cold, expectSubscriptions, flush }) => {
       const device = scriptedDevice(ts, cold, { read: ['-(r|)', '-----(r|)'] });
-      const sub = loop(hot<SocketCommand>('-a', { a: start('A', 100) }), device, 2).subscribe();
+      const external = hot<SocketCommand>('-a', { a: start('A', 100) });
+      const sub = loop(external, device, 2).subscribe();
       ts.schedule(() => sub.unsubscribe(), 17);
       flush();
       expect(device.calls).to.deep.equal(['1 on', '2 read', '5 read', '11 read']);
+      // The slow sample at 5 is waited out to its answer at 10 (ticks at 7 and 9 dropped), never cut short.
+      expectSubscriptions(device.answers.map((a) => a.subscriptions).flat()).toBe(['-^!', '--^!', '-----^----!', '-----------^----!']);
+      expectSubscriptions(external.subscriptions).toBe('^----------------!');
     });
   });
 
   it('ends when the mailbox ends, after the command in flight', () => {
-    ts.run(({ hot, cold, expectObservable }) => {
+    ts.run(({ hot, cold, expectObservable, expectSubscriptions, flush }) => {
       const external = hot<SocketCommand>('-a|', { a: start('A', 5) });
-      expectObservable(loop(external, scriptedDevice(ts, cold, {}))).toBe('---(a|)', { a: 'started A +on' });
+      const device = scriptedDevice(ts, cold, {});
+      expectObservable(loop(external, device)).toBe('---(a|)', { a: 'started A +on' });
+      expectSubscriptions(external.subscriptions).toBe('^-!');
+      flush();
+      // The switch-on and energy read in flight when the mailbox ended are answered, then the loop ends.
+      expectSubscriptions(device.answers.map((a) => a.subscriptions).flat()).toBe(['-^!', '--^!']);
     });
   });
 });

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { filter, map, share, type Observable } from 'rxjs';
-import type { TestScheduler } from 'rxjs/testing';
+import type { RunHelpers, TestScheduler } from 'rxjs/testing';
 import type { SocketCommand, SocketDevice, SocketLedger, SocketStep } from '../../../streams/power/powerContracts';
 import { socketMachine } from '../../../streams/power/socketMachine';
 import { OFF_LEDGER, restoredLedger } from '../../../streams/power/socketLedger';
@@ -8,14 +8,22 @@ import { createTestScheduler } from '../../helpers/marbles';
 import { brief, emergency, ON, scriptedDevice, start, stop } from './powerFixtures';
 
 type Done = Extract<SocketStep, { type: 'done' }>;
+/** A hot test observable, as the run helpers' `hot` makes it: one that logs its subscriptions. */
+type HotObservable<T> = Observable<T> & Pick<ReturnType<RunHelpers['hot']>, 'subscriptions'>;
 
 describe('socketMachine', () => {
   let ts: TestScheduler;
   beforeEach(() => (ts = createTestScheduler()));
 
-  const run = (commands$: Observable<SocketCommand>, device: SocketDevice, initial: SocketLedger = OFF_LEDGER, deviceTimeoutMs = 50) =>
-    // Shared, so a test can both collect the steps and draw them without running the device twice.
-    commands$.pipe(socketMachine({ initial, device, deviceTimeoutMs }, ts), share());
+  /**
+   * The machine over a hot mailbox of commands, shared, so a test can both collect the steps and draw them
+   * without running the device twice. Every test also asserts that the machine subscribes to its mailbox once,
+   * at once, and holds it whatever the device does: a failure, a throw or a timeout never ends the mailbox.
+   */
+  const run = (commands$: HotObservable<SocketCommand>, device: SocketDevice, initial: SocketLedger = OFF_LEDGER, deviceTimeoutMs = 50) => {
+    ts.expectSubscriptions(commands$.subscriptions).toBe('^');
+    return commands$.pipe(socketMachine({ initial, device, deviceTimeoutMs }, ts), share());
+  };
   const done = (steps$: Observable<SocketStep>) => steps$.pipe(filter((s): s is Done => s.type === 'done'));
   /** Every done step, collected for assertions on effects and ledgers after `flush()`. */
   const collect = (steps$: Observable<SocketStep>): Done[] => {
@@ -51,22 +59,25 @@ describe('socketMachine', () => {
     });
 
     it('serializes concurrent starts: one switch on, the second start waits for the first', () => {
-      ts.run(({ hot, cold, expectObservable, flush }) => {
+      ts.run(({ hot, cold, expectObservable, expectSubscriptions, flush }) => {
         const device = scriptedDevice(ts, cold, { on: ['---(o|)'] });
         const commands = hot<SocketCommand>('-(ab)', { a: start('A'), b: start('B') });
         expectObservable(done(run(commands, device)).pipe(map(brief))).toBe('-----ab', { a: 'started A +on', b: 'started B' });
         flush();
         expect(device.calls).to.deep.equal(['1 on', '4 read', '5 read']);
+        // One device call at a time: each answer is left before the next call is made.
+        expectSubscriptions(device.answers.map((a) => a.subscriptions).flat()).toBe(['-^--!', '----^!', '-----^!']);
       });
     });
 
     it('a start arriving while the last stop switches off powers on again afterwards', () => {
-      ts.run(({ hot, cold, expectObservable, flush }) => {
+      ts.run(({ hot, cold, expectObservable, expectSubscriptions, flush }) => {
         const device = scriptedDevice(ts, cold, { off: ['---(o|)'] });
         const commands = hot<SocketCommand>('-a---(cb)', { a: start('A'), c: stop('A'), b: start('B') });
         expectObservable(done(run(commands, device)).pipe(map(brief))).toBe('---a----c-b', { a: 'started A +on', c: 'stopped A +off', b: 'started B +on' });
         flush();
         expect(device.calls).to.deep.equal(['1 on', '2 read', '5 off', '8 on', '9 read']);
+        expectSubscriptions(device.answers.map((a) => a.subscriptions).flat()).toBe(['-^!', '--^!', '-----^--!', '--------^!', '---------^!']);
       });
     });
 
@@ -146,12 +157,14 @@ describe('socketMachine', () => {
   });
   describe('device failures', () => {
     it('a device that never answers times out: the start fails, the socket faults, the next command is served', () => {
-      ts.run(({ hot, cold, expectObservable, flush }) => {
+      ts.run(({ hot, cold, expectObservable, expectSubscriptions, flush }) => {
         const device = scriptedDevice(ts, cold, { on: ['-', '-(o|)'] });
         const steps$ = run(hot<SocketCommand>('-a-------b', { a: start('A'), b: start('B') }), device, OFF_LEDGER, 5);
         const steps = collect(steps$);
         expectObservable(done(steps$).pipe(map(brief))).toBe('------d----b', { d: 'device', b: 'started B +on' });
         flush();
+        // The silent switch-on is left at the timeout, not held on to; B's switch-on and energy read answer at once.
+        expectSubscriptions(device.answers.map((a) => a.subscriptions).flat()).toBe(['-^----!', '---------^!', '----------^!']);
         expect(steps[0].reply).to.deep.equal({ ok: false, code: 'device', message: 'Could not switch the socket on: no answer within 5 ms' });
         expect(steps[0].ledger).to.deep.equal({ power: 'unknown', running: [], fault: 'switch on: no answer within 5 ms' });
         expect(steps[0].effects).to.deep.equal([{ type: 'fault', operation: 'switch on', error: 'no answer within 5 ms' }]);

@@ -22,18 +22,22 @@ describe('createHandshake$', () => {
         C: state({ lastSeq: 4, accepted: 1, acks: { 'Phone.Button': true } }),
       });
       expectSubscriptions(decisions.subscriptions).toBe('^---------------!');
+      expectSubscriptions(reset.subscriptions).toBe('    ^---------------!');
     });
   });
 
   it('toggles an acknowledge back off on the next acceptance of the same trigger', () => {
-    createTestScheduler().run(({ hot, expectObservable }) => {
+    createTestScheduler().run(({ hot, expectObservable, expectSubscriptions }) => {
       const decisions = hot('-a-b-c', { a: accepted('Phone.Button', 1), b: accepted('Phone.Hook', 2), c: accepted('Phone.Button', 3) });
-      expectObservable(createHandshake$(decisions, hot('------'))).toBe('ia-b-c', {
+      const reset = hot('    ------');
+      expectObservable(createHandshake$(decisions, reset)).toBe('ia-b-c', {
         i: INITIAL_HANDSHAKE,
         a: state({ lastSeq: 1, accepted: 1, acks: { 'Phone.Button': true } }),
         b: state({ lastSeq: 2, accepted: 2, acks: { 'Phone.Button': true, 'Phone.Hook': true } }),
         c: state({ lastSeq: 3, accepted: 3, acks: { 'Phone.Button': false, 'Phone.Hook': true } }),
       });
+      expectSubscriptions(decisions.subscriptions).toBe('^-----');
+      expectSubscriptions(reset.subscriptions).toBe('^-----');
     });
   });
 

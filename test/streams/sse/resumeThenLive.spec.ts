@@ -27,53 +27,68 @@ describe('resumeThenLive', () => {
   });
 
   it('replays the events after Last-Event-ID at once, then goes on live', () => {
-    createTestScheduler().run(({ hot, expectObservable }) => {
+    createTestScheduler().run(({ hot, expectObservable, expectSubscriptions }) => {
       const live$ = hot<EventEnvelope>('------a--b--', values({ a: 6, b: 7 }));
       const stream$ = resumeThenLive(live$, { after: 3, replay: journal(1, 5), latestSeq: () => 5, accepts: all, utcNow });
       expectObservable(stream$.pipe(map(letter))).toBe('(45)--6--7--');
+      expectSubscriptions(live$.subscriptions).toBe('^-----------');
     });
   });
 
   it('drops a live event that was already replayed, and any repeat', () => {
-    createTestScheduler().run(({ hot, expectObservable }) => {
+    createTestScheduler().run(({ hot, expectObservable, expectSubscriptions }) => {
       // A live source that re-sends seq 5 (already in the replay) and repeats 6.
       const live$ = hot<EventEnvelope>('----a-b-b-c', values({ a: 5, b: 6, c: 7 }));
       const stream$ = resumeThenLive(live$, { after: 3, replay: journal(1, 5), latestSeq: () => 5, accepts: all, utcNow });
       expectObservable(stream$.pipe(map(letter))).toBe('(45)--6---7');
+      expectSubscriptions(live$.subscriptions).toBe('^----------');
     });
   });
 
   it('applies the filter to replayed events but still moves past them', () => {
-    createTestScheduler().run(({ hot, expectObservable }) => {
+    createTestScheduler().run(({ hot, expectObservable, expectSubscriptions }) => {
       const live$ = hot<EventEnvelope>('------a-', values({ a: 6 }));
       const onlyEven = (e: EventEnvelope) => (e.seq as number) % 2 === 0;
       const stream$ = resumeThenLive(live$, { after: 1, replay: journal(1, 5), latestSeq: () => 5, accepts: onlyEven, utcNow });
       expectObservable(stream$.pipe(map(letter))).toBe('(24)--6-');
+      expectSubscriptions(live$.subscriptions).toBe('^-------');
     });
   });
 
   it('sends a resync notice when the journal no longer reaches back, then goes on live', () => {
-    createTestScheduler().run(({ hot, expectObservable }) => {
+    createTestScheduler().run(({ hot, expectObservable, expectSubscriptions }) => {
       const live$ = hot<EventEnvelope>('--a-', values({ a: 9 }));
       const stream$ = resumeThenLive(live$, { after: 2, replay: journal(5, 8), latestSeq: () => 8, accepts: all, utcNow });
       expectObservable(stream$.pipe(map(letter))).toBe('Y-9-');
+      expectSubscriptions(live$.subscriptions).toBe('^---');
     });
   });
 
   it('sends a resync notice for an id ahead of the hub and does not hold live events back', () => {
-    createTestScheduler().run(({ hot, expectObservable }) => {
+    createTestScheduler().run(({ hot, expectObservable, expectSubscriptions }) => {
       const live$ = hot<EventEnvelope>('--a-', values({ a: 4 }));
       const replay: Replay = () => expect.fail('an id ahead of the hub has nothing to replay');
       const stream$ = resumeThenLive(live$, { after: 500, replay, latestSeq: () => 3, accepts: all, utcNow });
       expectObservable(stream$.pipe(map(letter))).toBe('Y-4-');
+      expectSubscriptions(live$.subscriptions).toBe('^---');
     });
   });
 
   it('lets events relayed from another process through whatever their seq', () => {
-    createTestScheduler().run(({ hot, expectObservable }) => {
+    createTestScheduler().run(({ hot, expectObservable, expectSubscriptions }) => {
       const live$ = hot<EventEnvelope>('------a-b-', { a: env(1, {}, 'hub-b'), b: env(6) });
       const stream$ = resumeThenLive(live$, { after: 3, replay: journal(1, 5), latestSeq: () => 5, accepts: all, utcNow });
       expectObservable(stream$.pipe(map(letter))).toBe('(45)--r-6-');
+      expectSubscriptions(live$.subscriptions).toBe('^---------');
+    });
+  });
+
+  it('leaves the live stream when the client goes away', () => {
+    createTestScheduler().run(({ hot, expectObservable, expectSubscriptions }) => {
+      const live$ = hot<EventEnvelope>('------a--b--', values({ a: 6, b: 7 }));
+      const stream$ = resumeThenLive(live$, { after: 3, replay: journal(1, 5), latestSeq: () => 5, accepts: all, utcNow }).pipe(map(letter));
+      expectObservable(stream$, '^-------!').toBe('(45)--6-');
+      expectSubscriptions(live$.subscriptions).toBe('^-------!');
     });
   });
 
