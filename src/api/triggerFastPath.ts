@@ -13,11 +13,6 @@ export interface TriggerFastPathDeps {
   readonly validate: ValidateFunction;
   /** Everything else: the Koa app's callback. */
   readonly fallback: RequestListener;
-  /**
-   * @deprecated Ignored: the limit is the Koa body parser's own ({@link readJsonBody}), so the two
-   * routes cannot disagree. Kept only until the runtime stops passing it.
-   */
-  readonly limitBytes?: number;
   readonly log: Logger;
 }
 

@@ -9,7 +9,6 @@ import { createHealthRouter } from '../api/routes/health';
 import { createRegistrationRouter } from '../api/routes/registrations';
 import { createTriggerRouter } from '../api/routes/triggers';
 import triggerInputSchema from '../api/schemas/triggerInput.schema.json';
-import { JSON_LIMIT_BYTES } from '../api/jsonBody';
 import { createTriggerAnswer } from '../api/triggerAnswer';
 import { createTriggerFastPath } from '../api/triggerFastPath';
 import { validatorFor } from '../api/validate';
@@ -226,7 +225,6 @@ export function createRuntime({
         answer: createTriggerAnswer('event', triggerDeps),
         validate: validatorFor(triggerInputSchema),
         fallback: app.callback(),
-        limitBytes: JSON_LIMIT_BYTES,
         log: apiLog,
       });
       server.on('request', fastPath);
