@@ -1,0 +1,260 @@
+import type { Backoff } from '../backoff';
+import { hasDrops, ownedOutbox, takeDrops, type OwnedOutbox, type QueuedDelivery, type ServiceStatus, type SettleEffect, type StatusEffect, type StoppedEffect } from './serviceEffects';
+import { NO_EFFECTS, type Step, type Transition } from './serviceMachine';
+
+/** The timers a TCP_SOCKET actor keeps, at most one of each. */
+export type TcpSocketTimer = 'connect' | 'stable' | 'retry' | 'grace';
+
+/**
+ * Everything that can happen to a TCP_SOCKET actor; `gen` names the connection a message is
+ * about. `room` is what the current socket takes before pushing back, read by the shell when it
+ * posts the message: 0 while it waits for 'drain' (or there is none), else at least 1.
+ */
+export type TcpSocketMessage<D> =
+  | { readonly type: 'start' }
+  | { readonly type: 'deliver'; readonly delivery: D; readonly room: number }
+  | { readonly type: 'connected'; readonly gen: number; readonly room: number }
+  /** The connection failed or ended (`closed`: the socket's 'close', the last word on it). */
+  | { readonly type: 'lost'; readonly gen: number; readonly reason: string; readonly closed?: boolean }
+  /** One write, carrying `batch`, completed (or failed with `error`). */
+  | { readonly type: 'written'; readonly gen: number; readonly batch: readonly D[]; readonly error?: string }
+  | { readonly type: 'drain'; readonly gen: number; readonly room: number }
+  /** The end of the turn in which deliveries arrived: write them. */
+  | { readonly type: 'flush'; readonly room: number }
+  | { readonly type: 'stable'; readonly gen: number }
+  | { readonly type: 'retry' }
+  /** A stopping connection had its `closeGraceMs` to flush. */
+  | { readonly type: 'grace'; readonly gen: number }
+  | { readonly type: 'stop' };
+
+/** What the shell does for a TCP_SOCKET actor. */
+export type TcpSocketEffect<D> =
+  /** Open connection `gen` (its events come back as messages carrying `gen`). */
+  | { readonly type: 'connect'; readonly gen: number }
+  /** The connection is up: keepalive on, Nagle off. */
+  | { readonly type: 'ready' }
+  /** One socket write of every line of `batch`, in order, with one callback (→ `written`). */
+  | { readonly type: 'write'; readonly gen: number; readonly batch: readonly D[] }
+  | { readonly type: 'end' }
+  | { readonly type: 'destroy' }
+  /** Post `message` after `delayMs`, replacing the timer of that name. */
+  | { readonly type: 'schedule'; readonly timer: TcpSocketTimer; readonly delayMs: number; readonly message: TcpSocketMessage<D> }
+  | { readonly type: 'cancel'; readonly timers: readonly TcpSocketTimer[] }
+  /** Post `flush` at the end of this turn of the event loop. */
+  | { readonly type: 'defer' }
+  /** `start()` answers `ok` (only the first answer counts). */
+  | { readonly type: 'started'; readonly ok: boolean }
+  | SettleEffect<D>
+  | StatusEffect
+  | StoppedEffect;
+
+/** A TCP_SOCKET actor's state. The outbox is owned by the actor and updated in place. */
+export interface TcpSocketState<D extends QueuedDelivery> {
+  readonly started: boolean;
+  readonly stopping: boolean;
+  /** The connection messages must name to count (older ones are stale). */
+  readonly gen: number;
+  /** A connection `gen` is open or opening. */
+  readonly hasSocket: boolean;
+  readonly connected: boolean;
+  /** A `flush` is due at the end of this turn of the event loop. */
+  readonly flushDue: boolean;
+  /** Failed attempts since the last connection that stayed up `stableAfterMs`. */
+  readonly attempt: number;
+  readonly status: ServiceStatus;
+  /** Batches written to the current connection whose callback is still pending, oldest first. */
+  readonly inflight: ReadonlyArray<readonly D[]>;
+  readonly waiting: OwnedOutbox<D>;
+}
+
+/** What a TCP_SOCKET transition is tuned with. */
+export interface TcpSocketRules {
+  readonly host: string;
+  readonly port: number;
+  readonly backoff: Backoff;
+  readonly connectTimeoutMs: number;
+  readonly stableAfterMs: number;
+  readonly closeGraceMs: number;
+  /** Outbox bound: one more drops the oldest. */
+  readonly mailboxSize: number;
+  readonly maxAgeMs: number;
+  /** Deliveries that make a connected actor write at once instead of at the end of the turn. */
+  readonly batchLines: number;
+}
+
+type Effect<D> = TcpSocketEffect<D>;
+const ALL_TIMERS: readonly TcpSocketTimer[] = ['connect', 'stable', 'retry', 'grace'];
+const DEFER: Effect<never> = { type: 'defer' };
+
+/** The state of an actor that has not started: no connection, nothing waiting. */
+export function initialTcpSocketState<D extends QueuedDelivery>(rules: Pick<TcpSocketRules, 'mailboxSize' | 'maxAgeMs'>): TcpSocketState<D> {
+  return {
+    started: false,
+    stopping: false,
+    gen: 0,
+    hasSocket: false,
+    connected: false,
+    flushDue: false,
+    attempt: 0,
+    status: 'connecting',
+    inflight: [],
+    waiting: ownedOutbox<D>(rules.mailboxSize, rules.maxAgeMs),
+  };
+}
+
+/**
+ * TCP_SOCKET as a pure transition: one persistent connection kept up for as long as the actor
+ * lives; a lost one is retried with `backoff`, the attempt counter reset only once a connection
+ * stayed up `stableAfterMs`. Deliveries wait in the bounded, aged outbox and leave in order, as
+ * few writes as the socket allows: at the end of the turn they arrived in (`defer` → `flush`), on
+ * (re)connect, on 'drain', or at once when `batchLines` wait. A write takes at most the socket's
+ * `room` (at least one line), so the rest still ages in the outbox; a failed write's batch goes
+ * back to the front. A deliberate stop is not a failure; it settles what waits `failed`, once.
+ *
+ * A delivery on a connected actor that already has a flush due changes nothing but the outbox:
+ * it returns the same state and no effects, so the hot path allocates nothing but its step.
+ */
+export function createTcpSocketTransition<D extends QueuedDelivery>(rules: TcpSocketRules): Transition<TcpSocketState<D>, TcpSocketMessage<D>, Effect<D>> {
+  const { host, port, backoff, connectTimeoutMs, stableAfterMs, closeGraceMs, mailboxSize, batchLines } = rules;
+  const status = (next: ServiceStatus, detail?: string): StatusEffect => (detail === undefined ? { type: 'status', status: next } : { type: 'status', status: next, detail });
+  const failed = (deliveries: readonly D[], detail: string): SettleEffect<D> => ({ type: 'settle', deliveries, result: 'failed', detail });
+
+  function connect(s: TcpSocketState<D>, fx: Effect<D>[]): TcpSocketState<D> {
+    const gen = s.gen + 1;
+    fx.push(status('connecting', s.attempt > 0 ? `retry ${s.attempt}` : undefined), { type: 'connect', gen });
+    fx.push({ type: 'schedule', timer: 'connect', delayMs: connectTimeoutMs, message: { type: 'lost', gen, reason: `connect timeout after ${connectTimeoutMs} ms` } });
+    return { ...s, gen, hasSocket: true, status: 'connecting' };
+  }
+
+  function failure(s: TcpSocketState<D>, fx: Effect<D>[], reason: string): TcpSocketState<D> {
+    const attempt = s.attempt + 1;
+    const delay = backoff(attempt);
+    fx.push({ type: 'started', ok: false });
+    if (delay === null) {
+      fx.push(status('closed', `gave up after ${attempt} failed attempts: ${reason}`));
+      const rest = s.waiting.outbox.clear();
+      if (rest.length > 0) fx.push(failed(rest, 'service unreachable'));
+      return { ...s, attempt, status: 'closed' };
+    }
+    fx.push(status('backoff', `${reason}; retry in ${Math.round(delay)} ms`), { type: 'schedule', timer: 'retry', delayMs: delay, message: { type: 'retry' } });
+    return { ...s, attempt, status: 'backoff' };
+  }
+
+  function lost(s: TcpSocketState<D>, fx: Effect<D>[], gen: number, reason: string): TcpSocketState<D> {
+    if (gen !== s.gen || !s.hasSocket) return s;
+    fx.push({ type: 'cancel', timers: ['connect', 'stable'] }, { type: 'destroy' });
+    // Lines whose write never completed are retried first, still subject to max age.
+    s.waiting.outbox.requeue(s.inflight.flat().filter((d) => !d.settled));
+    takeDrops(s.waiting, fx, mailboxSize);
+    return failure({ ...s, hasSocket: false, connected: false, inflight: [] }, fx, reason);
+  }
+
+  function flushSoon(s: TcpSocketState<D>, fx: Effect<D>[]): TcpSocketState<D> {
+    if (s.flushDue) return s;
+    fx.push(DEFER);
+    return { ...s, flushDue: true };
+  }
+
+  function flush(s: TcpSocketState<D>, fx: Effect<D>[], room: number, now: number): TcpSocketState<D> {
+    const { outbox } = s.waiting;
+    if (!s.connected || !s.hasSocket || outbox.size === 0 || room === 0) return s;
+    const batch: D[] = [];
+    let left = room;
+    while (left > 0 || batch.length === 0) {
+      const next = outbox.shift(now);
+      if (!next) break;
+      batch.push(next);
+      left -= next.line.length;
+    }
+    takeDrops(s.waiting, fx, mailboxSize);
+    let after = s;
+    if (batch.length > 0) {
+      fx.push({ type: 'write', gen: s.gen, batch });
+      after = { ...s, inflight: [...s.inflight, batch] };
+    }
+    // A socket that pushed back answers the deferred flush with room 0; its 'drain' flushes then.
+    return outbox.size > 0 ? flushSoon(after, fx) : after;
+  }
+
+  function deliver(s: TcpSocketState<D>, delivery: D, room: number, now: number): Step<TcpSocketState<D>, Effect<D>> {
+    if (s.stopping || s.status === 'closed') return { state: s, effects: [failed([delivery], 'service stopped')] };
+    const { outbox } = s.waiting;
+    outbox.push(delivery, now);
+    // The hot path: connected, a flush already due, nothing dropped.
+    if (s.connected && s.flushDue && outbox.size < batchLines && !hasDrops(s.waiting)) return { state: s, effects: NO_EFFECTS };
+    const fx: Effect<D>[] = [];
+    takeDrops(s.waiting, fx, mailboxSize);
+    if (!s.connected) return { state: s, effects: fx.length > 0 ? fx : NO_EFFECTS };
+    // A burst on a healthy connection is written before it could fill the outbox: the bound is
+    // for a service that is down or pushing back, not for one turn's worth of events.
+    const next = outbox.size >= batchLines ? flush(s, fx, room, now) : flushSoon(s, fx);
+    return { state: next, effects: fx };
+  }
+
+  function written(s: TcpSocketState<D>, fx: Effect<D>[], gen: number, batch: readonly D[], error: string | undefined): TcpSocketState<D> {
+    if (error === undefined || s.stopping) {
+      // Write callbacks come in write order: the batch is the head, nearly always.
+      const inflight = s.inflight[0] === batch ? s.inflight.slice(1) : s.inflight.filter((b) => b !== batch);
+      fx.push(error === undefined ? { type: 'settle', deliveries: batch, result: 'written' } : failed(batch, `write failed while stopping: ${error}`));
+      return { ...s, inflight };
+    }
+    // The batch stays in flight: losing the connection puts it back in the outbox.
+    return lost(s, fx, gen, `write failed: ${error}`);
+  }
+
+  function stop(s: TcpSocketState<D>, fx: Effect<D>[]): TcpSocketState<D> {
+    if (s.stopping) return s;
+    fx.push({ type: 'cancel', timers: ALL_TIMERS });
+    const rest = s.waiting.outbox.clear();
+    if (rest.length > 0) fx.push(failed(rest, 'service stopped'));
+    fx.push({ type: 'started', ok: false }, status('closed', 'stopped'));
+    if (!s.hasSocket) fx.push({ type: 'stopped' });
+    else if (s.connected) fx.push({ type: 'end' }, { type: 'schedule', timer: 'grace', delayMs: closeGraceMs, message: { type: 'grace', gen: s.gen } });
+    else fx.push({ type: 'destroy' });
+    return { ...s, stopping: true, status: 'closed' };
+  }
+
+  function closedWhileStopping(s: TcpSocketState<D>, fx: Effect<D>[], gen: number, closed: boolean | undefined): TcpSocketState<D> {
+    if (gen !== s.gen || !closed || !s.hasSocket) return s;
+    fx.push({ type: 'cancel', timers: ['grace'] });
+    const open = s.inflight.flat();
+    if (open.length > 0) fx.push(failed(open, 'service stopped'));
+    fx.push({ type: 'stopped' });
+    return { ...s, hasSocket: false, connected: false, inflight: [] };
+  }
+
+  return (s, message, now) => {
+    if (message.type === 'deliver') return deliver(s, message.delivery, message.room, now);
+    const fx: Effect<D>[] = [];
+    const state = ((): TcpSocketState<D> => {
+      switch (message.type) {
+        case 'start':
+          return s.started || s.stopping ? s : connect({ ...s, started: true }, fx);
+        case 'connected': {
+          if (message.gen !== s.gen || !s.hasSocket || s.stopping) return s;
+          fx.push({ type: 'cancel', timers: ['connect'] }, { type: 'ready' }, status('connected', `${host}:${port}`), { type: 'started', ok: true });
+          fx.push({ type: 'schedule', timer: 'stable', delayMs: stableAfterMs, message: { type: 'stable', gen: message.gen } });
+          return flush({ ...s, connected: true, status: 'connected' }, fx, message.room, now);
+        }
+        case 'lost':
+          return s.stopping ? closedWhileStopping(s, fx, message.gen, message.closed) : lost(s, fx, message.gen, message.reason);
+        case 'written':
+          return written(s, fx, message.gen, message.batch, message.error);
+        case 'drain':
+          return message.gen === s.gen ? flush(s, fx, message.room, now) : s;
+        case 'flush':
+          return flush({ ...s, flushDue: false }, fx, message.room, now);
+        case 'stable':
+          return message.gen === s.gen && s.connected && s.attempt !== 0 ? { ...s, attempt: 0 } : s;
+        case 'retry':
+          return !s.stopping && !s.hasSocket ? connect(s, fx) : s;
+        case 'grace':
+          if (message.gen === s.gen && s.hasSocket) fx.push({ type: 'destroy' });
+          return s;
+        case 'stop':
+          return stop(s, fx);
+      }
+    })();
+    return { state, effects: fx.length > 0 ? fx : NO_EFFECTS };
+  };
+}
