@@ -1,4 +1,4 @@
-import { Subject } from 'rxjs';
+import { Observable } from 'rxjs';
 import type { SettleEffect } from '../../streams/services/serviceEffects';
 import { NO_EFFECTS, serviceMachine, type Transition } from '../../streams/services/serviceMachine';
 import type { ActorDeps } from './actorContracts';
@@ -24,8 +24,12 @@ export function runServiceMachine<S, M extends { readonly type: string }, E exte
       return { state, effects: NO_EFFECTS };
     }
   };
-  const mailbox = new Subject<M>();
-  mailbox.pipe(serviceMachine(guarded, initial, scheduler)).subscribe(({ effects }) => {
+  // A bare subscriber, not a Subject: `post` is on every delivery's path and has one listener.
+  let post: (message: M) => void = () => undefined;
+  const mailbox$ = new Observable<M>((subscriber) => {
+    post = (message) => subscriber.next(message);
+  });
+  mailbox$.pipe(serviceMachine(guarded, initial, scheduler)).subscribe(({ effects }) => {
     for (const effect of effects) {
       try {
         perform(effect);
@@ -34,7 +38,7 @@ export function runServiceMachine<S, M extends { readonly type: string }, E exte
       }
     }
   });
-  return (message) => mailbox.next(message);
+  return (message) => post(message);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { asyncScheduler, concatMap, defer, of, type OperatorFunction, type SchedulerLike } from 'rxjs';
+import { asyncScheduler, Observable, type OperatorFunction, type SchedulerLike } from 'rxjs';
 
 /** What a transition answers: the state after the message and what the shell is to do. */
 export interface Step<S, E> {
@@ -17,25 +17,45 @@ export const NO_EFFECTS: readonly never[] = [];
 
 /**
  * A service actor as an operator, as {@link socketMachine} is for a power socket: its mailbox is the
- * input stream, handled one message at a time (`concatMap`), so a message posted by an effect while
- * another is being handled (a write callback that fires at once) waits its turn and always sees
- * the state the previous one left. Emits every step; the shell performs its effects.
+ * input stream, handled one message at a time, so a message posted by an effect while another is
+ * being handled (a write callback that fires at once) waits its turn and always sees the state the
+ * previous one left. Emits every step, in order; the shell performs its effects. Completes and
+ * errors with the input.
  *
  * ```
- * messages:  -s--d-d--w-     s = start, d = deliver, w = written
- * steps:     -a--b-c--e-     one step per message, in order
+ * messages:  -s--d-d--w-|    s = start, d = deliver, w = written
+ * steps:     -a--b-c--e-|    one step per message, in order
  * ```
+ *
+ * This is `concatMap((m) => of(transition(state, m, now)))` written out: the transition is
+ * synchronous, so the queue is all `concatMap` would add, and its inner subscription per message
+ * (three per delivered event on a TCP_SOCKET actor) cost 5% of an HTTP trigger's whole path.
  */
 export function serviceMachine<S, M, E>(transition: Transition<S, M, E>, initial: S, scheduler: SchedulerLike = asyncScheduler): OperatorFunction<M, Step<S, E>> {
   return (messages$) =>
-    defer(() => {
+    new Observable<Step<S, E>>((subscriber) => {
       let state = initial;
-      return messages$.pipe(
-        concatMap((message) => {
-          const step = transition(state, message, scheduler.now());
-          state = step.state;
-          return of(step);
-        }),
-      );
+      const waiting: M[] = [];
+      let busy = false;
+      return messages$.subscribe({
+        next(message) {
+          waiting.push(message);
+          if (busy) return;
+          busy = true;
+          try {
+            for (let next = waiting.shift(); next !== undefined; next = waiting.shift()) {
+              const step = transition(state, next, scheduler.now());
+              state = step.state;
+              subscriber.next(step);
+            }
+          } catch (error) {
+            subscriber.error(error);
+          } finally {
+            busy = false;
+          }
+        },
+        error: (error) => subscriber.error(error),
+        complete: () => subscriber.complete(),
+      });
     });
 }

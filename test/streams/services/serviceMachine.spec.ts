@@ -39,4 +39,16 @@ describe('services/serviceMachine', () => {
       expectObservable(steps).toBe('-x|', { x: 5 });
     });
   });
+
+  it('errors when the transition throws, and unsubscribes its input', () => {
+    ts.run(({ hot, expectObservable, expectSubscriptions }) => {
+      const messages = hot<number>('-a-b-c', { a: 1, b: -1, c: 3 });
+      const boom: Transition<number, number, string> = (sum, n, now) => {
+        if (n < 0) throw new Error('negative');
+        return add(sum, n, now);
+      };
+      expectObservable(messages.pipe(serviceMachine(boom, 0, ts), map((s) => s.state))).toBe('-x-#', { x: 1 }, new Error('negative'));
+      expectSubscriptions(messages.subscriptions).toBe('^--!');
+    });
+  });
 });
