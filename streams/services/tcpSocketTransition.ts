@@ -52,7 +52,7 @@ export function createTcpSocketTransition<D extends QueuedDelivery>(rules: TcpSo
   const status = (next: ServiceStatus, detail?: string): StatusEffect => (detail === undefined ? { type: 'status', status: next } : { type: 'status', status: next, detail });
   const failed = (deliveries: readonly D[], detail: string): SettleEffect<D> => ({ type: 'settle', deliveries, result: 'failed', detail });
   /** The last step that changed nothing (steps are immutable, so it can be answered again). */
-  let idle: Step<TcpSocketState<D>, Effect<D>> = { state: initialTcpSocketState<D>({ mailboxSize: 1, maxAgeMs: 0 }), effects: NO_EFFECTS };
+  let idle: Step<TcpSocketState<D>, Effect<D>> | undefined;
 
   function connect(s: TcpSocketState<D>, fx: Effect<D>[]): TcpSocketState<D> {
     const gen = s.gen + 1;
@@ -121,7 +121,7 @@ export function createTcpSocketTransition<D extends QueuedDelivery>(rules: TcpSo
     const { outbox } = s.waiting;
     outbox.push(delivery, now);
     // The hot path: connected, a flush already due, nothing dropped; the same step as the last time.
-    if (s.connected && s.flushDue && outbox.size < batchLines && !hasDrops(s.waiting)) return idle.state === s ? idle : (idle = { state: s, effects: NO_EFFECTS });
+    if (s.connected && s.flushDue && outbox.size < batchLines && !hasDrops(s.waiting)) return idle?.state === s ? idle : (idle = { state: s, effects: NO_EFFECTS });
     const fx: Effect<D>[] = [];
     takeDrops(s.waiting, fx, mailboxSize);
     if (!s.connected) return { state: s, effects: fx.length > 0 ? fx : NO_EFFECTS };
