@@ -8,7 +8,8 @@ import { DeliveryLedger, type DeliveryTarget } from './deliveryLedger';
 import { importLegacyRegistrations } from './legacyRegistrations';
 import type { Registration } from './registration';
 import { normalizeRegistration, type RegistrationInput } from './registrationInput';
-import { createServiceActor, defaultSocketFactory, type ServiceActor, type SocketFactory } from './serviceActor';
+import { defaultSocketFactory, type ServiceActor, type SocketFactory } from './actorContracts';
+import { createServiceActor } from './serviceActor';
 import { resolveServiceConfig, type ServiceConfig } from './serviceConfig';
 import type { StatusChange } from './serviceStatus';
 import { describe, registrationView, servicesHealth, socketStatus, type RegistrationView, type SocketStatus } from './serviceViews';
@@ -82,8 +83,11 @@ interface Slot {
 /** A status transition with the protocol of the service it belongs to. */
 export type ServiceStatusChangeOf = StatusChange & { readonly protocol: Registration['protocol'] };
 
-/** How an actor's status transitions reach `status$`: held while it is a candidate, dropped once retired. */
-type Gate = { mode: 'hold' | 'live' | 'mute'; held: ServiceStatusChangeOf[] };
+/**
+ * How one actor's status transitions reach `status$`: held while it is a candidate in `register`,
+ * passed on while it is registered, dropped once retired.
+ */
+type StatusRelay = { mode: 'hold' | 'live' | 'mute'; held: ServiceStatusChangeOf[] };
 
 /**
  * Builds the dispatcher. Nothing connects until `restore` or `register` is called.
@@ -100,7 +104,7 @@ export function createServiceDispatcher(deps: ServiceDispatcherDeps): ServiceDis
   const ledger = new DeliveryLedger(config.deliveryHistory, scheduler);
   const status$ = new Subject<ServiceStatusChangeOf>();
   const actors = new Map<string, ServiceActor>();
-  const gates = new WeakMap<ServiceActor, Gate>();
+  const relays = new WeakMap<ServiceActor, StatusRelay>();
   /** Actors still proving themselves in `register`, so `stop` can close them too. */
   const candidates = new Set<ServiceActor>();
   const serials = new Map<string, Promise<unknown>>();
@@ -112,8 +116,8 @@ export function createServiceDispatcher(deps: ServiceDispatcherDeps): ServiceDis
   // A function, not a comparison: the phase changes across awaits.
   const stopped = (): boolean => phase === 'stopped';
 
-  function spawn(registration: Registration, mode: Gate['mode']): ServiceActor {
-    const gate: Gate = { mode, held: [] };
+  function spawn(registration: Registration, mode: StatusRelay['mode']): ServiceActor {
+    const relay: StatusRelay = { mode, held: [] };
     const actor = createServiceActor(registration, {
       scheduler,
       log: log.child(`Service ${registration.name}`),
@@ -121,20 +125,20 @@ export function createServiceDispatcher(deps: ServiceDispatcherDeps): ServiceDis
       config,
       onStatus: (transition) => {
         const change = { ...transition, protocol: registration.protocol };
-        if (gate.mode === 'live') status$.next(change);
-        else if (gate.mode === 'hold') gate.held.push(change);
+        if (relay.mode === 'live') status$.next(change);
+        else if (relay.mode === 'hold') relay.held.push(change);
       },
     });
-    gates.set(actor, gate);
+    relays.set(actor, relay);
     return actor;
   }
 
-  function setGate(actor: ServiceActor, mode: Gate['mode']): void {
-    const gate = gates.get(actor);
-    if (!gate) return;
-    gate.mode = mode;
-    const held = gate.held;
-    gate.held = [];
+  function relayStatus(actor: ServiceActor, mode: StatusRelay['mode']): void {
+    const relay = relays.get(actor);
+    if (!relay) return;
+    relay.mode = mode;
+    const held = relay.held;
+    relay.held = [];
     if (mode === 'live') for (const change of held) status$.next(change);
   }
 
@@ -167,7 +171,7 @@ export function createServiceDispatcher(deps: ServiceDispatcherDeps): ServiceDis
       const ok = await actor.start();
       candidates.delete(actor);
       if (!ok || stopped()) {
-        setGate(actor, 'mute');
+        relayStatus(actor, 'mute');
         await actor.stop();
         if (stopped()) return { ok: false, status: 500, error: 'Service dispatcher is stopped' } as const;
         const { host, port } = registration;
@@ -178,10 +182,10 @@ export function createServiceDispatcher(deps: ServiceDispatcherDeps): ServiceDis
       collection().put(registration.name, registration);
       actors.set(registration.name, actor);
       rebuild();
-      setGate(actor, 'live');
+      relayStatus(actor, 'live');
       log.info(`registered ${describe(registration)}${previous ? ' (replaces the previous registration)' : ''}`);
       if (previous) {
-        setGate(previous, 'mute');
+        relayStatus(previous, 'mute');
         await previous.stop();
       }
       return { ok: true, registration: { ...registration, socket_status: socketStatus(actor) } } as const;

@@ -1,28 +1,35 @@
+import { INITIAL_OPC_STATE, opcTransition, type OpcEffect } from '../../streams/services/opcTransition';
+import type { ActorDeps, ServiceActor } from './actorContracts';
+import { actorStatus, createSettler, runServiceMachine, settleOnce } from './actorShell';
+import type { Delivery } from './delivery';
 import type { Registration } from './registration';
-import type { ActorDeps, ServiceActor } from './serviceActor';
-import { createStatusCell } from './serviceStatus';
 
 /**
- * OPC: the seed's placeholder, accepted so that registrations written for it keep working.
- * Nothing is sent: the status is `unsupported` (logged once, when the actor starts) and every
- * delivery settles `unsupported` at once. It has no connection and no mailbox to speak of.
+ * OPC: the seed's placeholder ({@link opcTransition}): nothing is sent, every delivery settles
+ * `unsupported` at once. It has no connection; its shell only settles and reports.
  */
 export function createOpcActor(registration: Registration, deps: ActorDeps): ServiceActor {
-  const status = createStatusCell(registration.name, 'connecting', deps.log, deps.onStatus);
-  let stopped = false;
+  const status = actorStatus(registration.name, deps);
+  const settle = createSettler(deps.log, deps.config.mailboxSize);
+  const stopped = settleOnce<void>();
+  const perform = (effect: OpcEffect<Delivery>): void => {
+    if (effect.type === 'settle') settle(effect);
+    else if (effect.type === 'status') status.set(effect.status, effect.detail);
+    else stopped.resolve();
+  };
+  const post = runServiceMachine(opcTransition<Delivery>(), INITIAL_OPC_STATE, perform, deps);
   return {
     registration,
     status: () => status.get(),
     detail: () => status.detail(),
     start: () => {
-      if (!stopped) status.set('unsupported', 'OPC is not yet supported: events are not sent to this service');
+      post({ type: 'start' });
       return Promise.resolve(true);
     },
-    deliver: (delivery) => delivery.settle('unsupported', 'OPC is not yet supported'),
+    deliver: (delivery) => post({ type: 'deliver', delivery }),
     stop: () => {
-      stopped = true;
-      status.set('closed', 'stopped');
-      return Promise.resolve();
+      post({ type: 'stop' });
+      return stopped.promise;
     },
   };
 }

@@ -1,11 +1,7 @@
+import type { ServiceStatus } from '../../streams/services/serviceEffects';
 import type { Logger } from '../log';
 
-/**
- * Where a service's actor stands. TCP_SOCKET: `connecting` → `connected` ⇄ `backoff` → `closed`.
- * TCP_CONNECT has no standing connection: `connected` while its last connection worked (or none
- * was needed yet), `backoff` after one failed (the next event tries again). OPC: `unsupported`.
- */
-export type ServiceStatus = 'connecting' | 'connected' | 'backoff' | 'closed' | 'unsupported';
+export type { ServiceStatus } from '../../streams/services/serviceEffects';
 
 /** One status transition of one service (feeds the "service connected/disconnected" system events). */
 export interface StatusChange {
@@ -15,16 +11,18 @@ export interface StatusChange {
   readonly detail?: string;
 }
 
+/** An actor's status and its reason; `set` is the actor's one `setStatus`. */
+export interface StatusCell {
+  get(): ServiceStatus;
+  detail(): string | undefined;
+  set(next: ServiceStatus, detail?: string): void;
+}
+
 /**
  * The one place an actor's status changes: logs every transition (`[Service X] connected`) and
  * tells the parent. A transition to the current status is no transition and says nothing.
  */
-export function createStatusCell(
-  service: string,
-  initial: ServiceStatus,
-  log: Logger,
-  onStatus: (change: StatusChange) => void,
-): { get(): ServiceStatus; detail(): string | undefined; set(next: ServiceStatus, detail?: string): void } {
+export function createStatusCell(service: string, initial: ServiceStatus, log: Logger, onStatus: (change: StatusChange) => void): StatusCell {
   let status = initial;
   let reason: string | undefined;
   return {

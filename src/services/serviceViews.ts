@@ -4,7 +4,7 @@
  */
 import type { ComponentHealth } from '../hub';
 import type { Registration } from './registration';
-import type { ServiceActor } from './serviceActor';
+import type { ServiceActor } from './actorContracts';
 import type { ServiceStatus } from './serviceStatus';
 
 /** The seed's `socket_status` in a registration answer. */

@@ -1,79 +1,56 @@
 import type { Socket } from 'node:net';
 import type { Subscription } from 'rxjs';
+import { createTcpConnectTransition, initialTcpConnectState, type TcpConnectEffect } from '../../streams/services/tcpConnectTransition';
+import type { ActorDeps, ServiceActor } from './actorContracts';
+import { actorStatus, createSettler, runServiceMachine, settleOnce } from './actorShell';
 import type { Delivery } from './delivery';
-import { createLoggingMailbox } from './mailbox';
-import { registrationOutbox } from './outbox';
 import type { Registration } from './registration';
-import type { ActorDeps, ServiceActor } from './serviceActor';
-import { createStatusCell, describeError } from './serviceStatus';
-
-type Message =
-  | { readonly type: 'start' }
-  | { readonly type: 'deliver'; readonly delivery: Delivery }
-  /** One delivery's connection wrote its line (no `error`) or gave up. */
-  | { readonly type: 'done'; readonly delivery: Delivery; readonly error?: string }
-  | { readonly type: 'closed'; readonly socket: Socket }
-  | { readonly type: 'stop' };
+import { describeError } from './serviceStatus';
 
 /**
- * TCP_CONNECT: a new connection per event (connect, write the line, end), as the seed's server
- * did. At most `connectConcurrency` connections are in flight; more events wait in the bounded,
- * aged outbox, so a service that stopped answering costs a few sockets, never a pile of them.
- * `connected` means the last connection worked, `backoff` that it failed; every event tries anew.
+ * TCP_CONNECT: a new connection per event, its logic the pure {@link createTcpConnectTransition};
+ * this shell opens each connection, writes its one line, ends it, and bounds it by the connect
+ * timeout and the close grace.
  */
 export function createTcpConnectActor(registration: Registration, deps: ActorDeps): ServiceActor {
-  const { scheduler, log, config } = deps;
+  const { scheduler, config } = deps;
   const { name, host, port } = registration;
-  const status = createStatusCell(name, 'connecting', log, deps.onStatus);
-  const outbox = registrationOutbox(registration, config, log);
-  const state = { stopping: false, busy: 0, sockets: new Set<Socket>() };
-  let resolveStop!: () => void;
-  const stopped = new Promise<void>((resolve) => (resolveStop = resolve));
+  const rules = { host, port, connectConcurrency: config.connectConcurrency, mailboxSize: config.mailboxSize, maxAgeMs: registration.max_age_ms ?? config.maxAgeMs };
+  const status = actorStatus(name, deps);
+  const settle = createSettler(deps.log, config.mailboxSize);
+  const stopped = settleOnce<void>();
 
-  const send = createLoggingMailbox<Message>(handle, log);
+  const post = runServiceMachine(createTcpConnectTransition<Delivery>(rules), initialTcpConnectState<Delivery>(rules), perform, deps);
 
-  function handle(message: Message): void {
-    switch (message.type) {
-      case 'start':
-        if (!state.stopping) status.set('connected', 'a new connection per event');
-        return;
-      case 'deliver':
-        return deliver(message.delivery);
-      case 'done':
-        return onDone(message.delivery, message.error);
-      case 'closed':
-        state.sockets.delete(message.socket);
-        if (state.stopping && state.sockets.size === 0) resolveStop();
-        return;
-      case 'stop':
-        return stop();
+  function perform(effect: TcpConnectEffect<Delivery>): void {
+    switch (effect.type) {
+      case 'open':
+        return open(effect.delivery);
+      case 'settle':
+        return settle(effect);
+      case 'status':
+        return status.set(effect.status, effect.detail);
+      case 'stopped':
+        return stopped.resolve();
     }
   }
 
-  function deliver(delivery: Delivery): void {
-    const now = scheduler.now();
-    delivery.enqueuedAt = now;
-    if (state.stopping) return delivery.settle('failed', 'service stopped');
-    if (state.busy < config.connectConcurrency && outbox.size === 0) open(delivery);
-    else outbox.push(delivery, now);
-  }
-
+  /** One connection for one line: exactly one `done`, then exactly one `closed`. */
   function open(delivery: Delivery): void {
-    state.busy += 1;
     let socket: Socket;
     try {
       socket = deps.connect({ host, port });
     } catch (error) {
-      return send({ type: 'done', delivery, error: describeError(error) });
+      post({ type: 'done', delivery, error: describeError(error) });
+      return post({ type: 'closed' });
     }
-    state.sockets.add(socket);
     let finished = false;
     let grace: Subscription | undefined;
     const finish = (error?: string): void => {
       if (finished) return;
       finished = true;
       timeout.unsubscribe();
-      send({ type: 'done', delivery, error });
+      post({ type: 'done', delivery, error });
       // A peer that never closes its side must not hold the socket forever.
       grace = scheduler.schedule(() => socket.destroy(), config.closeGraceMs);
     };
@@ -91,34 +68,8 @@ export function createTcpConnectActor(registration: Registration, deps: ActorDep
     socket.on('close', () => {
       finish('connection closed before the line was written');
       grace?.unsubscribe();
-      send({ type: 'closed', socket });
+      post({ type: 'closed' });
     });
-  }
-
-  function onDone(delivery: Delivery, error?: string): void {
-    state.busy -= 1;
-    if (error === undefined) {
-      delivery.settle('written');
-      if (!state.stopping) status.set('connected', 'a new connection per event');
-    } else {
-      delivery.settle('failed', error);
-      if (!state.stopping) status.set('backoff', `${host}:${port}: ${error}`);
-    }
-    const now = scheduler.now();
-    while (!state.stopping && state.busy < config.connectConcurrency) {
-      const next = outbox.shift(now);
-      if (!next) break;
-      open(next);
-    }
-  }
-
-  function stop(): void {
-    if (state.stopping) return;
-    state.stopping = true;
-    outbox.failAll('service stopped');
-    status.set('closed', 'stopped');
-    // Connections in flight finish their line (or time out); stop waits for them to close.
-    if (state.sockets.size === 0) resolveStop();
   }
 
   return {
@@ -126,13 +77,16 @@ export function createTcpConnectActor(registration: Registration, deps: ActorDep
     status: () => status.get(),
     detail: () => status.detail(),
     start: () => {
-      send({ type: 'start' });
+      post({ type: 'start' });
       return Promise.resolve(true);
     },
-    deliver: (delivery) => send({ type: 'deliver', delivery }),
+    deliver: (delivery) => {
+      delivery.enqueuedAt = scheduler.now();
+      post({ type: 'deliver', delivery });
+    },
     stop: () => {
-      send({ type: 'stop' });
-      return stopped;
+      post({ type: 'stop' });
+      return stopped.promise;
     },
   };
 }

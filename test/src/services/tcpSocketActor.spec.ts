@@ -4,7 +4,7 @@ import type { Socket } from 'node:net';
 import { VirtualTimeScheduler } from 'rxjs';
 import { createDelivery, type SettledResult } from '../../../src/services/delivery';
 import type { Registration } from '../../../src/services/registration';
-import type { ServiceActor } from '../../../src/services/serviceActor';
+import type { ServiceActor } from '../../../src/services/actorContracts';
 import { resolveServiceConfig, type ServiceConfig } from '../../../src/services/serviceConfig';
 import type { StatusChange } from '../../../src/services/serviceStatus';
 import { createTcpSocketActor } from '../../../src/services/tcpSocketActor';

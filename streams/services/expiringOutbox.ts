@@ -1,19 +1,22 @@
-import type { Logger } from '../log';
-import type { Delivery } from './delivery';
-import type { Registration } from './registration';
-import type { ServiceConfig } from './serviceConfig';
-
 /** Why the outbox let go of a delivery without handing it out. */
 export type OutboxDrop = 'expired' | 'overflow';
 
-/** How an {@link Outbox} is bounded and told about what it drops. */
-export interface OutboxOptions {
+/** What the outbox reads of what waits in it. */
+export interface Expiring {
+  /** Scheduler time at which it was taken; max age counts from here. */
+  readonly enqueuedAt: number;
+  /** A settled one still sitting in the queue is skipped. */
+  readonly settled: boolean;
+}
+
+/** How an {@link ExpiringOutbox} is bounded and told about what it drops. */
+export interface ExpiringOutboxOptions<T> {
   /** Most deliveries that may wait; one more drops the oldest. */
   readonly capacity: number;
   /** A delivery older than this (now − enqueuedAt > maxAgeMs) is never handed out. */
   readonly maxAgeMs: number;
   /** Told about every delivery dropped, in the order they are dropped. */
-  readonly onDrop: (delivery: Delivery, why: OutboxDrop) => void;
+  readonly onDrop: (delivery: T, why: OutboxDrop) => void;
 }
 
 /**
@@ -23,18 +26,18 @@ export interface OutboxOptions {
  * drains never holds stale actions for long. Enqueue times never decrease from head to tail, so
  * only the head needs checking. Time is passed in: the outbox has no clock.
  */
-export class Outbox {
-  private items: Delivery[] = [];
+export class ExpiringOutbox<T extends Expiring> {
+  private items: T[] = [];
   private head = 0;
 
-  constructor(private readonly options: OutboxOptions) {}
+  constructor(private readonly options: ExpiringOutboxOptions<T>) {}
 
   get size(): number {
     return this.items.length - this.head;
   }
 
   /** Appends a delivery taken at `now`, dropping stale ones first and the oldest if full. */
-  push(delivery: Delivery, now: number): void {
+  push(delivery: T, now: number): void {
     this.expire(now);
     this.items.push(delivery);
     this.trim();
@@ -44,7 +47,7 @@ export class Outbox {
    * Puts deliveries back at the front, in their order (a write that failed is retried before
    * anything that arrived later). Their enqueue times are older than anything waiting.
    */
-  requeue(deliveries: readonly Delivery[]): void {
+  requeue(deliveries: readonly T[]): void {
     if (deliveries.length === 0) return;
     this.items = [...deliveries, ...this.items.slice(this.head)];
     this.head = 0;
@@ -52,7 +55,7 @@ export class Outbox {
   }
 
   /** The oldest fresh, unsettled delivery, or undefined; stale ones met on the way are dropped. */
-  shift(now: number): Delivery | undefined {
+  shift(now: number): T | undefined {
     this.expire(now);
     while (this.head < this.items.length) {
       const next = this.items[this.head++];
@@ -75,13 +78,8 @@ export class Outbox {
     this.compact();
   }
 
-  /** Empties the outbox, settling what waited as `failed` with `detail`. */
-  failAll(detail: string): void {
-    for (const d of this.clear()) d.settle('failed', detail);
-  }
-
   /** Empties the outbox, returning what waited (for the owner to settle). */
-  clear(): Delivery[] {
+  clear(): T[] {
     const rest = this.items.slice(this.head).filter((d) => !d.settled);
     this.items = [];
     this.head = 0;
@@ -106,30 +104,4 @@ export class Outbox {
       this.head = 0;
     }
   }
-}
-
-/**
- * The usual `onDrop`: settles the delivery (`expired` / `overflow`) and logs it, the first drop
- * of each kind and then every 100th with a running count, so a dead service under load does not
- * flood the log.
- */
-function settleDropped(log: Logger, capacity: number): OutboxOptions['onDrop'] {
-  const counts: Record<OutboxDrop, number> = { expired: 0, overflow: 0 };
-  return (delivery, why) => {
-    const n = ++counts[why];
-    if (n === 1 || n % 100 === 0) {
-      if (why === 'overflow') log.warn(`mailbox full (${capacity}): dropped the oldest waiting event`, { total: n });
-      else log.info('dropped an event that waited longer than its max age', { total: n });
-    }
-    delivery.settle(why, why === 'expired' ? 'waited longer than max age' : `mailbox full (${capacity})`);
-  };
-}
-
-/** A registration's outbox: the config's mailbox size, its own max age (else the config's), drops settled and logged. */
-export function registrationOutbox(registration: Registration, config: ServiceConfig, log: Logger): Outbox {
-  return new Outbox({
-    capacity: config.mailboxSize,
-    maxAgeMs: registration.max_age_ms ?? config.maxAgeMs,
-    onDrop: settleDropped(log, config.mailboxSize),
-  });
 }

@@ -1,8 +1,31 @@
 import { expect } from 'chai';
-import { createDelivery, type Delivery, type SettledResult } from '../../../src/services/delivery';
-import { Outbox, type OutboxDrop } from '../../../src/services/outbox';
+import { ExpiringOutbox, type OutboxDrop } from '../../../streams/services/expiringOutbox';
+import type { SettleResult } from '../../../streams/services/serviceEffects';
 
-describe('services/outbox', () => {
+/** What waits in the outbox here: a line, its enqueue time, and a settle that counts once. */
+interface Delivery {
+  readonly line: Buffer;
+  enqueuedAt: number;
+  settled: boolean;
+  settle(result: SettleResult): void;
+}
+type SettledResult = SettleResult;
+
+function createDelivery(line: Buffer, onSettle: (result: SettledResult) => void): Delivery {
+  const d: Delivery = {
+    line,
+    enqueuedAt: 0,
+    settled: false,
+    settle(result) {
+      if (d.settled) return;
+      d.settled = true;
+      onSettle(result);
+    },
+  };
+  return d;
+}
+
+describe('services/expiringOutbox', () => {
   let settled: Array<[string, SettledResult]>;
   let dropped: Array<[string, OutboxDrop]>;
 
@@ -12,8 +35,8 @@ describe('services/outbox', () => {
     return d;
   }
 
-  function outbox(capacity: number, maxAgeMs: number): Outbox {
-    return new Outbox({ capacity, maxAgeMs, onDrop: (d, why) => (dropped.push([d.line.toString(), why]), d.settle(why)) });
+  function outbox(capacity: number, maxAgeMs: number): ExpiringOutbox<Delivery> {
+    return new ExpiringOutbox<Delivery>({ capacity, maxAgeMs, onDrop: (d, why) => (dropped.push([d.line.toString(), why]), d.settle(why)) });
   }
 
   const names = (ds: Array<Delivery | undefined>) => ds.map((d) => d?.line.toString());
