@@ -1,3 +1,4 @@
+import { expect } from 'chai';
 import { Observable } from 'rxjs';
 import type { TestScheduler } from 'rxjs/testing';
 import { createFlushPacer, type FlushPacing } from '../../../src/websocket/flushPacer';
@@ -23,6 +24,17 @@ function paced(ts: TestScheduler, asks$: Observable<string>, pacing: Omit<FlushP
 describe('flush pacer (fan-out write coalescing)', () => {
   let ts: TestScheduler;
   beforeEach(() => (ts = createTestScheduler()));
+
+  it('never flushes inside the ask: the flush waits for the end of the turn', () => {
+    const ends: Array<() => void> = [];
+    const pace = createFlushPacer({ minIntervalMs: 5, restFactor: 1, endOfTurn: (run) => ends.push(run) }, ts);
+    const flushed: string[] = [];
+    pace(() => flushed.push('a'));
+    expect(flushed).to.deep.equal([]);
+    expect(ends).to.have.length(1);
+    ends[0]();
+    expect(flushed).to.deep.equal(['a']);
+  });
 
   it('flushes at the end of the turn when the last flush is older than the interval', () => {
     ts.run(({ hot, expectObservable }) => {
