@@ -57,29 +57,39 @@ export function createTriggerFastPath({ answer, validate, fallback, log }: Trigg
     res.end(text);
   };
 
-  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    let input: unknown;
-    try {
-      input = await readJsonBody(req);
-    } catch (err) {
-      const { status, message } = bodyRefusal(err);
-      return respond(res, { status, body: { error: message } });
-    }
+  // Promise callbacks rather than an async function: the parse already costs co-body's promises,
+  // and an async handler would add its own around each of them.
+  const refuse = (res: ServerResponse, err: unknown): void => {
+    const { status, message } = bodyRefusal(err);
+    respond(res, { status, body: { error: message } });
+  };
+  const failed = (res: ServerResponse, err: unknown): void => {
+    log.error(`POST ${FAST_PATH} failed`, { error: (err as Error)?.stack ?? String(err) });
+    respond(res, { status: 500, body: INTERNAL_ERROR_BODY });
+  };
+  const take = (req: IncomingMessage, res: ServerResponse, input: unknown): void => {
     if (!validate(input)) {
       const details = describeErrors(validate.errors);
       return respond(res, { status: 400, body: { error: invalidBodyMessage(details), details } });
     }
+    let answered: Promise<TriggerAnswer>;
     try {
-      respond(res, await answer(input as TriggerInput, req.socket.remoteAddress));
+      answered = answer(input as TriggerInput, req.socket.remoteAddress);
     } catch (err) {
-      log.error(`POST ${FAST_PATH} failed`, { error: (err as Error)?.stack ?? String(err) });
-      respond(res, { status: 500, body: INTERNAL_ERROR_BODY });
+      return failed(res, err);
     }
+    answered.then(
+      (a) => respond(res, a),
+      (err: unknown) => failed(res, err),
+    );
   };
 
   return (req, res) => {
     if (!isPlainJsonPost(req)) return fallback(req, res);
-    void handle(req, res);
+    readJsonBody(req).then(
+      (input) => take(req, res, input),
+      (err: unknown) => refuse(res, err),
+    );
   };
 }
 
