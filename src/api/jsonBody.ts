@@ -73,7 +73,15 @@ export function bodyParserOptions(): BodyParserOptions {
  * it into the answer with {@link bodyRefusal}.
  */
 export function readJsonBody(req: IncomingMessage): Promise<unknown> {
-  return (coBody.json(req, CO_BODY_JSON) as Promise<{ parsed: unknown }>).then(parsedOf);
+  return parseJsonBody(req).then(parsedOf);
 }
 
-const parsedOf = ({ parsed }: { parsed: unknown }): unknown => parsed;
+/**
+ * {@link readJsonBody} without the step that takes `parsed` out of co-body's answer, for a caller
+ * that reads it in its own callback (the fast path: one promise fewer per request).
+ */
+export function parseJsonBody(req: IncomingMessage): Promise<{ readonly parsed: unknown }> {
+  return coBody.json(req, CO_BODY_JSON) as Promise<{ parsed: unknown }>;
+}
+
+const parsedOf = ({ parsed }: { readonly parsed: unknown }): unknown => parsed;

@@ -2,7 +2,7 @@ import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http
 import type { ValidateFunction } from 'ajv';
 import type { Logger } from '../log';
 import { INTERNAL_ERROR_BODY } from './errors';
-import { bodyRefusal, readJsonBody } from './jsonBody';
+import { bodyRefusal, parseJsonBody } from './jsonBody';
 import type { TriggerAnswer, TriggerInput } from './triggerAnswer';
 import { describeErrors, invalidBodyMessage } from './validate';
 
@@ -14,7 +14,7 @@ export interface TriggerFastPathDeps {
   /** Everything else: the Koa app's callback. */
   readonly fallback: RequestListener;
   /**
-   * @deprecated Ignored: the limit is the Koa body parser's own ({@link readJsonBody}), so the two
+   * @deprecated Ignored: the limit is the Koa body parser's own ({@link parseJsonBody}), so the two
    * routes cannot disagree. Kept only until the runtime stops passing it.
    */
   readonly limitBytes?: number;
@@ -27,7 +27,7 @@ export const FAST_PATH = '/api/trigger-event';
 /**
  * `POST /api/trigger-event` on plain node:http, in front of Koa: the busiest route skips the
  * middleware stack (context objects, router) and answers byte for byte what the Koa route
- * answers, because it shares its parts: the body parser itself ({@link readJsonBody}: the co-body
+ * answers, because it shares its parts: the body parser itself ({@link parseJsonBody}: the co-body
  * call koa-bodyparser makes), the compiled validator and its messages, the answer
  * ({@link TriggerAnswer}), and the error bodies. Only a plain JSON request is taken (no content
  * encoding, `Content-Type: application/json`); every other request, and every other route, falls
@@ -86,8 +86,8 @@ export function createTriggerFastPath({ answer, validate, fallback, log }: Trigg
 
   return (req, res) => {
     if (!isPlainJsonPost(req)) return fallback(req, res);
-    readJsonBody(req).then(
-      (input) => take(req, res, input),
+    parseJsonBody(req).then(
+      ({ parsed }) => take(req, res, parsed),
       (err: unknown) => refuse(res, err),
     );
   };
