@@ -13,9 +13,16 @@ export function tooLargeMessage(limitBytes: number): string {
   return `Request body too large (limit ${limitBytes} bytes)`;
 }
 
+/**
+ * koa-bodyparser's options with `jsonLimit` as a number of bytes, which it hands co-body and
+ * co-body hands raw-body as is (its types say only a string such as '64kb', which raw-body would
+ * parse with the bytes package on every request, on both routes).
+ */
+type BodyRules = Omit<BodyParserOptions, 'jsonLimit'> & { readonly jsonLimit: number };
+
 /** The API's body rules, in koa-bodyparser's terms: JSON only, at most {@link JSON_LIMIT_BYTES}, strict. */
 function rules() {
-  return { enableTypes: ['json'], jsonLimit: `${JSON_LIMIT_BYTES}b`, strict: true } satisfies BodyParserOptions;
+  return { enableTypes: ['json'], jsonLimit: JSON_LIMIT_BYTES, strict: true } satisfies BodyRules;
 }
 
 // What koa-bodyparser hands co-body's JSON parser for those rules: every option it was given,
@@ -47,13 +54,15 @@ export function bodyRefusal(err: unknown): BodyRefusal {
  * one it is given.
  */
 export function bodyParserOptions(): BodyParserOptions {
-  return {
+  const options: BodyRules = {
     ...rules(),
     onerror: (err, ctx) => {
       const { status, message } = bodyRefusal(err);
       ctx.throw(status, message);
     },
   };
+  // Its types declare the limit as a string only; at run time it passes the number through.
+  return options as unknown as BodyParserOptions;
 }
 
 /**
@@ -63,7 +72,16 @@ export function bodyParserOptions(): BodyParserOptions {
  * body is `{}`, only an object or an array, no `__proto__` key. Rejects with co-body's error; turn
  * it into the answer with {@link bodyRefusal}.
  */
-export async function readJsonBody(req: IncomingMessage): Promise<unknown> {
-  const { parsed } = (await coBody.json(req, CO_BODY_JSON)) as { parsed: unknown };
-  return parsed;
+export function readJsonBody(req: IncomingMessage): Promise<unknown> {
+  return parseJsonBody(req).then(parsedOf);
 }
+
+/**
+ * {@link readJsonBody} without the step that takes `parsed` out of co-body's answer, for a caller
+ * that reads it in its own callback (the fast path: one promise fewer per request).
+ */
+export function parseJsonBody(req: IncomingMessage): Promise<{ readonly parsed: unknown }> {
+  return coBody.json(req, CO_BODY_JSON) as Promise<{ parsed: unknown }>;
+}
+
+const parsedOf = ({ parsed }: { readonly parsed: unknown }): unknown => parsed;

@@ -2,7 +2,7 @@ import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http
 import type { ValidateFunction } from 'ajv';
 import type { Logger } from '../log';
 import { INTERNAL_ERROR_BODY } from './errors';
-import { bodyRefusal, readJsonBody } from './jsonBody';
+import { bodyRefusal, parseJsonBody } from './jsonBody';
 import type { TriggerAnswer, TriggerInput } from './triggerAnswer';
 import { describeErrors, invalidBodyMessage } from './validate';
 
@@ -22,7 +22,7 @@ export const FAST_PATH = '/api/trigger-event';
 /**
  * `POST /api/trigger-event` on plain node:http, in front of Koa: the busiest route skips the
  * middleware stack (context objects, router) and answers byte for byte what the Koa route
- * answers, because it shares its parts: the body parser itself ({@link readJsonBody}: the co-body
+ * answers, because it shares its parts: the body parser itself ({@link parseJsonBody}: the co-body
  * call koa-bodyparser makes), the compiled validator and its messages, the answer
  * ({@link TriggerAnswer}), and the error bodies. Only a plain JSON request is taken (no content
  * encoding, `Content-Type: application/json`); every other request, and every other route, falls
@@ -52,29 +52,39 @@ export function createTriggerFastPath({ answer, validate, fallback, log }: Trigg
     res.end(text);
   };
 
-  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    let input: unknown;
-    try {
-      input = await readJsonBody(req);
-    } catch (err) {
-      const { status, message } = bodyRefusal(err);
-      return respond(res, { status, body: { error: message } });
-    }
+  // Promise callbacks rather than an async function: the parse already costs co-body's promises,
+  // and an async handler would add its own around each of them.
+  const refuse = (res: ServerResponse, err: unknown): void => {
+    const { status, message } = bodyRefusal(err);
+    respond(res, { status, body: { error: message } });
+  };
+  const failed = (res: ServerResponse, err: unknown): void => {
+    log.error(`POST ${FAST_PATH} failed`, { error: (err as Error)?.stack ?? String(err) });
+    respond(res, { status: 500, body: INTERNAL_ERROR_BODY });
+  };
+  const take = (req: IncomingMessage, res: ServerResponse, input: unknown): void => {
     if (!validate(input)) {
       const details = describeErrors(validate.errors);
       return respond(res, { status: 400, body: { error: invalidBodyMessage(details), details } });
     }
+    let answered: Promise<TriggerAnswer>;
     try {
-      respond(res, await answer(input as TriggerInput, req.socket.remoteAddress));
+      answered = answer(input as TriggerInput, req.socket.remoteAddress);
     } catch (err) {
-      log.error(`POST ${FAST_PATH} failed`, { error: (err as Error)?.stack ?? String(err) });
-      respond(res, { status: 500, body: INTERNAL_ERROR_BODY });
+      return failed(res, err);
     }
+    answered.then(
+      (a) => respond(res, a),
+      (err: unknown) => failed(res, err),
+    );
   };
 
   return (req, res) => {
     if (!isPlainJsonPost(req)) return fallback(req, res);
-    void handle(req, res);
+    parseJsonBody(req).then(
+      ({ parsed }) => take(req, res, parsed),
+      (err: unknown) => refuse(res, err),
+    );
   };
 }
 

@@ -6,7 +6,7 @@ import { CLOSE, type CloseReason } from '../../streams/websocket/closeCodes';
 import { planCatchUp, planFlush, type LogPosition, type Seat } from '../../streams/websocket/deliveryPlan';
 import type { ClientConnection, ConnectionLetter } from './clientConnection';
 import { areaView, type ClientRecord, type Directory } from './directory';
-import { encodeMessage, encodeTrigger, textFrame, visibleState, type ServerMessageType } from './protocol';
+import { encodeMessage, encodeTrigger, textFrame, textFrameParts, visibleState, type ServerMessageType } from './protocol';
 
 export interface FanOutDeps {
   readonly directory: Directory;
@@ -29,6 +29,9 @@ interface Logged {
   readonly event: TriggerEvent;
   /** The coalescing key of a backed-up connection's outbox: OneShot events are never coalesced. */
   readonly key: string | undefined;
+  /** Its frame as `ws` built it (header, payload), once some connection wants it. */
+  parts: readonly Buffer[] | undefined;
+  /** The same bytes as one Buffer, once a connection takes it on its own. */
   frame: Buffer | undefined;
 }
 
@@ -108,7 +111,7 @@ export class FanOut {
     const log = this.log;
     const plan = planFlush(log, this.window, this.members.values());
     for (const { indices, seats } of plan.shared) {
-      const write: ConnectionLetter | undefined = indices.length === 0 ? undefined : { type: 'write', data: joined(indices.map((i) => frameOf(log[i]))) };
+      const write: ConnectionLetter | undefined = indices.length === 0 ? undefined : { type: 'write', data: joined(log, indices) };
       for (const seat of seats) {
         seat.position = plan.sharedPosition;
         if (write) seat.conn.send(write);
@@ -289,7 +292,7 @@ export class FanOut {
   /** One accepted event to every connection that may see it, framed once: logged now, taken at the flush. */
   publishTrigger(event: TriggerEvent): void {
     if (this.members.size === 0) return;
-    this.log.push({ seq: event.seq, name: event.name, category: event.category, event, key: event.type === 'OneShot' ? undefined : event.name, frame: undefined });
+    this.log.push({ seq: event.seq, name: event.name, category: event.category, event, key: event.type === 'OneShot' ? undefined : event.name, parts: undefined, frame: undefined });
     if (this.log.length >= this.deps.maxLogged) this.flush();
     else this.requestFlush();
   }
@@ -351,26 +354,43 @@ export class FanOut {
   }
 }
 
-function frameOf(logged: Logged): Buffer {
-  return (logged.frame ??= textFrame(encodeTrigger(logged.event)));
+function partsOf(logged: Logged): readonly Buffer[] {
+  return (logged.parts ??= textFrameParts(encodeTrigger(logged.event)));
 }
 
-/** Frames as one Buffer, for one write shared by every connection of a view. */
-function joined(frames: readonly Buffer[]): Buffer {
-  return frames.length === 1 ? frames[0] : Buffer.concat(frames);
+function frameOf(logged: Logged): Buffer {
+  if (logged.frame === undefined) {
+    const parts = partsOf(logged);
+    logged.frame = parts.length === 1 ? parts[0] : Buffer.concat(parts);
+  }
+  return logged.frame;
+}
+
+/** The frames of the logged events at `indices` as one Buffer, for one write shared by every connection of a view: one copy of each frame's parts. */
+function joined(log: readonly Logged[], indices: readonly number[]): Buffer {
+  if (indices.length === 1) return frameOf(log[indices[0]]);
+  const parts: Buffer[] = [];
+  for (const i of indices) for (const part of partsOf(log[i])) parts.push(part);
+  return Buffer.concat(parts);
 }
 
 function createMember(conn: ClientConnection, view: View, position: LogPosition): Member {
-  return {
-    conn,
-    view,
-    position,
-    queued: false,
-    // A backed-up connection takes its share through its outbox, one event at a time.
-    get mayShare() {
-      return !this.queued && this.conn.status === 'live';
-    },
-  };
+  return new FanOutMember(conn, view, position);
+}
+
+/** A class, not a literal with a getter: the plan reads `mayShare` of every member at every flush. */
+class FanOutMember implements Member {
+  queued = false;
+  constructor(
+    readonly conn: ClientConnection,
+    public view: View,
+    public position: LogPosition,
+  ) {}
+
+  // A backed-up connection takes its share through its outbox, one event at a time.
+  get mayShare(): boolean {
+    return !this.queued && this.conn.status === 'live';
+  }
 }
 
 const NO_INDICES: readonly number[] = [];

@@ -70,8 +70,16 @@ const TEXT: FrameOptions = { fin: true, opcode: 0x01, mask: false, readOnly: fal
  * never masked, which is what makes them shareable).
  */
 export function textFrame(text: string): Buffer {
-  const parts = Sender.frame(Buffer.from(text, 'utf8'), TEXT);
+  const parts = textFrameParts(text);
   return parts.length === 1 ? parts[0] : Buffer.concat(parts);
+}
+
+/**
+ * {@link textFrame}'s bytes as `ws` returns them (header, then payload), for a caller that joins
+ * many frames into one write anyway and need not copy each of them into one Buffer first.
+ */
+export function textFrameParts(text: string): readonly Buffer[] {
+  return Sender.frame(Buffer.from(text, 'utf8'), TEXT);
 }
 
 /** The current state of the triggers a client may see, for `resync` and `get_state`. */

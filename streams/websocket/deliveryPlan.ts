@@ -98,19 +98,29 @@ export function planFlush<S extends Seat>(log: readonly PlannedEvent[], window: 
   const byView = new Map<View['visible'], Map<View['filter'], SharedBatch<S>>>();
   const shared: SharedBatch<S>[] = [];
   const catchUps: Array<{ seat: S } & CatchUp> = [];
+  // Seats of one view usually come one after another (every panel of a room): the batch of the
+  // previous seat is tried before the lookups.
+  let last: SharedBatch<S> | undefined;
   for (const seat of seats) {
     const { view, position } = seat;
     if (seat.mayShare && position.window !== window && position.lastSeq < firstSeq) {
-      let byFilter = byView.get(view.visible);
-      if (!byFilter) byView.set(view.visible, (byFilter = new Map()));
-      let batch = byFilter.get(view.filter);
+      let batch = last !== undefined && last.view.visible === view.visible && last.view.filter === view.filter ? last : undefined;
       if (!batch) {
-        batch = { view, indices: filterLog(log, view), seats: [] };
-        byFilter.set(view.filter, batch);
-        shared.push(batch);
+        let byFilter = byView.get(view.visible);
+        if (!byFilter) byView.set(view.visible, (byFilter = new Map()));
+        batch = byFilter.get(view.filter);
+        if (!batch) {
+          batch = { view, indices: filterLog(log, view), seats: [] };
+          byFilter.set(view.filter, batch);
+          shared.push(batch);
+        }
+        last = batch;
       }
       batch.seats.push(seat);
-    } else catchUps.push({ seat, ...planCatchUp(log, window, view, position) });
+    } else {
+      const { indices, position: after } = planCatchUp(log, window, view, position);
+      catchUps.push({ seat, indices, position: after });
+    }
   }
   return { shared, sharedPosition: { lastSeq, window, taken: log.length }, catchUps };
 }
