@@ -36,8 +36,8 @@ export interface ConnectionDeps extends ConnectionLimits {
  * snapshot the transition returned, so its status is read in one place; `setStatus` logs every
  * change. Everything reaches the transition through one mailbox ({@link send}), one message at a
  * time: frames from the fan-out, the sweep, the socket's own events. The mailbox is a plain queue
- * rather than the `concatMap` of streams' `connectionMachine`: every frame of every connection
- * passes through it, and a `concatMap` step per frame made the fan-out several times slower.
+ * rather than a `concatMap`: every frame of every connection passes through it, and a `concatMap`
+ * step per frame made the fan-out several times slower.
  * Frames are shared Buffers built once per fan-out.
  */
 export class ClientConnection {

@@ -1,4 +1,3 @@
-import { asyncScheduler, concatMap, defer, of, type OperatorFunction, type SchedulerLike } from 'rxjs';
 import { CLOSE, type CloseReason } from './closeCodes';
 import { createCoalescingOutbox, drainOutbox, offerOutbox, type CoalescingOutbox } from './coalescingOutbox';
 
@@ -211,30 +210,4 @@ export function connectionTransition<F, M = unknown>(limits: ConnectionLimits): 
         return to(state, 'closed', now, `code ${m.code}`, { pending: undefined, outbox: undefined }, [{ type: 'ended' }]);
     }
   };
-}
-
-/**
- * One connection's actor as an operator: its mailbox is the input stream, handled one message at
- * a time (`concatMap`), so a message sent while the effects of another are performed waits its
- * turn; each message gives one step, its time read from `scheduler`.
- *
- * ```
- * messages:  -a--d--f--      a = admit, d = deliver x, f = flush
- * steps:     -s--n--w--      s = status live, n = nothing yet, w = write [x]
- * ```
- */
-export function connectionMachine<F, M = unknown>(limits: ConnectionLimits, scheduler: SchedulerLike = asyncScheduler): OperatorFunction<ConnectionMessage<F, M>, ConnectionStep<F, M>> {
-  const transition = connectionTransition<F, M>(limits);
-  return (messages$) =>
-    defer(() => {
-      const now = () => scheduler.now();
-      let state = initialConnection<F>(now());
-      return messages$.pipe(
-        concatMap((message) => {
-          const step = transition(state, message, now);
-          state = step.state;
-          return of(step);
-        }),
-      );
-    });
 }

@@ -2,7 +2,6 @@ import { expect } from 'chai';
 import { CLOSE } from '../../../streams/websocket/closeCodes';
 import { createCoalescingOutbox, offerOutbox } from '../../../streams/websocket/coalescingOutbox';
 import {
-  connectionMachine,
   connectionTransition,
   initialConnection,
   type ConnectionEffect,
@@ -10,7 +9,6 @@ import {
   type ConnectionState,
   type ConnectionStatus,
 } from '../../../streams/websocket/connectionMachine';
-import { createTestScheduler } from '../../helpers/marbles';
 
 const LIMITS = { maxBufferedBytes: 100, maxPending: 3, authTimeoutMs: 50, slowConsumerMs: 200, closeGraceMs: 30 };
 const transition = connectionTransition<string>(LIMITS);
@@ -90,22 +88,5 @@ describe('connection transition', () => {
     const step = transition(at('live', { pending: ['late'] }), { type: 'written', bufferedBytes: 101 }, () => 0);
     expect(step.state.pending).to.equal(undefined);
     expect([...step.state.outbox!.entries.values()]).to.deep.equal(['late']);
-  });
-});
-
-describe('connectionMachine', () => {
-  it('turns a mailbox of messages into steps, one at a time, on the scheduler clock', () => {
-    const scheduler = createTestScheduler();
-    scheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
-      const messages = cold<ConnectionMessage<string>>(' -a 9ms d 9ms f|', { a: { type: 'admit' }, d: { type: 'deliver', frame: 'x' }, f: { type: 'flush' } });
-      const expected = '                               -s 9ms n 9ms w|';
-      const steps = messages.pipe(connectionMachine<string>(LIMITS, scheduler));
-      expectObservable(steps, '^ 30ms !').toBe(expected, {
-        s: { state: { ...initialConnection(0), status: 'live', since: 1 }, effects: [statusTo('authenticating', 'live')] },
-        n: { state: { ...initialConnection(0), status: 'live', since: 1, pending: ['x'] }, effects: [] },
-        w: { state: { ...initialConnection(0), status: 'live', since: 1 }, effects: [{ type: 'write', frames: ['x'], memo: undefined }] },
-      });
-      expectSubscriptions(messages.subscriptions).toBe('^ 21ms !');
-    });
   });
 });
