@@ -145,10 +145,17 @@ describe('TCP text source over real sockets', () => {
   });
 
   it('closes an idle connection after idle_timeout_ms', async () => {
-    const tcp = await start({ sources: { tcp: { idle_timeout_ms: 100 } } } as Overrides);
+    const time = createVirtualTime();
+    const tcp = await start({ sources: { tcp: { idle_timeout_ms: 100 } } } as Overrides, time);
     const c = await client(tcp);
     c.write('Fog.Burst\n');
     await c.waitForReplies(1);
+    time.advance(99);
+    const next = await client(tcp);
+    next.write('Fog.Burst\n');
+    await next.waitForReplies(1);
+    expect(c.socket.readableEnded, 'closed before idle_timeout_ms').to.equal(false);
+    time.advance(1);
     await c.waitForClose();
     expect(c.replies).to.deep.equal(['OK 1']);
   });
