@@ -63,7 +63,7 @@ export function createPowerService({ config, store, publish, scheduler, utcNow, 
   const sockets = new Map<string, SocketEntry>();
   for (const socket of config.sockets) {
     const records = createSocketRecords({ socket: socket.name, store, maxSamples: config.max_samples_per_instance });
-    const driver = driverFor?.(socket) ?? createDriver(socket, { clock: () => scheduler.now(), simulatedState });
+    const driver = driverFor?.(socket) ?? createDriver(socket, { clock: () => scheduler.now(), scheduler, simulatedState });
     const actor = createSocketActor({ socket, device: asSocketDevice(driver), records, publish, scheduler, utcNow, log, emergencyRetryMs: config.emergency_retry_ms });
     sockets.set(socket.name, { config: socket, actor, records });
   }

@@ -1,3 +1,4 @@
+import type { SchedulerLike } from 'rxjs';
 import type { SocketConfig } from '../powerConfig';
 import type { Collection } from '../../storage/store';
 import { createShellyDriver } from './shellyDriver';
@@ -8,6 +9,8 @@ import { createTasmotaDriver } from './tasmotaDriver';
 /** What drivers need from the hub. */
 export interface DriverDeps {
   readonly clock: () => number;
+  /** Where the device timeouts run. */
+  readonly scheduler: SchedulerLike;
   readonly simulatedState?: Collection<SimulatedPlugState>;
 }
 
@@ -23,8 +26,8 @@ export function createDriver(socket: SocketConfig, deps: DriverDeps): SocketDriv
     case 'simulated':
       return createSimulatedDriver({ name: socket.name, loadWatts: socket.load_watts, voltage: socket.voltage, clock: deps.clock, state: deps.simulatedState });
     case 'shelly':
-      return createShellyDriver({ baseUrl: baseUrlOf(socket.address!), channel: socket.channel, timeoutMs: socket.timeout_ms });
+      return createShellyDriver({ baseUrl: baseUrlOf(socket.address!), channel: socket.channel, timeoutMs: socket.timeout_ms, scheduler: deps.scheduler });
     case 'tasmota':
-      return createTasmotaDriver({ baseUrl: baseUrlOf(socket.address!), channel: socket.channel, timeoutMs: socket.timeout_ms, username: socket.username, password: socket.password });
+      return createTasmotaDriver({ baseUrl: baseUrlOf(socket.address!), channel: socket.channel, timeoutMs: socket.timeout_ms, scheduler: deps.scheduler, username: socket.username, password: socket.password });
   }
 }

@@ -1,3 +1,4 @@
+import type { SchedulerLike } from 'rxjs';
 import { sanitizeForLog } from '../../log';
 import type { DeviceResult } from '../../../streams/power/powerContracts';
 
@@ -11,15 +12,26 @@ export interface JsonAnswer {
 const timedOut = (e: Error): boolean => e.name === 'TimeoutError' || e.name === 'AbortError';
 
 /**
- * GET `url` and parse the answer as JSON, within `timeoutMs` (the request is aborted then). Any
- * failure is a value with a sentence a person can act on; `url` never appears in it, since it
- * may carry a device password.
+ * GET `url` and parse the answer as JSON, within `timeoutMs` on `scheduler` (the request is
+ * aborted then). Any failure is a value with a sentence a person can act on; `url` never appears
+ * in it, since it may carry a device password.
  */
-export async function httpGetJson(url: string, timeoutMs: number): Promise<DeviceResult<JsonAnswer>> {
+export async function httpGetJson(url: string, timeoutMs: number, scheduler: SchedulerLike): Promise<DeviceResult<JsonAnswer>> {
+  // The timeout is a timer setting, so it runs on the scheduler (AbortSignal.timeout would not).
+  const abort = new AbortController();
+  const deadline = scheduler.schedule(() => abort.abort(), timeoutMs);
+  try {
+    return await getJson(url, timeoutMs, abort.signal);
+  } finally {
+    deadline.unsubscribe();
+  }
+}
+
+async function getJson(url: string, timeoutMs: number, signal: AbortSignal): Promise<DeviceResult<JsonAnswer>> {
   const noAnswer: DeviceResult<JsonAnswer> = { ok: false, error: `no answer within ${timeoutMs} ms` };
   let res: Response;
   try {
-    res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), headers: { accept: 'application/json' } });
+    res = await fetch(url, { signal, headers: { accept: 'application/json' } });
   } catch (err) {
     const e = err as Error & { cause?: { code?: string; message?: string } };
     if (timedOut(e)) return noAnswer;

@@ -1,3 +1,4 @@
+import { asyncScheduler, type SchedulerLike } from 'rxjs';
 import type { PowerReading } from '../../../streams/power/powerContracts';
 import { httpGetJson } from './httpGetJson';
 import { fail, num, ok, type SocketDriver } from './socketDriver';
@@ -10,6 +11,8 @@ export interface ShellyConfig {
   /** Switch component id (`Switch:0` is 0). */
   readonly channel: number;
   readonly timeoutMs: number;
+  /** Where the timeout runs; the hub's scheduler, `asyncScheduler` unless given. */
+  readonly scheduler?: SchedulerLike;
 }
 
 /** A JSON-RPC error as a Shelly Gen2 answers it over HTTP GET: `{ "code": -105, "message": "…" }`. */
@@ -25,8 +28,8 @@ function rpcError(status: number, body: unknown): string {
  * `{ was_on }`), `/rpc/Switch.GetStatus?id=0` (answers `output`, `apower` W, `voltage` V,
  * `current` A, `aenergy.total` Wh, `temperature.tC`).
  */
-export function createShellyDriver({ baseUrl, channel, timeoutMs }: ShellyConfig): SocketDriver {
-  const rpc = (method: string, params: string) => httpGetJson(`${baseUrl}/rpc/${method}?${params}`, timeoutMs);
+export function createShellyDriver({ baseUrl, channel, timeoutMs, scheduler = asyncScheduler }: ShellyConfig): SocketDriver {
+  const rpc = (method: string, params: string) => httpGetJson(`${baseUrl}/rpc/${method}?${params}`, timeoutMs, scheduler);
   return {
     kind: 'shelly',
     async switchPower(on) {

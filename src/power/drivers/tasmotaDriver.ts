@@ -1,3 +1,4 @@
+import { asyncScheduler, type SchedulerLike } from 'rxjs';
 import { httpGetJson, type JsonAnswer } from './httpGetJson';
 import { fail, num, ok, type SocketDriver } from './socketDriver';
 import type { DeviceResult } from '../../../streams/power/powerContracts';
@@ -9,6 +10,8 @@ export interface TasmotaConfig {
   /** 0: the only relay (`Power`); n ≥ 1: relay n (`Power<n>`). */
   readonly channel: number;
   readonly timeoutMs: number;
+  /** Where the timeout runs; the hub's scheduler, `asyncScheduler` unless given. */
+  readonly scheduler?: SchedulerLike;
   readonly username?: string;
   /** Secret: sent as the `password` query parameter Tasmota expects, never logged. */
   readonly password?: string;
@@ -29,11 +32,11 @@ function tasmotaError(answer: JsonAnswer): string | null {
  * `/cm?cmnd=Status 8` (answers `StatusSNS.ENERGY` with `Total` in kWh, `Power` W, `Voltage` V,
  * `Current` A). Energy is normalized to Wh.
  */
-export function createTasmotaDriver({ baseUrl, channel, timeoutMs, username, password }: TasmotaConfig): SocketDriver {
+export function createTasmotaDriver({ baseUrl, channel, timeoutMs, username, password, scheduler = asyncScheduler }: TasmotaConfig): SocketDriver {
   const relay = channel === 0 ? 'Power' : `Power${channel}`;
   const auth = password !== undefined ? `&user=${encodeURIComponent(username ?? 'admin')}&password=${encodeURIComponent(password)}` : '';
   const cmnd = async (command: string): Promise<DeviceResult<Record<string, unknown>>> => {
-    const res = await httpGetJson(`${baseUrl}/cm?cmnd=${encodeURIComponent(command)}${auth}`, timeoutMs);
+    const res = await httpGetJson(`${baseUrl}/cm?cmnd=${encodeURIComponent(command)}${auth}`, timeoutMs, scheduler);
     if (!res.ok) return res;
     const error = tasmotaError(res.value);
     if (error) return fail(error);

@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import { firstValueFrom, from, race, timer, type SchedulerLike } from 'rxjs';
+import { firstValueFrom, from, race, timer, type SchedulerLike, type Subscription } from 'rxjs';
 import type { Decision } from '../../../streams/contracts';
 import { formatDecision, formatError } from '../../../streams/sources/formatReply';
 import { parseLine } from '../../../streams/sources/parseLine';
@@ -7,7 +7,7 @@ import { splitLines } from '../../../streams/sources/splitLines';
 import type { TriggerReport } from '../../hub';
 import { sanitizeForLog, type Logger } from '../../log';
 
-/** What one connection needs: the gateway's door, its bounds, a clock for the shutdown grace. */
+/** What one connection needs: the gateway's door, its bounds, a clock for the idle bound and the shutdown grace. */
 export interface LineConnectionDeps {
   readonly report: (input: TriggerReport) => Promise<Decision>;
   readonly source: string;
@@ -51,8 +51,27 @@ export function serveLineConnection(socket: Socket, deps: LineConnectionDeps): L
   const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
   socket.setEncoding('utf8');
   socket.setNoDelay(true);
-  // A second timeout while already closing means the peer does not even read its replies: let go.
-  if (deps.idleTimeoutMs > 0) socket.setTimeout(deps.idleTimeoutMs, () => (ending ? socket.destroy() : finish(`idle for ${deps.idleTimeoutMs} ms`)));
+  // The idle bound is a timer setting, so it runs on the scheduler (socket.setTimeout would not).
+  // Activity only moves a timestamp; the one timer re-arms for what is left, never one per chunk.
+  const { scheduler, idleTimeoutMs } = deps;
+  let lastActive = scheduler.now();
+  const touch = (): void => void (lastActive = scheduler.now());
+  let idle: Subscription | undefined;
+  const watchIdle = (delay: number): void => {
+    idle = scheduler.schedule(() => {
+      const quiet = scheduler.now() - lastActive;
+      if (quiet < idleTimeoutMs) return watchIdle(idleTimeoutMs - quiet);
+      // A second timeout while already closing means the peer does not even read its replies: let go.
+      if (ending) return void socket.destroy();
+      finish(`idle for ${idleTimeoutMs} ms`);
+      touch();
+      watchIdle(idleTimeoutMs);
+    }, delay);
+  };
+  if (idleTimeoutMs > 0) {
+    watchIdle(idleTimeoutMs);
+    socket.once('close', () => idle?.unsubscribe());
+  }
   socket.on('error', (err) => log.debug('connection error', { remote, error: err.message }));
   socket.on('end', () => finish('peer closed its side'));
   socket.on('close', () => log.debug('connection closed', { remote, lines, badLines }));
@@ -67,6 +86,7 @@ export function serveLineConnection(socket: Socket, deps: LineConnectionDeps): L
   const write = (items: ReadonlyArray<Decision | string>): void => {
     inFlight -= items.length;
     if (socket.destroyed || !socket.writable) return;
+    touch();
     let out = '';
     for (const item of items) out += typeof item === 'string' ? item : formatDecision(item);
     if (!socket.write(out)) {
@@ -106,6 +126,7 @@ export function serveLineConnection(socket: Socket, deps: LineConnectionDeps): L
   }
 
   socket.on('data', (chunk: string) => {
+    touch();
     if (ending) return;
     const split = splitLines(carry, chunk, maxLineLength);
     carry = split.carry;

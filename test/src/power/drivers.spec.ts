@@ -4,7 +4,26 @@ import { createSimulatedDriver, type SimulatedPlugState } from '../../../src/pow
 import { createTasmotaDriver } from '../../../src/power/drivers/tasmotaDriver';
 import { baseUrlOf } from '../../../src/power/drivers/createDriver';
 import type { Collection } from '../../../src/storage/store';
+import type { DeviceResult } from '../../../streams/power/powerContracts';
+import { createVirtualTime, type VirtualTime } from '../../helpers/virtualTime';
+import { waitFor } from '../../helpers/waitFor';
 import { startFakeShelly, startFakeTasmota, type FakeDevice } from './fakeDevices';
+
+/**
+ * What `ask` answers from a device that holds its request open: the timeout runs on virtual time,
+ * so the test waits for the request to reach the device (real I/O), then moves the clock past it.
+ */
+async function answerAtTimeout<T>(d: FakeDevice, time: VirtualTime, timeoutMs: number, ask: () => Promise<DeviceResult<T>>): Promise<DeviceResult<T>> {
+  const before = d.requests.length;
+  let settled = false;
+  const answer = ask().finally(() => (settled = true));
+  await waitFor(() => d.requests.length > before, 'the request to reach the device');
+  time.advance(timeoutMs - 1);
+  await new Promise((r) => setImmediate(r));
+  expect(settled, 'answered before the timeout').to.equal(false);
+  time.advance(1);
+  return answer;
+}
 
 describe('power drivers', () => {
   let device: FakeDevice | undefined;
@@ -14,7 +33,7 @@ describe('power drivers', () => {
   });
 
   describe('Shelly Gen2', () => {
-    const shelly = (d: FakeDevice, channel = 0, timeoutMs = 1000) => createShellyDriver({ baseUrl: d.url, channel, timeoutMs });
+    const shelly = (d: FakeDevice, channel = 0, timeoutMs = 1000, time?: VirtualTime) => createShellyDriver({ baseUrl: d.url, channel, timeoutMs, scheduler: time?.scheduler });
 
     it('switches with Switch.Set and confirms from the answer', async () => {
       device = await startFakeShelly();
@@ -42,8 +61,9 @@ describe('power drivers', () => {
 
     it('fails, never succeeds, on a device that stops answering: the request is aborted at the timeout', async () => {
       device = await startFakeShelly({ mode: 'silent' });
-      expect(await shelly(device, 0, 150).switchPower(true)).to.deep.equal({ ok: false, error: 'no answer within 150 ms' });
-      expect(await shelly(device, 0, 150).read()).to.deep.equal({ ok: false, error: 'no answer within 150 ms' });
+      const time = createVirtualTime();
+      expect(await answerAtTimeout(device, time, 150, () => shelly(device!, 0, 150, time).switchPower(true))).to.deep.equal({ ok: false, error: 'no answer within 150 ms' });
+      expect(await answerAtTimeout(device, time, 150, () => shelly(device!, 0, 150, time).read())).to.deep.equal({ ok: false, error: 'no answer within 150 ms' });
     });
 
     it('fails on an answer that is not the Shelly API (a captive portal, another device)', async () => {
@@ -62,8 +82,8 @@ describe('power drivers', () => {
   });
 
   describe('Tasmota', () => {
-    const tasmota = (d: FakeDevice, extra: { channel?: number; password?: string; timeoutMs?: number } = {}) =>
-      createTasmotaDriver({ baseUrl: d.url, channel: extra.channel ?? 0, timeoutMs: extra.timeoutMs ?? 1000, password: extra.password });
+    const tasmota = (d: FakeDevice, extra: { channel?: number; password?: string; timeoutMs?: number; time?: VirtualTime } = {}) =>
+      createTasmotaDriver({ baseUrl: d.url, channel: extra.channel ?? 0, timeoutMs: extra.timeoutMs ?? 1000, password: extra.password, scheduler: extra.time?.scheduler });
 
     it('switches with Power On / Power Off and checks the POWER answer', async () => {
       device = await startFakeTasmota();
@@ -98,7 +118,8 @@ describe('power drivers', () => {
 
     it('fails, never succeeds, on a device that stops answering', async () => {
       device = await startFakeTasmota({ mode: 'silent' });
-      expect(await tasmota(device, { timeoutMs: 150 }).switchPower(false)).to.deep.equal({ ok: false, error: 'no answer within 150 ms' });
+      const time = createVirtualTime();
+      expect(await answerAtTimeout(device, time, 150, () => tasmota(device!, { timeoutMs: 150, time }).switchPower(false))).to.deep.equal({ ok: false, error: 'no answer within 150 ms' });
     });
   });
 

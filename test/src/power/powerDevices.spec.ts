@@ -1,6 +1,39 @@
 import { expect } from 'chai';
 import { startFakeShelly, startFakeTasmota, type FakeDevice } from './fakeDevices';
-import { call, startPowerHub, waitFor, type PowerHub } from './powerTestKit';
+import type { SocketConfig } from '../../../src/power/powerConfig';
+import { createVirtualTime, type VirtualTime } from '../../helpers/virtualTime';
+import { call, startPowerHub, waitFor, type Answer, type PowerHub } from './powerTestKit';
+
+// The sockets' timers (sampling_interval_ms, timeout_ms) run on virtual time: a test moves the clock
+// past the setting it waits on and awaits only the HTTP exchanges with the local device servers.
+let time: VirtualTime;
+const onVirtualTime = (sockets: Array<Partial<SocketConfig> & Pick<SocketConfig, 'name' | 'driver'>>) => {
+  time = createVirtualTime();
+  return startPowerHub(sockets, {}, undefined, { scheduler: time.scheduler });
+};
+
+/** Moves the clock on `stepMs` at a time, letting the device I/O of each step run, until `done`. */
+async function advanceUntil(stepMs: number, done: () => boolean, what: string, maxSteps = 1000): Promise<void> {
+  for (let i = 0; i < maxSteps && !done(); i++) {
+    time.advance(stepMs);
+    // Not a timing wait: a few turns of the event loop for the HTTP exchange the step started.
+    for (let turn = 0; turn < 20 && !done(); turn++) await new Promise((r) => setImmediate(r));
+  }
+  if (!done()) throw new Error(`${what}: not after ${maxSteps} steps of ${stepMs} ms of virtual time`);
+}
+
+/** A request the device holds open: answered once the clock passes `timeoutMs`, and not a ms before. */
+async function answerAtTimeout(device: FakeDevice, timeoutMs: number, ask: () => Promise<Answer>): Promise<Answer> {
+  const before = device.requests.length;
+  let settled = false;
+  const answer = ask().finally(() => (settled = true));
+  await waitFor(() => device.requests.length > before, 'the request to reach the device');
+  time.advance(timeoutMs - 1);
+  await new Promise((r) => setImmediate(r));
+  expect(settled, 'answered before timeout_ms').to.equal(false);
+  time.advance(1);
+  return answer;
+}
 
 describe('power sockets on real drivers against local device servers', () => {
   let device: FakeDevice | undefined;
@@ -18,12 +51,12 @@ describe('power sockets on real drivers against local device servers', () => {
 
       it('powers the device on for the first instance, reads its energy (Wh), samples it, powers it off after the last', async () => {
         device = await fake();
-        ph = await startPowerHub([{ name: 'plug', driver: kind, address: device.url, sampling_interval_ms: 20 }]);
+        ph = await onVirtualTime([{ name: 'plug', driver: kind, address: device.url, sampling_interval_ms: 20 }]);
         const started = await call(ph.hub, 'POST', '/api/instance', { emergencyStopTimeout: 60_000, instanceId: 'i1' });
         expect(started.status).to.equal(200);
         expect(device.output).to.equal(true);
         expect(started.body.instance.energy.totalWh).to.equal(1500);
-        await waitFor(() => ph!.of('sample').length >= 2, 'two samples');
+        await advanceUntil(20, () => ph!.of('sample').length >= 2, 'two samples');
         const sample = ph.of('sample')[0];
         expect(sample.data).to.deep.include({ instances: ['i1'], currentA: kind === 'shelly' ? 0.501 : 0.195 });
         expect((await call(ph.hub, 'GET', '/api/instance/i1')).body.instance.amperagePerSecond.length).to.be.at.least(2);
@@ -35,11 +68,11 @@ describe('power sockets on real drivers against local device servers', () => {
 
       it('a device that stops answering: 500, the socket faults and says so on the bus, nothing is started; it recovers once the device answers', async () => {
         device = await fake();
-        ph = await startPowerHub([{ name: 'plug', driver: kind, address: device.url, timeout_ms: 150, sampling_interval_ms: 60_000 }]);
+        ph = await onVirtualTime([{ name: 'plug', driver: kind, address: device.url, timeout_ms: 150, sampling_interval_ms: 60_000 }]);
         await waitFor(async () => (await call(ph!.hub, 'GET', '/api/download')).body.server.status !== 'starting', 'the first reconcile');
         const faultsBefore = ph.of('fault').length;
         device.mode = 'silent';
-        const res = await call(ph.hub, 'POST', '/api/instance', { emergencyStopTimeout: 60_000, instanceId: 'i1' });
+        const res = await answerAtTimeout(device, 150, () => call(ph!.hub, 'POST', '/api/instance', { emergencyStopTimeout: 60_000, instanceId: 'i1' }));
         expect(res.status).to.equal(500);
         expect(res.body).to.deep.equal({ error: 'Could not switch the socket on: no answer within 150 ms', instanceId: 'i1' });
         expect(ph.of('fault').slice(faultsBefore).map((e) => e.data)).to.deep.equal([{ operation: 'switch on', error: 'no answer within 150 ms' }]);
@@ -72,10 +105,10 @@ describe('power sockets on real drivers against local device servers', () => {
 
   it('a stop the device does not confirm is a 500 and the instance keeps running (the socket may still be on)', async () => {
     device = await startFakeShelly();
-    ph = await startPowerHub([{ name: 'plug', driver: 'shelly', address: device.url, timeout_ms: 150, sampling_interval_ms: 60_000 }]);
+    ph = await onVirtualTime([{ name: 'plug', driver: 'shelly', address: device.url, timeout_ms: 150, sampling_interval_ms: 60_000 }]);
     await call(ph.hub, 'POST', '/api/instance', { emergencyStopTimeout: 60_000, instanceId: 'i1' });
     device.mode = 'silent';
-    const res = await call(ph.hub, 'PUT', '/api/instance/i1');
+    const res = await answerAtTimeout(device, 150, () => call(ph!.hub, 'PUT', '/api/instance/i1'));
     expect(res.status).to.equal(500);
     expect(res.body.error).to.equal('Could not switch the socket off: no answer within 150 ms; instance i1 keeps running');
     expect((await call(ph.hub, 'GET', '/api/instance/i1')).body.instance.stopTimestamp).to.equal(null);
@@ -86,10 +119,10 @@ describe('power sockets on real drivers against local device servers', () => {
 
   it('an emergency stop the device does not confirm is a 500; the instances keep running until it does', async () => {
     device = await startFakeShelly();
-    ph = await startPowerHub([{ name: 'plug', driver: 'shelly', address: device.url, timeout_ms: 150, sampling_interval_ms: 60_000 }]);
+    ph = await onVirtualTime([{ name: 'plug', driver: 'shelly', address: device.url, timeout_ms: 150, sampling_interval_ms: 60_000 }]);
     await call(ph.hub, 'POST', '/api/instance', { emergencyStopTimeout: 60_000, instanceId: 'i1' });
     device.mode = 'silent';
-    const res = await call(ph.hub, 'POST', '/api/emergency-stop/i1');
+    const res = await answerAtTimeout(device, 150, () => call(ph!.hub, 'POST', '/api/emergency-stop/i1'));
     expect(res).to.deep.include({ status: 500, body: { error: 'Emergency stop could not switch the socket off: no answer within 150 ms', instanceId: 'i1' } });
     expect((await call(ph.hub, 'GET', '/api/download')).body.server).to.deep.include({ runningInstances: ['i1'], status: 'faulted' });
     device.mode = 'normal';
@@ -99,10 +132,10 @@ describe('power sockets on real drivers against local device servers', () => {
 
   it('a plug switched off by hand while an instance runs: the monitor stops the instance (device_off) and faults the socket', async () => {
     device = await startFakeShelly();
-    ph = await startPowerHub([{ name: 'plug', driver: 'shelly', address: device.url, sampling_interval_ms: 20 }]);
+    ph = await onVirtualTime([{ name: 'plug', driver: 'shelly', address: device.url, sampling_interval_ms: 20 }]);
     await call(ph.hub, 'POST', '/api/instance', { emergencyStopTimeout: 60_000, instanceId: 'i1' });
     device.output = false;
-    await waitFor(() => ph!.of('instance_stopped').length === 1, 'the instance to be stopped');
+    await advanceUntil(20, () => ph!.of('instance_stopped').length === 1, 'the instance to be stopped');
     expect(ph.of('instance_stopped')[0].data).to.deep.equal({ reason: 'device_off', triggeredPowerOff: false });
     expect(ph.of('fault')[0].data).to.deep.equal({ operation: 'monitor', error: 'The socket is off but 1 instance(s) were running: i1' });
     expect((await call(ph.hub, 'GET', '/api/instance/i1')).body.instance).to.deep.include({ stopReason: 'device_off', isEmergencyStopped: false, isManuallyStopped: false });
@@ -110,15 +143,17 @@ describe('power sockets on real drivers against local device servers', () => {
 
   it('an unreachable socket is polled until it answers, its fault said once on the bus, not at every poll', async () => {
     device = await startFakeShelly();
-    ph = await startPowerHub([{ name: 'plug', driver: 'shelly', address: device.url, timeout_ms: 300, sampling_interval_ms: 10 }]);
+    ph = await onVirtualTime([{ name: 'plug', driver: 'shelly', address: device.url, timeout_ms: 300, sampling_interval_ms: 10 }]);
     await call(ph.hub, 'POST', '/api/instance', { emergencyStopTimeout: 60_000, instanceId: 'i1' });
     const faultsBefore = ph.of('fault').length;
     device.mode = 'silent';
     const polled = device.requests.length;
-    await waitFor(() => device!.requests.length >= polled + 4, 'four unanswered polls');
+    await advanceUntil(10, () => device!.requests.length >= polled + 4, 'four unanswered polls');
     expect(ph.of('fault').slice(faultsBefore).map((e) => e.data)).to.deep.equal([{ operation: 'read', error: 'no answer within 300 ms' }]);
     device.mode = 'normal';
-    await waitFor(async () => (await call(ph!.hub, 'GET', '/api/download')).body.server.status === 'on', 'the socket to answer again');
+    const samplesBefore = ph.of('sample').length;
+    await advanceUntil(10, () => ph!.of('sample').length > samplesBefore, 'the socket to answer again');
+    expect((await call(ph.hub, 'GET', '/api/download')).body.server.status).to.equal('on');
     expect((await call(ph.hub, 'GET', '/api/instance/i1')).body.instance.stopTimestamp).to.equal(null);
   });
 

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { INSTANCES, type InstanceData } from '../../../src/power/instanceData';
 import { createSqliteStore } from '../../../src/storage/sqliteStore';
+import { createVirtualTime } from '../../helpers/virtualTime';
 import { call, startPowerHub, waitFor, type PowerHub } from './powerTestKit';
 
 describe('power: emergency deadlines, restarts and trigger bindings in a running hub', () => {
@@ -17,9 +18,14 @@ describe('power: emergency deadlines, restarts and trigger bindings in a running
   });
 
   it('an instance nobody stops is emergency-stopped at its deadline, recorded as such, with an event', async () => {
-    ph = await startPowerHub([{ name: 'main', driver: 'simulated' }]);
+    // The deadline runs on virtual time: none before it, the stop once the clock reaches it.
+    const time = createVirtualTime();
+    ph = await startPowerHub([{ name: 'main', driver: 'simulated' }], {}, undefined, { scheduler: time.scheduler });
     await call(ph.hub, 'POST', '/api/instance', { emergencyStopTimeout: 60_000, instanceId: 'kept' });
     await call(ph.hub, 'POST', '/api/instance', { emergencyStopTimeout: 100, instanceId: 'forgotten' });
+    time.advance(99);
+    expect((await call(ph.hub, 'GET', '/api/download')).body.server.runningInstances, 'stopped before its deadline').to.deep.equal(['kept', 'forgotten']);
+    time.advance(1);
     await waitFor(() => ph!.of('emergency_stop').length === 1, 'the emergency stop');
     expect(ph.of('emergency_stop')[0]).to.deep.include({ socket: 'main', instanceId: 'forgotten', organization: 'default', data: { cause: 'timeout', stoppedInstances: ['kept', 'forgotten'] } });
     const instance = (await call(ph.hub, 'GET', '/api/instance/forgotten')).body.instance;

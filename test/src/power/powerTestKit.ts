@@ -2,6 +2,7 @@ import { createLocalBus } from '../../../src/bus/localBus';
 import type { PowerEvent } from '../../../src/bus/bus';
 import type { PowerComponent } from '../../../src/power/powerComponent';
 import type { SocketConfig } from '../../../src/power/powerConfig';
+import type { RuntimeOptions } from '../../../src/runtime/runtime';
 import { startHub, type TestHub } from '../../helpers/hub';
 
 /** One HTTP exchange with the hub: status, JSON body, headers. */
@@ -23,12 +24,12 @@ export async function call(hub: TestHub, method: string, path: string, body?: un
 
 export { waitFor } from '../../helpers/waitFor';
 
-/** A hub with the given sockets (and power options), collecting every power event from its bus, from the start on. */
-export async function startPowerHub(sockets: Array<Partial<SocketConfig> & Pick<SocketConfig, 'name' | 'driver'>>, power: Record<string, unknown> = {}, dataDir?: string) {
+/** A hub with the given sockets (and power options, and runtime options such as a scheduler), collecting every power event from its bus, from the start on. */
+export async function startPowerHub(sockets: Array<Partial<SocketConfig> & Pick<SocketConfig, 'name' | 'driver'>>, power: Record<string, unknown> = {}, dataDir?: string, options: Partial<RuntimeOptions> = {}) {
   const bus = createLocalBus();
   const events: PowerEvent[] = [];
   const subscription = bus.messages$<PowerEvent>('power').subscribe((e) => events.push(e));
-  const hub = await startHub({ power: { sockets, ...power } } as any, { dataDir, bus: () => bus }).catch((err) => {
+  const hub = await startHub({ power: { sockets, ...power } } as any, { ...options, dataDir, bus: () => bus }).catch((err) => {
     subscription.unsubscribe();
     throw err;
   });

@@ -1,5 +1,7 @@
 import { expect } from 'chai';
-import type { TriggerDef } from '../../../streams/contracts';
+import type { IncomingMessage } from 'node:http';
+import type { TriggerDef, TriggerEvent } from '../../../streams/contracts';
+import { createComponents } from '../../../src/runtime/components';
 import { createClock } from '../../../src/runtime/clock';
 import { createSqliteStore } from '../../../src/storage/sqliteStore';
 import { startHub, type TestHub } from '../../helpers/hub';
@@ -19,6 +21,12 @@ const catalog: TriggerDef[] = [
 describe('the whole hub on virtual time', () => {
   let hub: TestHub | undefined;
   let time: VirtualTime;
+  /** Every event the gateway accepted, with the virtual time its input reached the ingress. */
+  let accepted: TriggerEvent[];
+  /** Each POST's path and the virtual time the hub had read all of it, in order. */
+  let arrivals: Array<{ path: string; at: number }>;
+  /** Resolves each POST's `received` once the hub has read it. */
+  const onArrival: Array<() => void> = [];
   afterEach(async () => {
     await hub?.stop();
     hub = undefined;
@@ -26,6 +34,9 @@ describe('the whole hub on virtual time', () => {
 
   async function start(gating: Record<string, unknown>): Promise<TestHub> {
     time = createVirtualTime();
+    accepted = [];
+    onArrival.length = 0;
+    arrivals = [];
     hub = await startHub(
       { storage: { data_dir: ':memory:' }, trigger: { gating } },
       {
@@ -33,14 +44,31 @@ describe('the whole hub on virtual time', () => {
         clock: createClock(() => EPOCH + time.scheduler.now()),
         store: () => createSqliteStore(':memory:'),
         triggers: () => ({ triggers: new Map(catalog.map((t) => [t.name, t])), defaultOrganization: 'default' }),
+        components: (config, deps) => {
+          deps.accepted$.subscribe((e) => accepted.push(e));
+          return createComponents(config, deps);
+        },
       },
     );
+    // The route reports a request once its body is read: after this listener's 'end' and one turn.
+    hub.runtime.server.on('request', (req: IncomingMessage) => {
+      if (req.method !== 'POST') return;
+      req.once('end', () =>
+        setImmediate(() => {
+          arrivals.push({ path: req.url ?? '', at: time.scheduler.now() });
+          onArrival.shift()?.();
+        }),
+      );
+    });
     return hub;
   }
 
-  /** Posts through the real HTTP listener; `settled` says whether the answer came yet. */
+  /**
+   * Posts through the real HTTP listener; `received` resolves once the hub has the input (so the
+   * test moves the clock only after it), `settled` says whether the answer came yet.
+   */
   function post(path: string, body: unknown) {
-    const answer = { settled: false, done: undefined as unknown as Promise<{ status: number; body: any }> };
+    const answer = { settled: false, received: new Promise<void>((resolve) => onArrival.push(resolve)), done: undefined as unknown as Promise<{ status: number; body: any }> };
     answer.done = fetch(hub!.url + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then(async (res) => {
       answer.settled = true;
       return { status: res.status, body: await res.json() };
@@ -82,8 +110,10 @@ describe('the whole hub on virtual time', () => {
     expect((await answerOf('/api/trigger-event', { name: 'Flame.Intensity', value: 10 })).status).to.equal(200);
     time.advance(10);
     const replaced = post('/api/trigger-event', { name: 'Flame.Intensity', value: 20 });
+    await replaced.received;
     time.advance(10);
     const newest = post('/api/trigger-event', { name: 'Flame.Intensity', value: 30 });
+    await newest.received;
     const superseded = await replaced.done;
     expect(superseded.status).to.equal(202);
     expect(superseded.body.reason).to.equal('superseded');
@@ -99,5 +129,11 @@ describe('the whole hub on virtual time', () => {
     expect(released.body.event).to.include({ name: 'Flame.Intensity', value: 30, timestamp: '2026-01-01T00:00:00.100Z' });
     const state = (await (await fetch(hub!.url + '/api/trigger-status')).json()) as { triggers: Record<string, { value: unknown }> };
     expect(state.triggers['Flame.Intensity'].value).to.equal(30);
+    // Each post reached the hub at the virtual time it names, and the newest was taken in at t+20.
+    expect(arrivals.map((a) => a.at)).to.deep.equal([0, 10, 20, 20, 99]);
+    expect(accepted.filter((e) => e.name === 'Flame.Intensity').map((e) => [e.value, e.receivedAt])).to.deep.equal([
+      [10, 0],
+      [30, 20],
+    ]);
   });
 });

@@ -5,6 +5,8 @@ import { wireTcpSource } from '../../../src/runtime/components';
 import type { TcpSource } from '../../../src/sources/tcp/tcpSource';
 import { startHub, type TestHub } from '../../helpers/hub';
 import { startLineServer, type LineServer } from '../../helpers/lineServer';
+import { createVirtualTime, type VirtualTime } from '../../helpers/virtualTime';
+import { waitFor } from '../../helpers/waitFor';
 import { connectLineClient, type LineClient } from './lineClient';
 
 type Overrides = Parameters<typeof startHub>[0];
@@ -25,10 +27,13 @@ describe('TCP text source over real sockets', () => {
     closers = [];
   });
 
-  async function start(overrides: Overrides = {}): Promise<TcpSource> {
-    hub = await startHub(overrides, { components: (config, deps) => [wireTcpSource(config, deps)] });
+  async function start(overrides: Overrides = {}, time?: VirtualTime): Promise<TcpSource> {
+    hub = await startHub(overrides, { components: (config, deps) => [wireTcpSource(config, deps)], ...(time && { scheduler: time.scheduler }) });
     return hub.component<TcpSource>('TCP');
   }
+
+  /** Resolves once the gateway has decided `n` events (the lines reached it over the socket). */
+  const decided = (n: number) => waitFor(() => hub!.runtime.lastSeq() >= n, `${n} events decided`);
 
   async function client(source: TcpSource): Promise<LineClient> {
     const c = await connectLineClient(source.address()!.port);
@@ -74,9 +79,17 @@ describe('TCP text source over real sockets', () => {
 
   it('keeps replies in line order when a later line is decided first', async () => {
     // The second Flame.Intensity waits for its throttle window; Fog.Burst behind it is decided at once.
-    const tcp = await start({ trigger: { gating: { min_interval_ms: 300 } } });
+    // The window runs on virtual time: the test crosses it once both others are decided.
+    const time = createVirtualTime();
+    const tcp = await start({ trigger: { gating: { min_interval_ms: 300 } } }, time);
     const c = await client(tcp);
     c.write('Flame.Intensity 10\nFlame.Intensity 20\nFog.Burst\n');
+    await decided(2);
+    time.advance(299);
+    await new Promise((r) => setImmediate(r));
+    expect(hub!.runtime.lastSeq(), 'the throttled value released before its window ended').to.equal(2);
+    expect(c.replies).to.deep.equal([]);
+    time.advance(1);
     expect(await c.waitForReplies(3)).to.deep.equal(['OK 1', 'OK 3', 'OK 2']);
   });
 
@@ -121,18 +134,28 @@ describe('TCP text source over real sockets', () => {
   });
 
   it('still answers every line when the device half-closes right after writing (printf … | nc)', async () => {
-    const tcp = await start({ trigger: { gating: { min_interval_ms: 200 } } });
+    const time = createVirtualTime();
+    const tcp = await start({ trigger: { gating: { min_interval_ms: 200 } } }, time);
     const c = await client(tcp);
     c.socket.end('Flame.Intensity 1\nFlame.Intensity 2\n');
+    await decided(1);
+    time.advance(200);
     await c.waitForClose();
     expect(c.replies).to.deep.equal(['OK 1', 'OK 2']);
   });
 
   it('closes an idle connection after idle_timeout_ms', async () => {
-    const tcp = await start({ sources: { tcp: { idle_timeout_ms: 100 } } } as Overrides);
+    const time = createVirtualTime();
+    const tcp = await start({ sources: { tcp: { idle_timeout_ms: 100 } } } as Overrides, time);
     const c = await client(tcp);
     c.write('Fog.Burst\n');
     await c.waitForReplies(1);
+    time.advance(99);
+    const next = await client(tcp);
+    next.write('Fog.Burst\n');
+    await next.waitForReplies(1);
+    expect(c.socket.readableEnded, 'closed before idle_timeout_ms').to.equal(false);
+    time.advance(1);
     await c.waitForClose();
     expect(c.replies).to.deep.equal(['OK 1']);
   });

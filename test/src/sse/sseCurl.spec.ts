@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { TestHub } from '../../helpers/hub';
 import { requirePeers } from '../../helpers/peers';
+import { createVirtualTime } from '../../helpers/virtualTime';
 import { parseSse, type Received } from './sseClient';
 import { createKey, fire, startSseHub, until } from './sseFixtures';
 
@@ -21,7 +22,9 @@ describe('SSE stream read by curl -N', () => {
   });
 
   it('streams connection, events and heartbeats that curl prints as they come', async () => {
-    hub = await startSseHub({ sse: { heartbeat_ms: 50 } });
+    // The heartbeat runs on virtual time: the test moves the clock once curl has the event.
+    const time = createVirtualTime();
+    hub = await startSseHub({ sse: { heartbeat_ms: 50 } }, { scheduler: time.scheduler });
     const { key } = createKey(hub, 'acme');
     curl = spawn('curl', ['-N', '-sS', '-H', `x-api-key: ${key}`, `${hub.url}/api/events/stream?eventCategories=buttons`], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
@@ -33,6 +36,7 @@ describe('SSE stream read by curl -N', () => {
     await fire(hub, 'Dial.Number', 3); // filtered out
     const seq = await fire(hub, 'Phone.Button', 'On');
     await until(() => messages().some((m) => m.event === 'event' && m.id === String(seq)), 5000, 'event through curl');
+    time.advance(50);
     await until(() => messages().some((m) => m.event === 'heartbeat'), 5000, 'heartbeat through curl');
     const events = messages().filter((m) => m.event === 'event');
     expect(events.map((m) => [m.id, m.data.triggerName, m.data.event.type])).to.deep.equal([[String(seq), 'Phone.Button', 'STATE_CHANGED']]);

@@ -130,7 +130,10 @@ describe('SSE stream: limits, stats, slow clients, revocation and shutdown', () 
   });
 
   it('stops the whole hub within the bound even when a client does not read its notice', async () => {
-    hub = await startSseHub({ sse: { close_timeout_ms: 200 }, shutdown: { reconnect_after_ms: 700 } });
+    // close_timeout_ms runs on virtual time: the hub waits for the client that does not read until
+    // the test moves the clock past the bound, and stops then.
+    const time = createVirtualTime();
+    hub = await startSseHub({ sse: { close_timeout_ms: 200, max_buffered_bytes: 64 * 1024 * 1024 }, shutdown: { reconnect_after_ms: 700 } }, { scheduler: time.scheduler });
     const reader = await stream(createKey(hub, 'acme').key);
     const socket = connect(Number(new URL(hub.url).port), '127.0.0.1');
     sockets.push(socket);
@@ -138,11 +141,23 @@ describe('SSE stream: limits, stats, slow clients, revocation and shutdown', () 
     socket.write(`GET /api/events/stream HTTP/1.1\r\nHost: 127.0.0.1\r\nx-api-key: ${slowKey}\r\n\r\n`);
     socket.pause();
     await until(async () => (await stats(slowKey)).apiKey.connections === 1, 5000, 'second stream open');
-    const stopping = hub.stop();
-    let timer: NodeJS.Timeout | undefined;
-    const bound = new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('hub did not stop within 5 s')), 5000)));
-    await Promise.race([stopping, bound]).finally(() => clearTimeout(timer));
+    // Enough events to fill the kernel's buffers towards the client that does not read, so its
+    // notice cannot get out and only the bound ends its stream (the reader reads as it goes).
+    for (let i = 0; i < 40_000; i++) {
+      await fire(hub, 'Phone.Button', i % 2 ? 'Off' : 'On');
+      if (i % 100 === 99) await new Promise((r) => setImmediate(r));
+    }
+    let stopped = false;
+    const stopping = hub.stop().then(() => (stopped = true));
     await reader.ended;
+    await until(() => hub!.component<Component>('sse').health().detail === '1 open streams', 5000, 'the reader gone, the slow stream still open');
+    time.advance(199);
+    await new Promise((r) => setImmediate(r));
+    expect(stopped, 'stopped before close_timeout_ms').to.equal(false);
+    time.advance(1);
+    let timer: NodeJS.Timeout | undefined;
+    const bound = new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('hub did not stop at close_timeout_ms')), 5000)));
+    await Promise.race([stopping, bound]).finally(() => clearTimeout(timer));
     expect(reader.received[reader.received.length - 1]).to.deep.include({ event: 'system', retry: 700 });
   });
 });

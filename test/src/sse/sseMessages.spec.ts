@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { startLineServer, type LineServer } from '../../helpers/lineServer';
 import type { TestHub } from '../../helpers/hub';
 import type { PowerEvent } from '../../../src/bus/bus';
+import { createVirtualTime } from '../../helpers/virtualTime';
 import { openStream, type TestStream } from './sseClient';
 import { createKey, fire, startSseHub } from './sseFixtures';
 
@@ -124,10 +125,17 @@ describe('SSE stream: messages, filters and organizations', () => {
   });
 
   it('sends heartbeats at the configured interval', async () => {
-    hub = await startSseHub({ sse: { heartbeat_ms: 30 } });
+    const time = createVirtualTime();
+    hub = await startSseHub({ sse: { heartbeat_ms: 30 } }, { scheduler: time.scheduler });
     const s = await stream();
+    time.advance(29);
+    await fire(hub, 'Phone.Button', 'On');
+    await s.waitFor((m) => m.event === 'event');
+    expect(s.received.filter((m) => m.event === 'heartbeat'), 'a heartbeat before heartbeat_ms').to.deep.equal([]);
+    time.advance(1);
     const first = await s.waitFor((m) => m.event === 'heartbeat');
     expect(first.data).to.have.keys('type', 'timestamp');
+    time.advance(30);
     await s.waitFor((m) => m.event === 'heartbeat' && m !== first);
   });
 

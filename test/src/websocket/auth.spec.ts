@@ -2,7 +2,10 @@ import { expect } from 'chai';
 import type { SchedulerLike } from 'rxjs';
 import { asyncScheduler } from 'rxjs';
 import WebSocket from 'ws';
-import { wireWebSocket } from '../../../src/runtime/components';
+import type { HavenConfig } from '../../../src/config/havenConfig';
+import { createComponents, wireWebSocket, type ComponentDeps } from '../../../src/runtime/components';
+import type { RuntimeOptions } from '../../../src/runtime/runtime';
+import { createVirtualTime } from '../../helpers/virtualTime';
 import { startWsHub, type TestClient, type WsHub } from './wsHarness';
 
 /** A limiter clock the test moves by hand: the rate-limit window passes without sleeping. */
@@ -18,8 +21,8 @@ describe('WebSocket connection and authentication', () => {
     h = undefined;
   });
 
-  async function withPanel(overrides: Record<string, unknown> = {}) {
-    h = await startWsHub(overrides);
+  async function withPanel(overrides: Record<string, unknown> = {}, options: Partial<RuntimeOptions> = {}) {
+    h = await startWsHub(overrides, options);
     const area = await h.api('POST', '/api/areas', { name: 'Stage', entityIds: ['Stage.Mode', 'Stage.Power'] });
     const panel = await h.api('POST', '/api/clients', { name: 'Stage panel', areas: [area.body.area.areaId] });
     return { hub: h, area: area.body.area, clientId: panel.body.client.id as string, token: panel.body.token as string };
@@ -69,9 +72,17 @@ describe('WebSocket connection and authentication', () => {
   }
 
   it('closes a connection that does not authenticate within the deadline, and only that one', async () => {
-    const { hub, token } = await withPanel({ websocket: { auth_timeout_ms: 150, sweep_ms: 20 } });
+    // The deadline runs on virtual time; the fan-out writes at the end of each turn, so frames
+    // still reach the clients while the clock stands still.
+    const time = createVirtualTime();
+    const endOfTurnWrites = (config: HavenConfig, deps: ComponentDeps) => createComponents(config, deps, { websocket: { defer: setImmediate } });
+    const { hub, token } = await withPanel({ websocket: { auth_timeout_ms: 150, sweep_ms: 20 } }, { scheduler: time.scheduler, components: endOfTurnWrites });
     const silent = await hub.connect();
     const authed = await hub.login(token);
+    time.advance(149);
+    await authed.sync();
+    expect(silent.closeInfo, 'closed before auth_timeout_ms').to.equal(undefined);
+    time.advance(1 + 20);
     expect(await silent.closed()).to.deep.equal({ code: 4401, reason: 'authentication timeout' });
     await authed.sync();
     expect(authed.closeInfo).to.equal(undefined);
