@@ -27,10 +27,5 @@ export function reduceCache(state: CacheState, event: TriggerEvent): CacheState 
  * ```
  */
 export function createCache$(accepted$: Observable<TriggerEvent>, seed: CacheState): Observable<CacheState> {
-  return accepted$.pipe(
-    scan(reduceCache, seed),
-    startWith(seed),
-    distinctUntilChanged(),
-    shareReplay({ bufferSize: 1, refCount: false }),
-  );
+  return accepted$.pipe(scan(reduceCache, seed), startWith(seed), distinctUntilChanged(), shareReplay({ bufferSize: 1, refCount: false }));
 }

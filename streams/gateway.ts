@@ -72,7 +72,12 @@ export function createGateway(deps: GatewayDeps): Gateway {
   const decide = (item: Staged | Superseded<Staged>): Decision => {
     if (item instanceof Superseded) {
       const { raw, def } = item.item as ValidTrigger;
-      return { accepted: false, input: raw, reason: 'superseded', message: `Trigger '${def.name}' value was replaced by a newer one within ${gating.minIntervalMs} ms; the newer one is delivered` };
+      return {
+        accepted: false,
+        input: raw,
+        reason: 'superseded',
+        message: `Trigger '${def.name}' value was replaced by a newer one within ${gating.minIntervalMs} ms; the newer one is delivered`,
+      };
     }
     if ('accepted' in item) return item;
     try {

@@ -9,7 +9,8 @@ export function describeErrors(errors: ErrorObject[] | null | undefined): string
   return (errors ?? []).map((e) => {
     const at = e.instancePath || '(body)';
     if (e.keyword === 'additionalProperties') return `${at} has unknown field '${(e.params as { additionalProperty: string }).additionalProperty}'`;
-    if (e.keyword === 'enum') return `${at} must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
+    if (e.keyword === 'enum')
+      return `${at} must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
     return `${at} ${e.message}`;
   });
 }

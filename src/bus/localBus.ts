@@ -11,7 +11,10 @@ export function createLocalBus(): Bus {
     messages$: <T>(topic: BusTopic) => {
       let t = topics.get(topic);
       if (!t) {
-        t = all$.pipe(filter((m) => m.topic === topic), map((m) => m.payload));
+        t = all$.pipe(
+          filter((m) => m.topic === topic),
+          map((m) => m.payload),
+        );
         topics.set(topic, t);
       }
       return t as Observable<T>;

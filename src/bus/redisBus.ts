@@ -47,7 +47,14 @@ function printable(url: string): string {
  * While Redis is unreachable the state is `down` and messages for other processes are dropped
  * (not queued: a late event is worse than a missing one, and the clients are told).
  */
-export function createRedisBus({ url, channelPrefix, log, origin = randomUUID(), backoff = createBackoff({ baseMs: 100, capMs: 2000 }), connectTimeoutMs = 2000 }: RedisBusDeps): Bus {
+export function createRedisBus({
+  url,
+  channelPrefix,
+  log,
+  origin = randomUUID(),
+  backoff = createBackoff({ baseMs: 100, capMs: 2000 }),
+  connectTimeoutMs = 2000,
+}: RedisBusDeps): Bus {
   const local$ = new Subject<BusMessage<unknown>>();
   const remote$ = new Subject<BusMessage<unknown>>();
   const state$ = new BehaviorSubject<BusState>('down');
@@ -74,14 +81,18 @@ export function createRedisBus({ url, channelPrefix, log, origin = randomUUID(),
     else log.info(line);
     const up = status.publisher === 'ready' && status.subscriber === 'ready';
     if (!closed && (state$.value === 'up') !== up) {
-      if (up) log.info(`Redis connection restored${dropped > 0 ? `; ${dropped} messages were not sent to other processes while down` : ''}`, { url: printable(url) });
+      if (up)
+        log.info(`Redis connection restored${dropped > 0 ? `; ${dropped} messages were not sent to other processes while down` : ''}`, { url: printable(url) });
       else log.warn('Redis connection lost: events reach this process only until it is back', { url: printable(url) });
       dropped = 0;
       state$.next(up ? 'up' : 'down');
     }
   };
 
-  for (const [link, client] of [['publisher', pub], ['subscriber', sub]] as const) {
+  for (const [link, client] of [
+    ['publisher', pub],
+    ['subscriber', sub],
+  ] as const) {
     client.on('close', () => setStatus(link, closed ? 'closed' : 'reconnecting'));
     client.on('end', () => setStatus(link, 'closed'));
     // Without a listener ioredis prints every failed attempt; the status line says enough.

@@ -47,7 +47,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     err: io.err,
     openStore() {
       config ??= loadHavenConfig({ configFile: parsed.configFile, env: io.env });
-      if (config.storage.data_dir === ':memory:') throw new Error('storage.data_dir is :memory:, so there is nothing to manage; set HAVEN_DATA_DIR or a config with a data dir');
+      if (config.storage.data_dir === ':memory:')
+        throw new Error('storage.data_dir is :memory:, so there is nothing to manage; set HAVEN_DATA_DIR or a config with a data dir');
       return createSqliteStore(config.storage.data_dir);
     },
   };

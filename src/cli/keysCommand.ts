@@ -16,9 +16,19 @@ Options for every command:
   --config <file>     haven config whose storage.data_dir holds the keys (or HAVEN_CONFIG / HAVEN_DATA_DIR)`;
 
 function table(keys: ApiKeyInfo[]): string {
-  const rows = [['ID', 'ORGANIZATION', 'ROLE', 'NAME', 'CREATED', 'REVOKED'], ...keys.map((k) => [k.id, k.organization ?? '-', k.role, k.name ?? '-', k.createdAt, k.revokedAt ?? '-'])];
+  const rows = [
+    ['ID', 'ORGANIZATION', 'ROLE', 'NAME', 'CREATED', 'REVOKED'],
+    ...keys.map((k) => [k.id, k.organization ?? '-', k.role, k.name ?? '-', k.createdAt, k.revokedAt ?? '-']),
+  ];
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-  return rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd()).join('\n');
+  return rows
+    .map((r) =>
+      r
+        .map((cell, i) => cell.padEnd(widths[i]))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 /**
@@ -26,7 +36,12 @@ function table(keys: ApiKeyInfo[]): string {
  * id, invalid organization), 2 the command line is wrong.
  */
 export function runKeysCommand(args: readonly string[], ctx: CommandContext): number {
-  const parsed = parseSubcommandArgs(args, { org: { type: 'string' }, 'no-org': { type: 'boolean' }, role: { type: 'string' }, name: { type: 'string' }, json: { type: 'boolean' } }, KEYS_USAGE, ctx);
+  const parsed = parseSubcommandArgs(
+    args,
+    { org: { type: 'string' }, 'no-org': { type: 'boolean' }, role: { type: 'string' }, name: { type: 'string' }, json: { type: 'boolean' } },
+    KEYS_USAGE,
+    ctx,
+  );
   if (typeof parsed === 'number') return parsed;
   const { command, opts, positionals } = parsed;
   if (!['create', 'list', 'revoke'].includes(command)) {
@@ -68,7 +83,9 @@ export function runKeysCommand(args: readonly string[], ctx: CommandContext): nu
       ctx.out(JSON.stringify({ ...info, key }, null, 2));
     } else {
       const owner = info.organization ? `organization '${info.organization}'` : 'no organization (it cannot open event streams)';
-      ctx.out(`Created API key ${info.id} for ${owner}, role ${info.role}${info.name ? `, name '${info.name}'` : ''}.\nThe key is shown only now; store it safely:\n\n${key}\n`);
+      ctx.out(
+        `Created API key ${info.id} for ${owner}, role ${info.role}${info.name ? `, name '${info.name}'` : ''}.\nThe key is shown only now; store it safely:\n\n${key}\n`,
+      );
     }
     return 0;
   } finally {

@@ -13,7 +13,12 @@ export interface SubcommandArgs<O> {
  * prints the message and `usage` (exit 2), no command prints `usage` (exit 2), `help` prints it
  * (exit 0). Returns the exit code in those cases, the parsed line otherwise.
  */
-export function parseSubcommandArgs<T extends NonNullable<ParseArgsConfig['options']>>(args: readonly string[], options: T, usage: string, ctx: CommandContext) {
+export function parseSubcommandArgs<T extends NonNullable<ParseArgsConfig['options']>>(
+  args: readonly string[],
+  options: T,
+  usage: string,
+  ctx: CommandContext,
+) {
   const [command, ...rest] = args;
   let parsed;
   try {

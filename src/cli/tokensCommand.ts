@@ -22,7 +22,11 @@ export function runTokensCommand(args: readonly string[], ctx: CommandContext): 
   const parsed = parseSubcommandArgs(args, { name: { type: 'string' }, json: { type: 'boolean' } }, TOKENS_USAGE, ctx);
   if (typeof parsed === 'number') return parsed;
   const { command, opts, positionals } = parsed;
-  if (!['create-admin', 'list', 'revoke'].includes(command) || (command === 'revoke') !== (positionals.length === 1) || (command !== 'revoke' && positionals.length > 0)) {
+  if (
+    !['create-admin', 'list', 'revoke'].includes(command) ||
+    (command === 'revoke') !== (positionals.length === 1) ||
+    (command !== 'revoke' && positionals.length > 0)
+  ) {
     ctx.err(`Unknown or incomplete tokens command '${[command, ...positionals].join(' ')}'\n\n${TOKENS_USAGE}`);
     return 2;
   }
@@ -34,13 +38,22 @@ export function runTokensCommand(args: readonly string[], ctx: CommandContext): 
     if (command === 'create-admin') {
       const { client: admin, token } = issueClient({ directory, tokens, utcNow }, opts.name?.trim() || 'admin', 'admin', []);
       const { name } = admin;
-      ctx.out(opts.json ? JSON.stringify({ id: admin.id, name, role: 'admin', token }) : `Admin ${admin.id} (${name}) created. Its token, shown only this once:\n${token}`);
+      ctx.out(
+        opts.json
+          ? JSON.stringify({ id: admin.id, name, role: 'admin', token })
+          : `Admin ${admin.id} (${name}) created. Its token, shown only this once:\n${token}`,
+      );
       return 0;
     }
     if (command === 'list') {
       const clients = directory.clients();
       if (opts.json) ctx.out(JSON.stringify(clients));
-      else ctx.out(clients.length ? clients.map((c) => `${c.id}  ${c.role.padEnd(6)}  ${c.name}  areas=${c.areas.join(',') || '-'}  ${c.createdAt}`).join('\n') : 'No WebSocket clients or admins yet');
+      else
+        ctx.out(
+          clients.length
+            ? clients.map((c) => `${c.id}  ${c.role.padEnd(6)}  ${c.name}  areas=${c.areas.join(',') || '-'}  ${c.createdAt}`).join('\n')
+            : 'No WebSocket clients or admins yet',
+        );
       return 0;
     }
     const id = positionals[0];

@@ -7,7 +7,11 @@ import type { HavenConfig } from './havenConfig';
 
 /** A config problem, naming the file and the field, thrown at start: the hub does not run on a bad config. */
 export class ConfigError extends Error {
-  constructor(readonly file: string, readonly field: string, detail: string) {
+  constructor(
+    readonly file: string,
+    readonly field: string,
+    detail: string,
+  ) {
     super(`${file}: ${field || '(root)'} ${detail}`);
     this.name = 'ConfigError';
   }
@@ -38,7 +42,9 @@ function schemas(): NonNullable<typeof compiled> {
   const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false });
   const sections: ValidateFunction[] = [];
   const known = new Set<string>(['$schema']);
-  for (const file of readdirSync(SCHEMA_DIR).filter((f) => f.endsWith('.schema.json') && f !== TRIGGER_SCHEMA).sort()) {
+  for (const file of readdirSync(SCHEMA_DIR)
+    .filter((f) => f.endsWith('.schema.json') && f !== TRIGGER_SCHEMA)
+    .sort()) {
     const schema = JSON.parse(readFileSync(join(SCHEMA_DIR, file), 'utf8'));
     for (const key of Object.keys(schema.properties ?? {})) known.add(key);
     sections.push(ajv.compile(schema));
@@ -104,7 +110,8 @@ export function loadTriggerConfig(file: string, defaultOrganization?: string): {
     if (t.type === 'Discrete' && !t.values) throw new ConfigError(file, `${at}/values`, `is required for Discrete trigger '${t.name}'`);
     if (t.type !== 'Discrete' && t.values) throw new ConfigError(file, `${at}/values`, `is only allowed on Discrete triggers ('${t.name}' is ${t.type})`);
     if (t.min !== undefined && t.max !== undefined && t.min > t.max) throw new ConfigError(file, `${at}/min`, `must not exceed max (${t.min} > ${t.max})`);
-    if ((t.min !== undefined || t.max !== undefined) && t.type !== 'Continuous') throw new ConfigError(file, `${at}/min`, `range is only allowed on Continuous triggers ('${t.name}' is ${t.type})`);
+    if ((t.min !== undefined || t.max !== undefined) && t.type !== 'Continuous')
+      throw new ConfigError(file, `${at}/min`, `range is only allowed on Continuous triggers ('${t.name}' is ${t.type})`);
     map.set(t.name, { ...t, organization: t.organization ?? org });
   });
   return { triggers: map, defaultOrganization: org };

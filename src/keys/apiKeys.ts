@@ -34,7 +34,6 @@ export interface ApiKeys {
 
 export const API_KEYS_COLLECTION = 'api_keys';
 
-
 function info({ hash: _secret, ...rest }: ApiKeyRecord): ApiKeyInfo {
   return rest;
 }
@@ -47,7 +46,8 @@ export function createApiKeys({ store, utcNow = () => new Date().toISOString(), 
   const keys = store.collection<ApiKeyRecord>(API_KEYS_COLLECTION);
   return {
     create({ organization, role = 'viewer', name = null }) {
-      if (organization !== null && !ORGANIZATION_PATTERN.test(organization)) return { ok: false, error: `Invalid organization id '${organization}': use letters, digits, '_', '.', '-' (at most 64)` };
+      if (organization !== null && !ORGANIZATION_PATTERN.test(organization))
+        return { ok: false, error: `Invalid organization id '${organization}': use letters, digits, '_', '.', '-' (at most 64)` };
       if (!API_KEY_ROLES.includes(role)) return { ok: false, error: `Invalid role '${role}' (roles: ${API_KEY_ROLES.join(', ')})` };
       if (name !== null && (name.length === 0 || name.length > 100)) return { ok: false, error: 'A key name has 1 to 100 characters' };
       let id = randomBytes(8).toString('hex');

@@ -52,9 +52,20 @@ export interface PowerStatus {
 export interface SocketRecord {
   readonly powerStatus: PowerStatus[];
   readonly latestEmergencyStopTimeoutInstanceId: string | null;
-  readonly latestEmergencyStop: { readonly instanceId: string; readonly cause: string; readonly stoppedInstances: readonly string[]; readonly timestamp: string } | null;
+  readonly latestEmergencyStop: {
+    readonly instanceId: string;
+    readonly cause: string;
+    readonly stoppedInstances: readonly string[];
+    readonly timestamp: string;
+  } | null;
   readonly lastFault: { readonly operation: string; readonly error: string; readonly timestamp: string } | null;
-  readonly lastSample: { readonly currentA: number; readonly powerW: number; readonly voltageV: number; readonly energyWh: number; readonly timestamp: string } | null;
+  readonly lastSample: {
+    readonly currentA: number;
+    readonly powerW: number;
+    readonly voltageV: number;
+    readonly energyWh: number;
+    readonly timestamp: string;
+  } | null;
 }
 
 /** A socket actor's status: `starting` until the device was first read. */

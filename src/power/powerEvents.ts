@@ -11,7 +11,12 @@ export interface PowerEventOrigin {
  * The bus events for what a command did (topic `power`), for WebSocket and SSE clients. A
  * recovery is not an event of its own: the next successful operation says it.
  */
-export function toPowerEvents(effects: readonly SocketEffect[], { socket, organization }: PowerEventOrigin, timestamp: string, emergencyStopTimeout?: number): PowerEvent[] {
+export function toPowerEvents(
+  effects: readonly SocketEffect[],
+  { socket, organization }: PowerEventOrigin,
+  timestamp: string,
+  emergencyStopTimeout?: number,
+): PowerEvent[] {
   const base = { socket, organization, timestamp };
   return effects.flatMap((e): PowerEvent[] => {
     switch (e.type) {
@@ -20,7 +25,14 @@ export function toPowerEvents(effects: readonly SocketEffect[], { socket, organi
       case 'power_off':
         return [{ ...base, type: 'power_off', ...(e.instanceId ? { instanceId: e.instanceId } : {}), data: { reason: e.reason } }];
       case 'instance_started':
-        return [{ ...base, type: 'instance_started', instanceId: e.instanceId, data: { triggeredPowerOn: e.triggeredPowerOn, emergencyStopTimeout, energyWh: e.reading.energyWh } }];
+        return [
+          {
+            ...base,
+            type: 'instance_started',
+            instanceId: e.instanceId,
+            data: { triggeredPowerOn: e.triggeredPowerOn, emergencyStopTimeout, energyWh: e.reading.energyWh },
+          },
+        ];
       case 'instance_stopped':
         return [{ ...base, type: 'instance_stopped', instanceId: e.instanceId, data: { reason: e.reason, triggeredPowerOff: e.triggeredPowerOff } }];
       case 'emergency_stop':

@@ -57,14 +57,32 @@ function refused(reply: Extract<SocketReply, { ok: false }>, instanceId: string)
  * The power sockets and their instances: one actor per configured socket, the instance records in
  * the store. Everything that changes a socket goes through its actor's mailbox.
  */
-export function createPowerService({ config, store, publish, scheduler, utcNow, log, newId = () => randomBytes(9).toString('base64url'), driverFor }: PowerServiceDeps) {
+export function createPowerService({
+  config,
+  store,
+  publish,
+  scheduler,
+  utcNow,
+  log,
+  newId = () => randomBytes(9).toString('base64url'),
+  driverFor,
+}: PowerServiceDeps) {
   const instances = store.collection<InstanceData>(INSTANCES);
   const simulatedState = store.collection<SimulatedPlugState>(SIMULATED);
   const sockets = new Map<string, SocketEntry>();
   for (const socket of config.sockets) {
     const records = createSocketRecords({ socket: socket.name, store, maxSamples: config.max_samples_per_instance });
     const driver = driverFor?.(socket) ?? createDriver(socket, { clock: () => scheduler.now(), scheduler, simulatedState });
-    const actor = createSocketActor({ socket, device: asSocketDevice(driver), records, publish, scheduler, utcNow, log, emergencyRetryMs: config.emergency_retry_ms });
+    const actor = createSocketActor({
+      socket,
+      device: asSocketDevice(driver),
+      records,
+      publish,
+      scheduler,
+      utcNow,
+      log,
+      emergencyRetryMs: config.emergency_retry_ms,
+    });
     sockets.set(socket.name, { config: socket, actor, records });
   }
   const defaultSocket = config.sockets[0].name;
@@ -74,7 +92,10 @@ export function createPowerService({ config, store, publish, scheduler, utcNow, 
   const socketOf = (instance: InstanceData) => sockets.get(instance.socket);
 
   /** Stops one instance; the last one on its socket switches it off. */
-  async function stopInstance(id: string, reason: StopReason = 'manual'): Promise<PowerResult<{ instanceId: string; triggeredPowerOff: boolean; isLastEmergencyStop: boolean; instance: InstanceData }>> {
+  async function stopInstance(
+    id: string,
+    reason: StopReason = 'manual',
+  ): Promise<PowerResult<{ instanceId: string; triggeredPowerOff: boolean; isLastEmergencyStop: boolean; instance: InstanceData }>> {
     const instance = instances.get(id);
     const target = instance && socketOf(instance);
     if (!instance || !target) return notFound(id);
@@ -104,7 +125,12 @@ export function createPowerService({ config, store, publish, scheduler, utcNow, 
       await Promise.all([...sockets.values()].map(({ actor }) => actor.stop()));
     },
 
-    async startInstance({ emergencyStopTimeout, socket = defaultSocket, instanceId, origin = { kind: 'http' } }: StartRequest): Promise<PowerResult<{ instanceId: string; triggeredPowerOn: boolean; instance: InstanceData }>> {
+    async startInstance({
+      emergencyStopTimeout,
+      socket = defaultSocket,
+      instanceId,
+      origin = { kind: 'http' },
+    }: StartRequest): Promise<PowerResult<{ instanceId: string; triggeredPowerOn: boolean; instance: InstanceData }>> {
       const target = sockets.get(socket);
       if (!target) return { ok: false, code: 'invalid', error: `Unknown socket '${socket}' (known: ${[...sockets.keys()].join(', ')})` };
       const id = instanceId ?? newId();
@@ -140,14 +166,19 @@ export function createPowerService({ config, store, publish, scheduler, utcNow, 
       return { ok: true, value: { instanceId: id, deleted: true, triggeredPowerOff, instance: last } };
     },
 
-    async emergencyStop(id: string): Promise<PowerResult<{ instanceId: string; stoppedInstances: readonly string[]; triggeredPowerOff: boolean; instance: InstanceData }>> {
+    async emergencyStop(
+      id: string,
+    ): Promise<PowerResult<{ instanceId: string; stoppedInstances: readonly string[]; triggeredPowerOff: boolean; instance: InstanceData }>> {
       const instance = instances.get(id);
       const target = instance && socketOf(instance);
       if (!instance || !target) return notFound(id);
       const reply = await target.actor.send({ type: 'emergency', instanceId: id, cause: 'request' });
       if (!reply.ok) return refused(reply, id);
       if (reply.kind !== 'emergency_stopped') return { ok: false, code: 'device', error: 'Unexpected reply', instanceId: id };
-      return { ok: true, value: { instanceId: id, stoppedInstances: reply.stoppedInstances, triggeredPowerOff: reply.triggeredPowerOff, instance: instances.get(id)! } };
+      return {
+        ok: true,
+        value: { instanceId: id, stoppedInstances: reply.stoppedInstances, triggeredPowerOff: reply.triggeredPowerOff, instance: instances.get(id)! },
+      };
     },
 
     getInstance(id: string): PowerResult<InstanceData> {
@@ -158,10 +189,12 @@ export function createPowerService({ config, store, publish, scheduler, utcNow, 
     /** Running instances a bound trigger started on a socket (the actor's ledger, not a scan of every stored instance). */
     runningFrom(trigger: string, socket: string): string[] {
       const running = sockets.get(socket)?.actor.ledger().running ?? [];
-      return running.filter(({ instanceId }) => {
-        const origin = instances.get(instanceId)?.origin;
-        return origin?.kind === 'trigger' && origin.trigger === trigger;
-      }).map((r) => r.instanceId);
+      return running
+        .filter(({ instanceId }) => {
+          const origin = instances.get(instanceId)?.origin;
+          return origin?.kind === 'trigger' && origin.trigger === trigger;
+        })
+        .map((r) => r.instanceId);
     },
 
     serverData(name: string): ServerData | undefined {

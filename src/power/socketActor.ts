@@ -81,7 +81,8 @@ export function createSocketActor({ socket, device, records, publish, scheduler,
       log.error(`socket ${socket.name}: could not record ${step.command.type}`, { error: String(err) });
     }
     const effects = repeatedFault ? step.effects.filter((e) => e.type !== 'fault') : step.effects;
-    for (const event of toPowerEvents(effects, { socket: socket.name, organization: socket.organization }, now, letter.meta?.emergencyStopTimeout)) publish(event);
+    for (const event of toPowerEvents(effects, { socket: socket.name, organization: socket.organization }, now, letter.meta?.emergencyStopTimeout))
+      publish(event);
     setStatus(statusOf(ledger));
     if (letter.reply) {
       waiting.delete(letter);
@@ -95,7 +96,11 @@ export function createSocketActor({ socket, device, records, publish, scheduler,
       ledger = restoredLedger(running);
       let done!: () => void;
       ended = new Promise<void>((resolve) => (done = resolve));
-      subscription = socketLoop<Letter>(mailbox, { initial: ledger, device, deviceTimeoutMs: socket.timeout_ms + 1000, samplingIntervalMs: socket.sampling_interval_ms, emergencyRetryMs }, scheduler).subscribe({
+      subscription = socketLoop<Letter>(
+        mailbox,
+        { initial: ledger, device, deviceTimeoutMs: socket.timeout_ms + 1000, samplingIntervalMs: socket.sampling_interval_ms, emergencyRetryMs },
+        scheduler,
+      ).subscribe({
         next: onStep,
         complete: () => done(),
       });

@@ -42,7 +42,11 @@ export function createSocketRecords({ socket, store, maxSamples, maxPowerCycles 
 
   return {
     record,
-    running: () => instances.entries().map(([, i]) => i).filter((i) => i.socket === socket && i.stopTimestamp === null),
+    running: () =>
+      instances
+        .entries()
+        .map(([, i]) => i)
+        .filter((i) => i.socket === socket && i.stopTimestamp === null),
     apply(effects, now, meta) {
       if (effects.length === 0) return;
       store.transaction(() => {
@@ -56,7 +60,10 @@ export function createSocketRecords({ socket, store, maxSamples, maxPowerCycles 
             case 'power_off': {
               const last = rec.powerStatus.at(-1);
               const powerOff = { instanceId: e.instanceId, timestamp: now, reason: e.reason };
-              rec = last && last.powerOn && !last.powerOff ? cycles([...rec.powerStatus.slice(0, -1), { ...last, powerOff }]) : cycles([...rec.powerStatus, { powerOn: null, powerOff }]);
+              rec =
+                last && last.powerOn && !last.powerOff
+                  ? cycles([...rec.powerStatus.slice(0, -1), { ...last, powerOff }])
+                  : cycles([...rec.powerStatus, { powerOn: null, powerOff }]);
               break;
             }
             case 'instance_started': {

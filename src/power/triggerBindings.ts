@@ -45,7 +45,12 @@ export function bindTriggers(accepted$: Observable<TriggerEvent>, bindings: read
       if (!stopped.ok) log.warn(`${what}: could not stop instance ${id}: ${stopped.error}`);
     }
   };
-  return accepted$.pipe(bindingActions(bindings), concatMap((action) => from(apply(action)))).subscribe({
-    error: (err) => log.error('trigger bindings stopped', { error: String(err) }),
-  });
+  return accepted$
+    .pipe(
+      bindingActions(bindings),
+      concatMap((action) => from(apply(action))),
+    )
+    .subscribe({
+      error: (err) => log.error('trigger bindings stopped', { error: String(err) }),
+    });
 }

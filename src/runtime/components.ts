@@ -47,19 +47,52 @@ const enabled = (config: HavenConfig, source: string): boolean => config.trigger
 /** The WebSocket transport, wired; `seams` replaces what a test needs to (a limiter clock, the env). */
 export function wireWebSocket(config: HavenConfig, deps: ComponentDeps, seams: Partial<WebSocketDeps> = {}): WebSocketComponent {
   const { accepted$, bus, cache, lastSeq, replay, store, scheduler, triggers, clock, log } = deps;
-  return createWebSocketComponent(config.websocket, { accepted$, bus, cache, lastSeq, replay, store, scheduler, triggers, utcNow: clock.utcNow, wallMs: clock.wallMs, log, ...seams });
+  return createWebSocketComponent(config.websocket, {
+    accepted$,
+    bus,
+    cache,
+    lastSeq,
+    replay,
+    store,
+    scheduler,
+    triggers,
+    utcNow: clock.utcNow,
+    wallMs: clock.wallMs,
+    log,
+    ...seams,
+  });
 }
 
 /** The SSE transport, wired; envelopes name the areas of a trigger, which `websocket` owns. */
 export function wireSse(config: HavenConfig, deps: ComponentDeps, websocket?: WebSocketComponent): Component {
   const { bus, lastSeq, replay, store, scheduler, triggers, clock, log } = deps;
-  return createSseComponent(config.sse, { bus, lastSeq, replay, store, scheduler, triggers, utcNow: clock.utcNow, log, areasOfTrigger: websocket?.areasOfTrigger });
+  return createSseComponent(config.sse, {
+    bus,
+    lastSeq,
+    replay,
+    store,
+    scheduler,
+    triggers,
+    utcNow: clock.utcNow,
+    log,
+    areasOfTrigger: websocket?.areasOfTrigger,
+  });
 }
 
 /** The power sockets, wired; `options` are test seams (ids, drivers). */
 export function wirePower(config: HavenConfig, deps: ComponentDeps, options: PowerComponentOptions = {}): PowerComponent {
   const { accepted$, bus, store, scheduler, triggers, clock, log } = deps;
-  return createPowerComponent({ config: config.power, accepted$, publish: (e) => bus.publish('power', e), store, scheduler, triggers, utcNow: clock.utcNow, log, ...options });
+  return createPowerComponent({
+    config: config.power,
+    accepted$,
+    publish: (e) => bus.publish('power', e),
+    store,
+    scheduler,
+    triggers,
+    utcNow: clock.utcNow,
+    log,
+    ...options,
+  });
 }
 
 /** The WEB source, wired. */
@@ -69,7 +102,15 @@ export function wireWebSource(config: HavenConfig, { report, delivery, log }: Co
 
 /** The TCP source, wired. */
 export function wireTcpSource(config: HavenConfig, { report, scheduler, log }: ComponentDeps): TcpSource {
-  return createTcpSource({ enabled: enabled(config, TCP_SOURCE), listen: config.comm.tcp, lines: config.sources.tcp, graceMs: config.shutdown.grace_ms, report, scheduler, log });
+  return createTcpSource({
+    enabled: enabled(config, TCP_SOURCE),
+    listen: config.comm.tcp,
+    lines: config.sources.tcp,
+    graceMs: config.shutdown.grace_ms,
+    report,
+    scheduler,
+    log,
+  });
 }
 
 /** The Modbus source, wired. */

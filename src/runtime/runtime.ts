@@ -244,7 +244,8 @@ export function createRuntime({
     stop() {
       stopping ??= (async () => {
         const { reconnect_after_ms, grace_ms } = config.shutdown;
-        for (const part of parts) await part.notifyShutdown?.(reconnect_after_ms).catch((err) => log.warn(`${part.name} shutdown notice failed`, { error: String(err) }));
+        for (const part of parts)
+          await part.notifyShutdown?.(reconnect_after_ms).catch((err) => log.warn(`${part.name} shutdown notice failed`, { error: String(err) }));
         const closed = new Promise<void>((resolve) => (server.listening ? server.close(() => resolve()) : resolve()));
         server.closeIdleConnections();
         const timer = setTimeout(() => server.closeAllConnections(), grace_ms);

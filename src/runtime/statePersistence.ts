@@ -13,7 +13,12 @@ export interface PersistedState {
 
 /** Reads the persisted cache (only triggers still in the catalog) and the last sequence number. */
 export function loadPersistedState(store: Store, isKnown: (name: string) => boolean): PersistedState {
-  const cache = Object.fromEntries(store.collection<CacheEntry>(CACHE_COLLECTION).entries().filter(([name]) => isKnown(name)));
+  const cache = Object.fromEntries(
+    store
+      .collection<CacheEntry>(CACHE_COLLECTION)
+      .entries()
+      .filter(([name]) => isKnown(name)),
+  );
   return { cache, seq: store.collection<number>(META_COLLECTION).get('seq') ?? 0 };
 }
 

@@ -18,9 +18,7 @@ export function legacyEntries(json: unknown): unknown[] {
   if (!json || typeof json !== 'object') return [];
   const obj = json as Record<string, unknown>;
   if (Array.isArray(obj.services)) return obj.services;
-  return Object.entries(obj).map(([name, value]) =>
-    value && typeof value === 'object' && !Array.isArray(value) ? { name, ...(value as object) } : value,
-  );
+  return Object.entries(obj).map(([name, value]) => (value && typeof value === 'object' && !Array.isArray(value) ? { name, ...(value as object) } : value));
 }
 
 /** What the import needs from the dispatcher. */

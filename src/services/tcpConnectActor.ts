@@ -15,7 +15,13 @@ import { describeError } from './serviceStatus';
 export function createTcpConnectActor(registration: Registration, deps: ActorDeps): ServiceActor {
   const { scheduler, config } = deps;
   const { name, host, port } = registration;
-  const rules = { host, port, connectConcurrency: config.connectConcurrency, mailboxSize: config.mailboxSize, maxAgeMs: registration.max_age_ms ?? config.maxAgeMs };
+  const rules = {
+    host,
+    port,
+    connectConcurrency: config.connectConcurrency,
+    mailboxSize: config.mailboxSize,
+    maxAgeMs: registration.max_age_ms ?? config.maxAgeMs,
+  };
   const status = actorStatus(name, deps);
   const settle = createSettler(deps.log, config.mailboxSize);
   const stopped = settleOnce<void>();

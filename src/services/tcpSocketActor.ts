@@ -1,7 +1,13 @@
 import type { Socket } from 'node:net';
 import type { Subscription } from 'rxjs';
 import { createBackoff } from '../../streams/backoff';
-import { createTcpSocketTransition, initialTcpSocketState, type TcpSocketEffect, type TcpSocketMessage, type TcpSocketTimer } from '../../streams/services/tcpSocketTransition';
+import {
+  createTcpSocketTransition,
+  initialTcpSocketState,
+  type TcpSocketEffect,
+  type TcpSocketMessage,
+  type TcpSocketTimer,
+} from '../../streams/services/tcpSocketTransition';
 import type { ActorDeps, ServiceActor } from './actorContracts';
 import { actorStatus, createSettler, runServiceMachine, settleOnce } from './actorShell';
 import type { Delivery } from './delivery';

@@ -53,7 +53,18 @@ export interface StreamServiceDeps {
 const counters = (c: KeyCounters | undefined) => ({ connections: c?.connections ?? 0, eventsSent: c?.eventsSent ?? 0 });
 
 /** The streams of this process: who may open one, the open ones, their counters and their end. */
-export function createStreamService({ triggers, bus: hubBus, lastSeq, scheduler, utcNow, log: hubLog, config, keys, feed, newId = randomUUID }: StreamServiceDeps): StreamService {
+export function createStreamService({
+  triggers,
+  bus: hubBus,
+  lastSeq,
+  scheduler,
+  utcNow,
+  log: hubLog,
+  config,
+  keys,
+  feed,
+  newId = randomUUID,
+}: StreamServiceDeps): StreamService {
   const log = hubLog.child('SSE');
   const registry = createConnectionRegistry(newId);
   const connections = new Set<SseConnection>();

@@ -75,7 +75,10 @@ export function createAdminService({ directory, tokens, pairing, fanOut, utcNow,
     const renamed = after.name !== before.name || after.entityIds.join('\n') !== before.entityIds.join('\n');
     if (renamed) fanOut.notifyClients(holders, 'area_updated', { ...areaView(after), message: 'Area has been updated by admin' });
     if (after.isEnabled !== before.isEnabled) {
-      fanOut.notifyClients(holders, after.isEnabled ? 'area_enabled' : 'area_disabled', { ...areaView(after), message: `Area has been ${after.isEnabled ? 'enabled' : 'disabled'} by admin` });
+      fanOut.notifyClients(holders, after.isEnabled ? 'area_enabled' : 'area_disabled', {
+        ...areaView(after),
+        message: `Area has been ${after.isEnabled ? 'enabled' : 'disabled'} by admin`,
+      });
     }
     return ok(after);
   };
@@ -114,7 +117,7 @@ export function createAdminService({ directory, tokens, pairing, fanOut, utcNow,
 
   return {
     listAreas: () => directory.areas(),
-    getArea: (id: string): Outcome<AreaRecord> => directory.area(id) ? ok(directory.area(id)!) : missingArea(id),
+    getArea: (id: string): Outcome<AreaRecord> => (directory.area(id) ? ok(directory.area(id)!) : missingArea(id)),
     createArea(name: string, entityIds: readonly string[], isEnabled: boolean): Outcome<AreaRecord> {
       const now = utcNow();
       const area: AreaRecord = { id: generateId('area'), name: name.trim(), entityIds: unique(entityIds), isEnabled, createdAt: now, updatedAt: now };
@@ -136,7 +139,7 @@ export function createAdminService({ directory, tokens, pairing, fanOut, utcNow,
       return ok({ areaId: id, clientsAffected: holders.length });
     },
     listClients: () => directory.clients(),
-    getClient: (id: string): Outcome<ClientRecord> => directory.client(id) ? ok(directory.client(id)!) : missingClient(id),
+    getClient: (id: string): Outcome<ClientRecord> => (directory.client(id) ? ok(directory.client(id)!) : missingClient(id)),
     createClient,
     setAreas,
     assignArea(clientId: string, areaId: string): Outcome<ClientRecord> {
@@ -149,7 +152,10 @@ export function createAdminService({ directory, tokens, pairing, fanOut, utcNow,
       const client = directory.client(clientId);
       if (!client) return missingClient(clientId);
       if (!client.areas.includes(areaId)) return fail('not_found', `Area '${areaId}' is not assigned to client '${clientId}'`);
-      return setAreas(clientId, client.areas.filter((a) => a !== areaId));
+      return setAreas(
+        clientId,
+        client.areas.filter((a) => a !== areaId),
+      );
     },
     revoke,
     rotateToken(clientId: string): Outcome<{ clientId: string; token: string }> {
@@ -174,10 +180,20 @@ export function createAdminService({ directory, tokens, pairing, fanOut, utcNow,
       const p = pairing.consume(code);
       if (p === 'unknown') return fail('not_found', 'Unknown or already used pairing code');
       if (p === 'expired') return fail('expired', 'Pairing code has expired; ask an admin for a new one');
-      const created = createClient(name?.trim() || p.name || 'Paired client', 'client', p.areas.filter((a) => directory.area(a)));
+      const created = createClient(
+        name?.trim() || p.name || 'Paired client',
+        'client',
+        p.areas.filter((a) => directory.area(a)),
+      );
       if (!created.ok) return created;
       const { client } = created.value;
-      fanOut.notifyAdmins('pairing_completed', { clientId: client.id, name: client.name, areas: client.areas, pairedBy: p.createdBy, message: 'Pairing completed' });
+      fanOut.notifyAdmins('pairing_completed', {
+        clientId: client.id,
+        name: client.name,
+        areas: client.areas,
+        pairedBy: p.createdBy,
+        message: 'Pairing completed',
+      });
       return created;
     },
     /** Accepts `token` as the token of the admin `id` (created if missing): the bootstrap from the environment. */

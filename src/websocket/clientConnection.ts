@@ -48,7 +48,13 @@ export class ClientConnection {
   private mailbox: ConnectionLetter[] | undefined;
   private busy = false;
 
-  constructor(readonly id: number, readonly ws: WebSocket, readonly socket: Duplex, readonly ip: string, private readonly deps: ConnectionDeps) {
+  constructor(
+    readonly id: number,
+    readonly ws: WebSocket,
+    readonly socket: Duplex,
+    readonly ip: string,
+    private readonly deps: ConnectionDeps,
+  ) {
     this.shared = sharedBy(deps);
     this.state = initialConnection(deps.scheduler.now());
     ws.on('message', (data: Buffer, isBinary: boolean) => this.send(isBinary ? { type: 'binary' } : { type: 'text', text: data.toString('utf8') }));

@@ -219,13 +219,20 @@ export class FanOut {
     clientConns.add(conn);
 
     const replayed = plan.kind === 'replay' ? plan.events.filter((e) => sees(view, e.name, e.category)) : [];
-    const resume: Resume | undefined = afterSeq === undefined ? undefined : plan.kind === 'resync' ? { afterSeq, resync: plan.reason } : { afterSeq, replayed: replayed.length };
-    this.sendTo(conn, this.frame('connected', { ...this.welcome(client), seq: plan.lastSeq, heartbeatMs: this.deps.heartbeatMs, ...(resume ? { resume } : {}) }));
+    const resume: Resume | undefined =
+      afterSeq === undefined ? undefined : plan.kind === 'resync' ? { afterSeq, resync: plan.reason } : { afterSeq, replayed: replayed.length };
+    this.sendTo(
+      conn,
+      this.frame('connected', { ...this.welcome(client), seq: plan.lastSeq, heartbeatMs: this.deps.heartbeatMs, ...(resume ? { resume } : {}) }),
+    );
     if (plan.kind === 'replay') {
       for (const e of replayed) this.sendTo(conn, textFrame(encodeTrigger(e)), e.type === 'OneShot' ? undefined : e.name);
     } else if (plan.kind === 'resync') {
       const state = visibleState(this.deps.cache(), (name) => sees(view, name));
-      const message = plan.reason === 'too_old' ? 'Missed events are no longer held; here is the current state' : 'This hub never reached that seq; here is the current state';
+      const message =
+        plan.reason === 'too_old'
+          ? 'Missed events are no longer held; here is the current state'
+          : 'This hub never reached that seq; here is the current state';
       this.sendTo(conn, textFrame(encodeMessage('resync', { reason: plan.reason, state, message, timestamp: this.deps.utcNow() }, { seq: plan.lastSeq })));
     }
   }
@@ -292,7 +299,15 @@ export class FanOut {
   /** One accepted event to every connection that may see it, framed once: logged now, taken at the flush. */
   publishTrigger(event: TriggerEvent): void {
     if (this.members.size === 0) return;
-    this.log.push({ seq: event.seq, name: event.name, category: event.category, event, key: event.type === 'OneShot' ? undefined : event.name, parts: undefined, frame: undefined });
+    this.log.push({
+      seq: event.seq,
+      name: event.name,
+      category: event.category,
+      event,
+      key: event.type === 'OneShot' ? undefined : event.name,
+      parts: undefined,
+      frame: undefined,
+    });
     if (this.log.length >= this.deps.maxLogged) this.flush();
     else this.requestFlush();
   }

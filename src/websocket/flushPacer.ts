@@ -31,7 +31,10 @@ export interface FlushPacing {
  * flushes:  a---b------c
  * ```
  */
-export function createFlushPacer({ minIntervalMs, restFactor, endOfTurn = setImmediate }: FlushPacing, scheduler: SchedulerLike = asyncScheduler): (flush: () => void) => void {
+export function createFlushPacer(
+  { minIntervalMs, restFactor, endOfTurn = setImmediate }: FlushPacing,
+  scheduler: SchedulerLike = asyncScheduler,
+): (flush: () => void) => void {
   let earliest = -Infinity;
   const run = (flush: () => void) => () => {
     const start = scheduler.now();

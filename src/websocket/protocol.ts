@@ -31,7 +31,13 @@ export type RequestId = number | string;
 /** What a client may send. `auth` only first, and only when the upgrade carried no token. */
 export type ClientMessage =
   | { readonly type: 'auth'; readonly id?: RequestId; readonly token: string; readonly lastSeq?: number }
-  | { readonly type: 'subscribe' | 'unsubscribe'; readonly id?: RequestId; readonly all: boolean; readonly triggers: readonly string[]; readonly categories: readonly string[] }
+  | {
+      readonly type: 'subscribe' | 'unsubscribe';
+      readonly id?: RequestId;
+      readonly all: boolean;
+      readonly triggers: readonly string[];
+      readonly categories: readonly string[];
+    }
   | { readonly type: 'ping' | 'get_state'; readonly id?: RequestId };
 
 /** A client message that cannot be acted on, with the request id when there was one. */
@@ -100,11 +106,15 @@ export function parseClientMessage(text: string): { ok: true; message: ClientMes
   } catch {
     return { ok: false, error: { code: 'invalid_json', message: 'Message is not valid JSON' } };
   }
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return { ok: false, error: { code: 'invalid_message', message: 'Message must be a JSON object with a "type"' } };
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    return { ok: false, error: { code: 'invalid_message', message: 'Message must be a JSON object with a "type"' } };
   const m = raw as Record<string, unknown>;
   if (m.id !== undefined && !isId(m.id)) return { ok: false, error: { code: 'invalid_message', message: '"id" must be a number or a short string' } };
   const id = m.id as RequestId | undefined;
-  const fail = (message: string, code: ProtocolError['code'] = 'invalid_message') => ({ ok: false as const, error: { code, message, ...(id !== undefined ? { id } : {}) } });
+  const fail = (message: string, code: ProtocolError['code'] = 'invalid_message') => ({
+    ok: false as const,
+    error: { code, message, ...(id !== undefined ? { id } : {}) },
+  });
   switch (m.type) {
     case 'auth':
       if (typeof m.token !== 'string' || m.token.length === 0) return fail('"auth" needs a "token" string');
@@ -124,6 +134,9 @@ export function parseClientMessage(text: string): { ok: true; message: ClientMes
     case 'get_state':
       return { ok: true, message: { type: m.type, id } };
     default:
-      return fail(typeof m.type === 'string' ? `Unknown message type '${m.type.slice(0, 64)}'` : 'Message needs a "type" string', typeof m.type === 'string' ? 'unknown_type' : 'invalid_message');
+      return fail(
+        typeof m.type === 'string' ? `Unknown message type '${m.type.slice(0, 64)}'` : 'Message needs a "type" string',
+        typeof m.type === 'string' ? 'unknown_type' : 'invalid_message',
+      );
   }
 }

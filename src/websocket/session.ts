@@ -27,17 +27,21 @@ export function createSessionHandler(deps: SessionDeps): (conn: ClientConnection
   const categories = new Set([...deps.triggers.values()].map((t) => t.category));
 
   const reply = (conn: ClientConnection, id: RequestId | undefined, r: Result) => {
-    const body = r.ok ? { type: 'result', ...(id !== undefined ? { id } : {}), success: true, result: r.result } : { type: 'result', ...(id !== undefined ? { id } : {}), success: false, error: { code: r.code, message: r.message } };
+    const body = r.ok
+      ? { type: 'result', ...(id !== undefined ? { id } : {}), success: true, result: r.result }
+      : { type: 'result', ...(id !== undefined ? { id } : {}), success: false, error: { code: r.code, message: r.message } };
     deps.fanOut.sendTo(conn, textFrame(JSON.stringify(body)));
   };
 
-  const describe = (s: ClientFilter | undefined) => (s ? { all: false, triggers: [...s.triggers], categories: [...s.categories] } : { all: true, triggers: [], categories: [] });
+  const describe = (s: ClientFilter | undefined) =>
+    s ? { all: false, triggers: [...s.triggers], categories: [...s.categories] } : { all: true, triggers: [], categories: [] };
 
   const subscribe = (conn: ClientConnection, m: Extract<ClientMessage, { type: 'subscribe' | 'unsubscribe' }>): Result => {
     const view = deps.fanOut.view(conn);
     for (const name of m.triggers) {
       if (!deps.triggers.has(name)) return { ok: false, code: 'unknown_trigger', message: `Trigger '${name}' not found in configuration` };
-      if (m.type === 'subscribe' && !canSee(view.visible, name)) return { ok: false, code: 'not_in_areas', message: `Trigger '${name}' is not in any of your enabled areas` };
+      if (m.type === 'subscribe' && !canSee(view.visible, name))
+        return { ok: false, code: 'not_in_areas', message: `Trigger '${name}' is not in any of your enabled areas` };
     }
     for (const c of m.categories) if (!categories.has(c)) return { ok: false, code: 'unknown_category', message: `Category '${c}' has no triggers` };
     // A new filter each time: events already published were judged by the old one.
@@ -62,7 +66,10 @@ export function createSessionHandler(deps: SessionDeps): (conn: ClientConnection
     const parsed = parseClientMessage(text);
     if (conn.status === 'authenticating') {
       if (!parsed.ok || parsed.message.type !== 'auth') {
-        const close = parsed.ok || parsed.error.code === 'unknown_type' ? { code: CLOSE.unauthorized.code, reason: 'expected an auth message first' } : { code: CLOSE.badRequest.code, reason: parsed.error.message.slice(0, 120) };
+        const close =
+          parsed.ok || parsed.error.code === 'unknown_type'
+            ? { code: CLOSE.unauthorized.code, reason: 'expected an auth message first' }
+            : { code: CLOSE.badRequest.code, reason: parsed.error.message.slice(0, 120) };
         return conn.send({ type: 'close', close });
       }
       const client = deps.authenticate(parsed.message.token);
@@ -84,7 +91,10 @@ export function createSessionHandler(deps: SessionDeps): (conn: ClientConnection
       case 'ping':
         return reply(conn, m.id, { ok: true, result: { pong: true, seq: deps.lastSeq() } });
       case 'get_state':
-        return reply(conn, m.id, { ok: true, result: { seq: deps.lastSeq(), state: visibleState(deps.cache(), (name) => deps.fanOut.wants(conn, name, deps.triggers.get(name)?.category)) } });
+        return reply(conn, m.id, {
+          ok: true,
+          result: { seq: deps.lastSeq(), state: visibleState(deps.cache(), (name) => deps.fanOut.wants(conn, name, deps.triggers.get(name)?.category)) },
+        });
     }
   };
 }

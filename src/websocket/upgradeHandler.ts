@@ -15,7 +15,11 @@ export interface UpgradeDeps {
   readonly limiter: RateLimiter;
   readonly authenticate: (token: string) => ClientRecord | undefined;
   /** A new connection, `authenticating` until `admit`. */
-  readonly open: (ws: WebSocket, socket: Duplex, ip: string) => { admit(client: ClientRecord, lastSeq?: number): void; closeNow(code: number, reason: string): void };
+  readonly open: (
+    ws: WebSocket,
+    socket: Duplex,
+    ip: string,
+  ) => { admit(client: ClientRecord, lastSeq?: number): void; closeNow(code: number, reason: string): void };
   /** True once the component is stopping: no new connections. */
   readonly stopping: () => boolean;
   /** True when no other listener takes upgrades for other paths (then they get a 404 here). */
@@ -32,7 +36,13 @@ export function remoteIp(req: IncomingMessage): string {
 /** Answers an upgrade that will not happen with a plain HTTP error and the usual JSON body. */
 function refuse(socket: Duplex, status: number, text: string, error: string, headers: Record<string, string> = {}): void {
   const body = JSON.stringify({ error });
-  const lines = [`HTTP/1.1 ${status} ${text}`, 'Connection: close', 'Content-Type: application/json', `Content-Length: ${Buffer.byteLength(body)}`, ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`)];
+  const lines = [
+    `HTTP/1.1 ${status} ${text}`,
+    'Connection: close',
+    'Content-Type: application/json',
+    `Content-Length: ${Buffer.byteLength(body)}`,
+    ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`),
+  ];
   if (socket.writable) socket.end(`${lines.join('\r\n')}\r\n\r\n${body}`);
   else socket.destroy();
 }

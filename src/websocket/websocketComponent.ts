@@ -151,7 +151,10 @@ export function createWebSocketComponent(cfg: HavenConfig['websocket'], deps: We
     open: (ws: WebSocket, socket: Duplex, ip: string) => {
       const conn = new ClientConnection(nextId++, ws, socket, ip, connectionDeps);
       connections.add(conn);
-      return { admit: (client, lastSeq) => fanOut.admit(conn, client, lastSeq), closeNow: (code, reason) => conn.send({ type: 'close', close: { code, reason } }) };
+      return {
+        admit: (client, lastSeq) => fanOut.admit(conn, client, lastSeq),
+        closeNow: (code, reason) => conn.send({ type: 'close', close: { code, reason } }),
+      };
     },
   });
 
@@ -218,7 +221,11 @@ export function createWebSocketComponent(cfg: HavenConfig['websocket'], deps: We
       const s = stats();
       const state = status === 'running' ? 'ok' : status === 'idle' ? 'starting' : 'stopped';
       const backedUp = s.byStatus.backed_up ?? 0;
-      return { name: 'websocket', state, detail: `${s.clients} clients and ${s.admins} admins connected on ${cfg.path}${backedUp ? `, ${backedUp} backed up` : ''}` };
+      return {
+        name: 'websocket',
+        state,
+        detail: `${s.clients} clients and ${s.admins} admins connected on ${cfg.path}${backedUp ? `, ${backedUp} backed up` : ''}`,
+      };
     },
   };
 }

@@ -38,10 +38,7 @@ interface Window<T> {
  * Hand-written because RxJS `throttle` discards replaced values silently and keeps one window
  * for the whole stream, while this needs one per key and the replaced values emitted.
  */
-export function throttleContinuous<T>(
-  config: ThrottleContinuousConfig<T>,
-  scheduler: SchedulerLike = asyncScheduler,
-): OperatorFunction<T, T | Superseded<T>> {
+export function throttleContinuous<T>(config: ThrottleContinuousConfig<T>, scheduler: SchedulerLike = asyncScheduler): OperatorFunction<T, T | Superseded<T>> {
   const { windowMs, isThrottled, keyOf } = config;
   if (!(windowMs > 0)) return (source) => source;
   return (source) =>

@@ -35,9 +35,7 @@ export function bindingActions(bindings: readonly TriggerBinding[]): OperatorFun
     events$.pipe(
       filter((event) => event.kind === 'event' && bound.has(event.name)),
       mergeMap((event) =>
-        bindings
-          .filter((b) => b.trigger === event.name && (event.value === b.on || event.value === b.off))
-          .map((binding) => ({ binding, event })),
+        bindings.filter((b) => b.trigger === event.name && (event.value === b.on || event.value === b.off)).map((binding) => ({ binding, event })),
       ),
       map(({ binding, event }): BindingAction => ({ type: event.value === binding.on ? 'start' : 'stop', binding, event })),
     );

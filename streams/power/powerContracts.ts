@@ -66,7 +66,13 @@ export type SocketCommand =
 export type SocketReply =
   | { readonly ok: true; readonly kind: 'started'; readonly instanceId: string; readonly triggeredPowerOn: boolean; readonly reading: PowerReading }
   | { readonly ok: true; readonly kind: 'stopped'; readonly instanceId: string; readonly triggeredPowerOff: boolean }
-  | { readonly ok: true; readonly kind: 'emergency_stopped'; readonly instanceId: string; readonly stoppedInstances: readonly string[]; readonly triggeredPowerOff: boolean }
+  | {
+      readonly ok: true;
+      readonly kind: 'emergency_stopped';
+      readonly instanceId: string;
+      readonly stoppedInstances: readonly string[];
+      readonly triggeredPowerOff: boolean;
+    }
   | { readonly ok: true; readonly kind: 'sampled'; readonly reading: PowerReading | null }
   /** `unavailable`: the actor is stopping (never produced by the machine itself). */
   | { readonly ok: false; readonly code: 'conflict' | 'not_running' | 'device' | 'unavailable'; readonly message: string };

@@ -96,7 +96,8 @@ export function runStop(ledger: SocketLedger, instanceId: string, reason: StopRe
   }
   return io.switchPower(false).pipe(
     map((off): Outcome => {
-      if (!off.ok) return failed(ledger, 'switch off', off.error, 'unknown', `Could not switch the socket off: ${off.error}; instance ${instanceId} keeps running`);
+      if (!off.ok)
+        return failed(ledger, 'switch off', off.error, 'unknown', `Could not switch the socket off: ${off.error}; instance ${instanceId} keeps running`);
       return {
         ledger: withStopped(ledger, instanceId, true),
         effects: [...recovered(ledger), { type: 'instance_stopped', instanceId, reason, triggeredPowerOff: true }, { type: 'power_off', instanceId, reason }],
@@ -126,9 +127,13 @@ export function runEmergency(ledger: SocketLedger, instanceId: string, cause: Em
     reply: { ok: true, kind: 'emergency_stopped', instanceId, stoppedInstances: stopped, triggeredPowerOff: switched },
   });
   if (ledger.power === 'off' && stopped.length === 0) return of(done(ledger, false));
-  return io.switchPower(false).pipe(
-    map((off) => (off.ok ? done(ledger, true) : failed(ledger, 'emergency stop', off.error, 'unknown', `Emergency stop could not switch the socket off: ${off.error}`))),
-  );
+  return io
+    .switchPower(false)
+    .pipe(
+      map((off) =>
+        off.ok ? done(ledger, true) : failed(ledger, 'emergency stop', off.error, 'unknown', `Emergency stop could not switch the socket off: ${off.error}`),
+      ),
+    );
 }
 
 /**
@@ -154,11 +159,13 @@ function applyReading(ledger: SocketLedger, reading: PowerReading, io: SocketDev
     return of({ ledger: withPower(ledger, reading.output ? 'on' : 'off'), effects, reply });
   }
   // On with nobody holding it (a restart, a button press): never leave it so.
-  return io.switchPower(false).pipe(
-    map((off): Outcome =>
-      off.ok
-        ? { ledger: OFF_LEDGER, effects: [...recovered(ledger), { type: 'power_off', instanceId: null, reason: 'reconcile' }], reply }
-        : failed(ledger, 'switch off', off.error, 'unknown', `Could not switch off the unheld socket: ${off.error}`),
-    ),
-  );
+  return io
+    .switchPower(false)
+    .pipe(
+      map((off): Outcome =>
+        off.ok
+          ? { ledger: OFF_LEDGER, effects: [...recovered(ledger), { type: 'power_off', instanceId: null, reason: 'reconcile' }], reply }
+          : failed(ledger, 'switch off', off.error, 'unknown', `Could not switch off the unheld socket: ${off.error}`),
+      ),
+    );
 }

@@ -39,7 +39,10 @@ export function socketLoop<C extends SocketCommand>(
     const pending = new Set<string>();
     const internal = new WeakSet<SocketCommand>();
     const ended$ = new Subject<void>();
-    const internal$ = merge(emergencyTimers(ledger$, { retryMs: config.emergencyRetryMs }, scheduler), samplingTicks(ledger$, config.samplingIntervalMs, scheduler)).pipe(
+    const internal$ = merge(
+      emergencyTimers(ledger$, { retryMs: config.emergencyRetryMs }, scheduler),
+      samplingTicks(ledger$, config.samplingIntervalMs, scheduler),
+    ).pipe(
       filter((command) => {
         const key = internalKey(command)!;
         if (pending.has(key)) return false;

@@ -62,4 +62,3 @@ function run(ledger: SocketLedger, command: SocketCommand, io: SocketDevice) {
       return runRead(ledger, command.type, io);
   }
 }
-

@@ -31,7 +31,11 @@ export const NO_EFFECTS: readonly never[] = [];
  * synchronous, so the queue is all `concatMap` would add, and its inner subscription per message
  * (three per delivered event on a TCP_SOCKET actor) showed on the HTTP trigger path in benchmark 1.
  */
-export function serviceMachine<S, M, E>(transition: Transition<S, M, E>, initial: S, scheduler: SchedulerLike = asyncScheduler): OperatorFunction<M, Step<S, E>> {
+export function serviceMachine<S, M, E>(
+  transition: Transition<S, M, E>,
+  initial: S,
+  scheduler: SchedulerLike = asyncScheduler,
+): OperatorFunction<M, Step<S, E>> {
   return (messages$) =>
     new Observable<Step<S, E>>((subscriber) => {
       let state = initial;

@@ -1,4 +1,13 @@
-import { ownedOutbox, takeDrops, type OwnedOutbox, type QueuedDelivery, type ServiceStatus, type SettleEffect, type StatusEffect, type StoppedEffect } from './serviceEffects';
+import {
+  ownedOutbox,
+  takeDrops,
+  type OwnedOutbox,
+  type QueuedDelivery,
+  type ServiceStatus,
+  type SettleEffect,
+  type StatusEffect,
+  type StoppedEffect,
+} from './serviceEffects';
 import { NO_EFFECTS, type Transition } from './serviceMachine';
 
 /** Everything that can happen to a TCP_CONNECT actor. */
@@ -14,10 +23,7 @@ export type TcpConnectMessage<D> =
 /** What the shell does for a TCP_CONNECT actor. */
 export type TcpConnectEffect<D> =
   /** Connect, write the delivery's line, end; answer `done` once, then `closed` once. */
-  | { readonly type: 'open'; readonly delivery: D }
-  | SettleEffect<D>
-  | StatusEffect
-  | StoppedEffect;
+  { readonly type: 'open'; readonly delivery: D } | SettleEffect<D> | StatusEffect | StoppedEffect;
 
 /** A TCP_CONNECT actor's state. The outbox is owned by the actor and updated in place. */
 export interface TcpConnectState<D extends QueuedDelivery> {
@@ -53,7 +59,9 @@ export function initialTcpConnectState<D extends QueuedDelivery>(rules: Pick<Tcp
  * pile of them. `connected` means the last connection worked, `backoff` that it failed; every
  * event tries anew. Stop settles what waits `failed` and is over once every connection closed.
  */
-export function createTcpConnectTransition<D extends QueuedDelivery>(rules: TcpConnectRules): Transition<TcpConnectState<D>, TcpConnectMessage<D>, TcpConnectEffect<D>> {
+export function createTcpConnectTransition<D extends QueuedDelivery>(
+  rules: TcpConnectRules,
+): Transition<TcpConnectState<D>, TcpConnectMessage<D>, TcpConnectEffect<D>> {
   const { host, port, connectConcurrency, mailboxSize } = rules;
   type Fx = TcpConnectEffect<D>[];
 

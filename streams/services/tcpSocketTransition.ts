@@ -16,7 +16,18 @@ const NOTHING_IN_FLIGHT: readonly never[] = [];
  * one literal: under load a spread here cost more than the write it schedules.
  */
 function turned<D extends QueuedDelivery>(s: TcpSocketState<D>, flushDue: boolean, inflight: ReadonlyArray<readonly D[]>): TcpSocketState<D> {
-  return { started: s.started, stopping: s.stopping, gen: s.gen, hasSocket: s.hasSocket, connected: s.connected, flushDue, attempt: s.attempt, status: s.status, inflight, waiting: s.waiting };
+  return {
+    started: s.started,
+    stopping: s.stopping,
+    gen: s.gen,
+    hasSocket: s.hasSocket,
+    connected: s.connected,
+    flushDue,
+    attempt: s.attempt,
+    status: s.status,
+    inflight,
+    waiting: s.waiting,
+  };
 }
 
 /** The state of an actor that has not started: no connection, nothing waiting. */
@@ -49,7 +60,8 @@ export function initialTcpSocketState<D extends QueuedDelivery>(rules: Pick<TcpS
  */
 export function createTcpSocketTransition<D extends QueuedDelivery>(rules: TcpSocketRules): Transition<TcpSocketState<D>, TcpSocketMessage<D>, Effect<D>> {
   const { host, port, backoff, connectTimeoutMs, stableAfterMs, closeGraceMs, mailboxSize, batchLines } = rules;
-  const status = (next: ServiceStatus, detail?: string): StatusEffect => (detail === undefined ? { type: 'status', status: next } : { type: 'status', status: next, detail });
+  const status = (next: ServiceStatus, detail?: string): StatusEffect =>
+    detail === undefined ? { type: 'status', status: next } : { type: 'status', status: next, detail };
   const failed = (deliveries: readonly D[], detail: string): SettleEffect<D> => ({ type: 'settle', deliveries, result: 'failed', detail });
   /** The last step that changed nothing (steps are immutable, so it can be answered again). */
   let idle: Step<TcpSocketState<D>, Effect<D>> | undefined;
@@ -57,7 +69,12 @@ export function createTcpSocketTransition<D extends QueuedDelivery>(rules: TcpSo
   function connect(s: TcpSocketState<D>, fx: Effect<D>[]): TcpSocketState<D> {
     const gen = s.gen + 1;
     fx.push(status('connecting', s.attempt > 0 ? `retry ${s.attempt}` : undefined), { type: 'connect', gen });
-    fx.push({ type: 'schedule', timer: 'connect', delayMs: connectTimeoutMs, message: { type: 'lost', gen, reason: `connect timeout after ${connectTimeoutMs} ms` } });
+    fx.push({
+      type: 'schedule',
+      timer: 'connect',
+      delayMs: connectTimeoutMs,
+      message: { type: 'lost', gen, reason: `connect timeout after ${connectTimeoutMs} ms` },
+    });
     return { ...s, gen, hasSocket: true, status: 'connecting' };
   }
 
@@ -121,7 +138,8 @@ export function createTcpSocketTransition<D extends QueuedDelivery>(rules: TcpSo
     const { outbox } = s.waiting;
     outbox.push(delivery, now);
     // The hot path: connected, a flush already due, nothing dropped; the same step as the last time.
-    if (s.connected && s.flushDue && outbox.size < batchLines && !hasDrops(s.waiting)) return idle?.state === s ? idle : (idle = { state: s, effects: NO_EFFECTS });
+    if (s.connected && s.flushDue && outbox.size < batchLines && !hasDrops(s.waiting))
+      return idle?.state === s ? idle : (idle = { state: s, effects: NO_EFFECTS });
     const fx: Effect<D>[] = [];
     takeDrops(s.waiting, fx, mailboxSize);
     if (!s.connected) return { state: s, effects: fx.length > 0 ? fx : NO_EFFECTS };
@@ -135,7 +153,12 @@ export function createTcpSocketTransition<D extends QueuedDelivery>(rules: TcpSo
   function written(s: TcpSocketState<D>, fx: Effect<D>[], gen: number, batch: readonly D[], error: string | undefined): TcpSocketState<D> {
     if (error === undefined || s.stopping) {
       // Write callbacks come in write order: the batch is the head, nearly always.
-      const inflight = s.inflight.length === 1 && s.inflight[0] === batch ? NOTHING_IN_FLIGHT : s.inflight[0] === batch ? s.inflight.slice(1) : s.inflight.filter((b) => b !== batch);
+      const inflight =
+        s.inflight.length === 1 && s.inflight[0] === batch
+          ? NOTHING_IN_FLIGHT
+          : s.inflight[0] === batch
+            ? s.inflight.slice(1)
+            : s.inflight.filter((b) => b !== batch);
       fx.push(error === undefined ? { type: 'settle', deliveries: batch, result: 'written' } : failed(batch, `write failed while stopping: ${error}`));
       return turned(s, s.flushDue, inflight);
     }

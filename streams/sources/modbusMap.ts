@@ -73,7 +73,8 @@ export function createModbusMap(catalog: Iterable<TriggerDef>, config: ModbusMap
     if (taken !== undefined) errors.push(`${where}: ${kind} ${address} is already ${taken}`);
     else table.set(address, owner);
   };
-  if (config.status_register + STATUS_REGISTERS - 1 > MAX_ADDRESS) errors.push(`sources.modbus.status_register: the status block (${STATUS_REGISTERS} registers) must end by ${MAX_ADDRESS}`);
+  if (config.status_register + STATUS_REGISTERS - 1 > MAX_ADDRESS)
+    errors.push(`sources.modbus.status_register: the status block (${STATUS_REGISTERS} registers) must end by ${MAX_ADDRESS}`);
 
   const bindings: ModbusBinding[] = [];
   const byName = new Map<string, ModbusBinding>();

@@ -24,7 +24,7 @@ export function registerToValue(def: TriggerDef, raw: number, scale = 1): string
     case 'Discrete': {
       const values = def.values;
       if (values === undefined || values.every((v) => typeof v === 'number')) return toInt16(raw);
-      return values[raw & 0xffff] ?? (raw & 0xffff);
+      return values[raw & 0xffff] ?? raw & 0xffff;
     }
     case 'Continuous':
       // toPrecision drops binary noise: 3 × 0.1 reads as 0.3, not 0.30000000000000004.

@@ -36,7 +36,11 @@ function isFinal(m: SseMessage): boolean {
  * result:    c--e-h-e-Lh--(S|)     (heartbeatMs = 4)
  * ```
  */
-export function clientStream$(live$: Observable<EventEnvelope>, options: ClientStreamOptions, scheduler: SchedulerLike = asyncScheduler): Observable<SseMessage> {
+export function clientStream$(
+  live$: Observable<EventEnvelope>,
+  options: ClientStreamOptions,
+  scheduler: SchedulerLike = asyncScheduler,
+): Observable<SseMessage> {
   const { connection, retryMs, heartbeatMs, busState$, shutdown$, stillAuthorized, utcNow } = options;
   const heartbeats$ = interval(heartbeatMs, scheduler).pipe(
     map((): SseMessage =>

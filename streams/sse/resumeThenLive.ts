@@ -40,7 +40,10 @@ export function resumeThenLive(live$: Observable<EventEnvelope>, { after, replay
       const latest = latestSeq();
       const held = after > latest ? null : replay(after);
       if (held === null || 'tooOld' in held) {
-        const why = held === null ? `Last-Event-ID ${after} is ahead of this hub (latest seq ${latest}): its sequence restarted or the id came from another hub process` : `Events after seq ${after} are no longer held by this hub`;
+        const why =
+          held === null
+            ? `Last-Event-ID ${after} is ahead of this hub (latest seq ${latest}): its sequence restarted or the id came from another hub process`
+            : `Events after seq ${after} are no longer held by this hub`;
         head = of(systemMessage({ code: 'resync', message: `${why}; ${RESYNC_HINT}`, lastEventId: after, latestSeq: latest, timestamp: utcNow() }));
         cursor = latest;
       } else {

@@ -54,7 +54,9 @@ export type SseMessage =
  * none, which leaves the client's last id as it was.
  */
 export function eventMessage(envelope: EventEnvelope): SseMessage {
-  return envelope.seq !== null && envelope.relayedFrom === undefined ? { event: 'event', data: envelope, id: envelope.seq } : { event: 'event', data: envelope };
+  return envelope.seq !== null && envelope.relayedFrom === undefined
+    ? { event: 'event', data: envelope, id: envelope.seq }
+    : { event: 'event', data: envelope };
 }
 
 /** A `system` message; `retry` also sets the client's reconnection delay. */

@@ -18,7 +18,10 @@ export type FilterResult = { readonly ok: true; readonly filter: StreamFilter } 
 /** `a,b` and `?x=a&x=b` alike; blanks dropped; nothing given → null. */
 function listOf(param: string | readonly string[] | undefined): string[] | null {
   if (param === undefined) return null;
-  const items = (typeof param === 'string' ? [param] : param).flatMap((p) => p.split(',')).map((s) => s.trim()).filter((s) => s.length > 0);
+  const items = (typeof param === 'string' ? [param] : param)
+    .flatMap((p) => p.split(','))
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
   return items.length > 0 ? items : null;
 }
 
@@ -31,7 +34,10 @@ export function parseStreamFilter(query: FilterQuery, knownCategories: ReadonlyS
   const categories = listOf(query.eventCategories);
   const unknownCategories = (categories ?? []).filter((c) => !knownCategories.has(c));
   if (unknownCategories.length > 0) {
-    return { ok: false, error: `Unknown event categor${unknownCategories.length > 1 ? 'ies' : 'y'}: ${unknownCategories.join(', ')} (known: ${[...knownCategories].sort().join(', ')})` };
+    return {
+      ok: false,
+      error: `Unknown event categor${unknownCategories.length > 1 ? 'ies' : 'y'}: ${unknownCategories.join(', ')} (known: ${[...knownCategories].sort().join(', ')})`,
+    };
   }
   const types = listOf(query.eventTypes)?.map((t) => t.toUpperCase()) ?? null;
   const unknownTypes = (types ?? []).filter((t) => !isEventType(t));

@@ -107,8 +107,17 @@ function withPending<F>(state: ConnectionState<F>, pending: F[] | undefined): Co
  * (src/websocket/clientConnection.ts) owns the socket and performs the effects; what the socket
  * holds after a write comes back as a message (`written`), like a device's answer.
  */
-export function connectionTransition<F, M = unknown>(limits: ConnectionLimits): (state: ConnectionState<F>, message: ConnectionMessage<F, M>, now: Clock) => ConnectionStep<F, M> {
-  const to = (state: ConnectionState<F>, status: ConnectionStatus, now: Clock, why: string | undefined, fields: Partial<ConnectionState<F>>, effects: ConnectionEffect<F, M>[] = []): ConnectionStep<F, M> => {
+export function connectionTransition<F, M = unknown>(
+  limits: ConnectionLimits,
+): (state: ConnectionState<F>, message: ConnectionMessage<F, M>, now: Clock) => ConnectionStep<F, M> {
+  const to = (
+    state: ConnectionState<F>,
+    status: ConnectionStatus,
+    now: Clock,
+    why: string | undefined,
+    fields: Partial<ConnectionState<F>>,
+    effects: ConnectionEffect<F, M>[] = [],
+  ): ConnectionStep<F, M> => {
     if (status === state.status) return { state: { ...state, ...fields }, effects };
     return { state: { ...state, ...fields, status, since: now() }, effects: [...effects, { type: 'status', from: state.status, to: status, why }] };
   };
@@ -116,7 +125,8 @@ export function connectionTransition<F, M = unknown>(limits: ConnectionLimits): 
   const close = (state: ConnectionState<F>, reason: CloseReason, now: Clock, farewell?: F): ConnectionStep<F, M> => {
     if (state.status === 'closing' || state.status === 'closed') return { state, effects: NONE };
     const effects: ConnectionEffect<F, M>[] = [];
-    if (farewell !== undefined) effects.push({ type: 'write', frames: [...(state.pending ?? []), ...(state.outbox ? drainOutbox(state.outbox) : []), farewell] });
+    if (farewell !== undefined)
+      effects.push({ type: 'write', frames: [...(state.pending ?? []), ...(state.outbox ? drainOutbox(state.outbox) : []), farewell] });
     effects.push({ type: 'close', close: reason });
     return to(state, 'closing', now, `${reason.code} ${reason.reason}`, { pending: undefined, outbox: undefined }, effects);
   };
@@ -150,7 +160,8 @@ export function connectionTransition<F, M = unknown>(limits: ConnectionLimits): 
 
   const sweep = (state: ConnectionState<F>, heartbeat: boolean, now: Clock): ConnectionStep<F, M> => {
     const age = now() - state.since;
-    if (state.status === 'authenticating' && age >= limits.authTimeoutMs) return close(state, { code: CLOSE.unauthorized.code, reason: 'authentication timeout' }, now);
+    if (state.status === 'authenticating' && age >= limits.authTimeoutMs)
+      return close(state, { code: CLOSE.unauthorized.code, reason: 'authentication timeout' }, now);
     if (state.status === 'backed_up' && age >= limits.slowConsumerMs) return close(state, CLOSE.slowConsumer, now);
     if (state.status === 'closing' && age >= limits.closeGraceMs) return { state, effects: [{ type: 'terminate', why: 'close_grace' }] };
     if (!heartbeat || state.status === 'closing' || state.status === 'closed') return { state, effects: NONE };

@@ -42,7 +42,8 @@ async function main(): Promise<void> {
   const log = (message: string) => process.stderr.write(`${message}\n`);
   const profileDir = option('profile', '') || undefined;
   const baseline = option('baseline', '') || undefined;
-  if (baseline && !existsSync(benchScript('servers/hub', resolve(baseline)))) throw new Error(`--baseline ${baseline}: no built hub there (run \`npm ci && npm run build\` in it first)`);
+  if (baseline && !existsSync(benchScript('servers/hub', resolve(baseline))))
+    throw new Error(`--baseline ${baseline}: no built hub there (run \`npm ci && npm run build\` in it first)`);
   const ctx: BenchContext = { pinning, runs, seconds, tmp, log, profileDir: profileDir && resolve(profileDir), baseline: baseline && resolve(baseline) };
   log(`Haven bench on ${machine.cpuModel}, ${machine.cores} cores, Node ${machine.node}; ${machine.pinning}; ${runs} runs of ${seconds} s`);
 
@@ -73,7 +74,15 @@ async function main(): Promise<void> {
   process.stdout.write(`\n${table}\n`);
   for (const r of rows.filter((r) => r.note)) process.stdout.write(`\n${r.id}: ${r.note}`);
   process.stdout.write('\n');
-  writeReport(out, { machine, settings: { runs, seconds }, startedAt: new Date(started).toISOString(), durationS: (Date.now() - started) / 1000, rows, failures, table });
+  writeReport(out, {
+    machine,
+    settings: { runs, seconds },
+    startedAt: new Date(started).toISOString(),
+    durationS: (Date.now() - started) / 1000,
+    rows,
+    failures,
+    table,
+  });
   log(`\nreport: ${out}`);
   if (failures.length > 0) process.exitCode = 1;
 }

@@ -41,7 +41,10 @@ export interface TestHub {
 }
 
 /** Starts a whole hub on loopback with free ports; `stop()` it in `afterEach`. */
-export async function startHub(overrides: DeepPartial<HavenConfig> & Record<string, unknown> = {}, options: Partial<RuntimeOptions> & { dataDir?: string } = {}): Promise<TestHub> {
+export async function startHub(
+  overrides: DeepPartial<HavenConfig> & Record<string, unknown> = {},
+  options: Partial<RuntimeOptions> & { dataDir?: string } = {},
+): Promise<TestHub> {
   const config = testConfig(overrides, options.dataDir);
   const runtime = createRuntime({ log: createLogger('Haven', (process.env.HAVEN_LOG_LEVEL as any) ?? 'silent'), ...options, config });
   try {

@@ -5,7 +5,11 @@ import { createTestScheduler } from '../helpers/marbles';
 import { event } from './fixtures';
 
 const entry = (value: string | number | null, id: number | null, seq: number, type: 'On/Off' | 'Discrete' = 'On/Off') => ({
-  value, id, timestamp: '2026-01-11T18:35:00.000Z', type, seq,
+  value,
+  id,
+  timestamp: '2026-01-11T18:35:00.000Z',
+  type,
+  seq,
 });
 
 describe('cache', () => {

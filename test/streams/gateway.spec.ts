@@ -50,16 +50,34 @@ describe('gateway', () => {
           accepted: true,
           input: a,
           event: {
-            seq: 1, kind: 'event', name: 'Phone.Button', value: 'On', id: 7, type: 'On/Off', category: 'buttons',
-            organization: 'default', source: 'TCP', timestamp: 't+0', receivedAt: 123,
+            seq: 1,
+            kind: 'event',
+            name: 'Phone.Button',
+            value: 'On',
+            id: 7,
+            type: 'On/Off',
+            category: 'buttons',
+            organization: 'default',
+            source: 'TCP',
+            timestamp: 't+0',
+            receivedAt: 123,
           },
         },
         B: {
           accepted: true,
           input: b,
           event: {
-            seq: 2, kind: 'event', name: 'Door.Bell', value: null, id: null, type: 'OneShot', category: 'bells',
-            organization: 'acme', source: 'HTTP', timestamp: 't+2', receivedAt: 0,
+            seq: 2,
+            kind: 'event',
+            name: 'Door.Bell',
+            value: null,
+            id: null,
+            type: 'OneShot',
+            category: 'bells',
+            organization: 'acme',
+            source: 'HTTP',
+            timestamp: 't+2',
+            receivedAt: 0,
           },
         },
       });
@@ -67,7 +85,7 @@ describe('gateway', () => {
     });
   });
 
-  it("gives triggers without an organization the configured default", () => {
+  it('gives triggers without an organization the configured default', () => {
     const ts = createTestScheduler();
     ts.run(({ hot, expectObservable, expectSubscriptions }) => {
       const input = hot('a', { a: button() });
@@ -139,7 +157,15 @@ describe('gateway', () => {
         },
         {
           marbles: 'w----t----u--b------c r h',
-          values: { w: '#1 Phone.Hook=On', t: 'cooldown', u: '#2 Phone.Button=On', b: 'min_interval', c: '#3 Phone.Button=On', r: 'duplicate', h: '#4 Dial.Number=1' },
+          values: {
+            w: '#1 Phone.Hook=On',
+            t: 'cooldown',
+            u: '#2 Phone.Button=On',
+            b: 'min_interval',
+            c: '#3 Phone.Button=On',
+            r: 'duplicate',
+            h: '#4 Dial.Number=1',
+          },
         },
       );
     });
@@ -263,9 +289,19 @@ describe('gateway', () => {
         expectObservable(decisions).toBe('wsdne', {
           w: { accepted: true, input: values.w, event: { ...acceptedEvent(values.w, 1, 'On', 5), timestamp: 't+0' } },
           s: { accepted: false, input: values.s, reason: 'stale', message: "Trigger 'Phone.Button' id 4 is older than the cached id 5; ids must increase" },
-          d: { accepted: false, input: values.d, reason: 'duplicate', message: "Trigger 'Phone.Button' id 5 was already accepted; a retry is not dispatched twice" },
+          d: {
+            accepted: false,
+            input: values.d,
+            reason: 'duplicate',
+            message: "Trigger 'Phone.Button' id 5 was already accepted; a retry is not dispatched twice",
+          },
           n: { accepted: true, input: values.n, event: { ...acceptedEvent(values.n, 2, 'Off', 6), kind: 'status', timestamp: 't+3' } },
-          e: { accepted: false, input: values.e, reason: 'duplicate', message: "Trigger 'Phone.Button' id 6 was already accepted; a retry is not dispatched twice" },
+          e: {
+            accepted: false,
+            input: values.e,
+            reason: 'duplicate',
+            message: "Trigger 'Phone.Button' id 6 was already accepted; a retry is not dispatched twice",
+          },
         });
         expectSubscriptions(input.subscriptions).toBe('^----');
       });
@@ -341,8 +377,20 @@ describe('gateway', () => {
   it('turns an exception for one input into a rejection and goes on', () => {
     const ts = createTestScheduler();
     // The engine's own wording for reading a field of null, whatever the engine says.
-    const thrownBy = (read: () => unknown) => { try { read(); } catch (e) { return (e as Error).message; } throw new Error('did not throw'); };
-    const broken = { ...button(), get value(): unknown { throw new Error('bad getter'); } } as RawTrigger;
+    const thrownBy = (read: () => unknown) => {
+      try {
+        read();
+      } catch (e) {
+        return (e as Error).message;
+      }
+      throw new Error('did not throw');
+    };
+    const broken = {
+      ...button(),
+      get value(): unknown {
+        throw new Error('bad getter');
+      },
+    } as RawTrigger;
     const values = { x: broken, n: null as unknown as RawTrigger, a: button() };
     ts.run(({ hot, expectObservable, expectSubscriptions }) => {
       const input = hot('xna', values);
@@ -362,7 +410,11 @@ describe('gateway', () => {
       { whitelist: { TCP: tenSlash8 } },
       {
         marbles: 'abc',
-        values: { a: button({ source: 'TCP', remote: '10.0.0.1' }), b: button({ source: 'TCP', remote: '11.0.0.1' }), c: button({ source: 'HTTP', remote: '11.0.0.1' }) },
+        values: {
+          a: button({ source: 'TCP', remote: '10.0.0.1' }),
+          b: button({ source: 'TCP', remote: '11.0.0.1' }),
+          c: button({ source: 'HTTP', remote: '11.0.0.1' }),
+        },
       },
       { marbles: 'abc', values: { a: '#1 Phone.Button=On', b: 'not_whitelisted', c: '#2 Phone.Button=On' } },
     );
@@ -371,7 +423,15 @@ describe('gateway', () => {
 
 function acceptedEvent(input: RawTrigger, seq: number, value: string, id: number) {
   return {
-    seq, kind: input.kind, name: input.name, value, id, type: 'On/Off', category: 'buttons',
-    organization: 'default', source: input.source, receivedAt: input.receivedAt,
+    seq,
+    kind: input.kind,
+    name: input.name,
+    value,
+    id,
+    type: 'On/Off',
+    category: 'buttons',
+    organization: 'default',
+    source: input.source,
+    receivedAt: input.receivedAt,
   };
 }

@@ -43,7 +43,10 @@ describe('journal', () => {
   });
 
   it('wraps around the ring many times and still answers in order', () => {
-    const journal = filled(4, Array.from({ length: 23 }, (_, i) => i + 1));
+    const journal = filled(
+      4,
+      Array.from({ length: 23 }, (_, i) => i + 1),
+    );
     expect(seqsAfter(journal, 19)).to.deep.equal([20, 21, 22, 23]);
     expect(seqsAfter(journal, 21)).to.deep.equal([22, 23]);
     expect(seqsAfter(journal, 18)).to.equal('tooOld');

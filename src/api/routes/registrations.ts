@@ -5,9 +5,14 @@ import registerSchema from '../schemas/register.schema.json';
 
 /** What the registration routes need of the service dispatcher. */
 export interface RegistrationService {
-  register(input: { name: string; port: number; host?: string; protocol?: ServiceProtocol; max_age_ms?: number; fields?: ExtraField[] }): Promise<
-    { ok: true; registration: object } | { ok: false; status: number; error: string }
-  >;
+  register(input: {
+    name: string;
+    port: number;
+    host?: string;
+    protocol?: ServiceProtocol;
+    max_age_ms?: number;
+    fields?: ExtraField[];
+  }): Promise<{ ok: true; registration: object } | { ok: false; status: number; error: string }>;
   unregister(name: string): Promise<boolean>;
   list(): object[];
 }

@@ -28,6 +28,13 @@ export function createDriver(socket: SocketConfig, deps: DriverDeps): SocketDriv
     case 'shelly':
       return createShellyDriver({ baseUrl: baseUrlOf(socket.address!), channel: socket.channel, timeoutMs: socket.timeout_ms, scheduler: deps.scheduler });
     case 'tasmota':
-      return createTasmotaDriver({ baseUrl: baseUrlOf(socket.address!), channel: socket.channel, timeoutMs: socket.timeout_ms, scheduler: deps.scheduler, username: socket.username, password: socket.password });
+      return createTasmotaDriver({
+        baseUrl: baseUrlOf(socket.address!),
+        channel: socket.channel,
+        timeoutMs: socket.timeout_ms,
+        scheduler: deps.scheduler,
+        username: socket.username,
+        password: socket.password,
+      });
   }
 }

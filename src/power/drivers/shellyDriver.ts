@@ -45,7 +45,14 @@ export function createShellyDriver({ baseUrl, channel, timeoutMs, scheduler = as
       if (!res.ok) return res;
       const { status, body } = res.value;
       if (status !== 200) return fail(rpcError(status, body));
-      const b = (body ?? {}) as { output?: unknown; apower?: unknown; voltage?: unknown; current?: unknown; aenergy?: { total?: unknown }; temperature?: { tC?: unknown } };
+      const b = (body ?? {}) as {
+        output?: unknown;
+        apower?: unknown;
+        voltage?: unknown;
+        current?: unknown;
+        aenergy?: { total?: unknown };
+        temperature?: { tC?: unknown };
+      };
       const reading: Partial<PowerReading> = {
         output: typeof b.output === 'boolean' ? b.output : undefined,
         powerW: num(b.apower),
@@ -53,7 +60,9 @@ export function createShellyDriver({ baseUrl, channel, timeoutMs, scheduler = as
         currentA: num(b.current),
         energyWh: num(b.aenergy?.total),
       };
-      const missing = Object.entries(reading).filter(([, v]) => v === undefined).map(([k]) => k);
+      const missing = Object.entries(reading)
+        .filter(([, v]) => v === undefined)
+        .map(([k]) => k);
       if (missing.length) return fail(`unexpected answer to Switch.GetStatus (missing ${missing.join(', ')}): ${sanitizeForLog(body, 80)}`);
       return ok({ ...(reading as PowerReading), temperatureC: num(b.temperature?.tC) ?? null });
     },

@@ -20,7 +20,8 @@ export interface TasmotaConfig {
 /** Tasmota's own error answers: `{"Command":"Unknown"}`, `{"WARNING":"Need user=…&password=…"}`, or an HTTP error status. */
 function tasmotaError(answer: JsonAnswer): string | null {
   const b = answer.body as Record<string, unknown> | null;
-  if (answer.status === 401 || (b && typeof b.WARNING === 'string')) return `the device refused the credentials: ${String(b?.WARNING ?? `HTTP ${answer.status}`)}`;
+  if (answer.status === 401 || (b && typeof b.WARNING === 'string'))
+    return `the device refused the credentials: ${String(b?.WARNING ?? `HTTP ${answer.status}`)}`;
   if (b && b.Command === 'Unknown') return 'the device does not know the command (Command: Unknown)';
   if (b && typeof b.Command === 'string' && b.Command !== '') return `the device answered Command: ${b.Command}`;
   if (answer.status !== 200) return `unexpected answer (HTTP ${answer.status})`;

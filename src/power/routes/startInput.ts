@@ -33,7 +33,11 @@ export function parseStartInput(body: unknown, query: Record<string, unknown>, m
 
   const rawTimeout = pick('emergencyStopTimeout');
   const timeout = numeric(rawTimeout);
-  if (rawTimeout === undefined) return { ok: false, error: `emergencyStopTimeout is required: the milliseconds after which the instance is stopped if nobody stops it (1 to ${maxTimeoutMs})` };
+  if (rawTimeout === undefined)
+    return {
+      ok: false,
+      error: `emergencyStopTimeout is required: the milliseconds after which the instance is stopped if nobody stops it (1 to ${maxTimeoutMs})`,
+    };
   if (timeout === undefined || !Number.isInteger(timeout) || timeout < 1 || timeout > maxTimeoutMs) {
     return { ok: false, error: `emergencyStopTimeout must be a whole number of milliseconds from 1 to ${maxTimeoutMs}, got ${JSON.stringify(rawTimeout)}` };
   }
@@ -43,13 +47,21 @@ export function parseStartInput(body: unknown, query: Record<string, unknown>, m
   if (instanceId !== undefined && (typeof instanceId !== 'string' || !INSTANCE_ID.test(instanceId))) {
     return { ok: false, error: 'instanceId must be 1 to 128 characters of letters, digits and . _ ~ : -' };
   }
-  return { ok: true, value: { emergencyStopTimeout: timeout, ...(socket !== undefined ? { socket: socket as string } : {}), ...(instanceId !== undefined ? { instanceId: instanceId as string } : {}) } };
+  return {
+    ok: true,
+    value: {
+      emergencyStopTimeout: timeout,
+      ...(socket !== undefined ? { socket: socket as string } : {}),
+      ...(instanceId !== undefined ? { instanceId: instanceId as string } : {}),
+    },
+  };
 }
 
 /** `GET /api/wait?duration=` in seconds, from 0 to `maxS`. */
 export function parseDuration(raw: unknown, maxS: number): Parsed<number> {
   const value = typeof raw === 'string' ? numeric(raw) : undefined;
   if (raw === undefined) return { ok: false, error: `duration is required: the seconds to wait (0 to ${maxS})` };
-  if (value === undefined || value < 0 || value > maxS) return { ok: false, error: `duration must be a number of seconds from 0 to ${maxS}, got ${JSON.stringify(raw)}` };
+  if (value === undefined || value < 0 || value > maxS)
+    return { ok: false, error: `duration must be a number of seconds from 0 to ${maxS}, got ${JSON.stringify(raw)}` };
   return { ok: true, value };
 }

@@ -14,7 +14,10 @@ export function requireAdmin(authenticate: (token: string) => ClientRecord | und
   return async (ctx: Context, next: Next): Promise<void> => {
     const header = ctx.get('authorization');
     const token = bearerToken(header);
-    if (!token) ctx.throw(401, header ? 'Malformed Authorization header (expected Bearer <token>)' : 'Missing Authorization: Bearer <admin token>', { headers: { 'WWW-Authenticate': 'Bearer' } });
+    if (!token)
+      ctx.throw(401, header ? 'Malformed Authorization header (expected Bearer <token>)' : 'Missing Authorization: Bearer <admin token>', {
+        headers: { 'WWW-Authenticate': 'Bearer' },
+      });
     const client = authenticate(token!);
     if (!client) ctx.throw(401, 'Invalid or revoked token', { headers: { 'WWW-Authenticate': 'Bearer error="invalid_token"' } });
     if (client!.role !== 'admin') ctx.throw(403, 'Admin role required');

@@ -27,7 +27,11 @@ export function createAreasRouter(admin: AdminService, requireAdmin: Middleware)
   router.get('/:id', (ctx) => answer(ctx, admin.getArea(ctx.params.id), (a) => ({ area: areaView(a) })));
   router.put('/:id', validateBody(areaSchema), (ctx) => {
     const b = body(ctx);
-    answer(ctx, admin.updateArea(ctx.params.id, { name: b.name, entityIds: b.entityIds ?? [], ...(b.isEnabled !== undefined ? { isEnabled: b.isEnabled } : {}) }), (a) => ({ area: areaView(a) }));
+    answer(
+      ctx,
+      admin.updateArea(ctx.params.id, { name: b.name, entityIds: b.entityIds ?? [], ...(b.isEnabled !== undefined ? { isEnabled: b.isEnabled } : {}) }),
+      (a) => ({ area: areaView(a) }),
+    );
   });
   router.patch('/:id/toggle', validateBody(toggleSchema), (ctx) => {
     answer(ctx, admin.toggleArea(ctx.params.id, body(ctx).isEnabled), (a) => ({ area: areaView(a) }));

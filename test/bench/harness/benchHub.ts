@@ -50,7 +50,15 @@ export async function startBenchHub(ctx: BenchContext, options: BenchHubOptions)
     for (const p of procs) await p.stop();
   };
   try {
-    const hub = spawnScript('servers/hub', { core: ctx.pinning.serverCore, pinning: ctx.pinning, args: [configFile], env: hubEnv(), fds: options.fds, root: options.root, nodeArgs: [...(options.nodeArgs ?? []), ...profileArgs(ctx), '--expose-gc'] });
+    const hub = spawnScript('servers/hub', {
+      core: ctx.pinning.serverCore,
+      pinning: ctx.pinning,
+      args: [configFile],
+      env: hubEnv(),
+      fds: options.fds,
+      root: options.root,
+      nodeArgs: [...(options.nodeArgs ?? []), ...profileArgs(ctx), '--expose-gc'],
+    });
     procs.push(hub);
     const { httpPort, tcpPort, components } = await hub.ready;
     const base = `http://127.0.0.1:${httpPort}`;

@@ -46,9 +46,31 @@ export async function runHttpLoad(load: HttpLoad, ctx: { pinning: Pinning; tmp: 
   }
   const cli = require.resolve('autocannon/autocannon.js');
   const out = await runProgram(
-    [process.execPath, cli, '--json', '-c', String(load.connections), '-d', String(load.seconds), '-m', 'POST', '-H', 'content-type=application/json', '-b', load.body, load.url],
+    [
+      process.execPath,
+      cli,
+      '--json',
+      '-c',
+      String(load.connections),
+      '-d',
+      String(load.seconds),
+      '-m',
+      'POST',
+      '-H',
+      'content-type=application/json',
+      '-b',
+      load.body,
+      load.url,
+    ],
     opts,
   );
   const r = JSON.parse(out);
-  return { tool: 'autocannon', rps: r.requests.average, requests: r.requests.total, non2xx: r.non2xx, errors: r.errors + r.timeouts, latencyP99Ms: r.latency.p99 };
+  return {
+    tool: 'autocannon',
+    rps: r.requests.average,
+    requests: r.requests.total,
+    non2xx: r.non2xx,
+    errors: r.errors + r.timeouts,
+    latencyP99Ms: r.latency.p99,
+  };
 }

@@ -50,7 +50,10 @@ export async function startMosquitto(ctx: BenchContext, name: string, fds?: numb
   if (!binary) return null;
   const port = await freePort();
   const conf = join(ctx.tmp, `${name}.conf`);
-  writeFileSync(conf, [`listener ${port} 127.0.0.1`, 'allow_anonymous true', 'persistence false', 'log_dest none', 'max_queued_messages 100000', ''].join('\n'));
+  writeFileSync(
+    conf,
+    [`listener ${port} 127.0.0.1`, 'allow_anonymous true', 'persistence false', 'log_dest none', 'max_queued_messages 100000', ''].join('\n'),
+  );
   const proc = spawnProgram([binary, '-c', conf], { core: ctx.pinning.serverCore, pinning: ctx.pinning, stderr: false, fds });
   await waitForPort(port, 5000);
   return { port, proc };

@@ -113,7 +113,8 @@ function withFds(argv: readonly string[], fds: number | undefined): readonly str
   const { soft, hard } = fdLimits();
   if (fds <= soft) return argv;
   if (fds > hard) throw new Error(`${argv.at(-1)} needs about ${fds} open files; the hard limit is ${hard} (raise it: ulimit -Hn)`);
-  if (spawnSync('prlimit', ['--version'], { stdio: 'ignore' }).error) throw new Error(`${argv.at(-1)} needs about ${fds} open files; the soft limit is ${soft} and prlimit is missing (raise it: ulimit -n ${hard})`);
+  if (spawnSync('prlimit', ['--version'], { stdio: 'ignore' }).error)
+    throw new Error(`${argv.at(-1)} needs about ${fds} open files; the soft limit is ${soft} and prlimit is missing (raise it: ulimit -n ${hard})`);
   return ['prlimit', `--nofile=${hard}:${hard}`, '--', ...argv];
 }
 

@@ -88,7 +88,15 @@ const verdict = (met: boolean | null) => (met === null ? '' : met ? 'yes' : 'NO'
 /** The rows as a Markdown table (printed, and pasted into the README). */
 export function formatTable(rows: readonly Row[]): string {
   const header = ['#', 'what', 'Haven', 'reference (same run)', 'ratio', 'target', 'met'];
-  const lines = rows.map((r) => [r.id, r.what, formatMeasure(r.haven), referenceCell(r), r.ratio === undefined ? '' : `${formatNumber(r.ratio)}×`, r.target, verdict(r.met)]);
+  const lines = rows.map((r) => [
+    r.id,
+    r.what,
+    formatMeasure(r.haven),
+    referenceCell(r),
+    r.ratio === undefined ? '' : `${formatNumber(r.ratio)}×`,
+    r.target,
+    verdict(r.met),
+  ]);
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
   const fmt = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
   return [fmt(header), `| ${widths.map((w) => '-'.repeat(w)).join(' | ')} |`, ...lines.map(fmt)].join('\n');

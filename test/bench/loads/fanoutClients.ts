@@ -47,7 +47,9 @@ interface ConnectArgs {
 async function connectAll({ kind, port, count, path = '/', token = '' }: ConnectArgs): Promise<number> {
   const one = async (): Promise<void> => {
     if (kind === 'mqtt') {
-      wsSockets.push(await connectLeanMqtt(port, MQTT_TOPIC, `bench-${process.pid}-${++clientIds}`, (buf, start, end, at) => delivered(decimalAt(buf, start, end), at)));
+      wsSockets.push(
+        await connectLeanMqtt(port, MQTT_TOPIC, `bench-${process.pid}-${++clientIds}`, (buf, start, end, at) => delivered(decimalAt(buf, start, end), at)),
+      );
     } else if (kind === 'mqtt-npm') {
       const client = await connectAsync({ host: '127.0.0.1', port, protocolVersion: 4, reconnectPeriod: 0, keepalive: 600, clean: true });
       client.on('error', () => undefined);
@@ -125,10 +127,20 @@ async function publish({ kind, port, rate, count }: PublishArgs): Promise<{ firs
     const agent = new Agent({ keepAlive: true, maxSockets: 8 });
     send = () => {
       const body = `{"name":"${CLOCK_TRIGGER}","value":${wallMs()}}`;
-      const req = request({ host: '127.0.0.1', port, method: 'POST', path: '/api/trigger-event', agent, headers: { 'content-type': 'application/json', 'content-length': body.length } }, (res) => {
-        if (res.statusCode !== 200) failed++;
-        res.resume();
-      });
+      const req = request(
+        {
+          host: '127.0.0.1',
+          port,
+          method: 'POST',
+          path: '/api/trigger-event',
+          agent,
+          headers: { 'content-type': 'application/json', 'content-length': body.length },
+        },
+        (res) => {
+          if (res.statusCode !== 200) failed++;
+          res.resume();
+        },
+      );
       req.on('error', () => failed++);
       req.end(body);
     };

@@ -98,14 +98,24 @@ async function paced({ port, rate, seconds, connections = 64 }: { port: number; 
     const settle = () => answered + failed === total && resolve();
     const send = () => {
       const body = `{"name":"${CLOCK_TRIGGER}","value":${wallMs()}}`;
-      const req = request({ host: '127.0.0.1', port, method: 'POST', path: '/api/trigger-event', agent, headers: { 'content-type': 'application/json', 'content-length': body.length } }, (res) => {
-        statuses[res.statusCode ?? 0] = (statuses[res.statusCode ?? 0] ?? 0) + 1;
-        res.resume();
-        res.on('end', () => {
-          answered++;
-          settle();
-        });
-      });
+      const req = request(
+        {
+          host: '127.0.0.1',
+          port,
+          method: 'POST',
+          path: '/api/trigger-event',
+          agent,
+          headers: { 'content-type': 'application/json', 'content-length': body.length },
+        },
+        (res) => {
+          statuses[res.statusCode ?? 0] = (statuses[res.statusCode ?? 0] ?? 0) + 1;
+          res.resume();
+          res.on('end', () => {
+            answered++;
+            settle();
+          });
+        },
+      );
       req.on('error', () => {
         failed++;
         settle();
@@ -145,7 +155,12 @@ runMain(async () => {
       },
       ws: attachWs,
       paced,
-      counts: () => ({ lines: services.map((s) => s.lines), serviceConnections: services.map((s) => s.sockets.size), wsClients: wsSockets.filter((s) => !s.destroyed).length, wsFrames }),
+      counts: () => ({
+        lines: services.map((s) => s.lines),
+        serviceConnections: services.map((s) => s.sockets.size),
+        wsClients: wsSockets.filter((s) => !s.destroyed).length,
+        wsFrames,
+      }),
     },
     {},
     () => {

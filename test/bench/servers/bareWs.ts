@@ -17,5 +17,9 @@ runMain(async () => {
     ws.on('close', () => clients.delete(ws));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  serveRpc({ memory, clients: () => clients.size }, { httpPort: (server.address() as AddressInfo).port }, () => new Promise<void>((resolve) => server.close(() => resolve())));
+  serveRpc(
+    { memory, clients: () => clients.size },
+    { httpPort: (server.address() as AddressInfo).port },
+    () => new Promise<void>((resolve) => server.close(() => resolve())),
+  );
 });

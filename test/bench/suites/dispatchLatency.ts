@@ -42,7 +42,9 @@ export const dispatchLatencySuite: Suite = {
           const run = await hub.clients.call<PacedRun>('paced', { port: hub.httpPort, rate, seconds: ctx.seconds }, (ctx.seconds + 30) * 1000);
           runs.push({ ...run, cores: usage() });
           const l = run.latency;
-          ctx.log(`  ${rate}/s run ${r + 1}: p50 ${ms(l.p50)} ms, p99 ${ms(l.p99)} ms, p99.9 ${ms(l.p999)} ms, max ${ms(l.max)} ms; ${run.lines}/${run.expectedLines} lines; cores busy ${runs[r].cores.join(', ')}`);
+          ctx.log(
+            `  ${rate}/s run ${r + 1}: p50 ${ms(l.p50)} ms, p99 ${ms(l.p99)} ms, p99.9 ${ms(l.p999)} ms, max ${ms(l.max)} ms; ${run.lines}/${run.expectedLines} lines; cores busy ${runs[r].cores.join(', ')}`,
+          );
         }
         const p = medianPercentiles(runs.map((r) => r.latency));
         const lost = runs.reduce((n, r) => n + r.expectedLines - r.lines, 0);

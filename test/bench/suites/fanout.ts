@@ -82,7 +82,18 @@ async function probe(side: Side, rate: number): Promise<Probe> {
   const p99 = Math.max(...results.map((r) => r.latency.p99));
   const deliveriesPerS = received > 0 ? received / ((lastAt - firstAt) / 1000) : 0;
   const keptUp = received === expected && lastAt - lastSentAt < 1000;
-  return { rate, offeredPerS: rate * perProcess * subscribers.length, deliveriesPerS, received, expected, p50, p99, cores, held: keptUp && p99 < P99_BOUND_MS, keptUp };
+  return {
+    rate,
+    offeredPerS: rate * perProcess * subscribers.length,
+    deliveriesPerS,
+    received,
+    expected,
+    p50,
+    p99,
+    cores,
+    held: keptUp && p99 < P99_BOUND_MS,
+    keptUp,
+  };
 }
 
 /**
@@ -97,7 +108,9 @@ async function ladder(ctx: BenchContext, label: string, side: Side, startRate: n
     const p = await probe(side, rate);
     probes.push(p);
     const verdict = p.held ? '' : p.keptUp ? `  ← p99 over ${P99_BOUND_MS} ms` : '  ← falls behind';
-    ctx.log(`    ${label} ${rate} msg/s (${Math.round(p.offeredPerS)}/s offered): ${Math.round(p.deliveriesPerS)} deliveries/s, p50 ${formatNumber(p.p50)} ms, p99 ${formatNumber(p.p99)} ms, ${p.received}/${p.expected}; cores ${p.cores.join(', ')}${verdict}`);
+    ctx.log(
+      `    ${label} ${rate} msg/s (${Math.round(p.offeredPerS)}/s offered): ${Math.round(p.deliveriesPerS)} deliveries/s, p50 ${formatNumber(p.p50)} ms, p99 ${formatNumber(p.p99)} ms, ${p.received}/${p.expected}; cores ${p.cores.join(', ')}${verdict}`,
+    );
     if (!p.keptUp) {
       await Promise.all(side.subscribers.map((s) => s.call('settle', {}, 60_000)));
       return { sustained, capacity, broke: p, probes };
@@ -127,7 +140,9 @@ const FLOOR_MESSAGE_BYTES = 200;
 /** What a bare `node:net` loop takes to write one message to as many sockets (ms per round, median of 5). */
 async function measureFloor(ctx: BenchContext, processes: number, perProcess: number): Promise<{ ms: number; runs: number[]; sockets: number }> {
   const server = spawnScript('servers/bareFanout', { core: ctx.pinning.serverCore, pinning: ctx.pinning, fds: processes * perProcess + FD_MARGIN });
-  const clients = Array.from({ length: processes }, () => spawnScript('loads/fanoutClients', { core: ctx.pinning.loadCore, pinning: ctx.pinning, fds: perProcess + FD_MARGIN }));
+  const clients = Array.from({ length: processes }, () =>
+    spawnScript('loads/fanoutClients', { core: ctx.pinning.loadCore, pinning: ctx.pinning, fds: perProcess + FD_MARGIN }),
+  );
   try {
     const port = (await server.ready).tcpPort as number;
     await Promise.all(clients.map((c) => c.ready));
@@ -142,7 +157,9 @@ async function measureFloor(ctx: BenchContext, processes: number, perProcess: nu
 
 /** A publisher and `n` subscriber processes of `perProcess` clients each. */
 function spawnLoads(ctx: BenchContext, n: number, perProcess: number): BenchProcess[] {
-  return Array.from({ length: n + 1 }, () => spawnScript('loads/fanoutClients', { core: ctx.pinning.loadCore, pinning: ctx.pinning, fds: perProcess + FD_MARGIN }));
+  return Array.from({ length: n + 1 }, () =>
+    spawnScript('loads/fanoutClients', { core: ctx.pinning.loadCore, pinning: ctx.pinning, fds: perProcess + FD_MARGIN }),
+  );
 }
 
 const sustainedRate = (l: Ladder) => l.sustained?.deliveriesPerS ?? 0;
@@ -173,7 +190,12 @@ export const fanoutSuite: Suite = {
         const token = await createClientToken(hub.base);
         const subscribers = procs.slice(1);
         await Promise.all(subscribers.map((l) => l.call('connect', { kind: 'haven', port: hub.httpPort, path: '/ws', token, count: perProcess }, 300_000)));
-        haven = await measure(ctx, `Haven ${size.clients}`, { subscribers, publisher: procs[0], kind: 'haven', port: hub.httpPort, perProcess }, size.startRate);
+        haven = await measure(
+          ctx,
+          `Haven ${size.clients}`,
+          { subscribers, publisher: procs[0], kind: 'haven', port: hub.httpPort, perProcess },
+          size.startRate,
+        );
       } finally {
         for (const p of procs) await p.stop();
         await hub.stop();
@@ -188,7 +210,12 @@ export const fanoutSuite: Suite = {
           await Promise.all(procs.map((p) => p.ready));
           const subscribers = procs.slice(1);
           await Promise.all(subscribers.map((l) => l.call('connect', { kind: MQTT_SUBSCRIBERS, port: broker.port, count: perProcess }, 300_000)));
-          mosquitto = await measure(ctx, `Mosquitto ${size.clients}`, { subscribers, publisher: procs[0], kind: MQTT_SUBSCRIBERS, port: broker.port, perProcess }, size.startRate);
+          mosquitto = await measure(
+            ctx,
+            `Mosquitto ${size.clients}`,
+            { subscribers, publisher: procs[0], kind: MQTT_SUBSCRIBERS, port: broker.port, perProcess },
+            size.startRate,
+          );
         } finally {
           for (const p of procs) await p.stop();
           await broker.proc.stop();
@@ -196,7 +223,9 @@ export const fanoutSuite: Suite = {
       }
 
       const floor = await measureFloor(ctx, size.processes, perProcess);
-      ctx.log(`    bare node:net: one ${FLOOR_MESSAGE_BYTES}-byte write to each of ${floor.sockets} sockets: ${floor.runs.map((ms) => formatNumber(ms)).join(', ')} ms`);
+      ctx.log(
+        `    bare node:net: one ${FLOOR_MESSAGE_BYTES}-byte write to each of ${floor.sockets} sockets: ${floor.runs.map((ms) => formatNumber(ms)).join(', ')} ms`,
+      );
       rows.push(...fanoutRows(size.slot, size.clients, size.processes, size.startRate, haven, mosquitto, floor));
     }
     return rows;
@@ -217,7 +246,15 @@ function describeSide(name: string, runs: Ladder[]): string {
 }
 
 /** Two rows per size: deliveries/s held under the latency bound (the target), and the most kept up with at all. */
-function fanoutRows(index: number, clients: number, processes: number, startRate: number, haven: Ladder[], mosquitto: Ladder[] | string, floor: { ms: number; runs: number[]; sockets: number }): Row[] {
+function fanoutRows(
+  index: number,
+  clients: number,
+  processes: number,
+  startRate: number,
+  haven: Ladder[],
+  mosquitto: Ladder[] | string,
+  floor: { ms: number; runs: number[]; sockets: number },
+): Row[] {
   const size = clients.toLocaleString('en-US');
   const letter = (k: number) => `3${String.fromCharCode(97 + index * 2 + k)}`;
   const skipped = typeof mosquitto === 'string' ? { name: 'Mosquitto', skipped: mosquitto } : undefined;
@@ -225,7 +262,15 @@ function fanoutRows(index: number, clients: number, processes: number, startRate
   const p99Of = (runs: Ladder[], pick: (l: Ladder) => Probe | null) => median(runs.map((l) => pick(l)?.p99 ?? NaN));
   const cell = (runs: Ladder[], rate: (l: Ladder) => number, pick: (l: Ladder) => Probe | null) => {
     const m = median(runs.map(rate));
-    return { median: m, runs: runs.map(rate), unit: 'deliveries/s', display: m > 0 ? `${formatNumber(m)}/s, p99 ${formatNumber(p99Of(runs, pick))} ms` : `none held (p99 ${formatNumber(runs[0]?.probes[0]?.p99 ?? NaN)} ms at ${runs[0]?.probes[0]?.rate} msg/s)` };
+    return {
+      median: m,
+      runs: runs.map(rate),
+      unit: 'deliveries/s',
+      display:
+        m > 0
+          ? `${formatNumber(m)}/s, p99 ${formatNumber(p99Of(runs, pick))} ms`
+          : `none held (p99 ${formatNumber(runs[0]?.probes[0]?.p99 ?? NaN)} ms at ${runs[0]?.probes[0]?.rate} msg/s)`,
+    };
   };
   const ratio = (rate: (l: Ladder) => number) => (mq.length ? median(haven.map((h, k) => rate(h) / Math.max(1, rate(mq[k])))) : undefined);
   const heldRatio = ratio(sustainedRate);
@@ -243,7 +288,9 @@ function fanoutRows(index: number, clients: number, processes: number, startRate
       what: `WebSocket fan-out to ${size} clients: deliveries/s held with p99 < ${P99_BOUND_MS} ms`,
       haven: cell(haven, sustainedRate, (l) => l.sustained),
       reference: reference(sustainedRate, (l) => l.sustained),
-      ...(heldRatio !== undefined && Number.isFinite(heldRatio) && median(mq.map(sustainedRate)) > 0 ? { ratio: heldRatio, ratioMeaning: 'Haven ÷ Mosquitto, median of the per-run ratios' } : {}),
+      ...(heldRatio !== undefined && Number.isFinite(heldRatio) && median(mq.map(sustainedRate)) > 0
+        ? { ratio: heldRatio, ratioMeaning: 'Haven ÷ Mosquitto, median of the per-run ratios' }
+        : {}),
       target: `≥ 5× Mosquitto, p99 < ${P99_BOUND_MS} ms`,
       met: skipped ? null : heldRatio !== undefined && median(haven.map(sustainedRate)) > 0 && median(mq.map(sustainedRate)) > 0 && heldRatio >= 5,
       note: notes,

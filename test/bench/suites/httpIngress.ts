@@ -34,7 +34,9 @@ export const httpIngressSuite: Suite = {
   title: `POST /api/trigger-event, ${CONNECTIONS} keep-alive connections, vs bare node:http`,
   async run(ctx) {
     const hub = await startBenchHub(ctx, { name: 'ingress', services: SERVICES, wsClients: WS_CLIENTS });
-    const baseline = ctx.baseline ? await startBenchHub(ctx, { name: 'ingress-baseline', services: SERVICES, wsClients: WS_CLIENTS, root: ctx.baseline }) : null;
+    const baseline = ctx.baseline
+      ? await startBenchHub(ctx, { name: 'ingress-baseline', services: SERVICES, wsClients: WS_CLIENTS, root: ctx.baseline })
+      : null;
     const bare = spawnScript('servers/bareHttp', { core: ctx.pinning.serverCore, pinning: ctx.pinning });
     try {
       const bareUrl = `http://127.0.0.1:${(await bare.ready).httpPort}/api/trigger-event`;
@@ -43,7 +45,12 @@ export const httpIngressSuite: Suite = {
         const result = await runHttpLoad({ url, body, connections: CONNECTIONS, seconds }, ctx);
         return { ...result, cores: usage() };
       };
-      const sides = [hub, ...(baseline ? [baseline] : [])].map((h) => ({ hub: h, url: `${h.base}/api/trigger-event`, delivered: [] as Run[], quiet: [] as Run[] }));
+      const sides = [hub, ...(baseline ? [baseline] : [])].map((h) => ({
+        hub: h,
+        url: `${h.base}/api/trigger-event`,
+        delivered: [] as Run[],
+        quiet: [] as Run[],
+      }));
       await load(bareUrl, BODIES.delivered, 1);
       for (const side of sides) {
         await load(side.url, BODIES.delivered, 1);
@@ -59,7 +66,9 @@ export const httpIngressSuite: Suite = {
           side.quiet.push(await load(side.url, BODIES.notInArea, ctx.seconds));
         }
         const [a, b] = sides;
-        ctx.log(`  run ${i + 1}: bare ${show(bareRuns[i])}, Haven to 100 clients ${show(a.delivered[i])}, Haven outside their area ${show(a.quiet[i])}${b ? `; baseline to 100 clients ${show(b.delivered[i])}, outside ${show(b.quiet[i])}` : ''}`);
+        ctx.log(
+          `  run ${i + 1}: bare ${show(bareRuns[i])}, Haven to 100 clients ${show(a.delivered[i])}, Haven outside their area ${show(a.quiet[i])}${b ? `; baseline to 100 clients ${show(b.delivered[i])}, outside ${show(b.quiet[i])}` : ''}`,
+        );
       }
       const rowsOf = async (side: (typeof sides)[number], suffix: string, versus?: (typeof sides)[number]): Promise<Row[]> => {
         const counts = await side.hub.clients.call<{ lines: number[] }>('counts');
@@ -67,7 +76,9 @@ export const httpIngressSuite: Suite = {
         const attached = side.hub.sinks ? WS_CLIENTS : 0;
         const common = [
           `load: ${bareRuns[0].tool}, ${CONNECTIONS} connections`,
-          side.hub.sinks ? `${sinkCounts?.wsClients} WebSocket clients attached (${sinkCounts?.wsFrames} frames received over the suite)` : 'no WebSocket transport in this build: run without WebSocket clients',
+          side.hub.sinks
+            ? `${sinkCounts?.wsClients} WebSocket clients attached (${sinkCounts?.wsFrames} frames received over the suite)`
+            : 'no WebSocket transport in this build: run without WebSocket clients',
           `services received ${counts.lines.join(' and ')} lines`,
         ];
         const row = (id: string, what: string, runs: Run[], note: string, other?: Run[]): Row => {
@@ -89,8 +100,20 @@ export const httpIngressSuite: Suite = {
           };
         };
         return [
-          row(`1a${suffix}`, `POST /api/trigger-event req/s, ${SERVICES} services, ${attached} WS clients receiving every event${suffix ? ' (baseline build)' : ''}`, side.delivered, 'every event also goes to every WebSocket client (its area holds the trigger)', versus?.delivered),
-          row(`1b${suffix}`, `POST /api/trigger-event req/s, ${SERVICES} services, ${attached} WS clients attached, event outside their area${suffix ? ' (baseline build)' : ''}`, side.quiet, 'the clients stay attached; the fan-out checks each of them and sends nothing', versus?.quiet),
+          row(
+            `1a${suffix}`,
+            `POST /api/trigger-event req/s, ${SERVICES} services, ${attached} WS clients receiving every event${suffix ? ' (baseline build)' : ''}`,
+            side.delivered,
+            'every event also goes to every WebSocket client (its area holds the trigger)',
+            versus?.delivered,
+          ),
+          row(
+            `1b${suffix}`,
+            `POST /api/trigger-event req/s, ${SERVICES} services, ${attached} WS clients attached, event outside their area${suffix ? ' (baseline build)' : ''}`,
+            side.quiet,
+            'the clients stay attached; the fan-out checks each of them and sends nothing',
+            versus?.quiet,
+          ),
         ];
       };
       const [a, b] = sides;

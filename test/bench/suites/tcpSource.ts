@@ -58,7 +58,9 @@ export const tcpSourceSuite: Suite = {
             const run = runsOf.get(side)![r];
             return `${side.label} ${Math.round(run.rate)}/s (cores ${run.cores.join(', ')}; ${run.errors} ERR)`;
           });
-          ctx.log(`  ${shape.connections} conn run ${r + 1}: bare ${Math.round(bareRuns[r].rate)}/s (cores ${bareRuns[r].cores.join(', ')}), ${shown.join(', ')}`);
+          ctx.log(
+            `  ${shape.connections} conn run ${r + 1}: bare ${Math.round(bareRuns[r].rate)}/s (cores ${bareRuns[r].cores.join(', ')}), ${shown.join(', ')}`,
+          );
         }
         const [a, b] = sides.map((side) => runsOf.get(side)!);
         const row = (hubRuns: Run[], suffix: string, other?: Run[]): Row => {

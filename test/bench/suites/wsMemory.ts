@@ -21,7 +21,9 @@ interface MemoryRun {
  * once for its first connections (heap growing from its start size) is not counted.
  */
 async function measureOnce(ctx: BenchContext, server: BenchProcess, connect: Record<string, unknown>): Promise<MemoryRun> {
-  const loads = Array.from({ length: PROCESSES }, () => spawnScript('loads/fanoutClients', { core: ctx.pinning.loadCore, pinning: ctx.pinning, fds: CLIENTS / PROCESSES + FD_MARGIN }));
+  const loads = Array.from({ length: PROCESSES }, () =>
+    spawnScript('loads/fanoutClients', { core: ctx.pinning.loadCore, pinning: ctx.pinning, fds: CLIENTS / PROCESSES + FD_MARGIN }),
+  );
   const half = async () => {
     await Promise.all(loads.map((l) => l.call<number>('connect', { ...connect, count: CLIENTS / PROCESSES / 2 }, 300_000)));
     // Let the handshakes' garbage and buffers settle before reading.
@@ -65,7 +67,9 @@ export const wsMemorySuite: Suite = {
       } finally {
         await hub.stop();
       }
-      ctx.log(`  run ${r + 1}: bare ws ${(bareRuns[r].perClientRss / 1024).toFixed(1)} KB/client, Haven ${(havenRuns[r].perClientRss / 1024).toFixed(1)} KB/client (heap ${(havenRuns[r].perClientHeap / 1024).toFixed(1)} KB)`);
+      ctx.log(
+        `  run ${r + 1}: bare ws ${(bareRuns[r].perClientRss / 1024).toFixed(1)} KB/client, Haven ${(havenRuns[r].perClientRss / 1024).toFixed(1)} KB/client (heap ${(havenRuns[r].perClientHeap / 1024).toFixed(1)} KB)`,
+      );
     }
     const kb = (runs: MemoryRun[]) => runs.map((r) => r.perClientRss / 1024);
     const haven = median(kb(havenRuns));

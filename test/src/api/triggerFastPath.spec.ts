@@ -20,7 +20,19 @@ function fakeDeps(): TriggerRoutesDeps & { cache: () => Record<string, never> } 
     if (r.name === 'Boom.Now') throw new Error('gateway exploded');
     if (r.name === 'Queue.Full') return { accepted: false, input, reason: 'overflow', message: 'Gateway queue is full' };
     if (r.name !== 'Stage.Mode') return { accepted: false, input, reason: 'unknown_trigger', message: `Trigger '${r.name}' not found in configuration` };
-    const event: TriggerEvent = { seq: ++seq, kind: r.kind, name: r.name, value: r.value as string, id: r.id ?? null, type: 'Discrete', category: 'show', organization: 'default', source: 'HTTP', timestamp: '2026-11-23T09:35:00.000Z', receivedAt: 0 };
+    const event: TriggerEvent = {
+      seq: ++seq,
+      kind: r.kind,
+      name: r.name,
+      value: r.value as string,
+      id: r.id ?? null,
+      type: 'Discrete',
+      category: 'show',
+      organization: 'default',
+      source: 'HTTP',
+      timestamp: '2026-11-23T09:35:00.000Z',
+      receivedAt: 0,
+    };
     return { accepted: true, input, event };
   };
   return { report, cache: () => ({}), services: { delivery: async () => [{ result: 'written' }, { result: 'queued' }] }, responseBoundMs: 250 };

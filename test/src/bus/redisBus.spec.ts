@@ -12,7 +12,13 @@ import { startRedis, type RedisServer } from './redisServer';
 const log = createLogger('Redis Client', 'silent');
 
 /** Resolves when `bus` reaches `state`; fails after `ms`. */
-const stateOf = (bus: Bus, state: 'up' | 'down', ms = 10000) => firstValueFrom(bus.state$.pipe(filter((s) => s === state), timeout(ms)));
+const stateOf = (bus: Bus, state: 'up' | 'down', ms = 10000) =>
+  firstValueFrom(
+    bus.state$.pipe(
+      filter((s) => s === state),
+      timeout(ms),
+    ),
+  );
 
 const until = (check: () => Promise<boolean>, ms = 5000): Promise<void> => waitFor(check, 'the bus to settle', ms);
 
@@ -53,7 +59,12 @@ describe('redisBus', () => {
     a.publish('events', { seq: 1 });
     expect(await fromA).to.deep.equal({ topic: 'events', origin: 'hub-a', payload: { seq: 1 } });
     // Redis delivers in publish order: had A's echo come back, it would arrive before B's reply.
-    const reply = firstValueFrom(a.messagesWithOrigin$!('events').pipe(filter((m) => m.origin === 'hub-b'), timeout(5000)));
+    const reply = firstValueFrom(
+      a.messagesWithOrigin$!('events').pipe(
+        filter((m) => m.origin === 'hub-b'),
+        timeout(5000),
+      ),
+    );
     b.publish('events', { seq: 7 });
     await reply;
     expect(atA).to.deep.equal([

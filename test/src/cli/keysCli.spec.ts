@@ -70,16 +70,20 @@ describe('haven keys (CLI)', () => {
     expect(JSON.parse(created.out)).to.deep.include({ organization: null, role: 'viewer' });
   });
 
-  it('runs as a program: `cli.ts --config <file> keys create` uses the config\'s data dir', async function () {
+  it("runs as a program: `cli.ts --config <file> keys create` uses the config's data dir", async function () {
     this.timeout(30000);
     const configFile = join(dataDir, 'haven.json');
     writeFileSync(configFile, JSON.stringify({ storage: { data_dir: dataDir } }));
     const { HAVEN_DATA_DIR: _ignored, HAVEN_CONFIG: _alsoIgnored, ...env } = process.env;
-    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'cli', 'cli.ts'), '--config', configFile, 'keys', 'create', '--org', 'acme', '--json'], {
-      cwd: ROOT,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', join(ROOT, 'src', 'cli', 'cli.ts'), '--config', configFile, 'keys', 'create', '--org', 'acme', '--json'],
+      {
+        cwd: ROOT,
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));

@@ -31,12 +31,18 @@ describe('config loading', () => {
 
   it('rejects an unknown section, an unknown field and a bad enum with what is allowed', () => {
     expect(() => validateHavenConfig({ comms: {} }, 'x.json')).to.throw(ConfigError, /x\.json: \/comms is not a known section/);
-    expect(() => validateHavenConfig({ services: { max_age: 1 } }, 'x.json')).to.throw(ConfigError, /\/services must NOT have additional properties \('max_age'\)/);
+    expect(() => validateHavenConfig({ services: { max_age: 1 } }, 'x.json')).to.throw(
+      ConfigError,
+      /\/services must NOT have additional properties \('max_age'\)/,
+    );
     expect(() => validateHavenConfig({ trigger: { gating: { min_interval_scope: 'device' } } }, 'x.json')).to.throw(ConfigError, /trigger, global/);
   });
 
   it('rejects an invalid whitelist entry at start, naming it', () => {
-    expect(() => validateHavenConfig({ trigger: { gating: { whitelist: { TCP: ['10.0.0.0/33'] } } } }, 'x.json')).to.throw(ConfigError, /x\.json: \/trigger\/gating\/whitelist has invalid entries: TCP: 10\.0\.0\.0\/33/);
+    expect(() => validateHavenConfig({ trigger: { gating: { whitelist: { TCP: ['10.0.0.0/33'] } } } }, 'x.json')).to.throw(
+      ConfigError,
+      /x\.json: \/trigger\/gating\/whitelist has invalid entries: TCP: 10\.0\.0\.0\/33/,
+    );
   });
 
   it('reports a file that is not JSON', () => {
@@ -51,7 +57,12 @@ describe('config loading', () => {
   });
 
   it('rejects inconsistent triggers, naming the field', () => {
-    const dup = write('t1.json', { triggers: [{ name: 'A.b', type: 'OneShot' }, { name: 'A.b', type: 'OneShot' }] });
+    const dup = write('t1.json', {
+      triggers: [
+        { name: 'A.b', type: 'OneShot' },
+        { name: 'A.b', type: 'OneShot' },
+      ],
+    });
     expect(() => loadTriggerConfig(dup)).to.throw(ConfigError, /\/triggers\/1\/name duplicates trigger 'A\.b'/);
     const noValues = write('t2.json', { triggers: [{ name: 'A.b', type: 'Discrete' }] });
     expect(() => loadTriggerConfig(noValues)).to.throw(ConfigError, /\/triggers\/0\/values is required/);

@@ -15,7 +15,14 @@ describe('apiKeys', () => {
     const created = keys.create({ organization: 'acme', role: 'admin', name: 'Lobby display' });
     if (!created.ok) throw new Error(created.error);
     expect(created.key).to.match(/^hvn_[0-9a-f]{16}_[0-9a-f]{64}$/);
-    expect(created.info).to.deep.equal({ id: created.key.slice(4, 20), name: 'Lobby display', organization: 'acme', role: 'admin', createdAt: clock(), revokedAt: null });
+    expect(created.info).to.deep.equal({
+      id: created.key.slice(4, 20),
+      name: 'Lobby display',
+      organization: 'acme',
+      role: 'admin',
+      createdAt: clock(),
+      revokedAt: null,
+    });
     const stored = JSON.stringify(store.collection(API_KEYS_COLLECTION).entries());
     expect(stored).not.to.contain(created.key.slice(21));
     expect(stored).to.match(/"hash":"[0-9a-f]{64}"/);

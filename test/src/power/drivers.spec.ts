@@ -33,7 +33,8 @@ describe('power drivers', () => {
   });
 
   describe('Shelly Gen2', () => {
-    const shelly = (d: FakeDevice, channel = 0, timeoutMs = 1000, time?: VirtualTime) => createShellyDriver({ baseUrl: d.url, channel, timeoutMs, scheduler: time?.scheduler });
+    const shelly = (d: FakeDevice, channel = 0, timeoutMs = 1000, time?: VirtualTime) =>
+      createShellyDriver({ baseUrl: d.url, channel, timeoutMs, scheduler: time?.scheduler });
 
     it('switches with Switch.Set and confirms from the answer', async () => {
       device = await startFakeShelly();
@@ -62,8 +63,14 @@ describe('power drivers', () => {
     it('fails, never succeeds, on a device that stops answering: the request is aborted at the timeout', async () => {
       device = await startFakeShelly({ mode: 'silent' });
       const time = createVirtualTime();
-      expect(await answerAtTimeout(device, time, 150, () => shelly(device!, 0, 150, time).switchPower(true))).to.deep.equal({ ok: false, error: 'no answer within 150 ms' });
-      expect(await answerAtTimeout(device, time, 150, () => shelly(device!, 0, 150, time).read())).to.deep.equal({ ok: false, error: 'no answer within 150 ms' });
+      expect(await answerAtTimeout(device, time, 150, () => shelly(device!, 0, 150, time).switchPower(true))).to.deep.equal({
+        ok: false,
+        error: 'no answer within 150 ms',
+      });
+      expect(await answerAtTimeout(device, time, 150, () => shelly(device!, 0, 150, time).read())).to.deep.equal({
+        ok: false,
+        error: 'no answer within 150 ms',
+      });
     });
 
     it('fails on an answer that is not the Shelly API (a captive portal, another device)', async () => {
@@ -83,7 +90,13 @@ describe('power drivers', () => {
 
   describe('Tasmota', () => {
     const tasmota = (d: FakeDevice, extra: { channel?: number; password?: string; timeoutMs?: number; time?: VirtualTime } = {}) =>
-      createTasmotaDriver({ baseUrl: d.url, channel: extra.channel ?? 0, timeoutMs: extra.timeoutMs ?? 1000, password: extra.password, scheduler: extra.time?.scheduler });
+      createTasmotaDriver({
+        baseUrl: d.url,
+        channel: extra.channel ?? 0,
+        timeoutMs: extra.timeoutMs ?? 1000,
+        password: extra.password,
+        scheduler: extra.time?.scheduler,
+      });
 
     it('switches with Power On / Power Off and checks the POWER answer', async () => {
       device = await startFakeTasmota();
@@ -104,7 +117,10 @@ describe('power drivers', () => {
 
     it('turns {"Command":"Unknown"} (a relay the device does not have) into an error', async () => {
       device = await startFakeTasmota();
-      expect(await tasmota(device, { channel: 3 }).switchPower(true)).to.deep.equal({ ok: false, error: 'the device does not know the command (Command: Unknown)' });
+      expect(await tasmota(device, { channel: 3 }).switchPower(true)).to.deep.equal({
+        ok: false,
+        error: 'the device does not know the command (Command: Unknown)',
+      });
       expect(device.requests).to.deep.equal(['/cm?cmnd=Power3%20On']);
     });
 
@@ -119,7 +135,10 @@ describe('power drivers', () => {
     it('fails, never succeeds, on a device that stops answering', async () => {
       device = await startFakeTasmota({ mode: 'silent' });
       const time = createVirtualTime();
-      expect(await answerAtTimeout(device, time, 150, () => tasmota(device!, { timeoutMs: 150, time }).switchPower(false))).to.deep.equal({ ok: false, error: 'no answer within 150 ms' });
+      expect(await answerAtTimeout(device, time, 150, () => tasmota(device!, { timeoutMs: 150, time }).switchPower(false))).to.deep.equal({
+        ok: false,
+        error: 'no answer within 150 ms',
+      });
     });
   });
 
@@ -129,7 +148,10 @@ describe('power drivers', () => {
       const plug = createSimulatedDriver({ name: 's', loadWatts: 230, voltage: 230, clock: () => now });
       await plug.switchPower(true);
       now = 3_600_000; // one hour at 230 W
-      expect(await plug.read()).to.deep.equal({ ok: true, value: { output: true, powerW: 230, voltageV: 230, currentA: 1, energyWh: 230, temperatureC: null } });
+      expect(await plug.read()).to.deep.equal({
+        ok: true,
+        value: { output: true, powerW: 230, voltageV: 230, currentA: 1, energyWh: 230, temperatureC: null },
+      });
       await plug.switchPower(false);
       now = 7_200_000;
       expect(await plug.read()).to.deep.equal({ ok: true, value: { output: false, powerW: 0, voltageV: 230, currentA: 0, energyWh: 230, temperatureC: null } });

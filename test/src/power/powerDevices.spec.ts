@@ -75,7 +75,12 @@ describe('power sockets on real drivers against local device servers', () => {
         const res = await answerAtTimeout(device, 150, () => call(ph!.hub, 'POST', '/api/instance', { emergencyStopTimeout: 60_000, instanceId: 'i1' }));
         expect(res.status).to.equal(500);
         expect(res.body).to.deep.equal({ error: 'Could not switch the socket on: no answer within 150 ms', instanceId: 'i1' });
-        expect(ph.of('fault').slice(faultsBefore).map((e) => e.data)).to.deep.equal([{ operation: 'switch on', error: 'no answer within 150 ms' }]);
+        expect(
+          ph
+            .of('fault')
+            .slice(faultsBefore)
+            .map((e) => e.data),
+        ).to.deep.equal([{ operation: 'switch on', error: 'no answer within 150 ms' }]);
         expect((await call(ph.hub, 'GET', '/api/instance/i1')).status).to.equal(404);
         const ready = await call(ph.hub, 'GET', '/readyz');
         const power = ready.body.components.find((c: { name: string }) => c.name === 'power');
@@ -138,7 +143,11 @@ describe('power sockets on real drivers against local device servers', () => {
     await advanceUntil(20, () => ph!.of('instance_stopped').length === 1, 'the instance to be stopped');
     expect(ph.of('instance_stopped')[0].data).to.deep.equal({ reason: 'device_off', triggeredPowerOff: false });
     expect(ph.of('fault')[0].data).to.deep.equal({ operation: 'monitor', error: 'The socket is off but 1 instance(s) were running: i1' });
-    expect((await call(ph.hub, 'GET', '/api/instance/i1')).body.instance).to.deep.include({ stopReason: 'device_off', isEmergencyStopped: false, isManuallyStopped: false });
+    expect((await call(ph.hub, 'GET', '/api/instance/i1')).body.instance).to.deep.include({
+      stopReason: 'device_off',
+      isEmergencyStopped: false,
+      isManuallyStopped: false,
+    });
   });
 
   it('an unreachable socket is polled until it answers, its fault said once on the bus, not at every poll', async () => {
@@ -149,7 +158,12 @@ describe('power sockets on real drivers against local device servers', () => {
     device.mode = 'silent';
     const polled = device.requests.length;
     await advanceUntil(10, () => device!.requests.length >= polled + 4, 'four unanswered polls');
-    expect(ph.of('fault').slice(faultsBefore).map((e) => e.data)).to.deep.equal([{ operation: 'read', error: 'no answer within 300 ms' }]);
+    expect(
+      ph
+        .of('fault')
+        .slice(faultsBefore)
+        .map((e) => e.data),
+    ).to.deep.equal([{ operation: 'read', error: 'no answer within 300 ms' }]);
     device.mode = 'normal';
     const samplesBefore = ph.of('sample').length;
     await advanceUntil(10, () => ph!.of('sample').length > samplesBefore, 'the socket to answer again');

@@ -27,11 +27,20 @@ describe('power: emergency deadlines, restarts and trigger bindings in a running
     expect((await call(ph.hub, 'GET', '/api/download')).body.server.runningInstances, 'stopped before its deadline').to.deep.equal(['kept', 'forgotten']);
     time.advance(1);
     await waitFor(() => ph!.of('emergency_stop').length === 1, 'the emergency stop');
-    expect(ph.of('emergency_stop')[0]).to.deep.include({ socket: 'main', instanceId: 'forgotten', organization: 'default', data: { cause: 'timeout', stoppedInstances: ['kept', 'forgotten'] } });
+    expect(ph.of('emergency_stop')[0]).to.deep.include({
+      socket: 'main',
+      instanceId: 'forgotten',
+      organization: 'default',
+      data: { cause: 'timeout', stoppedInstances: ['kept', 'forgotten'] },
+    });
     const instance = (await call(ph.hub, 'GET', '/api/instance/forgotten')).body.instance;
     expect(instance).to.deep.include({ isEmergencyStopped: true, isManuallyStopped: false, stopReason: 'emergency' });
     expect(instance.powerOffTimestamp).to.equal(instance.stopTimestamp);
-    expect((await call(ph.hub, 'GET', '/api/download')).body.server).to.deep.include({ power: 'off', runningInstances: [], latestEmergencyStopTimeoutInstanceId: 'forgotten' });
+    expect((await call(ph.hub, 'GET', '/api/download')).body.server).to.deep.include({
+      power: 'off',
+      runningInstances: [],
+      latestEmergencyStopTimeoutInstanceId: 'forgotten',
+    });
   });
 
   it('a restart keeps running instances and their deadline; one already past is stopped at once', async () => {
@@ -73,9 +82,15 @@ describe('power: emergency deadlines, restarts and trigger bindings in a running
   });
 
   it('a bound trigger starts an instance on its On event and stops it on Off; statuses and repeats do not', async () => {
-    ph = await startPowerHub([{ name: 'main', driver: 'simulated' }, { name: 'stage', driver: 'simulated' }], {
-      bindings: [{ trigger: 'Stage.Power', socket: 'stage', emergency_stop_timeout_ms: 600_000 }],
-    });
+    ph = await startPowerHub(
+      [
+        { name: 'main', driver: 'simulated' },
+        { name: 'stage', driver: 'simulated' },
+      ],
+      {
+        bindings: [{ trigger: 'Stage.Power', socket: 'stage', emergency_stop_timeout_ms: 600_000 }],
+      },
+    );
     const trigger = (path: string, value: string, id: number) => call(ph!.hub, 'POST', `/api/trigger-${path}`, { name: 'Stage.Power', value, id });
     expect((await trigger('status', 'On', 1)).status).to.equal(200);
     expect((await trigger('event', 'On', 2)).status).to.equal(200);

@@ -23,7 +23,14 @@ describe('power service across a restart, in virtual time', () => {
   /** A service "process": its own virtual monotonic clock starting at 0, the shared store and wall clock. */
   function boot() {
     const scheduler = new VirtualTimeScheduler();
-    const service = createPowerService({ config, store, publish: (e) => events.push(e), scheduler, utcNow: () => new Date(wall).toISOString(), log: createLogger('test', 'silent') });
+    const service = createPowerService({
+      config,
+      store,
+      publish: (e) => events.push(e),
+      scheduler,
+      utcNow: () => new Date(wall).toISOString(),
+      log: createLogger('test', 'silent'),
+    });
     services.push(service);
     service.start();
     /** Moves this process's clock to `ms` and lets the device calls finish. */

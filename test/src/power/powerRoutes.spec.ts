@@ -4,7 +4,10 @@ import { call, SEED_INSTANCE_FIELDS, SEED_SERVER_FIELDS, startPowerHub, type Pow
 describe('power routes (seed 004 API) on a simulated socket', () => {
   let ph: PowerHub;
   beforeEach(async () => {
-    ph = await startPowerHub([{ name: 'main', driver: 'simulated', load_watts: 115, voltage: 230 }, { name: 'spare', driver: 'simulated' }]);
+    ph = await startPowerHub([
+      { name: 'main', driver: 'simulated', load_watts: 115, voltage: 230 },
+      { name: 'spare', driver: 'simulated' },
+    ]);
   });
   afterEach(async () => ph.stop());
 
@@ -17,8 +20,14 @@ describe('power routes (seed 004 API) on a simulated socket', () => {
       expect(res.body.triggeredPowerOn).to.equal(true);
       expect(res.body.instance).to.include.all.keys(...SEED_INSTANCE_FIELDS);
       expect(res.body.instance).to.deep.include({
-        id: res.body.instanceId, socket: 'main', emergencyStopTimeout: 60_000, stopTimestamp: null, powerOffTimestamp: null,
-        isEmergencyStopped: false, isManuallyStopped: false, amperagePerSecond: [],
+        id: res.body.instanceId,
+        socket: 'main',
+        emergencyStopTimeout: 60_000,
+        stopTimestamp: null,
+        powerOffTimestamp: null,
+        isEmergencyStopped: false,
+        isManuallyStopped: false,
+        amperagePerSecond: [],
       });
       expect(res.body.instance.energy).to.deep.include({ powerW: 115, voltageV: 230, currentA: 0.5 });
       expect(res.body.instance.powerOnTimestamp).to.equal(res.body.instance.startTimestamp);
@@ -34,7 +43,7 @@ describe('power routes (seed 004 API) on a simulated socket', () => {
       expect(ph.of('power_on')).to.have.length(1);
     });
 
-    it('200: accepts the seed clients\' query string, a chosen instance id and another socket', async () => {
+    it("200: accepts the seed clients' query string, a chosen instance id and another socket", async () => {
       const res = await call(ph.hub, 'POST', '/api/instance?emergencyStopTimeout=5000&instanceId=mixer-1&socket=spare');
       expect(res.status).to.equal(200);
       expect(res.body).to.deep.include({ instanceId: 'mixer-1', triggeredPowerOn: true });
@@ -75,14 +84,17 @@ describe('power routes (seed 004 API) on a simulated socket', () => {
   });
 
   describe('GET /api/instance/:instanceId', () => {
-    it('200 with the instance, by path or (as the seed\'s clients do) by query', async () => {
+    it("200 with the instance, by path or (as the seed's clients do) by query", async () => {
       const { body } = await start({ emergencyStopTimeout: 60_000, instanceId: 'look' });
       expect(await call(ph.hub, 'GET', '/api/instance/look')).to.deep.include({ status: 200, body: { instance: body.instance } });
       expect((await call(ph.hub, 'GET', '/api/instance?instanceId=look')).body).to.deep.equal({ instance: body.instance });
     });
 
     it('404 for an unknown instance, 422 without an id', async () => {
-      expect(await call(ph.hub, 'GET', '/api/instance/nope')).to.deep.include({ status: 404, body: { error: 'Instance with ID nope does not exist', instanceId: 'nope' } });
+      expect(await call(ph.hub, 'GET', '/api/instance/nope')).to.deep.include({
+        status: 404,
+        body: { error: 'Instance with ID nope does not exist', instanceId: 'nope' },
+      });
       expect(await call(ph.hub, 'GET', '/api/instance')).to.deep.include({ status: 422, body: { error: 'instanceId is required: /api/instance/:instanceId' } });
     });
   });
@@ -117,7 +129,7 @@ describe('power routes (seed 004 API) on a simulated socket', () => {
       expect((await call(ph.hub, 'PUT', '/api/instance')).status).to.equal(422);
     });
 
-    it('accepts the seed clients\' query form', async () => {
+    it("accepts the seed clients' query form", async () => {
       await start({ emergencyStopTimeout: 60_000, instanceId: 'q' });
       expect((await call(ph.hub, 'PUT', '/api/instance?instanceId=q')).body).to.deep.include({ instanceId: 'q', triggeredPowerOff: true });
     });
@@ -154,7 +166,9 @@ describe('power routes (seed 004 API) on a simulated socket', () => {
       expect(res.body.instance).to.deep.include({ isEmergencyStopped: true, isManuallyStopped: false, stopReason: 'emergency' });
       expect((await call(ph.hub, 'GET', '/api/instance/a')).body.instance.isEmergencyStopped).to.equal(true);
       expect((await call(ph.hub, 'GET', '/api/instance/other')).body.instance.stopTimestamp).to.equal(null);
-      expect(ph.of('emergency_stop').map((e) => [e.socket, e.instanceId, e.data])).to.deep.equal([['main', 'b', { cause: 'request', stoppedInstances: ['a', 'b'] }]]);
+      expect(ph.of('emergency_stop').map((e) => [e.socket, e.instanceId, e.data])).to.deep.equal([
+        ['main', 'b', { cause: 'request', stoppedInstances: ['a', 'b'] }],
+      ]);
       const server = (await call(ph.hub, 'GET', '/api/download')).body.server;
       expect(server.latestEmergencyStop).to.deep.include({ instanceId: 'b', cause: 'request' });
     });
@@ -184,7 +198,7 @@ describe('power routes (seed 004 API) on a simulated socket', () => {
   });
 
   describe('GET /api/download', () => {
-    it('200: server (the default socket\'s serverData with the seed\'s fields), every socket, every instance, as a file', async () => {
+    it("200: server (the default socket's serverData with the seed's fields), every socket, every instance, as a file", async () => {
       await start({ emergencyStopTimeout: 60_000, instanceId: 'a' });
       await start({ emergencyStopTimeout: 60_000, instanceId: 'b', socket: 'spare' });
       const res = await call(ph.hub, 'GET', '/api/download');

@@ -25,7 +25,12 @@ export async function call(hub: TestHub, method: string, path: string, body?: un
 export { waitFor } from '../../helpers/waitFor';
 
 /** A hub with the given sockets (and power options, and runtime options such as a scheduler), collecting every power event from its bus, from the start on. */
-export async function startPowerHub(sockets: Array<Partial<SocketConfig> & Pick<SocketConfig, 'name' | 'driver'>>, power: Record<string, unknown> = {}, dataDir?: string, options: Partial<RuntimeOptions> = {}) {
+export async function startPowerHub(
+  sockets: Array<Partial<SocketConfig> & Pick<SocketConfig, 'name' | 'driver'>>,
+  power: Record<string, unknown> = {},
+  dataDir?: string,
+  options: Partial<RuntimeOptions> = {},
+) {
   const bus = createLocalBus();
   const events: PowerEvent[] = [];
   const subscription = bus.messages$<PowerEvent>('power').subscribe((e) => events.push(e));
@@ -50,8 +55,16 @@ export type PowerHub = Awaited<ReturnType<typeof startPowerHub>>;
 
 /** The seed's InstanceData fields, every one of them. */
 export const SEED_INSTANCE_FIELDS = [
-  'id', 'energy', 'amperagePerSecond', 'emergencyStopTimeout', 'startTimestamp', 'stopTimestamp',
-  'powerOnTimestamp', 'powerOffTimestamp', 'isEmergencyStopped', 'isManuallyStopped',
+  'id',
+  'energy',
+  'amperagePerSecond',
+  'emergencyStopTimeout',
+  'startTimestamp',
+  'stopTimestamp',
+  'powerOnTimestamp',
+  'powerOffTimestamp',
+  'isEmergencyStopped',
+  'isManuallyStopped',
 ];
 
 /** The seed's serverData fields. */

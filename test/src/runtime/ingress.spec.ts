@@ -44,7 +44,12 @@ describe('runtime/ingress', () => {
     const replaced = ingress.report(report('Flame.Intensity', 20));
     const newest = ingress.report(report('Flame.Intensity', 30));
     const settled: string[] = [];
-    for (const [name, p] of [['first', first], ['replaced', replaced], ['newest', newest]] as const) void p.then((d) => settled.push(`${name}: ${said(d)}`));
+    for (const [name, p] of [
+      ['first', first],
+      ['replaced', replaced],
+      ['newest', newest],
+    ] as const)
+      void p.then((d) => settled.push(`${name}: ${said(d)}`));
     await Promise.resolve();
     // The window's first value goes at once; of the ones after it only the newest waits for its end.
     expect(settled).to.deep.equal(['first: accepted Flame.Intensity=10 seq 1', 'replaced: rejected superseded']);

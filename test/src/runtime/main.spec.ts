@@ -8,7 +8,10 @@ import { startLineServer, type LineServer } from '../../helpers/lineServer';
 const ROOT = join(__dirname, '..', '..', '..');
 
 /** Starts `src/main.ts` as its own process, the way `npm start` runs the built one. */
-function startHubProcess(configFile: string, dataDir: string): { child: ChildProcess; url: Promise<string>; exited: Promise<{ code: number | null; log: string }> } {
+function startHubProcess(
+  configFile: string,
+  dataDir: string,
+): { child: ChildProcess; url: Promise<string>; exited: Promise<{ code: number | null; log: string }> } {
   const child = spawn(process.execPath, ['-r', 'tsx/cjs', join(ROOT, 'src', 'main.ts'), '--config', configFile], {
     cwd: ROOT,
     env: { ...process.env, HAVEN_LOG_LEVEL: 'info', HAVEN_DATA_DIR: dataDir },
@@ -42,12 +45,19 @@ describe('the hub process', function () {
 
   it('starts from a config file, serves, and stops cleanly on SIGTERM', async () => {
     const configFile = join(dir, 'haven.json');
-    writeFileSync(configFile, JSON.stringify({ comm: { http: { port: 0 }, tcp: { port: 0 }, modbus: { port: 0 } }, shutdown: { reconnect_after_ms: 100, grace_ms: 500 } }));
+    writeFileSync(
+      configFile,
+      JSON.stringify({ comm: { http: { port: 0 }, tcp: { port: 0 }, modbus: { port: 0 } }, shutdown: { reconnect_after_ms: 100, grace_ms: 500 } }),
+    );
     service = await startLineServer();
     const hub = startHubProcess(configFile, join(dir, 'data'));
     child = hub.child;
     const url = await hub.url;
-    const reg = await fetch(`${url}/api/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Flame', port: service.port, host: '127.0.0.1' }) });
+    const reg = await fetch(`${url}/api/register`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Flame', port: service.port, host: '127.0.0.1' }),
+    });
     expect(reg.status).to.equal(200);
     await service.waitForConnection();
 

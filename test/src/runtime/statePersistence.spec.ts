@@ -4,7 +4,17 @@ import { createSqliteStore } from '../../../src/storage/sqliteStore';
 import { createStatePersistence, loadPersistedState } from '../../../src/runtime/statePersistence';
 
 const event = (seq: number, name: string, value: string | null, type: TriggerEvent['type'] = 'On/Off'): TriggerEvent => ({
-  seq, kind: 'event', name, value, id: seq, type, category: 'c', organization: 'default', source: 'HTTP', timestamp: `t${seq}`, receivedAt: 0,
+  seq,
+  kind: 'event',
+  name,
+  value,
+  id: seq,
+  type,
+  category: 'c',
+  organization: 'default',
+  source: 'HTTP',
+  timestamp: `t${seq}`,
+  receivedAt: 0,
 });
 const entry = (e: TriggerEvent) => ({ value: e.value, id: e.id, timestamp: e.timestamp, type: e.type, seq: e.seq });
 

@@ -68,14 +68,18 @@ describe('the whole hub on virtual time', () => {
    * test moves the clock only after it), `settled` says whether the answer came yet.
    */
   function post(path: string, body: unknown) {
-    const answer = { settled: false, received: new Promise<void>((resolve) => onArrival.push(resolve)), done: undefined as unknown as Promise<{ status: number; body: any }> };
+    const answer = {
+      settled: false,
+      received: new Promise<void>((resolve) => onArrival.push(resolve)),
+      done: undefined as unknown as Promise<{ status: number; body: any }>,
+    };
     answer.done = fetch(hub!.url + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then(async (res) => {
       answer.settled = true;
       return { status: res.status, body: await res.json() };
     });
     return answer;
   }
-  const answerOf = async (path: string, body: unknown) => (await post(path, body).done);
+  const answerOf = async (path: string, body: unknown) => await post(path, body).done;
 
   it('rejects a trigger inside min_interval_ms (t+99) and accepts it at t+100, stamped with the virtual wall clock', async () => {
     await start({ min_interval_ms: 100 });

@@ -6,17 +6,7 @@ import type { Store } from '../../../src/storage/store';
 import { createServiceDispatcher, REGISTRATIONS, type ServiceDispatcher, type ServiceDispatcherDeps } from '../../../src/services/dispatcher';
 import type { Registration } from '../../../src/services/registration';
 import type { StatusChange } from '../../../src/services/serviceStatus';
-import {
-  FAST_BACKOFF,
-  createCapturingLogger,
-  createShiftableScheduler,
-  event,
-  freePort,
-  onCleanup,
-  runCleanups,
-  startService,
-  waitFor,
-} from './helpers';
+import { FAST_BACKOFF, createCapturingLogger, createShiftableScheduler, event, freePort, onCleanup, runCleanups, startService, waitFor } from './helpers';
 
 const UTC = '2026-01-11T18:30:00';
 
@@ -91,7 +81,16 @@ describe('services/dispatcher', () => {
     const d = dispatcher();
     await d.register({ name: 'FlameServer', port: service.port, host: '127.0.0.1', max_age_ms: 500 });
     expect(d.list()).to.deep.equal([
-      { name: 'FlameServer', port: service.port, host: '127.0.0.1', protocol: 'TCP_SOCKET', registered_at: UTC, socket_connected: true, status: 'connected', max_age_ms: 500 },
+      {
+        name: 'FlameServer',
+        port: service.port,
+        host: '127.0.0.1',
+        protocol: 'TCP_SOCKET',
+        registered_at: UTC,
+        socket_connected: true,
+        status: 'connected',
+        max_age_ms: 500,
+      },
     ]);
     expect(store.collection<Registration>(REGISTRATIONS).get('FlameServer')?.max_age_ms).to.equal(500);
 

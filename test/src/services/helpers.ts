@@ -63,7 +63,13 @@ export async function startService(port = 0, options: net.ServerOpts = {}): Prom
   return {
     port: (server.address() as net.AddressInfo).port,
     bytes,
-    lines: () => received.flatMap((chunks) => Buffer.concat(chunks).toString('utf8').split('\n').filter((l) => l !== '')),
+    lines: () =>
+      received.flatMap((chunks) =>
+        Buffer.concat(chunks)
+          .toString('utf8')
+          .split('\n')
+          .filter((l) => l !== ''),
+      ),
     connections: () => connections,
     sockets,
     kill,

@@ -66,7 +66,10 @@ describe('all four sources at once, through the one gate (default components)', 
 
     const lines = (await service.waitForLines(total, 15_000)).map((l) => JSON.parse(l) as { seq: number; source: string });
     const seqs = lines.map((l) => l.seq);
-    expect(seqs).to.deep.equal(Array.from({ length: total }, (_, i) => i + 1), 'the service sees 1..N in order');
+    expect(seqs).to.deep.equal(
+      Array.from({ length: total }, (_, i) => i + 1),
+      'the service sees 1..N in order',
+    );
     const bySource = (source: string) => lines.filter((l) => l.source === source).map((l) => l.seq);
     expect(bySource('TCP')).to.deep.equal(tcpReplies.map((r) => Number(/^OK (\d+)$/.exec(r)![1])));
     expect(bySource('HTTP')).to.have.members(http.map((r) => r.body.trigger_seq));

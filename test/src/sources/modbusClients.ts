@@ -38,7 +38,14 @@ export async function mbWrite(port: number, table: 0 | 4, address: number, value
 }
 
 /** Reads until `predicate` holds (a PLC polling its acknowledge); rejects after `timeoutMs` as a failure. */
-export async function mbReadUntil(port: number, table: MbpollTable, address: number, count: number, predicate: (v: number[]) => boolean, timeoutMs = 5000): Promise<number[]> {
+export async function mbReadUntil(
+  port: number,
+  table: MbpollTable,
+  address: number,
+  count: number,
+  predicate: (v: number[]) => boolean,
+  timeoutMs = 5000,
+): Promise<number[]> {
   const deadline = Date.now() + timeoutMs;
   let last: number[] = [];
   while (Date.now() < deadline) {

@@ -87,14 +87,14 @@ describe('Modbus TCP source with a real PLC client (mbpoll, pymodbus)', () => {
     await mbWrite(port, 0, FOG, 1); // a later trigger, so the status block shows the second BUTTON write was not reported
     await mbReadUntil(port, 3, 0, 7, (w) => w[3] === 2);
     expect(await statusBlock(port)).to.include({ lastSeq: 2, accepted: 2 });
-    expect((await (await fetch(`${hub!.url}/api/trigger-status`)).json() as any).triggers['RedTelephone.Button_1']).to.include({ value: 'On' });
+    expect(((await (await fetch(`${hub!.url}/api/trigger-status`)).json()) as any).triggers['RedTelephone.Button_1']).to.include({ value: 'On' });
 
     await mbWrite(port, 0, BUTTON, 0);
     await mbWrite(port, 4, BUTTON, 0);
     await mbWrite(port, 0, BUTTON, 1);
     expect(await mbReadUntil(port, 1, BUTTON, 1, ([ack]) => ack === 0)).to.deep.equal([0]);
     expect(await statusBlock(port)).to.include({ lastSeq: 3, accepted: 3 });
-    expect((await (await fetch(`${hub!.url}/api/trigger-status`)).json() as any).triggers['RedTelephone.Button_1']).to.include({ value: 'Off' });
+    expect(((await (await fetch(`${hub!.url}/api/trigger-status`)).json()) as any).triggers['RedTelephone.Button_1']).to.include({ value: 'Off' });
   });
 
   it('counts a rejection with its reason code and leaves the acknowledge alone', async () => {
@@ -109,7 +109,7 @@ describe('Modbus TCP source with a real PLC client (mbpoll, pymodbus)', () => {
     await mbWrite(port, 4, STAGE_MODE, 1); // "intro"
     await mbWrite(port, 0, STAGE_MODE, 1);
     await mbReadUntil(port, 1, STAGE_MODE, 1, ([ack]) => ack === 1);
-    expect((await (await fetch(`${hub!.url}/api/trigger-status`)).json() as any).triggers['Stage.Mode']).to.include({ value: 'intro' });
+    expect(((await (await fetch(`${hub!.url}/api/trigger-status`)).json()) as any).triggers['Stage.Mode']).to.include({ value: 'intro' });
   });
 
   it('CMD_RESET clears counters, acknowledges and trigger coils, and reads back 0', async () => {
@@ -160,7 +160,12 @@ describe('Modbus TCP source with a real PLC client (mbpoll, pymodbus)', () => {
 
   it('writes a block of registers all or nothing', async () => {
     const { port } = await start();
-    const results = await pymodbus(port, ['c.write_registers(7, [5, 6, 7], slave=1)', 'c.read_holding_registers(7, 2, slave=1)', 'c.write_registers(7, [5, 6], slave=1)', 'c.read_holding_registers(7, 2, slave=1)']);
+    const results = await pymodbus(port, [
+      'c.write_registers(7, [5, 6, 7], slave=1)',
+      'c.read_holding_registers(7, 2, slave=1)',
+      'c.write_registers(7, [5, 6], slave=1)',
+      'c.read_holding_registers(7, 2, slave=1)',
+    ]);
     expect(results).to.deep.equal([{ exception: 2 }, { registers: [0, 0] }, {}, { registers: [5, 6] }]);
   });
 

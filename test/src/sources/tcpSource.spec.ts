@@ -171,7 +171,10 @@ describe('TCP text source over real sockets', () => {
     const tcp = await start();
     const service: LineServer = await startLineServer();
     closers.push(() => service.close());
-    const reg = await fetch(`${hub!.url}/api/register`, json({ name: 'Flame', port: service.port, host: '127.0.0.1', protocol: 'TCP_SOCKET', fields: ['seq', 'source'] }));
+    const reg = await fetch(
+      `${hub!.url}/api/register`,
+      json({ name: 'Flame', port: service.port, host: '127.0.0.1', protocol: 'TCP_SOCKET', fields: ['seq', 'source'] }),
+    );
     expect(reg.status).to.equal(200);
     const c = await client(tcp);
     c.write('Flame.Intensity 55 9\n');

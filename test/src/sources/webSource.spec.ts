@@ -67,13 +67,21 @@ describe('WEB source (HMI / dashboard) over real HTTP', () => {
     const res = await post(hub!, '/api/web/trigger-event', { name: 'Fog.Burst' });
     expect(res).to.deep.equal({ status: 403, body: { error: 'Source WEB is disabled in config', reason: 'source_disabled' } });
     const ready = (await (await fetch(`${hub!.url}/readyz`)).json()) as any;
-    expect(ready.components.find((c: { name: string }) => c.name === 'WEB')).to.deep.equal({ name: 'WEB', state: 'stopped', detail: 'disabled in config (trigger.sources.WEB.enabled)' });
+    expect(ready.components.find((c: { name: string }) => c.name === 'WEB')).to.deep.equal({
+      name: 'WEB',
+      state: 'stopped',
+      detail: 'disabled in config (trigger.sources.WEB.enabled)',
+    });
   });
 
   it('is ok in /readyz while serving, stopped after a re-entrant stop', async () => {
     await start();
     const ready = (await (await fetch(`${hub!.url}/readyz`)).json()) as any;
-    expect(ready.components.find((c: { name: string }) => c.name === 'WEB')).to.deep.equal({ name: 'WEB', state: 'ok', detail: 'listening on the HTTP API at /api/web' });
+    expect(ready.components.find((c: { name: string }) => c.name === 'WEB')).to.deep.equal({
+      name: 'WEB',
+      state: 'ok',
+      detail: 'listening on the HTTP API at /api/web',
+    });
     const web = hub!.component('WEB');
     const [a, b] = [web.stop(), web.stop()];
     expect(a).to.equal(b);

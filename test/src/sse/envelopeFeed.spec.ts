@@ -14,14 +14,18 @@ import { triggerEvent } from '../../streams/sse/sseFixtures';
 import { openStream, type TestStream } from './sseClient';
 import { createKey, fire, startSseHub } from './sseFixtures';
 
-const triggers = new Map([['Phone.Button', { name: 'Phone.Button', type: 'On/Off' as const, category: 'buttons', organization: 'acme', device: 'Red Telephone' }]]);
+const triggers = new Map([
+  ['Phone.Button', { name: 'Phone.Button', type: 'On/Off' as const, category: 'buttons', organization: 'acme', device: 'Red Telephone' }],
+]);
 const utcNow = () => '2026-01-11T18:40:00.000Z';
 
 describe('envelopeFeed', () => {
   it('gives a live event and its replay the same envelope, areas included', () => {
     const bus = createLocalBus();
     const journal: TriggerEvent[] = [];
-    const feed = createEnvelopeFeed({ bus, triggers, utcNow, replay: (after) => ({ events: journal.filter((e) => e.seq > after) }) }, (name) => (name === 'Phone.Button' ? ['Lobby'] : []));
+    const feed = createEnvelopeFeed({ bus, triggers, utcNow, replay: (after) => ({ events: journal.filter((e) => e.seq > after) }) }, (name) =>
+      name === 'Phone.Button' ? ['Lobby'] : [],
+    );
     const live: EventEnvelope[] = [];
     const s = feed.live$.subscribe((e) => live.push(e));
     const e = triggerEvent(1);

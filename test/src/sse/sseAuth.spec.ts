@@ -46,10 +46,18 @@ describe('SSE stream: who may open one, and bad requests', () => {
     hub = await startSseHub();
     const { key } = createKey(hub, 'acme');
     const url = `${hub.url}/api/events/stream`;
-    expectJsonError(await openRefused(`${url}?eventCategories=buttons,alarm`, { apiKey: key }), 400, 'Unknown event category: alarm (known: buttons, dials, effects, power, system)');
+    expectJsonError(
+      await openRefused(`${url}?eventCategories=buttons,alarm`, { apiKey: key }),
+      400,
+      'Unknown event category: alarm (known: buttons, dials, effects, power, system)',
+    );
     // Another organization's category is as unknown to acme as a typo.
     expectJsonError(await openRefused(`${url}?eventCategories=access`, { apiKey: key }), 400, /^Unknown event category: access/);
-    expectJsonError(await openRefused(`${url}?eventTypes=STATE_CHANGED,MOTION_DETECTED`, { apiKey: key }), 400, /^Unknown event type: MOTION_DETECTED \(known: STATE_CHANGED, VALUE_CHANGED, FIRED, /);
+    expectJsonError(
+      await openRefused(`${url}?eventTypes=STATE_CHANGED,MOTION_DETECTED`, { apiKey: key }),
+      400,
+      /^Unknown event type: MOTION_DETECTED \(known: STATE_CHANGED, VALUE_CHANGED, FIRED, /,
+    );
     expectJsonError(await openRefused(url, { apiKey: key, headers: { 'Last-Event-ID': 'abc' } }), 400, /^Invalid Last-Event-ID 'abc'/);
     expectJsonError(await openRefused(`${url}?lastEventId=-3`, { apiKey: key }), 400, /^Invalid Last-Event-ID '-3'/);
     const ok = await stream(`${url}?eventCategories=buttons,system&eventTypes=state_changed`, { apiKey: key });

@@ -106,7 +106,11 @@ export function open(url: string, { apiKey, headers = {} }: OpenOptions = {}): P
             };
             const timer = setTimeout(() => {
               waiters.delete(check as () => void);
-              fail(new Error(`no matching message within ${ms} ms; received: ${JSON.stringify(received.map((m) => [m.event, m.id, m.data?.code ?? m.data?.triggerName]))}`));
+              fail(
+                new Error(
+                  `no matching message within ${ms} ms; received: ${JSON.stringify(received.map((m) => [m.event, m.id, m.data?.code ?? m.data?.triggerName]))}`,
+                ),
+              );
             }, ms);
             if (!check()) {
               waiters.add(check as () => void);

@@ -26,7 +26,9 @@ describe('SSE stream read by curl -N', () => {
     const time = createVirtualTime();
     hub = await startSseHub({ sse: { heartbeat_ms: 50 } }, { scheduler: time.scheduler });
     const { key } = createKey(hub, 'acme');
-    curl = spawn('curl', ['-N', '-sS', '-H', `x-api-key: ${key}`, `${hub.url}/api/events/stream?eventCategories=buttons`], { stdio: ['ignore', 'pipe', 'pipe'] });
+    curl = spawn('curl', ['-N', '-sS', '-H', `x-api-key: ${key}`, `${hub.url}/api/events/stream?eventCategories=buttons`], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
     curl.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
@@ -51,6 +53,8 @@ describe('SSE stream read by curl -N', () => {
     await new Promise((r) => curl!.once('exit', r));
     const [body, code] = out.split('\n');
     expect(code).to.equal('401');
-    expect(JSON.parse(body)).to.have.property('error').that.matches(/^Missing API key/);
+    expect(JSON.parse(body))
+      .to.have.property('error')
+      .that.matches(/^Missing API key/);
   });
 });

@@ -133,7 +133,10 @@ describe('SSE stream: limits, stats, slow clients, revocation and shutdown', () 
     // close_timeout_ms runs on virtual time: the hub waits for the client that does not read until
     // the test moves the clock past the bound, and stops then.
     const time = createVirtualTime();
-    hub = await startSseHub({ sse: { close_timeout_ms: 200, max_buffered_bytes: 64 * 1024 * 1024 }, shutdown: { reconnect_after_ms: 700 } }, { scheduler: time.scheduler });
+    hub = await startSseHub(
+      { sse: { close_timeout_ms: 200, max_buffered_bytes: 64 * 1024 * 1024 }, shutdown: { reconnect_after_ms: 700 } },
+      { scheduler: time.scheduler },
+    );
     const reader = await stream(createKey(hub, 'acme').key);
     const socket = connect(Number(new URL(hub.url).port), '127.0.0.1');
     sockets.push(socket);

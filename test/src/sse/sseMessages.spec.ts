@@ -37,7 +37,15 @@ describe('SSE stream: messages, filters and organizations', () => {
     const [first] = s.received;
     expect(first.event).to.equal('connection');
     expect(first.retry).to.equal(1234);
-    expect(first.data).to.deep.include({ type: 'connection', message: 'Connected to event stream', organizationId: 'acme', bus: 'up', resumeAfter: null, latestSeq: 0, heartbeatMs: 60000 });
+    expect(first.data).to.deep.include({
+      type: 'connection',
+      message: 'Connected to event stream',
+      organizationId: 'acme',
+      bus: 'up',
+      resumeAfter: null,
+      latestSeq: 0,
+      heartbeatMs: 60000,
+    });
     expect(first.data.connectionId).to.match(UUID);
   });
 
@@ -61,7 +69,16 @@ describe('SSE stream: messages, filters and organizations', () => {
       areaNames: [],
       source: 'HTTP',
       kind: 'event',
-      event: { category: 'buttons', categoryDisplayName: 'Buttons', type: 'STATE_CHANGED', typeDisplayName: 'State Changed', subtype: 'ON', subtypeDisplayName: 'On', triggerType: 'On/Off', displayState: 'On' },
+      event: {
+        category: 'buttons',
+        categoryDisplayName: 'Buttons',
+        type: 'STATE_CHANGED',
+        typeDisplayName: 'State Changed',
+        subtype: 'ON',
+        subtypeDisplayName: 'On',
+        triggerType: 'On/Off',
+        displayState: 'On',
+      },
     });
     expect(rawEvent).to.deep.include({ seq, name: 'Phone.Button', value: 'On', organization: 'acme', timestamp });
   });
@@ -131,7 +148,10 @@ describe('SSE stream: messages, filters and organizations', () => {
     time.advance(29);
     await fire(hub, 'Phone.Button', 'On');
     await s.waitFor((m) => m.event === 'event');
-    expect(s.received.filter((m) => m.event === 'heartbeat'), 'a heartbeat before heartbeat_ms').to.deep.equal([]);
+    expect(
+      s.received.filter((m) => m.event === 'heartbeat'),
+      'a heartbeat before heartbeat_ms',
+    ).to.deep.equal([]);
     time.advance(1);
     const first = await s.waitFor((m) => m.event === 'heartbeat');
     expect(first.data).to.have.keys('type', 'timestamp');
@@ -160,11 +180,17 @@ describe('SSE stream: messages, filters and organizations', () => {
     await acme.waitFor((x) => x.data.event?.type === 'SERVICE_DISCONNECTED');
   });
 
-  it('sends power socket events to the socket\'s organization only', async () => {
+  it("sends power socket events to the socket's organization only", async () => {
     hub = await startSseHub();
     const acme = await stream('?eventCategories=power');
     const globex = await stream('', createKey(hub, 'globex').key);
-    const power = (organization: string, type: PowerEvent['type']): PowerEvent => ({ type, socket: 'Stage', instanceId: 'show-1', organization, timestamp: new Date().toISOString() });
+    const power = (organization: string, type: PowerEvent['type']): PowerEvent => ({
+      type,
+      socket: 'Stage',
+      instanceId: 'show-1',
+      organization,
+      timestamp: new Date().toISOString(),
+    });
     hub.runtime.bus.publish('power', power('globex', 'power_on'));
     hub.runtime.bus.publish('power', power('acme', 'emergency_stop'));
     const m = await acme.waitFor((x) => x.event === 'event');

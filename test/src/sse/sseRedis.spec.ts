@@ -32,9 +32,11 @@ describe('SSE stream across hub processes sharing Redis', () => {
       });
     });
   const post = (hub: TestHub, name: string, value: unknown) =>
-    fetch(`${hub.url}/api/trigger-event`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name, value }) }).then(async (r) => {
-      expect(r.status, await r.text()).to.equal(200);
-    });
+    fetch(`${hub.url}/api/trigger-event`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name, value }) }).then(
+      async (r) => {
+        expect(r.status, await r.text()).to.equal(200);
+      },
+    );
 
   before(async () => (redis = await startRedis()));
   after(async () => redis?.kill()); // unset when the server never started
@@ -72,7 +74,10 @@ describe('SSE stream across hub processes sharing Redis', () => {
     await atBGlobex.waitFor((m) => m.event === 'event');
     expect(atBGlobex.events().map((m) => m.data.triggerName)).to.deep.equal(['Globex.Door']);
     await atA.waitFor((m) => m.event === 'event' && m.data.relayedFrom !== undefined);
-    expect(atA.events().map((m) => [m.data.value, m.id])).to.deep.equal([['On', '1'], ['Off', undefined]]);
+    expect(atA.events().map((m) => [m.data.value, m.id])).to.deep.equal([
+      ['On', '1'],
+      ['Off', undefined],
+    ]);
   });
 
   it('tells streams "Redis connection lost" when Redis dies and "Redis connection restored" when it is back', async () => {

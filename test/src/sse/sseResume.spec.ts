@@ -58,7 +58,9 @@ describe('SSE stream: resume by Last-Event-ID', () => {
     const last = seqs[seqs.length - 1];
     await second.waitFor((m) => m.data.seq === last);
     expect(connection.data).to.deep.include({ type: 'connection', resumeAfter: 3 });
-    expect(connection.data.latestSeq).to.be.at.least(6).and.below(last - 19);
+    expect(connection.data.latestSeq)
+      .to.be.at.least(6)
+      .and.below(last - 19);
     expect(second.events().map((m) => Number(m.id))).to.deep.equal(range(4, last));
     expect(second.events().map((m) => m.data.seq)).to.deep.equal(range(4, last));
   });
@@ -75,7 +77,7 @@ describe('SSE stream: resume by Last-Event-ID', () => {
     expect(both.events().map((m) => m.data.seq)).to.deep.equal([5]);
   });
 
-  it('replays only what the stream\'s organization and filter let through', async () => {
+  it("replays only what the stream's organization and filter let through", async () => {
     hub = await startSseHub();
     key = createKey(hub, 'acme').key;
     await fire(hub, 'Phone.Button', 'On'); // 1

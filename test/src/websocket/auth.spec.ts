@@ -11,7 +11,9 @@ import { startWsHub, type TestClient, type WsHub } from './wsHarness';
 /** A limiter clock the test moves by hand: the rate-limit window passes without sleeping. */
 function manualClock(): SchedulerLike & { advance(ms: number): void } {
   let now = 0;
-  return { now: () => now, schedule: asyncScheduler.schedule.bind(asyncScheduler), advance: (ms) => void (now += ms) } as SchedulerLike & { advance(ms: number): void };
+  return { now: () => now, schedule: asyncScheduler.schedule.bind(asyncScheduler), advance: (ms) => void (now += ms) } as SchedulerLike & {
+    advance(ms: number): void;
+  };
 }
 
 describe('WebSocket connection and authentication', () => {
@@ -57,11 +59,52 @@ describe('WebSocket connection and authentication', () => {
 
   for (const [what, act, code, reason] of [
     ['an unknown token in the header', (h: WsHub) => h.connect({ token: 'hvn_not-a-real-token' }), 4401, 'invalid token'],
-    ['a malformed Authorization header', (h: WsHub) => h.connect({ headers: { authorization: 'Basic abc' } }), 4401, 'malformed Authorization header (expected Bearer <token>)'],
-    ['an unknown token in the auth message', async (h: WsHub) => { const c = await h.connect(); c.send({ type: 'auth', token: 'hvn_nope' }); return c; }, 4401, 'invalid token'],
-    ['a first message that is not auth', async (h: WsHub) => { const c = await h.connect(); c.send({ type: 'ping', id: 1 }); return c; }, 4401, 'expected an auth message first'],
-    ['a first message that is not JSON', async (h: WsHub) => { const c = await h.connect(); c.send('hello'); return c; }, 4400, 'Message is not valid JSON'],
-    ['an auth message without a token', async (h: WsHub) => { const c = await h.connect(); c.send({ type: 'auth' }); return c; }, 4400, '"auth" needs a "token" string'],
+    [
+      'a malformed Authorization header',
+      (h: WsHub) => h.connect({ headers: { authorization: 'Basic abc' } }),
+      4401,
+      'malformed Authorization header (expected Bearer <token>)',
+    ],
+    [
+      'an unknown token in the auth message',
+      async (h: WsHub) => {
+        const c = await h.connect();
+        c.send({ type: 'auth', token: 'hvn_nope' });
+        return c;
+      },
+      4401,
+      'invalid token',
+    ],
+    [
+      'a first message that is not auth',
+      async (h: WsHub) => {
+        const c = await h.connect();
+        c.send({ type: 'ping', id: 1 });
+        return c;
+      },
+      4401,
+      'expected an auth message first',
+    ],
+    [
+      'a first message that is not JSON',
+      async (h: WsHub) => {
+        const c = await h.connect();
+        c.send('hello');
+        return c;
+      },
+      4400,
+      'Message is not valid JSON',
+    ],
+    [
+      'an auth message without a token',
+      async (h: WsHub) => {
+        const c = await h.connect();
+        c.send({ type: 'auth' });
+        return c;
+      },
+      4400,
+      '"auth" needs a "token" string',
+    ],
   ] as const) {
     it(`closes ${what} with ${code}`, async () => {
       const { hub } = await withPanel();
@@ -147,7 +190,10 @@ describe('WebSocket connection and authentication', () => {
 
   it('accepts the admin token from the environment variable the config names, stored hashed', async () => {
     const token = 'env-admin-token-0123456789';
-    h = await startWsHub({ websocket: { admin_token_env: 'HAVEN_TEST_WS_ADMIN' } }, { components: (config, deps) => [wireWebSocket(config, deps, { env: { HAVEN_TEST_WS_ADMIN: token } })] });
+    h = await startWsHub(
+      { websocket: { admin_token_env: 'HAVEN_TEST_WS_ADMIN' } },
+      { components: (config, deps) => [wireWebSocket(config, deps, { env: { HAVEN_TEST_WS_ADMIN: token } })] },
+    );
     const list = await h.api('GET', '/api/clients', undefined, token);
     expect(list.status).to.equal(200);
     expect(list.body.clients.map((c: { id: string; role: string }) => [c.id, c.role])).to.deep.include(['admin', 'admin']);

@@ -19,7 +19,7 @@ class FakeSocket extends EventEmitter {
   write(b: Buffer) {
     this.writes++;
     this.buffers.push(b);
-    for (let at = 0; at < b.length; ) {
+    for (let at = 0; at < b.length;) {
       const header = b[at + 1] === 126 ? 4 : 2;
       const length = header === 4 ? b.readUInt16BE(at + 2) : b[at + 1];
       this.written.push(b.subarray(at + header, at + header + length).toString());

@@ -3,7 +3,14 @@ import { createSqliteStore } from '../../../src/storage/sqliteStore';
 import type { Store } from '../../../src/storage/store';
 import { createDirectory, type AreaRecord, type ClientRecord } from '../../../src/websocket/directory';
 
-const area = (id: string, entityIds: string[], isEnabled = true): AreaRecord => ({ id, name: id.toUpperCase(), entityIds, isEnabled, createdAt: '', updatedAt: '' });
+const area = (id: string, entityIds: string[], isEnabled = true): AreaRecord => ({
+  id,
+  name: id.toUpperCase(),
+  entityIds,
+  isEnabled,
+  createdAt: '',
+  updatedAt: '',
+});
 const client = (id: string, areas: string[], role: 'admin' | 'client' = 'client'): ClientRecord => ({ id, name: id, role, areas, createdAt: '' });
 
 describe('directory', () => {

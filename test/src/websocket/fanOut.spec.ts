@@ -25,7 +25,7 @@ class FakeSocket extends EventEmitter {
   messages(): Array<{ type: string; seq?: number; data: Record<string, unknown> }> {
     const out = [];
     for (const b of this.writes) {
-      for (let at = 0; at < b.length; ) {
+      for (let at = 0; at < b.length;) {
         const header = b[at + 1] === 126 ? 4 : 2;
         const length = header === 4 ? b.readUInt16BE(at + 2) : b[at + 1];
         out.push(JSON.parse(b.subarray(at + header, at + header + length).toString()));

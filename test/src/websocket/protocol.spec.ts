@@ -24,16 +24,44 @@ describe('WebSocket protocol', () => {
   it('names what is wrong with a message, keeping its id when it has one', () => {
     expect(parseClientMessage('nope')).to.deep.equal({ ok: false, error: { code: 'invalid_json', message: 'Message is not valid JSON' } });
     expect(parseClientMessage('[1]')).to.deep.include({ ok: false });
-    expect(parseClientMessage('{"id":{},"type":"ping"}')).to.deep.equal({ ok: false, error: { code: 'invalid_message', message: '"id" must be a number or a short string' } });
-    expect(parseClientMessage('{"id":"a","type":"dance"}')).to.deep.equal({ ok: false, error: { code: 'unknown_type', message: "Unknown message type 'dance'", id: 'a' } });
+    expect(parseClientMessage('{"id":{},"type":"ping"}')).to.deep.equal({
+      ok: false,
+      error: { code: 'invalid_message', message: '"id" must be a number or a short string' },
+    });
+    expect(parseClientMessage('{"id":"a","type":"dance"}')).to.deep.equal({
+      ok: false,
+      error: { code: 'unknown_type', message: "Unknown message type 'dance'", id: 'a' },
+    });
     expect(parseClientMessage('{"id":2}')).to.deep.equal({ ok: false, error: { code: 'invalid_message', message: 'Message needs a "type" string', id: 2 } });
   });
 
   it('encodes a trigger event without the hub-internal receive time, seq on top for resuming', () => {
-    const json = encodeTrigger({ seq: 7, kind: 'status', name: 'A.B', value: 'On', id: 3, type: 'On/Off', category: 'c', organization: 'o', source: 'TCP', timestamp: 't', receivedAt: 123 });
-    expect(JSON.parse(json)).to.deep.equal({ type: 'trigger', seq: 7, data: { seq: 7, kind: 'status', name: 'A.B', value: 'On', id: 3, type: 'On/Off', category: 'c', source: 'TCP', timestamp: 't' } });
+    const json = encodeTrigger({
+      seq: 7,
+      kind: 'status',
+      name: 'A.B',
+      value: 'On',
+      id: 3,
+      type: 'On/Off',
+      category: 'c',
+      organization: 'o',
+      source: 'TCP',
+      timestamp: 't',
+      receivedAt: 123,
+    });
+    expect(JSON.parse(json)).to.deep.equal({
+      type: 'trigger',
+      seq: 7,
+      data: { seq: 7, kind: 'status', name: 'A.B', value: 'On', id: 3, type: 'On/Off', category: 'c', source: 'TCP', timestamp: 't' },
+    });
     // Byte for byte what every other server message looks like (key order included).
-    expect(json).to.equal(encodeMessage('trigger', { seq: 7, kind: 'status', name: 'A.B', value: 'On', id: 3, type: 'On/Off', category: 'c', source: 'TCP', timestamp: 't' }, { seq: 7 }));
+    expect(json).to.equal(
+      encodeMessage(
+        'trigger',
+        { seq: 7, kind: 'status', name: 'A.B', value: 'On', id: 3, type: 'On/Off', category: 'c', source: 'TCP', timestamp: 't' },
+        { seq: 7 },
+      ),
+    );
   });
 });
 
@@ -50,7 +78,14 @@ function parse(frame: Buffer): Promise<string> {
 }
 
 describe('textFrame', () => {
-  for (const [length, header] of [[0, 2], [125, 2], [126, 4], [65535, 4], [65536, 10], [70000, 10]] as const) {
+  for (const [length, header] of [
+    [0, 2],
+    [125, 2],
+    [126, 4],
+    [65535, 4],
+    [65536, 10],
+    [70000, 10],
+  ] as const) {
     it(`frames ${length} bytes with a ${header}-byte header that ws reads back`, async () => {
       const text = 'é'.repeat(Math.floor(length / 2)) + 'x'.repeat(length % 2);
       const frame = textFrame(text);

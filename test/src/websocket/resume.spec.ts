@@ -1,7 +1,11 @@
 import { expect } from 'chai';
 import { startWsHub, type TestClient, type WsHub } from './wsHarness';
 
-const seqs = (client: TestClient, from = 0) => client.messages.slice(from).filter((m) => m.type === 'trigger').map((m) => m.seq!);
+const seqs = (client: TestClient, from = 0) =>
+  client.messages
+    .slice(from)
+    .filter((m) => m.type === 'trigger')
+    .map((m) => m.seq!);
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
 describe('WebSocket resume', () => {

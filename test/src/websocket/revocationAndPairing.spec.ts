@@ -136,7 +136,11 @@ describe('WebSocket revocation, pairing and persistence', () => {
   it('haven tokens create-admin makes a first admin whose token works on the hub', async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'haven-ws-'));
     const out: string[] = [];
-    const code = await runCli(['tokens', 'create-admin', '--name', 'ops', '--json'], { out: (t) => out.push(t), err: (t) => out.push(t), env: { HAVEN_DATA_DIR: dataDir } });
+    const code = await runCli(['tokens', 'create-admin', '--name', 'ops', '--json'], {
+      out: (t) => out.push(t),
+      err: (t) => out.push(t),
+      env: { HAVEN_DATA_DIR: dataDir },
+    });
     expect(code).to.equal(0);
     const { token, id } = JSON.parse(out[0]);
     h = await startWsHub({}, { dataDir });

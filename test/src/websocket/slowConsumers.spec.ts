@@ -54,7 +54,10 @@ describe('WebSocket slow and dead clients', () => {
   it('closes a stalled reader flooded with events it cannot coalesce; other clients get every event', async () => {
     // Only the outbox bound can close it here: the time bound is out of reach.
     const time = createVirtualTime();
-    h = await startWsHub({ websocket: { ...limits.websocket, slow_consumer_ms: 60_000 } }, { log: log(), scheduler: time.scheduler, components: endOfTurnWrites });
+    h = await startWsHub(
+      { websocket: { ...limits.websocket, slow_consumer_ms: 60_000 } },
+      { log: log(), scheduler: time.scheduler, components: endOfTurnWrites },
+    );
     const port = Number(new URL(h.hub.url).port);
     const stalled = await stalledReader(port, '/ws', h.adminToken);
     h.rawSockets.push(stalled);
@@ -62,7 +65,10 @@ describe('WebSocket slow and dead clients', () => {
     expect(h.ws.stats().connections).to.equal(2);
 
     // Until the hub gives up on it: closing (the close frame cannot get through), then terminated.
-    const fired = await flood(() => h.fire('Fog.Burst'), () => h.ws.stats().byStatus.closing === 1 || h.ws.stats().connections < 2);
+    const fired = await flood(
+      () => h.fire('Fog.Burst'),
+      () => h.ws.stats().byStatus.closing === 1 || h.ws.stats().connections < 2,
+    );
     expect(fired).to.be.below(60_000, 'the stalled reader was never closed');
     time.advance(CLOSE_GRACE_MS + limits.websocket.sweep_ms);
     await connectionsReach(h, 1);
@@ -106,7 +112,19 @@ describe('WebSocket slow and dead clients', () => {
     // Reads everything (so it is not slow) but never answers a ping: a half-dead peer.
     const mute: Socket = connect(port, '127.0.0.1');
     h.rawSockets.push(mute);
-    mute.write(['GET /ws HTTP/1.1', `Host: 127.0.0.1:${port}`, 'Upgrade: websocket', 'Connection: Upgrade', 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==', 'Sec-WebSocket-Version: 13', `Authorization: Bearer ${h.adminToken}`, '', ''].join('\r\n'));
+    mute.write(
+      [
+        'GET /ws HTTP/1.1',
+        `Host: 127.0.0.1:${port}`,
+        'Upgrade: websocket',
+        'Connection: Upgrade',
+        'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==',
+        'Sec-WebSocket-Version: 13',
+        `Authorization: Bearer ${h.adminToken}`,
+        '',
+        '',
+      ].join('\r\n'),
+    );
     mute.resume();
     const muteClosed = new Promise((resolve) => mute.once('close', resolve));
     const alive = await h.login(h.adminToken);
@@ -116,12 +134,20 @@ describe('WebSocket slow and dead clients', () => {
     const beat = async () => {
       const before = pings;
       time.advance(100);
-      await waitUntil((wake) => (alive.ws.on('ping', wake), () => alive.ws.off('ping', wake)), () => (pings > before ? true : undefined), 'a ping');
+      await waitUntil(
+        (wake) => (alive.ws.on('ping', wake), () => alive.ws.off('ping', wake)),
+        () => (pings > before ? true : undefined),
+        'a ping',
+      );
       await alive.sync();
     };
     for (let i = 0; i < 3; i++) await beat();
     await muteClosed;
-    await waitUntil((wake) => (alive.ws.on('ping', wake), () => alive.ws.off('ping', wake)), () => (pings >= 3 ? true : undefined), '3 pings');
+    await waitUntil(
+      (wake) => (alive.ws.on('ping', wake), () => alive.ws.off('ping', wake)),
+      () => (pings >= 3 ? true : undefined),
+      '3 pings',
+    );
     await alive.sync();
     expect(alive.closeInfo).to.equal(undefined);
     expect(h.ws.stats().connections).to.equal(1);

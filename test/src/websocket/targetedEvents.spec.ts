@@ -19,7 +19,12 @@ describe('WebSocket targeted events (seed 003)', () => {
     h = await startWsHub();
     stageArea = (await h.api('POST', '/api/areas', { name: 'Stage', entityIds: ['Stage.Mode', 'Stage.Power', 'StageSocket'] })).body.area.areaId;
     phoneArea = (await h.api('POST', '/api/areas', { name: 'Phone', entityIds: ['Dial.Number', 'Fog.Burst'] })).body.area.areaId;
-    for (const [name, areas] of [['stage', [stageArea]], ['phone', [phoneArea]], ['both', [stageArea, phoneArea]], ['none', []]] as const) {
+    for (const [name, areas] of [
+      ['stage', [stageArea]],
+      ['phone', [phoneArea]],
+      ['both', [stageArea, phoneArea]],
+      ['none', []],
+    ] as const) {
       const created = await h.api('POST', '/api/clients', { name, areas });
       ids[name] = created.body.client.id;
       c[name] = await h.login(created.body.token);
@@ -145,7 +150,13 @@ describe('WebSocket targeted events (seed 003)', () => {
     const got = await whoGot('power');
     expect(Object.keys(got).sort()).to.deep.equal(['admin', 'both', 'stage']);
     expect(got.stage[0].data).to.deep.equal(power);
-    const change: ServiceStatusChange = { service: 'Flame', protocol: 'TCP_SOCKET', status: 'connected', previous: 'connecting', timestamp: '2026-01-01T00:00:00.000Z' };
+    const change: ServiceStatusChange = {
+      service: 'Flame',
+      protocol: 'TCP_SOCKET',
+      status: 'connected',
+      previous: 'connecting',
+      timestamp: '2026-01-01T00:00:00.000Z',
+    };
     h.hub.runtime.bus.publish('services', change);
     const services = await whoGot('service_status');
     expect(Object.keys(services)).to.deep.equal(['admin']);

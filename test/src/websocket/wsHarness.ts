@@ -130,7 +130,9 @@ export async function startWsHub(overrides: Record<string, unknown> = {}, option
       clients.push(client);
       return new Promise((resolve, reject) => {
         socket.once('open', () => resolve(client));
-        socket.once('unexpected-response', (_req, res) => reject(Object.assign(new Error(`HTTP ${res.statusCode}`), { status: res.statusCode, headers: res.headers })));
+        socket.once('unexpected-response', (_req, res) =>
+          reject(Object.assign(new Error(`HTTP ${res.statusCode}`), { status: res.statusCode, headers: res.headers })),
+        );
         socket.once('error', reject);
       });
     },
@@ -169,7 +171,17 @@ export function stalledReader(port: number, path: string, token: string): Promis
     socket.once('error', reject);
     socket.once('connect', () => {
       socket.write(
-        [`GET ${path} HTTP/1.1`, `Host: 127.0.0.1:${port}`, 'Upgrade: websocket', 'Connection: Upgrade', 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==', 'Sec-WebSocket-Version: 13', `Authorization: Bearer ${token}`, '', ''].join('\r\n'),
+        [
+          `GET ${path} HTTP/1.1`,
+          `Host: 127.0.0.1:${port}`,
+          'Upgrade: websocket',
+          'Connection: Upgrade',
+          'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==',
+          'Sec-WebSocket-Version: 13',
+          `Authorization: Bearer ${token}`,
+          '',
+          '',
+        ].join('\r\n'),
       );
     });
     socket.once('data', (chunk) => {

@@ -2,7 +2,10 @@ import { expect } from 'chai';
 import { createIpWhitelist, type AllowsIp } from '../../../streams/gating/ipWhitelist';
 
 /** A list's predicate as the config compiles it, here for exact addresses only. */
-const only = (...addresses: string[]): AllowsIp => (ip) => addresses.includes(ip);
+const only =
+  (...addresses: string[]): AllowsIp =>
+  (ip) =>
+    addresses.includes(ip);
 
 describe('ipWhitelist', () => {
   it('lets every address through for a source without a list when there is no "*"', () => {

@@ -33,8 +33,18 @@ describe('validateTrigger', () => {
 
   describe('On/Off', () => {
     for (const [sent, normalized] of [
-      ['On', 'On'], ['on', 'On'], ['ON', 'On'], [' On ', 'On'], [true, 'On'], [1, 'On'], ['1', 'On'],
-      ['Off', 'Off'], ['off', 'Off'], [false, 'Off'], [0, 'Off'], ['0', 'Off'],
+      ['On', 'On'],
+      ['on', 'On'],
+      ['ON', 'On'],
+      [' On ', 'On'],
+      [true, 'On'],
+      [1, 'On'],
+      ['1', 'On'],
+      ['Off', 'Off'],
+      ['off', 'Off'],
+      [false, 'Off'],
+      [0, 'Off'],
+      ['0', 'Off'],
     ] as const) {
       it(`normalizes ${show(sent)} to ${normalized}`, () => {
         expect(valueOf('Phone.Button', sent)).to.deep.equal({ value: normalized });

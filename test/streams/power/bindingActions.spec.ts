@@ -14,7 +14,12 @@ describe('bindingActions', () => {
   it('starts on the on value and stops on the off value of a bound trigger event', () => {
     ts.run(({ hot, expectObservable, expectSubscriptions }) => {
       const events = hot('-n-f', { n: event('Stage.Power', { value: 'On' }), f: event('Stage.Power', { value: 'Off' }) });
-      expectObservable(events.pipe(bindingActions([STAGE]), map((a) => `${a.type} ${a.binding.socket}`))).toBe('-a-b', { a: 'start stage', b: 'stop stage' });
+      expectObservable(
+        events.pipe(
+          bindingActions([STAGE]),
+          map((a) => `${a.type} ${a.binding.socket}`),
+        ),
+      ).toBe('-a-b', { a: 'start stage', b: 'stop stage' });
       expectSubscriptions(events.subscriptions).toBe('^---');
     });
   });
@@ -27,7 +32,12 @@ describe('bindingActions', () => {
         d: event('Dial.Number', { value: 5, type: 'Discrete' }),
         n: event('Dial.Number', { value: 1, type: 'Discrete' }),
       });
-      expectObservable(events.pipe(bindingActions([STAGE, DIAL]), map((a) => `${a.type} ${a.binding.socket}`))).toBe('-------a', { a: 'start fog' });
+      expectObservable(
+        events.pipe(
+          bindingActions([STAGE, DIAL]),
+          map((a) => `${a.type} ${a.binding.socket}`),
+        ),
+      ).toBe('-------a', { a: 'start fog' });
       expectSubscriptions(events.subscriptions).toBe('^-------');
     });
   });

@@ -31,7 +31,7 @@ export function scriptedDevice(
     answers.push(answer$);
     return answer$;
   };
-  const next = (list: string[] | undefined, fallback: string): string => (list && list.length > 1 ? list.shift()! : list?.[0] ?? fallback);
+  const next = (list: string[] | undefined, fallback: string): string => (list && list.length > 1 ? list.shift()! : (list?.[0] ?? fallback));
   return {
     calls,
     answers,

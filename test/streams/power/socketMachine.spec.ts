@@ -38,7 +38,10 @@ describe('socketMachine', () => {
         const device = scriptedDevice(ts, cold, {});
         const commands = hot<SocketCommand>('-a----b----c----d', { a: start('A'), b: start('B'), c: stop('A'), d: stop('B') });
         expectObservable(done(run(commands, device)).pipe(map(brief))).toBe('---a---b---c-----d', {
-          a: 'started A +on', b: 'started B', c: 'stopped A', d: 'stopped B +off',
+          a: 'started A +on',
+          b: 'started B',
+          c: 'stopped A',
+          d: 'stopped B +off',
         });
         flush();
         expect(device.calls).to.deep.equal(['1 on', '2 read', '6 read', '16 off']);
@@ -54,7 +57,14 @@ describe('socketMachine', () => {
           { type: 'instance_started', instanceId: 'A', triggeredPowerOn: true, reading: ON },
         ]);
         expect(steps[1].effects).to.deep.equal([{ type: 'instance_started', instanceId: 'B', triggeredPowerOn: false, reading: ON }]);
-        expect(steps[1].ledger).to.deep.equal({ power: 'on', running: [{ instanceId: 'A', deadlineAt: 100 }, { instanceId: 'B', deadlineAt: 200 }], fault: null });
+        expect(steps[1].ledger).to.deep.equal({
+          power: 'on',
+          running: [
+            { instanceId: 'A', deadlineAt: 100 },
+            { instanceId: 'B', deadlineAt: 200 },
+          ],
+          fault: null,
+        });
       });
     });
 
@@ -85,7 +95,9 @@ describe('socketMachine', () => {
       ts.run(({ hot, cold, expectObservable }) => {
         const commands = hot<SocketCommand>('-a---b-c', { a: start('A'), b: start('A'), c: stop('Z') });
         expectObservable(done(run(commands, scriptedDevice(ts, cold, {}))).pipe(map(brief))).toBe('---a-b-c', {
-          a: 'started A +on', b: 'conflict', c: 'not_running',
+          a: 'started A +on',
+          b: 'conflict',
+          c: 'not_running',
         });
       });
     });
@@ -124,7 +136,11 @@ describe('socketMachine', () => {
       ts.run(({ hot, cold, expectObservable, flush }) => {
         const device = scriptedDevice(ts, cold, { off: ['---(o|)'] });
         const commands = hot<SocketCommand>('-a---e-s', { a: start('A'), e: emergency('A', 'timeout'), s: stop('A') });
-        expectObservable(done(run(commands, device)).pipe(map(brief))).toBe('---a----(es)', { a: 'started A +on', e: 'emergency A [A] +off', s: 'not_running' });
+        expectObservable(done(run(commands, device)).pipe(map(brief))).toBe('---a----(es)', {
+          a: 'started A +on',
+          e: 'emergency A [A] +off',
+          s: 'not_running',
+        });
         flush();
         expect(device.calls).to.deep.equal(['1 on', '2 read', '5 off']);
       });

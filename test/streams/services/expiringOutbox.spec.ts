@@ -57,7 +57,10 @@ describe('services/expiringOutbox', () => {
   it('drops the oldest when full', () => {
     const box = outbox(2, 1000);
     for (const [i, n] of ['a', 'b', 'c', 'd'].entries()) box.push(item(n, i), i);
-    expect(dropped).to.deep.equal([['a', 'overflow'], ['b', 'overflow']]);
+    expect(dropped).to.deep.equal([
+      ['a', 'overflow'],
+      ['b', 'overflow'],
+    ]);
     expect(names([box.shift(4), box.shift(4)])).to.deep.equal(['c', 'd']);
   });
 
@@ -69,7 +72,10 @@ describe('services/expiringOutbox', () => {
     expect(dropped).to.deep.equal([['old', 'expired']]);
     expect(names([box.shift(150)])).to.deep.equal(['edge']); // exactly 100 ms: still fresh
     expect(names([box.shift(221)])).to.deep.equal([undefined]); // 'new' is 101 ms old
-    expect(dropped).to.deep.equal([['old', 'expired'], ['new', 'expired']]);
+    expect(dropped).to.deep.equal([
+      ['old', 'expired'],
+      ['new', 'expired'],
+    ]);
     expect(settled.map(([, r]) => r)).to.deep.equal(['expired', 'expired']);
   });
 

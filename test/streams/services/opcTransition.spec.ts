@@ -11,7 +11,12 @@ describe('services/opcTransition', () => {
       [3, { type: 'start' }],
     ];
     const { effects } = fold(opcTransition<TestDelivery>(), INITIAL_OPC_STATE, rows);
-    expect(effects.map((e) => [e.at, e.type])).to.deep.equal([[0, 'status'], [1, 'settle'], [2, 'status'], [2, 'stopped']]);
+    expect(effects.map((e) => [e.at, e.type])).to.deep.equal([
+      [0, 'status'],
+      [1, 'settle'],
+      [2, 'status'],
+      [2, 'stopped'],
+    ]);
     expect(settles(effects)).to.deep.equal([['unsupported', ['a'], 'OPC is not yet supported']]);
   });
 });

@@ -22,7 +22,11 @@ export type Row<M> = readonly [at: number, message: M];
  * after each row and every effect, each tagged with the row's time. Settle effects are applied to
  * the test deliveries (so a settled one is skipped, as in production).
  */
-export function fold<S, M, E extends { readonly type: string }>(transition: Transition<S, M, E>, initial: S, rows: ReadonlyArray<Row<M>>): { states: S[]; effects: Array<E & { at: number }> } {
+export function fold<S, M, E extends { readonly type: string }>(
+  transition: Transition<S, M, E>,
+  initial: S,
+  rows: ReadonlyArray<Row<M>>,
+): { states: S[]; effects: Array<E & { at: number }> } {
   let state = initial;
   const states: S[] = [];
   const effects: Array<E & { at: number }> = [];

@@ -14,7 +14,10 @@ describe('services/serviceMachine', () => {
   it('steps each message through the transition with the scheduler time, one state after another', () => {
     ts.run(({ hot, expectObservable, expectSubscriptions }) => {
       const messages = hot<number>('-a--b-c--|', { a: 1, b: 2, c: 3 });
-      const steps = messages.pipe(serviceMachine(add, 10, ts), map((step) => step.effects[0]));
+      const steps = messages.pipe(
+        serviceMachine(add, 10, ts),
+        map((step) => step.effects[0]),
+      );
       expectObservable(steps).toBe('-x--y-z--|', { x: '11@1', y: '13@4', z: '16@6' });
       expectSubscriptions(messages.subscriptions).toBe('^--------!');
     });
@@ -34,7 +37,10 @@ describe('services/serviceMachine', () => {
 
   it('starts from the initial state for every subscription', () => {
     ts.run(({ cold, expectObservable }) => {
-      const steps = cold<number>('-a|', { a: 5 }).pipe(serviceMachine(add, 0, ts), map((s) => s.state));
+      const steps = cold<number>('-a|', { a: 5 }).pipe(
+        serviceMachine(add, 0, ts),
+        map((s) => s.state),
+      );
       expectObservable(steps).toBe('-x|', { x: 5 });
       expectObservable(steps).toBe('-x|', { x: 5 });
     });
@@ -47,7 +53,12 @@ describe('services/serviceMachine', () => {
         if (n < 0) throw new Error('negative');
         return add(sum, n, now);
       };
-      expectObservable(messages.pipe(serviceMachine(boom, 0, ts), map((s) => s.state))).toBe('-x-#', { x: 1 }, new Error('negative'));
+      expectObservable(
+        messages.pipe(
+          serviceMachine(boom, 0, ts),
+          map((s) => s.state),
+        ),
+      ).toBe('-x-#', { x: 1 }, new Error('negative'));
       expectSubscriptions(messages.subscriptions).toBe('^--!');
     });
   });

@@ -1,5 +1,11 @@
 import { expect } from 'chai';
-import { createTcpConnectTransition, initialTcpConnectState, type TcpConnectEffect, type TcpConnectMessage, type TcpConnectRules } from '../../../streams/services/tcpConnectTransition';
+import {
+  createTcpConnectTransition,
+  initialTcpConnectState,
+  type TcpConnectEffect,
+  type TcpConnectMessage,
+  type TcpConnectRules,
+} from '../../../streams/services/tcpConnectTransition';
 import { delivery, fold, settles, type Row, type TestDelivery } from './serviceFixtures';
 
 type M = TcpConnectMessage<TestDelivery>;
@@ -24,7 +30,12 @@ describe('services/tcpConnectTransition', () => {
       [5, { type: 'done', delivery: a }],
       [6, { type: 'done', delivery: b, error: 'ECONNRESET' }],
     ]);
-    expect(opened(effects)).to.deep.equal([[0, 'a'], [0, 'b'], [5, 'c'], [6, 'd']]);
+    expect(opened(effects)).to.deep.equal([
+      [0, 'a'],
+      [0, 'b'],
+      [5, 'c'],
+      [6, 'd'],
+    ]);
     expect(settles(effects)).to.deep.equal([
       ['written', ['a'], undefined],
       ['failed', ['b'], 'ECONNRESET'],
@@ -43,10 +54,12 @@ describe('services/tcpConnectTransition', () => {
       [1001, { type: 'done', delivery: delivery('a', 0) }],
     ];
     const { effects } = run(rows);
-    expect(settles(effects).filter(([r]) => r !== 'written')).to.deep.equal([
-      ['overflow', ['old'], 'mailbox full (3)'],
+    expect(settles(effects).filter(([r]) => r !== 'written')).to.deep.equal([['overflow', ['old'], 'mailbox full (3)']]);
+    expect(opened(effects)).to.deep.equal([
+      [0, 'a'],
+      [0, 'b'],
+      [1001, 'edge'],
     ]);
-    expect(opened(effects)).to.deep.equal([[0, 'a'], [0, 'b'], [1001, 'edge']]);
     const later = run([...rows, [1002, { type: 'done', delivery: delivery('b', 0) }]]);
     expect(settles(later.effects).filter(([r]) => r === 'expired')).to.deep.equal([['expired', ['x', 'y'], 'waited longer than max age']]);
   });

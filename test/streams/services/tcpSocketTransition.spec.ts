@@ -1,7 +1,13 @@
 import { expect } from 'chai';
 import { createBackoff } from '../../../streams/backoff';
 import { NO_EFFECTS } from '../../../streams/services/serviceMachine';
-import { createTcpSocketTransition, initialTcpSocketState, type TcpSocketEffect, type TcpSocketMessage, type TcpSocketRules } from '../../../streams/services/tcpSocketTransition';
+import {
+  createTcpSocketTransition,
+  initialTcpSocketState,
+  type TcpSocketEffect,
+  type TcpSocketMessage,
+  type TcpSocketRules,
+} from '../../../streams/services/tcpSocketTransition';
 import { delivery, fold, settles, type Row, type TestDelivery } from './serviceFixtures';
 
 type M = TcpSocketMessage<TestDelivery>;
@@ -24,7 +30,8 @@ function run(rows: ReadonlyArray<Row<M>>, rules: Partial<TcpSocketRules> = {}) {
   return fold(createTcpSocketTransition<TestDelivery>(all), initialTcpSocketState<TestDelivery>(all), rows);
 }
 
-const only = <T extends E['type']>(effects: ReadonlyArray<E & { at: number }>, type: T) => effects.filter((e): e is Extract<E, { type: T }> & { at: number } => e.type === type);
+const only = <T extends E['type']>(effects: ReadonlyArray<E & { at: number }>, type: T) =>
+  effects.filter((e): e is Extract<E, { type: T }> & { at: number } => e.type === type);
 const writes = (effects: ReadonlyArray<E & { at: number }>) => only(effects, 'write').map((w) => w.batch.map((d) => d.name));
 const statuses = (effects: ReadonlyArray<E & { at: number }>) => only(effects, 'status').map((s) => [s.at, s.status, s.detail]);
 
@@ -41,7 +48,11 @@ describe('services/tcpSocketTransition', () => {
       [0, { type: 'start' }],
     ]);
     expect(effects.map((e) => e.type)).to.deep.equal(['status', 'connect', 'schedule']);
-    expect(only(effects, 'schedule')[0]).to.deep.include({ timer: 'connect', delayMs: 2000, message: { type: 'lost', gen: 1, reason: 'connect timeout after 2000 ms' } });
+    expect(only(effects, 'schedule')[0]).to.deep.include({
+      timer: 'connect',
+      delayMs: 2000,
+      message: { type: 'lost', gen: 1, reason: 'connect timeout after 2000 ms' },
+    });
   });
 
   it('backs off 100, 200, 400 ms between failed attempts and resets only after a stable connection', () => {
@@ -57,14 +68,32 @@ describe('services/tcpSocketTransition', () => {
       [5700, { type: 'stable', gen: 4 }],
       [6700, { type: 'lost', gen: 4, reason: 'peer closed the connection' }],
     ]);
-    expect(only(effects, 'schedule').filter((s) => s.timer === 'retry').map((s) => [s.at, s.delayMs])).to.deep.equal([[0, 100], [100, 200], [300, 400], [6700, 100]]);
+    expect(
+      only(effects, 'schedule')
+        .filter((s) => s.timer === 'retry')
+        .map((s) => [s.at, s.delayMs]),
+    ).to.deep.equal([
+      [0, 100],
+      [100, 200],
+      [300, 400],
+      [6700, 100],
+    ]);
     expect(states.map((s) => s.attempt)).to.deep.equal([0, 1, 1, 2, 2, 3, 3, 3, 0, 1]);
-    expect(statuses(effects).slice(0, 3)).to.deep.equal([[0, 'connecting', undefined], [0, 'backoff', 'ECONNREFUSED; retry in 100 ms'], [100, 'connecting', 'retry 1']]);
+    expect(statuses(effects).slice(0, 3)).to.deep.equal([
+      [0, 'connecting', undefined],
+      [0, 'backoff', 'ECONNREFUSED; retry in 100 ms'],
+      [100, 'connecting', 'retry 1'],
+    ]);
     expect(only(effects, 'started').map((s) => s.ok)).to.deep.equal([false, false, false, true, false]);
   });
 
   it('ignores what a stale connection says', () => {
-    const { effects } = run([...UP, [10, { type: 'lost', gen: 1, reason: 'EPIPE' }], [10, { type: 'connected', gen: 1, room: 1 }], [10, { type: 'lost', gen: 1, reason: 'late' }]]);
+    const { effects } = run([
+      ...UP,
+      [10, { type: 'lost', gen: 1, reason: 'EPIPE' }],
+      [10, { type: 'connected', gen: 1, room: 1 }],
+      [10, { type: 'lost', gen: 1, reason: 'late' }],
+    ]);
     expect(only(effects, 'destroy')).to.have.length(1);
     expect(only(effects, 'ready')).to.have.length(1);
   });
@@ -114,7 +143,11 @@ describe('services/tcpSocketTransition', () => {
 
   describe('batching', () => {
     it('asks for one flush per turn and writes everything of the turn in one write', () => {
-      const rows: Array<Row<M>> = [...UP, ...['a', 'b', 'c'].map((n): Row<M> => [1, { type: 'deliver', delivery: delivery(n, 1), room: 16384 }]), [1, { type: 'flush', room: 16384 }]];
+      const rows: Array<Row<M>> = [
+        ...UP,
+        ...['a', 'b', 'c'].map((n): Row<M> => [1, { type: 'deliver', delivery: delivery(n, 1), room: 16384 }]),
+        [1, { type: 'flush', room: 16384 }],
+      ];
       const { effects } = run(rows);
       expect(only(effects, 'defer')).to.have.length(1);
       expect(writes(effects)).to.deep.equal([['a', 'b', 'c']]);
@@ -145,7 +178,11 @@ describe('services/tcpSocketTransition', () => {
 
     it('writes a burst larger than the mailbox at once, in mailbox-sized writes, dropping none', () => {
       const names = Array.from({ length: 25 }, (_, i) => `line-${i}`);
-      const rows: Array<Row<M>> = [...UP, ...names.map((n): Row<M> => [1, { type: 'deliver', delivery: delivery(n, 1), room: 16384 }]), [1, { type: 'flush', room: 16384 }]];
+      const rows: Array<Row<M>> = [
+        ...UP,
+        ...names.map((n): Row<M> => [1, { type: 'deliver', delivery: delivery(n, 1), room: 16384 }]),
+        [1, { type: 'flush', room: 16384 }],
+      ];
       const { effects } = run(rows, { mailboxSize: 10, batchLines: 10 });
       expect(writes(effects)).to.deep.equal([names.slice(0, 10), names.slice(10, 20), names.slice(20)]);
       expect(settles(effects)).to.deep.equal([]);
@@ -181,14 +218,29 @@ describe('services/tcpSocketTransition', () => {
       [102, { type: 'connected', gen: 2, room: 16384 }],
     ]);
     expect(statuses(effects).at(-3)).to.deep.equal([2, 'backoff', 'write failed: EPIPE; retry in 100 ms']);
-    expect(writes(effects)).to.deep.equal([['a', 'b'], ['a', 'b', 'c']]);
+    expect(writes(effects)).to.deep.equal([
+      ['a', 'b'],
+      ['a', 'b', 'c'],
+    ]);
     expect(settles(effects)).to.deep.equal([]);
   });
 
   describe('stop', () => {
     it('settles what waits and what is in flight failed, exactly once, ends the connection and is over at its close', () => {
-      const rows: Array<Row<M>> = [...UP, [1, { type: 'deliver', delivery: delivery('sent', 1), room: 1 }], [1, { type: 'flush', room: 1 }], [1, { type: 'deliver', delivery: delivery('waiting', 1), room: 0 }]];
-      const { effects } = run([...rows, [2, { type: 'stop' }], [2, { type: 'stop' }], [2, { type: 'deliver', delivery: delivery('after', 2), room: 0 }], [3, { type: 'lost', gen: 1, reason: 'connection closed', closed: true }], [4, { type: 'retry' }]]);
+      const rows: Array<Row<M>> = [
+        ...UP,
+        [1, { type: 'deliver', delivery: delivery('sent', 1), room: 1 }],
+        [1, { type: 'flush', room: 1 }],
+        [1, { type: 'deliver', delivery: delivery('waiting', 1), room: 0 }],
+      ];
+      const { effects } = run([
+        ...rows,
+        [2, { type: 'stop' }],
+        [2, { type: 'stop' }],
+        [2, { type: 'deliver', delivery: delivery('after', 2), room: 0 }],
+        [3, { type: 'lost', gen: 1, reason: 'connection closed', closed: true }],
+        [4, { type: 'retry' }],
+      ]);
       expect(settles(effects)).to.deep.equal([
         ['failed', ['waiting'], 'service stopped'],
         ['failed', ['after'], 'service stopped'],
@@ -201,7 +253,14 @@ describe('services/tcpSocketTransition', () => {
 
     it('is over at once when there is no connection, and destroys one still connecting', () => {
       expect(run([[0, { type: 'stop' }]]).effects.map((e) => e.type)).to.deep.equal(['cancel', 'started', 'status', 'stopped']);
-      expect(run([[0, { type: 'start' }], [1, { type: 'stop' }]]).effects.filter((e) => e.at === 1).map((e) => e.type)).to.deep.equal(['cancel', 'started', 'status', 'destroy']);
+      expect(
+        run([
+          [0, { type: 'start' }],
+          [1, { type: 'stop' }],
+        ])
+          .effects.filter((e) => e.at === 1)
+          .map((e) => e.type),
+      ).to.deep.equal(['cancel', 'started', 'status', 'destroy']);
     });
 
     it('settles a batch whose write fails while stopping as failed, not requeued', () => {

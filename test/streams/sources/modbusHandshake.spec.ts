@@ -4,14 +4,28 @@ import { createHandshake$, INITIAL_HANDSHAKE, reduceHandshake, REJECT_CODES, typ
 import { createTestScheduler } from '../../helpers/marbles';
 import { event, raw } from '../fixtures';
 
-const accepted = (name: string, seq: number, source = 'MODBUS'): Decision => ({ accepted: true, input: raw(name, { source }), event: event(name, { seq, source }) });
-const rejected = (reason: 'cooldown' | 'not_whitelisted', source = 'MODBUS'): Decision => ({ accepted: false, input: raw('Phone.Button', { source }), reason, message: reason });
+const accepted = (name: string, seq: number, source = 'MODBUS'): Decision => ({
+  accepted: true,
+  input: raw(name, { source }),
+  event: event(name, { seq, source }),
+});
+const rejected = (reason: 'cooldown' | 'not_whitelisted', source = 'MODBUS'): Decision => ({
+  accepted: false,
+  input: raw('Phone.Button', { source }),
+  reason,
+  message: reason,
+});
 const state = (fields: Partial<HandshakeState>): HandshakeState => ({ ...INITIAL_HANDSHAKE, ...fields });
 
 describe('createHandshake$', () => {
   it('counts its own decisions, flips the accepted trigger’s acknowledge, ignores other sources, and resets', () => {
     createTestScheduler().run(({ hot, expectObservable, expectSubscriptions }) => {
-      const decisions = hot('--a--b--h----c--|', { a: accepted('Phone.Button', 1), b: rejected('cooldown'), h: accepted('Phone.Hook', 2, 'HTTP'), c: accepted('Phone.Button', 4) });
+      const decisions = hot('--a--b--h----c--|', {
+        a: accepted('Phone.Button', 1),
+        b: rejected('cooldown'),
+        h: accepted('Phone.Hook', 2, 'HTTP'),
+        c: accepted('Phone.Button', 4),
+      });
       const reset = hot('    ----------r-----|');
       const expected = '     i-A--B----R--C--|';
       expectObservable(createHandshake$(decisions, reset)).toBe(expected, {
@@ -44,6 +58,9 @@ describe('createHandshake$', () => {
   it('wraps its counters at 2^32 like a PLC double word', () => {
     const top = state({ accepted: 0xffffffff, rejected: 0xffffffff });
     expect(reduceHandshake(top, { reset: false, decision: accepted('Phone.Button', 9) })).to.deep.include({ accepted: 0, lastSeq: 9 });
-    expect(reduceHandshake(top, { reset: false, decision: rejected('not_whitelisted') })).to.deep.include({ rejected: 0, lastReason: REJECT_CODES.not_whitelisted });
+    expect(reduceHandshake(top, { reset: false, decision: rejected('not_whitelisted') })).to.deep.include({
+      rejected: 0,
+      lastReason: REJECT_CODES.not_whitelisted,
+    });
   });
 });

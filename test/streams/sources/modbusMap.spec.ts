@@ -30,7 +30,13 @@ describe('createModbusMap', () => {
   });
 
   it('maps only the listed triggers, at their own addresses where given', () => {
-    const map = mapOf({ first_address: 100, triggers: [{ name: 'Dial.Level', scale: 0.5 }, { name: 'Phone.Button', coil: 7, ack_input: 8, register: 9 }] });
+    const map = mapOf({
+      first_address: 100,
+      triggers: [
+        { name: 'Dial.Level', scale: 0.5 },
+        { name: 'Phone.Button', coil: 7, ack_input: 8, register: 9 },
+      ],
+    });
     expect(map.bindings.map((b) => [b.def.name, b.coil, b.ackInput, b.register, b.scale])).to.deep.equal([
       ['Dial.Level', 100, 100, 100, 0.5],
       ['Phone.Button', 7, 8, 9, 1],

@@ -24,7 +24,11 @@ describe('parseLine', () => {
 
     it('rejects a status without a value, too many fields, and an id that is not a non-negative integer', () => {
       expect(parseLine('STATUS Door.Sensor')).to.deep.include({ ok: false, reason: 'bad_line' });
-      expect(parseLine('A B C D')).to.deep.include({ ok: false, reason: 'bad_line', message: 'Too many fields (4); expected NAME [VALUE] [ID], STATUS NAME VALUE [ID], or a JSON object. Values with spaces go in a JSON line' });
+      expect(parseLine('A B C D')).to.deep.include({
+        ok: false,
+        reason: 'bad_line',
+        message: 'Too many fields (4); expected NAME [VALUE] [ID], STATUS NAME VALUE [ID], or a JSON object. Values with spaces go in a JSON line',
+      });
       expect(parseLine('Door.Sensor On -1')).to.deep.equal({ ok: false, reason: 'bad_line', message: 'ID "-1" must be a non-negative integer' });
       expect(parseLine('Door.Sensor On 1e3')).to.deep.include({ ok: false });
       expect(parseLine('Door.Sensor On 99999999999999999999')).to.deep.include({ ok: false });
@@ -46,13 +50,29 @@ describe('parseLine', () => {
   describe('JSON lines', () => {
     it('reads name, value, id and kind, keeping the JSON types', () => {
       expect(parseLine('{"name":"Flame.Intensity","value":40,"id":5}')).to.deep.equal({ ok: true, kind: 'event', name: 'Flame.Intensity', value: 40, id: 5 });
-      expect(parseLine(' {"name":"Door.Sensor","value":true,"kind":"status"} ')).to.deep.equal({ ok: true, kind: 'status', name: 'Door.Sensor', value: true, id: null });
-      expect(parseLine('{"name":"Stage.Mode","value":"big finale","timestamp":"x"}')).to.deep.equal({ ok: true, kind: 'event', name: 'Stage.Mode', value: 'big finale', id: null });
+      expect(parseLine(' {"name":"Door.Sensor","value":true,"kind":"status"} ')).to.deep.equal({
+        ok: true,
+        kind: 'status',
+        name: 'Door.Sensor',
+        value: true,
+        id: null,
+      });
+      expect(parseLine('{"name":"Stage.Mode","value":"big finale","timestamp":"x"}')).to.deep.equal({
+        ok: true,
+        kind: 'event',
+        name: 'Stage.Mode',
+        value: 'big finale',
+        id: null,
+      });
     });
 
     it('names the problem in a bad JSON line', () => {
       expect(parseLine('{"name":')).to.deep.equal({ ok: false, reason: 'bad_line', message: 'Line starts with { but is not valid JSON' });
-      expect(parseLine('{"name":"A","valeu":1}')).to.deep.equal({ ok: false, reason: 'bad_line', message: 'Unknown field "valeu"; allowed: name, value, id, kind' });
+      expect(parseLine('{"name":"A","valeu":1}')).to.deep.equal({
+        ok: false,
+        reason: 'bad_line',
+        message: 'Unknown field "valeu"; allowed: name, value, id, kind',
+      });
       expect(parseLine('{"value":1}')).to.deep.equal({ ok: false, reason: 'bad_line', message: 'Field "name" must be a string' });
       expect(parseLine('{"name":"A","kind":"other"}')).to.deep.include({ ok: false, message: 'Field "kind" must be "event" or "status"' });
       expect(parseLine('{"name":"A","value":[1]}')).to.deep.include({ ok: false, message: 'Field "value" must be a string, number, boolean or null' });

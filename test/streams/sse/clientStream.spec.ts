@@ -59,7 +59,11 @@ describe('clientStream$', () => {
       const stream$ = clientStream$(NEVER, options({ busState$: of('up'), shutdown$, heartbeatMs: 100 }));
       expectObservable(stream$, '^----!').toBe('c-(s|)', {
         c: { event: 'connection', data: connection, retry: 3000 },
-        s: { event: 'system', retry: 1500, data: { type: 'system', code: 'shutdown', message: 'Server shutting down; reconnect in 1500 ms', reconnectAfterMs: 1500, timestamp: utcNow() } },
+        s: {
+          event: 'system',
+          retry: 1500,
+          data: { type: 'system', code: 'shutdown', message: 'Server shutting down; reconnect in 1500 ms', reconnectAfterMs: 1500, timestamp: utcNow() },
+        },
       });
       expectSubscriptions(shutdown$.subscriptions).toBe('^-!');
     });

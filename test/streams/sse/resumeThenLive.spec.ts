@@ -11,7 +11,10 @@ const all = acceptsEnvelope('acme', { eventCategories: null, eventTypes: null })
 
 /** A journal holding seqs `from`..`to`, answering like `Hub.replay`. */
 function journal(from: number, to: number): Replay {
-  return (after) => (after < from - 1 ? { tooOld: true } : { events: Array.from({ length: Math.max(0, to - Math.max(after, from - 1)) }, (_, i) => env(Math.max(after, from - 1) + 1 + i)) });
+  return (after) =>
+    after < from - 1
+      ? { tooOld: true }
+      : { events: Array.from({ length: Math.max(0, to - Math.max(after, from - 1)) }, (_, i) => env(Math.max(after, from - 1) + 1 + i)) };
 }
 
 const values = (seqs: Record<string, number>) => Object.fromEntries(Object.entries(seqs).map(([k, s]) => [k, env(s)]));
@@ -97,7 +100,14 @@ describe('resumeThenLive', () => {
     resumeThenLive(NEVER, { after: 2, replay: journal(5, 8), latestSeq: () => 8, accepts: all, utcNow }).subscribe((m) => messages.push(m));
     expect(messages[0]).to.deep.equal({
       event: 'system',
-      data: { type: 'system', code: 'resync', message: 'Events after seq 2 are no longer held by this hub; resync the current state from GET /api/trigger-status', lastEventId: 2, latestSeq: 8, timestamp: utcNow() },
+      data: {
+        type: 'system',
+        code: 'resync',
+        message: 'Events after seq 2 are no longer held by this hub; resync the current state from GET /api/trigger-status',
+        lastEventId: 2,
+        latestSeq: 8,
+        timestamp: utcNow(),
+      },
     });
   });
 });

@@ -16,11 +16,22 @@ describe('serviceEnvelope', () => {
       previousStatus: 'connecting',
       event: { category: 'system', categoryDisplayName: 'System', type: 'SERVICE_CONNECTED', typeDisplayName: 'Service Connected', displayState: 'connected' },
     });
-    expect(serviceEnvelope({ ...base, status: 'backoff', previous: 'connected' }, { eventUuid: 'u2', now: 'later' }).event.type).to.equal('SERVICE_DISCONNECTED');
-    expect(serviceEnvelope({ ...base, status: 'closed', previous: 'connected' }, { eventUuid: 'u3', now: 'later' }).event.type).to.equal('SERVICE_DISCONNECTED');
-    expect(serviceEnvelope({ ...base, status: 'connecting', previous: 'backoff' }, { eventUuid: 'u4', now: 'later' }).event.type).to.equal('SERVICE_CONNECTING');
-    const bare = serviceEnvelope({ service: 'Old', status: 'backoff', previous: 'connected', detail: 'ECONNREFUSED' }, { eventUuid: 'u6', now: 'later', relayedFrom: 'hub-b' });
+    expect(serviceEnvelope({ ...base, status: 'backoff', previous: 'connected' }, { eventUuid: 'u2', now: 'later' }).event.type).to.equal(
+      'SERVICE_DISCONNECTED',
+    );
+    expect(serviceEnvelope({ ...base, status: 'closed', previous: 'connected' }, { eventUuid: 'u3', now: 'later' }).event.type).to.equal(
+      'SERVICE_DISCONNECTED',
+    );
+    expect(serviceEnvelope({ ...base, status: 'connecting', previous: 'backoff' }, { eventUuid: 'u4', now: 'later' }).event.type).to.equal(
+      'SERVICE_CONNECTING',
+    );
+    const bare = serviceEnvelope(
+      { service: 'Old', status: 'backoff', previous: 'connected', detail: 'ECONNREFUSED' },
+      { eventUuid: 'u6', now: 'later', relayedFrom: 'hub-b' },
+    );
     expect(bare).to.deep.include({ protocol: null, timestamp: 'later', detail: 'ECONNREFUSED', relayedFrom: 'hub-b' });
-    expect(serviceEnvelope({ ...base, status: 'unsupported', previous: 'connecting' }, { eventUuid: 'u5', now: 'later' }).event.type).to.equal('SERVICE_STATUS_CHANGED');
+    expect(serviceEnvelope({ ...base, status: 'unsupported', previous: 'connecting' }, { eventUuid: 'u5', now: 'later' }).event.type).to.equal(
+      'SERVICE_STATUS_CHANGED',
+    );
   });
 });

@@ -40,7 +40,11 @@ describe('streamFilter', () => {
     const accepts = acceptsEnvelope('acme', parsed({}));
     expect(accepts(env(1))).to.equal(true);
     expect(accepts(env(2, { organization: 'globex' }))).to.equal(false);
-    expect(accepts(serviceEnvelope({ service: 's', protocol: 'TCP_SOCKET', status: 'connected', previous: 'connecting', timestamp: 't' }, { eventUuid: 'u', now: 't' }))).to.equal(true);
+    expect(
+      accepts(
+        serviceEnvelope({ service: 's', protocol: 'TCP_SOCKET', status: 'connected', previous: 'connecting', timestamp: 't' }, { eventUuid: 'u', now: 't' }),
+      ),
+    ).to.equal(true);
   });
 
   it('narrows by category and by type together', () => {

@@ -31,7 +31,10 @@ describe('delivery plan', () => {
     });
 
     it('skips events at or below the resume mark', () => {
-      expect(planCatchUp(LOG, WINDOW, everything, { lastSeq: 2, window: -1, taken: 0 })).to.deep.equal({ indices: [2], position: { lastSeq: 3, window: WINDOW, taken: 3 } });
+      expect(planCatchUp(LOG, WINDOW, everything, { lastSeq: 2, window: -1, taken: 0 })).to.deep.equal({
+        indices: [2],
+        position: { lastSeq: 3, window: WINDOW, taken: 3 },
+      });
     });
 
     it('changes nothing when everything is taken', () => {
@@ -45,7 +48,10 @@ describe('delivery plan', () => {
       const [p1, p2, f, a] = [seat('p1', stage), seat('p2', stage), seat('f', fog), seat('a', everything)];
       const plan = planFlush(LOG, WINDOW, [p1, p2, f, a]);
       expect(plan.shared.map((b) => [b.indices, b.seats.map((s) => s.name)])).to.deep.equal([
-        [[0, 2], ['p1', 'p2']],
+        [
+          [0, 2],
+          ['p1', 'p2'],
+        ],
         [[1], ['f']],
         [[0, 1, 2], ['a']],
       ]);

@@ -2,8 +2,10 @@ import { expect } from 'chai';
 import { planResume, type ReplayAnswer } from '../../../streams/websocket/resumePlan';
 
 type E = { seq: number };
-const journal = (events: E[], horizon: number) => (after: number): ReplayAnswer<E> =>
-  after < horizon ? { tooOld: true } : { events: events.filter((e) => e.seq > after) };
+const journal =
+  (events: E[], horizon: number) =>
+  (after: number): ReplayAnswer<E> =>
+    after < horizon ? { tooOld: true } : { events: events.filter((e) => e.seq > after) };
 
 describe('planResume', () => {
   const events = [{ seq: 5 }, { seq: 6 }, { seq: 7 }];
