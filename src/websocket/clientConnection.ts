@@ -15,8 +15,6 @@ import {
 import type { Logger } from '../log';
 import type { ClientRecord } from './directory';
 
-export type { ConnectionStatus };
-
 /** A connection's mailbox message, with frames as Buffers. */
 export type ConnectionLetter = ConnectionMessage<Buffer, BatchMemo>;
 

@@ -1,4 +1,4 @@
-import { canSee, type Visibility } from '../../streams/websocket/clientFilter';
+import type { Visibility } from '../../streams/websocket/clientFilter';
 import type { Store } from '../storage/store';
 
 /** `admin` sees every trigger and manages areas and clients; `client` sees its enabled areas. */
@@ -30,8 +30,6 @@ export interface AreaRecord {
 export function areaView(a: AreaRecord): { areaId: string; name: string; entityIds: readonly string[]; isEnabled: boolean } {
   return { areaId: a.id, name: a.name, entityIds: a.entityIds, isEnabled: a.isEnabled };
 }
-
-export { canSee, type Visibility };
 
 /**
  * Clients and areas, kept in memory for the fan-out's lookups and written through to the store so

@@ -211,7 +211,7 @@ export class FanOut {
   admit(conn: ClientConnection, client: ClientRecord, afterSeq?: number): void {
     const plan = planResume(afterSeq, this.deps.replay, this.deps.lastSeq());
     const view: View = { visible: this.deps.directory.visibility(client), filter: undefined };
-    const member = createMember(conn, view, { lastSeq: plan.lastSeq, window: -1, taken: 0 });
+    const member: Member = new FanOutMember(conn, view, { lastSeq: plan.lastSeq, window: -1, taken: 0 });
     conn.admit(client);
     this.members.set(conn, member);
     let clientConns = this.byClient.get(client.id);
@@ -387,10 +387,6 @@ function joined(log: readonly Logged[], indices: readonly number[]): Buffer {
   const parts: Buffer[] = [];
   for (const i of indices) for (const part of partsOf(log[i])) parts.push(part);
   return Buffer.concat(parts);
-}
-
-function createMember(conn: ClientConnection, view: View, position: LogPosition): Member {
-  return new FanOutMember(conn, view, position);
 }
 
 /** A class, not a literal with a getter: the plan reads `mayShare` of every member at every flush. */

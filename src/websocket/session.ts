@@ -2,7 +2,8 @@ import type { CacheState, TriggerDef } from '../../streams/contracts';
 import { CLOSE } from '../../streams/websocket/closeCodes';
 import type { ClientFilter } from '../../streams/websocket/clientFilter';
 import type { ClientConnection } from './clientConnection';
-import { canSee, type ClientRecord } from './directory';
+import { canSee } from '../../streams/websocket/clientFilter';
+import type { ClientRecord } from './directory';
 import type { FanOut } from './fanOut';
 import { encodeMessage, parseClientMessage, textFrame, visibleState, type ClientMessage, type RequestId } from './protocol';
 
