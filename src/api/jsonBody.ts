@@ -6,10 +6,10 @@ import type { Options as BodyParserOptions } from 'koa-bodyparser';
 export const JSON_LIMIT_BYTES = 64 * 1024;
 
 /** The 400 answer's text for a body that is not JSON (Koa route and fast path alike). */
-export const INVALID_JSON_MESSAGE = 'Invalid JSON body';
+const INVALID_JSON_MESSAGE = 'Invalid JSON body';
 
 /** The 413 answer's text, the same on the fast path and through Koa. */
-export function tooLargeMessage(limitBytes: number): string {
+function tooLargeMessage(limitBytes: number): string {
   return `Request body too large (limit ${limitBytes} bytes)`;
 }
 
@@ -49,7 +49,7 @@ export function bodyRefusal(err: unknown): BodyRefusal {
 }
 
 /**
- * koa-bodyparser's options for the API's Koa routes: {@link readJsonBody}'s rules, refusals
+ * koa-bodyparser's options for the API's Koa routes: {@link parseJsonBody}'s rules, refusals
  * answered by {@link bodyRefusal}. A fresh object per call, because koa-bodyparser writes into the
  * one it is given.
  */
@@ -69,19 +69,10 @@ export function bodyParserOptions(): BodyParserOptions {
  * Reads and parses a request body with the very call koa-bodyparser makes for
  * {@link bodyParserOptions} (co-body's JSON parser on raw-body, with the same options), so a route
  * outside Koa parses exactly as the Koa routes do: UTF-8 with the byte order mark dropped, an empty
- * body is `{}`, only an object or an array, no `__proto__` key. Rejects with co-body's error; turn
- * it into the answer with {@link bodyRefusal}.
- */
-export function readJsonBody(req: IncomingMessage): Promise<unknown> {
-  return parseJsonBody(req).then(parsedOf);
-}
-
-/**
- * {@link readJsonBody} without the step that takes `parsed` out of co-body's answer, for a caller
- * that reads it in its own callback (the fast path: one promise fewer per request).
+ * body is `{}`, only an object or an array, no `__proto__` key. Resolves with co-body's own
+ * `{ parsed }` answer, which the caller reads in its own callback (one promise fewer per request);
+ * rejects with co-body's error: turn it into the answer with {@link bodyRefusal}.
  */
 export function parseJsonBody(req: IncomingMessage): Promise<{ readonly parsed: unknown }> {
   return coBody.json(req, CO_BODY_JSON) as Promise<{ parsed: unknown }>;
 }
-
-const parsedOf = ({ parsed }: { readonly parsed: unknown }): unknown => parsed;

@@ -1,7 +1,10 @@
 import { expect } from 'chai';
 import type { IncomingMessage } from 'node:http';
 import { PassThrough } from 'node:stream';
-import { bodyParserOptions, bodyRefusal, JSON_LIMIT_BYTES, readJsonBody } from '../../../src/api/jsonBody';
+import { bodyParserOptions, bodyRefusal, JSON_LIMIT_BYTES, parseJsonBody } from '../../../src/api/jsonBody';
+
+/** The parsed body, as the fast path takes it out of co-body's answer. */
+const readJsonBody = (req: IncomingMessage): Promise<unknown> => parseJsonBody(req).then(({ parsed }) => parsed);
 
 /** A request stand-in: the headers co-body reads and a body that ends at once. */
 function request(body: string | Buffer, headers: Record<string, string> = {}): IncomingMessage {
@@ -18,7 +21,7 @@ async function refusal(req: IncomingMessage): Promise<unknown> {
 }
 
 describe('jsonBody', () => {
-  describe('readJsonBody (koa-bodyparser’s co-body call)', () => {
+  describe('parseJsonBody (koa-bodyparser’s co-body call)', () => {
     it('parses an object or an array, drops a byte order mark, and reads an empty body as {}', async () => {
       expect(await readJsonBody(request('{"name":"Stage.Mode"}'))).to.deep.equal({ name: 'Stage.Mode' });
       expect(await readJsonBody(request(' [1,2]'))).to.deep.equal([1, 2]);
