@@ -73,6 +73,8 @@ export function createTcpSocketActor(registration: Registration, deps: ActorDeps
         return;
       case 'schedule': {
         const { message } = effect;
+        // The effect replaces the timer of that name (the transition's gen checks make a stale one harmless, but it must not linger).
+        timers[effect.timer]?.unsubscribe();
         timers[effect.timer] = scheduler.schedule(() => post(message), effect.delayMs);
         return;
       }
