@@ -68,13 +68,13 @@ export function serveLineConnection(socket: Socket, deps: LineConnectionDeps): L
       watchIdle(idleTimeoutMs);
     }, delay);
   };
-  if (idleTimeoutMs > 0) {
-    watchIdle(idleTimeoutMs);
-    socket.once('close', () => idle?.unsubscribe());
-  }
+  if (idleTimeoutMs > 0) watchIdle(idleTimeoutMs);
   socket.on('error', (err) => log.debug('connection error', { remote, error: err.message }));
   socket.on('end', () => finish('peer closed its side'));
-  socket.on('close', () => log.debug('connection closed', { remote, lines, badLines }));
+  socket.on('close', () => {
+    idle?.unsubscribe();
+    log.debug('connection closed', { remote, lines, badLines });
+  });
 
   const flow = (): void => {
     const stop = ending || writeBlocked || inFlight >= maxInFlight;
