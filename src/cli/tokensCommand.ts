@@ -1,3 +1,4 @@
+import { createUtcNow } from '../runtime/utcNow';
 import { issueClient } from '../websocket/adminService';
 import { createDirectory } from '../websocket/directory';
 import { createTokenStore } from '../websocket/tokenStore';
@@ -32,7 +33,7 @@ export function runTokensCommand(args: readonly string[], ctx: CommandContext): 
   }
   const store = ctx.openStore();
   try {
-    const utcNow = () => new Date().toISOString();
+    const utcNow = createUtcNow();
     const directory = createDirectory(store);
     const tokens = createTokenStore(store, utcNow);
     if (command === 'create-admin') {
