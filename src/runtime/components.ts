@@ -64,7 +64,7 @@ export function wireWebSocket(config: HavenConfig, deps: ComponentDeps, seams: P
 }
 
 /** The SSE transport, wired; envelopes name the areas of a trigger, which `websocket` owns. */
-export function wireSse(config: HavenConfig, deps: ComponentDeps, websocket?: WebSocketComponent): Component {
+function wireSse(config: HavenConfig, deps: ComponentDeps, websocket?: WebSocketComponent): Component {
   const { bus, lastSeq, replay, store, scheduler, triggers, clock, log } = deps;
   return createSseComponent(config.sse, {
     bus,
@@ -80,7 +80,7 @@ export function wireSse(config: HavenConfig, deps: ComponentDeps, websocket?: We
 }
 
 /** The power sockets, wired; `options` are test seams (ids, drivers). */
-export function wirePower(config: HavenConfig, deps: ComponentDeps, options: PowerComponentOptions = {}): PowerComponent {
+function wirePower(config: HavenConfig, deps: ComponentDeps, options: PowerComponentOptions = {}): PowerComponent {
   const { accepted$, bus, store, scheduler, triggers, clock, log } = deps;
   return createPowerComponent({
     config: config.power,

@@ -16,7 +16,7 @@ function peerChecks(): Map<string, string> {
 }
 
 /** The packages of `packages` whose check fails; a package not in the table is a mistake in the spec. */
-export function missingPeers(packages: readonly string[]): string[] {
+function missingPeers(packages: readonly string[]): string[] {
   const checks = peerChecks();
   return packages.filter((pkg) => {
     const check = checks.get(pkg);
