@@ -28,6 +28,7 @@ const IO_PACKAGES = [
   'eventsource',
 ];
 
+const CLOCK = 'streams/ takes time from the injected SchedulerLike (timer(ms, scheduler), scheduler.now()), never from the wall clock or Node timers';
 const PURE = 'streams/ is pure RxJS: it never imports src/, Node builtins or I/O packages; take the effect as a dependency instead';
 
 /**
@@ -136,6 +137,16 @@ export default tseslint.config(
         },
       ],
       'import/no-restricted-paths': ['error', { zones: [{ target: './streams', from: './src', message: PURE }] }],
+      // Time only through the injected scheduler, so virtual time tests everything (STYLE rule 2).
+      'no-restricted-globals': [
+        'error',
+        ...['setTimeout', 'setInterval', 'setImmediate', 'clearTimeout', 'clearInterval', 'clearImmediate', 'performance', 'process'].map((name) => ({
+          name,
+          message: CLOCK,
+        })),
+      ],
+      'no-restricted-properties': ['error', { object: 'Date', property: 'now', message: CLOCK }],
+      'no-restricted-syntax': ['error', { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: CLOCK }],
     },
   },
   {
