@@ -16,14 +16,22 @@ type Block = [Address, number];
  * config loader reports them at start, so a hub never runs on a list it reads differently.
  */
 export function whitelistErrors(config: WhitelistConfig): string[] {
+  return parseLists(config).errors;
+}
+
+/** Each source's blocks, parsed once, and every entry that is not one. */
+function parseLists(config: WhitelistConfig): { readonly lists: ReadonlyArray<readonly [string, Block[]]>; readonly errors: string[] } {
   const errors: string[] = [];
-  for (const [source, entries] of Object.entries(config)) {
+  const lists = Object.entries(config).map(([source, entries]) => {
+    const blocks: Block[] = [];
     for (const entry of entries) {
       const block = parseBlock(entry);
       if (typeof block === 'string') errors.push(`${source}: ${String(entry)} (${block})`);
+      else blocks.push(block);
     }
-  }
-  return errors;
+    return [source, blocks] as const;
+  });
+  return { lists, errors };
 }
 
 /**
@@ -32,9 +40,9 @@ export function whitelistErrors(config: WhitelistConfig): string[] {
  * one is a programming error.
  */
 export function compileWhitelist(config: WhitelistConfig): IpWhitelists {
-  const errors = whitelistErrors(config);
+  const { lists, errors } = parseLists(config);
   if (errors.length > 0) throw new Error(`Invalid IP whitelist: ${errors.join('; ')}`);
-  return Object.fromEntries(Object.entries(config).map(([source, entries]) => [source, compileList(entries)]));
+  return Object.fromEntries(lists.map(([source, blocks]) => [source, matcher(blocks)]));
 }
 
 /**
@@ -43,8 +51,7 @@ export function compileWhitelist(config: WhitelistConfig): IpWhitelists {
  * IPv4-mapped IPv6 address (`::ffff:10.0.0.1`, as a dual-stack socket reports IPv4 peers) counts
  * as IPv4.
  */
-function compileList(entries: readonly string[]): AllowsIp {
-  const blocks = entries.map((entry) => parseBlock(entry) as Block);
+function matcher(blocks: readonly Block[]): AllowsIp {
   return (ip) => {
     const address = parseAddress(ip, true);
     return address !== null && blocks.some(([network, prefix]) => network.kind() === address.kind() && address.match(network, prefix));
