@@ -16,7 +16,7 @@ export function createTestScheduler(): TestScheduler {
 export function queuedAt(ts: TestScheduler, frame: number): { frames: number[] } {
   const seen = { frames: [] as number[] };
   // Rescheduling at delay 0 puts the probe behind the hot observables' messages of that frame.
-  const probe = () => seen.frames.push(...ts.actions.map((a) => (a as unknown as { delay: number }).delay));
+  const probe = () => seen.frames.push(...ts.actions.map((a) => a.delay));
   ts.schedule(() => ts.schedule(probe, 0), frame);
   return seen;
 }
