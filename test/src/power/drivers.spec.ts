@@ -4,26 +4,9 @@ import { createSimulatedDriver, type SimulatedPlugState } from '../../../src/pow
 import { createTasmotaDriver } from '../../../src/power/drivers/tasmotaDriver';
 import { baseUrlOf } from '../../../src/power/drivers/createDriver';
 import type { Collection } from '../../../src/storage/store';
-import type { DeviceResult } from '../../../streams/power/powerContracts';
 import { createVirtualTime, type VirtualTime } from '../../helpers/virtualTime';
-import { waitFor } from '../../helpers/waitFor';
 import { startFakeShelly, startFakeTasmota, type FakeDevice } from './fakeDevices';
-
-/**
- * What `ask` answers from a device that holds its request open: the timeout runs on virtual time,
- * so the test waits for the request to reach the device (real I/O), then moves the clock past it.
- */
-async function answerAtTimeout<T>(d: FakeDevice, time: VirtualTime, timeoutMs: number, ask: () => Promise<DeviceResult<T>>): Promise<DeviceResult<T>> {
-  const before = d.requests.length;
-  let settled = false;
-  const answer = ask().finally(() => (settled = true));
-  await waitFor(() => d.requests.length > before, 'the request to reach the device');
-  time.advance(timeoutMs - 1);
-  await new Promise((r) => setImmediate(r));
-  expect(settled, 'answered before the timeout').to.equal(false);
-  time.advance(1);
-  return answer;
-}
+import { answerAtTimeout } from './powerTestKit';
 
 describe('power drivers', () => {
   let device: FakeDevice | undefined;

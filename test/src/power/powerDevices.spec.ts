@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { startFakeShelly, startFakeTasmota, type FakeDevice } from './fakeDevices';
 import type { SocketConfig } from '../../../src/power/powerConfig';
 import { createVirtualTime, type VirtualTime } from '../../helpers/virtualTime';
-import { call, startPowerHub, waitFor, type Answer, type PowerHub } from './powerTestKit';
+import { answerAtTimeout, call, startPowerHub, waitFor, type PowerHub } from './powerTestKit';
 
 // The sockets' timers (sampling_interval_ms, timeout_ms) run on virtual time: a test moves the clock
 // past the setting it waits on and awaits only the HTTP exchanges with the local device servers.
@@ -20,19 +20,6 @@ async function advanceUntil(stepMs: number, done: () => boolean, what: string, m
     for (let turn = 0; turn < 20 && !done(); turn++) await new Promise((r) => setImmediate(r));
   }
   if (!done()) throw new Error(`${what}: not after ${maxSteps} steps of ${stepMs} ms of virtual time`);
-}
-
-/** A request the device holds open: answered once the clock passes `timeoutMs`, and not a ms before. */
-async function answerAtTimeout(device: FakeDevice, timeoutMs: number, ask: () => Promise<Answer>): Promise<Answer> {
-  const before = device.requests.length;
-  let settled = false;
-  const answer = ask().finally(() => (settled = true));
-  await waitFor(() => device.requests.length > before, 'the request to reach the device');
-  time.advance(timeoutMs - 1);
-  await new Promise((r) => setImmediate(r));
-  expect(settled, 'answered before timeout_ms').to.equal(false);
-  time.advance(1);
-  return answer;
 }
 
 describe('power sockets on real drivers against local device servers', () => {
@@ -72,7 +59,7 @@ describe('power sockets on real drivers against local device servers', () => {
         await waitFor(async () => (await call(ph!.hub, 'GET', '/api/download')).body.server.status !== 'starting', 'the first reconcile');
         const faultsBefore = ph.of('fault').length;
         device.mode = 'silent';
-        const res = await answerAtTimeout(device, 150, () => call(ph!.hub, 'POST', '/api/instance', { emergencyStopTimeout: 60_000, instanceId: 'i1' }));
+        const res = await answerAtTimeout(device, time, 150, () => call(ph!.hub, 'POST', '/api/instance', { emergencyStopTimeout: 60_000, instanceId: 'i1' }));
         expect(res.status).to.equal(500);
         expect(res.body).to.deep.equal({ error: 'Could not switch the socket on: no answer within 150 ms', instanceId: 'i1' });
         expect(
@@ -113,7 +100,7 @@ describe('power sockets on real drivers against local device servers', () => {
     ph = await onVirtualTime([{ name: 'plug', driver: 'shelly', address: device.url, timeout_ms: 150, sampling_interval_ms: 60_000 }]);
     await call(ph.hub, 'POST', '/api/instance', { emergencyStopTimeout: 60_000, instanceId: 'i1' });
     device.mode = 'silent';
-    const res = await answerAtTimeout(device, 150, () => call(ph!.hub, 'PUT', '/api/instance/i1'));
+    const res = await answerAtTimeout(device, time, 150, () => call(ph!.hub, 'PUT', '/api/instance/i1'));
     expect(res.status).to.equal(500);
     expect(res.body.error).to.equal('Could not switch the socket off: no answer within 150 ms; instance i1 keeps running');
     expect((await call(ph.hub, 'GET', '/api/instance/i1')).body.instance.stopTimestamp).to.equal(null);
@@ -127,7 +114,7 @@ describe('power sockets on real drivers against local device servers', () => {
     ph = await onVirtualTime([{ name: 'plug', driver: 'shelly', address: device.url, timeout_ms: 150, sampling_interval_ms: 60_000 }]);
     await call(ph.hub, 'POST', '/api/instance', { emergencyStopTimeout: 60_000, instanceId: 'i1' });
     device.mode = 'silent';
-    const res = await answerAtTimeout(device, 150, () => call(ph!.hub, 'POST', '/api/emergency-stop/i1'));
+    const res = await answerAtTimeout(device, time, 150, () => call(ph!.hub, 'POST', '/api/emergency-stop/i1'));
     expect(res).to.deep.include({ status: 500, body: { error: 'Emergency stop could not switch the socket off: no answer within 150 ms', instanceId: 'i1' } });
     expect((await call(ph.hub, 'GET', '/api/download')).body.server).to.deep.include({ runningInstances: ['i1'], status: 'faulted' });
     device.mode = 'normal';

@@ -1,9 +1,13 @@
+import { expect } from 'chai';
 import { createLocalBus } from '../../../src/bus/localBus';
 import type { PowerEvent } from '../../../src/bus/bus';
 import type { PowerComponent } from '../../../src/power/powerComponent';
 import type { SocketConfig } from '../../../src/power/powerConfig';
 import type { RuntimeOptions } from '../../../src/runtime/runtime';
 import { startHub, type TestHub } from '../../helpers/hub';
+import type { VirtualTime } from '../../helpers/virtualTime';
+import { waitFor } from '../../helpers/waitFor';
+import type { FakeDevice } from './fakeDevices';
 
 /** One HTTP exchange with the hub: status, JSON body, headers. */
 export interface Answer {
@@ -23,6 +27,23 @@ export async function call(hub: TestHub, method: string, path: string, body?: un
 }
 
 export { waitFor } from '../../helpers/waitFor';
+
+/**
+ * What `ask` answers from a device that holds its request open: the timeout runs on virtual time,
+ * so this waits for the request to reach the device (real I/O), checks nothing is answered a ms
+ * before `timeoutMs`, then moves the clock past it.
+ */
+export async function answerAtTimeout<T>(device: FakeDevice, time: VirtualTime, timeoutMs: number, ask: () => Promise<T>): Promise<T> {
+  const before = device.requests.length;
+  let settled = false;
+  const answer = ask().finally(() => (settled = true));
+  await waitFor(() => device.requests.length > before, 'the request to reach the device');
+  time.advance(timeoutMs - 1);
+  await new Promise((r) => setImmediate(r));
+  expect(settled, 'answered before the timeout').to.equal(false);
+  time.advance(1);
+  return answer;
+}
 
 /** A hub with the given sockets (and power options, and runtime options such as a scheduler), collecting every power event from its bus, from the start on. */
 export async function startPowerHub(
