@@ -2,6 +2,9 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
+/** The interpreter Debian's Python modules (python3-pymodbus, python3-websockets) install into, whatever python3 is first on PATH; the peer table checks them there. */
+export const DEBIAN_PYTHON = '/usr/bin/python3';
+
 /** The peer table `test/peers/ensure.sh` installs from: Debian package → a shell check. */
 function peerChecks(): Map<string, string> {
   const table = readFileSync(join(__dirname, '..', 'peers', 'peers.txt'), 'utf8');

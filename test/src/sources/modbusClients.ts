@@ -1,3 +1,4 @@
+import { DEBIAN_PYTHON } from '../../helpers/peers';
 import { execFile } from 'node:child_process';
 
 /** mbpoll's tables: 0 coils, 1 discrete inputs, 3 input registers, 4 holding registers. */
@@ -55,20 +56,12 @@ export async function mbReadUntil(
   throw new Error(`timed out polling table ${table} at ${address}: last read ${JSON.stringify(last)}`);
 }
 
-/** A Python 3 that has pymodbus (Debian's `python3-pymodbus` lives in /usr/bin/python3). */
-export async function pythonWithPymodbus(): Promise<string> {
-  for (const candidate of ['python3', '/usr/bin/python3']) {
-    if ((await run(candidate, ['-c', 'import pymodbus'])).code === 0) return candidate;
-  }
-  throw new Error('no python3 with pymodbus: install python3-pymodbus (npm test does)');
-}
-
 /**
  * Runs requests against 127.0.0.1:`port` with pymodbus and returns, per request, its values or its
  * Modbus exception code. `calls` are Python expressions on the client `c`, e.g. `c.read_coils(999, 1, slave=1)`.
  */
 export async function pymodbus(port: number, calls: readonly string[]): Promise<Array<{ exception?: number; bits?: boolean[]; registers?: number[] }>> {
-  const python = await pythonWithPymodbus();
+  const python = DEBIAN_PYTHON;
   const script = [
     'import json, sys',
     'from pymodbus.client import ModbusTcpClient',

@@ -1,16 +1,8 @@
 import { expect } from 'chai';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { requirePeers } from '../../helpers/peers';
+import { DEBIAN_PYTHON, requirePeers } from '../../helpers/peers';
 import { startWsHub, waitUntil, type WsHub } from './wsHarness';
-
-/** Debian's interpreter first: python3-websockets installs there, whatever else is on PATH. */
-function pythonWithWebsockets(): string {
-  for (const python of ['/usr/bin/python3', 'python3']) {
-    if (spawnSync(python, ['-c', 'import websockets'], { stdio: 'ignore' }).status === 0) return python;
-  }
-  throw new Error('no python3 with the websockets module: apt-get install python3-websockets (npm test does)');
-}
 
 describe('WebSocket with a foreign client (python3-websockets)', () => {
   requirePeers('python3-websockets');
@@ -28,7 +20,7 @@ describe('WebSocket with a foreign client (python3-websockets)', () => {
 
     const lines: any[] = [];
     let stderr = '';
-    const proc = (child = spawn(pythonWithWebsockets(), [join(__dirname, 'pythonClient.py'), h.wsUrl, token], { stdio: ['ignore', 'pipe', 'pipe'] }));
+    const proc = (child = spawn(DEBIAN_PYTHON, [join(__dirname, 'pythonClient.py'), h.wsUrl, token], { stdio: ['ignore', 'pipe', 'pipe'] }));
     proc.stderr!.on('data', (d) => (stderr += d));
     let buffered = '';
     proc.stdout!.on('data', (d) => {
