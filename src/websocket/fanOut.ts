@@ -122,11 +122,15 @@ export class FanOut {
     this.window++;
   }
 
-  /** Hands `member` the logged events it has not taken yet, before its view changes or it closes. */
-  private catchUp(member: Member): void {
-    if (!this.hasNewFor(member)) return;
+  /**
+   * Hands `member` the logged events it has not taken yet (before its view changes or it closes),
+   * then `frame` if any, so its messages keep their order; the write waits for the flush. The plan
+   * is built only when the log holds something new for it (most often not).
+   */
+  private catchUp(member: Member, frame?: Buffer, key?: string): void {
+    if (!this.hasNewFor(member)) return this.handOut(member, NO_INDICES, member.position, frame, key);
     const { indices, position } = planCatchUp(this.log, this.window, member.view, member.position);
-    this.handOut(member, indices, position);
+    this.handOut(member, indices, position, frame, key);
   }
 
   /** Hands `member` the log's events at `indices`, then `frame` if any, as one mailbox message. */
@@ -149,13 +153,6 @@ export class FanOut {
     this.markQueued(member);
   }
 
-  /** One frame to one member after the logged events it has not taken (so its messages keep their order); its write waits for the flush. */
-  private hand(member: Member, frame: Buffer, key?: string): void {
-    if (!this.hasNewFor(member)) return this.handOut(member, NO_INDICES, member.position, frame, key);
-    const { indices, position } = planCatchUp(this.log, this.window, member.view, member.position);
-    this.handOut(member, indices, position, frame, key);
-  }
-
   /** Whether the log holds events `member` has not taken (most often not: then no plan is built). */
   private hasNewFor(member: Member): boolean {
     const { window, taken } = member.position;
@@ -175,7 +172,7 @@ export class FanOut {
   sendTo(conn: ClientConnection, frame: Buffer, key?: string): void {
     const member = this.members.get(conn);
     if (!member) return conn.deliver(frame, key);
-    this.hand(member, frame, key);
+    this.catchUp(member, frame, key);
   }
 
   /** What `conn` gets (nothing before it is admitted). */
@@ -318,7 +315,7 @@ export class FanOut {
     for (const member of this.members.values()) {
       if (!canSee(member.view.visible, event.socket)) continue;
       // Amperage samples are state: a backed-up client needs only the newest per socket.
-      this.hand(member, (frame ??= textFrame(encodeMessage('power', event))), event.type === 'sample' ? `power:${event.socket}` : undefined);
+      this.catchUp(member, (frame ??= textFrame(encodeMessage('power', event))), event.type === 'sample' ? `power:${event.socket}` : undefined);
     }
   }
 
