@@ -65,3 +65,8 @@ export function wallMs(): number {
 export function abOrder<T>(sides: readonly T[], run: number): readonly T[] {
   return run % 2 === 0 ? sides : [...sides].reverse();
 }
+
+/** A row's A/B note: this build's figures ÷ the baseline's, run by run, their median. */
+export function abNote(these: readonly number[], baseline: readonly number[]): string {
+  return `A/B: this build ÷ the baseline ${median(these.map((x, i) => x / baseline[i])).toFixed(3)}×`;
+}

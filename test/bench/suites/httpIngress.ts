@@ -4,7 +4,7 @@ import { coreUsage } from '../harness/cpu';
 import { runHttpLoad, type HttpLoadResult } from '../harness/httpLoad';
 import { spawnScript } from '../harness/proc';
 import type { Row } from '../harness/report';
-import { abOrder, median } from '../harness/stats';
+import { abNote, abOrder, median } from '../harness/stats';
 
 const CONNECTIONS = 64;
 const SERVICES = 2;
@@ -85,7 +85,12 @@ export const httpIngressSuite: Suite = {
           const ratios = runs.map((h, i) => h.rps / bareRuns[i].rps);
           const ratio = median(ratios);
           const bad = runs.reduce((n, r) => n + r.non2xx + r.errors, 0);
-          const ab = other ? `A/B: this build ÷ the baseline ${median(runs.map((h, i) => h.rps / other[i].rps)).toFixed(3)}×` : undefined;
+          const ab = other
+            ? abNote(
+                runs.map((r) => r.rps),
+                other.map((r) => r.rps),
+              )
+            : undefined;
           return {
             id,
             what,

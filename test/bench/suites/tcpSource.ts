@@ -3,7 +3,7 @@ import type { Suite } from '../harness/context';
 import { coreUsage } from '../harness/cpu';
 import { spawnScript } from '../harness/proc';
 import type { Row } from '../harness/report';
-import { abOrder, median } from '../harness/stats';
+import { abNote, abOrder, median } from '../harness/stats';
 
 interface LinesRun {
   readonly rate: number;
@@ -66,7 +66,12 @@ export const tcpSourceSuite: Suite = {
         const row = (hubRuns: Run[], suffix: string, other?: Run[]): Row => {
           const havenRate = median(hubRuns.map((r) => r.rate));
           const errors = hubRuns.reduce((n, r) => n + r.errors, 0);
-          const ab = other ? `; A/B: this build ÷ the baseline ${median(hubRuns.map((h, k) => h.rate / other[k].rate)).toFixed(3)}×` : '';
+          const ab = other
+            ? `; ${abNote(
+                hubRuns.map((r) => r.rate),
+                other.map((r) => r.rate),
+              )}`
+            : '';
           return {
             id: `5${String.fromCharCode(97 + i)}${suffix}`,
             what: `TCP source, JSON lines over ${shape.connections} connection${shape.connections > 1 ? 's' : ''}: answered/s${suffix ? ' (baseline build)' : ''}`,
