@@ -18,7 +18,7 @@ import type { ClientRecord } from './directory';
 /** A connection's mailbox message, with frames as Buffers. */
 export type ConnectionLetter = ConnectionMessage<Buffer, BatchMemo>;
 
-/** Shared by every connection (one object, so an idle connection costs only its own fields). */
+/** What the component gives every connection (one object for all of them). */
 export interface ConnectionDeps extends ConnectionLimits {
   /** The hub's (monotonic) clock, for every deadline. */
   readonly scheduler: SchedulerLike;
@@ -26,6 +26,17 @@ export interface ConnectionDeps extends ConnectionLimits {
   /** Handles one text message from the client (authentication, requests). */
   readonly onText: (conn: ClientConnection, text: string) => void;
   readonly onClosed: (conn: ClientConnection) => void;
+}
+
+/** What every connection runs on: its deps, with the transition and the clock read built once ({@link createConnectionContext}). */
+export interface ConnectionContext extends ConnectionDeps {
+  readonly transition: ReturnType<typeof connectionTransition<Buffer, BatchMemo>>;
+  readonly now: () => number;
+}
+
+/** Built once by the component for all its connections (an idle connection then costs only its own fields). */
+export function createConnectionContext(deps: ConnectionDeps): ConnectionContext {
+  return { ...deps, transition: connectionTransition<Buffer, BatchMemo>(deps), now: () => deps.scheduler.now() };
 }
 
 /**
@@ -41,7 +52,6 @@ export interface ConnectionDeps extends ConnectionLimits {
 export class ClientConnection {
   private state: ConnectionState<Buffer>;
   private clientNow: ClientRecord | undefined;
-  private readonly shared: Shared;
   /** Messages sent while another is handled, in order. */
   private mailbox: ConnectionLetter[] | undefined;
   private busy = false;
@@ -51,9 +61,8 @@ export class ClientConnection {
     readonly ws: WebSocket,
     readonly socket: Duplex,
     readonly ip: string,
-    private readonly deps: ConnectionDeps,
+    private readonly deps: ConnectionContext,
   ) {
-    this.shared = sharedBy(deps);
     this.state = initialConnection(deps.scheduler.now());
     ws.on('message', (data: Buffer, isBinary: boolean) => this.send(isBinary ? { type: 'binary' } : { type: 'text', text: data.toString('utf8') }));
     ws.on('pong', () => this.send({ type: 'pong' }));
@@ -108,7 +117,7 @@ export class ClientConnection {
   }
 
   private step(message: ConnectionLetter): void {
-    const { state, effects }: ConnectionStep<Buffer, BatchMemo> = this.shared.transition(this.state, message, this.shared.now);
+    const { state, effects }: ConnectionStep<Buffer, BatchMemo> = this.deps.transition(this.state, message, this.deps.now);
     this.state = state;
     for (const effect of effects) this.effect(effect);
   }
@@ -151,19 +160,6 @@ export class ClientConnection {
     if (frames.length === 0 || socket.destroyed || !socket.writable) return;
     socket.write(joinFrames(frames, memo));
   }
-}
-
-/** What every connection built with the same deps shares: its transition and its clock (read only by a transition that needs the time). */
-interface Shared {
-  readonly transition: ReturnType<typeof connectionTransition<Buffer, BatchMemo>>;
-  readonly now: () => number;
-}
-
-const shared = new WeakMap<ConnectionDeps, Shared>();
-function sharedBy(deps: ConnectionDeps): Shared {
-  let s = shared.get(deps);
-  if (!s) shared.set(deps, (s = { transition: connectionTransition<Buffer, BatchMemo>(deps), now: () => deps.scheduler.now() }));
-  return s;
 }
 
 /** The batch last joined during one fan-out flush: connections that got the same frames share its Buffer. */

@@ -13,7 +13,7 @@ import type { Replay } from '../runtime/eventJournal';
 import type { Store } from '../storage/store';
 import { createAdminService, type AdminService } from './adminService';
 import { bootstrapAdmin } from './bootstrapAdmin';
-import { ClientConnection, type ConnectionDeps } from './clientConnection';
+import { ClientConnection, createConnectionContext } from './clientConnection';
 import { CLOSE } from '../../streams/websocket/closeCodes';
 import { createDirectory } from './directory';
 import { FanOut } from './fanOut';
@@ -123,7 +123,7 @@ export function createWebSocketComponent(cfg: HavenConfig['websocket'], deps: We
   const limit = { max: cfg.rate_limit.max, windowMs: cfg.rate_limit.window_ms };
   const limiter = createRateLimiter(limit, limiterClock);
   const pairingLimiter = createRateLimiter(limit, limiterClock);
-  const connectionDeps: ConnectionDeps = {
+  const connectionContext = createConnectionContext({
     scheduler,
     log,
     maxBufferedBytes: cfg.max_buffered_bytes,
@@ -137,7 +137,7 @@ export function createWebSocketComponent(cfg: HavenConfig['websocket'], deps: We
       fanOut.remove(conn);
       if (connections.size === 0) allClosed?.();
     },
-  };
+  });
   let nextId = 1;
   const wss = new WebSocketServer({ noServer: true, maxPayload: cfg.max_payload_bytes, perMessageDeflate: false, clientTracking: false });
   const upgrade = createUpgradeHandler({
@@ -149,7 +149,7 @@ export function createWebSocketComponent(cfg: HavenConfig['websocket'], deps: We
     aloneOnServer: () => (server?.listenerCount('upgrade') ?? 0) <= 1,
     log,
     open: (ws: WebSocket, socket: Duplex, ip: string) => {
-      const conn = new ClientConnection(nextId++, ws, socket, ip, connectionDeps);
+      const conn = new ClientConnection(nextId++, ws, socket, ip, connectionContext);
       connections.add(conn);
       return {
         admit: (client, lastSeq) => fanOut.admit(conn, client, lastSeq),

@@ -4,7 +4,7 @@ import type { Duplex } from 'node:stream';
 import type { SchedulerLike } from 'rxjs';
 import type { WebSocket } from 'ws';
 import { createLogger } from '../../../src/log';
-import { ClientConnection, type ConnectionDeps } from '../../../src/websocket/clientConnection';
+import { ClientConnection, createConnectionContext, type ConnectionDeps } from '../../../src/websocket/clientConnection';
 import type { ClientRecord } from '../../../src/websocket/directory';
 
 /** A socket whose queue length the test sets: "the kernel took it" or "it is piling up". */
@@ -74,7 +74,7 @@ function setup(overrides: Partial<ConnectionDeps> = {}) {
   };
   const ws = new FakeWs();
   const socket = new FakeSocket();
-  const conn = new ClientConnection(1, ws as unknown as WebSocket, socket as unknown as Duplex, '127.0.0.1', deps);
+  const conn = new ClientConnection(1, ws as unknown as WebSocket, socket as unknown as Duplex, '127.0.0.1', createConnectionContext(deps));
   const live = () => conn.admit(CLIENT);
   return { conn, ws, socket, texts, closed, live, tick: (ms: number) => (now += ms) };
 }

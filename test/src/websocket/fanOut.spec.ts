@@ -7,7 +7,7 @@ import type { TriggerEvent } from '../../../streams/contracts';
 import { createLogger } from '../../../src/log';
 import { createSqliteStore } from '../../../src/storage/sqliteStore';
 import type { Store } from '../../../src/storage/store';
-import { ClientConnection, type ConnectionDeps } from '../../../src/websocket/clientConnection';
+import { ClientConnection, createConnectionContext, type ConnectionDeps } from '../../../src/websocket/clientConnection';
 import { createDirectory, type ClientRecord, type Directory } from '../../../src/websocket/directory';
 import { FanOut } from '../../../src/websocket/fanOut';
 
@@ -79,7 +79,7 @@ describe('FanOut: the trigger log taken at the flush', () => {
   /** A connection admitted as `record`; its `connected` message is written and forgotten. */
   const connect = (record: ClientRecord, afterSeq?: number): { conn: ClientConnection; socket: FakeSocket } => {
     const socket = new FakeSocket();
-    const conn = new ClientConnection(1, new FakeWs() as unknown as WebSocket, socket as unknown as Duplex, '127.0.0.1', deps);
+    const conn = new ClientConnection(1, new FakeWs() as unknown as WebSocket, socket as unknown as Duplex, '127.0.0.1', createConnectionContext(deps));
     fan.admit(conn, record, afterSeq);
     flush();
     socket.writes.length = 0;
