@@ -30,18 +30,18 @@ export type SettledResult = Exclude<DeliveryResult, 'queued'>;
 export interface Delivery {
   /** The encoded wire line (shared between services asking for the same fields: never mutate). */
   readonly line: Buffer;
-  /** Scheduler time at which the actor took it; max age counts from here. */
-  enqueuedAt: number;
+  /** Scheduler time at which the event was handed to the services (once for all of them); max age counts from here. */
+  readonly enqueuedAt: number;
   /** True once settled; a settled delivery still sitting in a queue is skipped. */
   settled: boolean;
   settle(result: SettledResult, detail?: string): void;
 }
 
-/** Builds a delivery that calls `onSettle` once, on the first settle. */
-export function createDelivery(line: Buffer, onSettle: (result: SettledResult, detail?: string) => void): Delivery {
+/** Builds a delivery, handed out at scheduler time `enqueuedAt`, that calls `onSettle` once, on the first settle. */
+export function createDelivery(line: Buffer, enqueuedAt: number, onSettle: (result: SettledResult, detail?: string) => void): Delivery {
   const delivery: Delivery = {
     line,
-    enqueuedAt: 0,
+    enqueuedAt,
     settled: false,
     settle(result, detail) {
       if (delivery.settled) return;

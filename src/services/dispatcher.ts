@@ -212,9 +212,11 @@ export function createServiceDispatcher(deps: ServiceDispatcherDeps): ServiceDis
     const entry = ledger.open(event.seq, targets);
     if (fanout.length === 0) return;
     const lines = createWireLines(event);
+    // One clock read per event: every service's max age counts from the same moment.
+    const now = scheduler.now();
     for (let i = 0; i < fanout.length; i++) {
       const index = i;
-      fanout[i].actor.deliver(createDelivery(lines.get(fanout[i].key), (result, detail) => ledger.settle(entry, index, result, detail)));
+      fanout[i].actor.deliver(createDelivery(lines.get(fanout[i].key), now, (result, detail) => ledger.settle(entry, index, result, detail)));
     }
   }
 

@@ -87,7 +87,6 @@ export function createTcpConnectActor(registration: Registration, deps: ActorDep
       return Promise.resolve(true);
     },
     deliver: (delivery) => {
-      delivery.enqueuedAt = scheduler.now();
       post({ type: 'deliver', delivery });
     },
     stop: () => {

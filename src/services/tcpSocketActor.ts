@@ -122,7 +122,6 @@ export function createTcpSocketActor(registration: Registration, deps: ActorDeps
       return started.promise;
     },
     deliver: (delivery) => {
-      delivery.enqueuedAt = scheduler.now();
       post({ type: 'deliver', delivery, room: room() } satisfies TcpSocketMessage<Delivery>);
     },
     stop,

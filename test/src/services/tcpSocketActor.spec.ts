@@ -91,7 +91,7 @@ describe('services/tcpSocketActor (virtual time)', () => {
 
   function deliver(a: ServiceActor, text: string): { result?: SettledResult } {
     const out: { result?: SettledResult } = {};
-    a.deliver(createDelivery(Buffer.from(text), (result) => (out.result = result)));
+    a.deliver(createDelivery(Buffer.from(text), scheduler.now(), (result) => (out.result = result)));
     return out;
   }
 
