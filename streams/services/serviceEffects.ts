@@ -42,6 +42,8 @@ export interface StoppedEffect {
 export interface OwnedOutbox<D extends QueuedDelivery> {
   readonly outbox: ExpiringOutbox<D>;
   readonly dropped: Record<OutboxDrop, D[]>;
+  /** The outbox's bound, for the overflow's detail. */
+  readonly capacity: number;
 }
 
 /**
@@ -51,12 +53,13 @@ export interface OwnedOutbox<D extends QueuedDelivery> {
  */
 export function ownedOutbox<D extends QueuedDelivery>(capacity: number, maxAgeMs: number): OwnedOutbox<D> {
   const dropped: Record<OutboxDrop, D[]> = { expired: [], overflow: [] };
-  return { outbox: new ExpiringOutbox<D>({ capacity, maxAgeMs, onDrop: (d, why) => dropped[why].push(d) }), dropped };
+  return { outbox: new ExpiringOutbox<D>({ capacity, maxAgeMs, onDrop: (d, why) => dropped[why].push(d) }), dropped, capacity };
 }
 
 /** Appends to `effects` one settle per kind of drop since the last call, and forgets them. */
-export function takeDrops<D extends QueuedDelivery, E>(owned: OwnedOutbox<D>, effects: Array<E | SettleEffect<D>>, capacity: number): void {
+export function takeDrops<D extends QueuedDelivery, E>(owned: OwnedOutbox<D>, effects: Array<E | SettleEffect<D>>): void {
   const { expired, overflow } = owned.dropped;
+  const { capacity } = owned;
   if (expired.length > 0) effects.push({ type: 'settle', deliveries: expired.splice(0), result: 'expired', detail: 'waited longer than max age' });
   if (overflow.length > 0) effects.push({ type: 'settle', deliveries: overflow.splice(0), result: 'overflow', detail: `mailbox full (${capacity})` });
 }

@@ -62,7 +62,7 @@ export function initialTcpConnectState<D extends QueuedDelivery>(rules: Pick<Tcp
 export function createTcpConnectTransition<D extends QueuedDelivery>(
   rules: TcpConnectRules,
 ): Transition<TcpConnectState<D>, TcpConnectMessage<D>, TcpConnectEffect<D>> {
-  const { host, port, connectConcurrency, mailboxSize } = rules;
+  const { host, port, connectConcurrency } = rules;
   type Fx = TcpConnectEffect<D>[];
 
   function open(s: TcpConnectState<D>, fx: Fx, delivery: D): TcpConnectState<D> {
@@ -119,7 +119,7 @@ export function createTcpConnectTransition<D extends QueuedDelivery>(
   return (s, message, now) => {
     const fx: Fx = [];
     const state = step(s, message, now, fx);
-    takeDrops(s.waiting, fx, mailboxSize);
+    takeDrops(s.waiting, fx);
     return { state, effects: fx.length > 0 ? fx : NO_EFFECTS };
   };
 }

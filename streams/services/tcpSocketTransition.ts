@@ -59,7 +59,7 @@ export function initialTcpSocketState<D extends QueuedDelivery>(rules: Pick<TcpS
  * it answers the same state and no effects, in the same step object: the hot path allocates nothing.
  */
 export function createTcpSocketTransition<D extends QueuedDelivery>(rules: TcpSocketRules): Transition<TcpSocketState<D>, TcpSocketMessage<D>, Effect<D>> {
-  const { host, port, backoff, connectTimeoutMs, stableAfterMs, closeGraceMs, mailboxSize, batchLines } = rules;
+  const { host, port, backoff, connectTimeoutMs, stableAfterMs, closeGraceMs, batchLines } = rules;
   const status = (next: ServiceStatus, detail?: string): StatusEffect =>
     detail === undefined ? { type: 'status', status: next } : { type: 'status', status: next, detail };
   const failed = (deliveries: readonly D[], detail: string): SettleEffect<D> => ({ type: 'settle', deliveries, result: 'failed', detail });
@@ -97,7 +97,7 @@ export function createTcpSocketTransition<D extends QueuedDelivery>(rules: TcpSo
     fx.push({ type: 'cancel', timers: ['connect', 'stable'] }, { type: 'destroy' });
     // Lines whose write never completed are retried first, still subject to max age.
     s.waiting.outbox.requeue(s.inflight.flat().filter((d) => !d.settled));
-    takeDrops(s.waiting, fx, mailboxSize);
+    takeDrops(s.waiting, fx);
     return failure({ ...s, hasSocket: false, connected: false, inflight: NOTHING_IN_FLIGHT }, fx, reason);
   }
 
@@ -119,7 +119,7 @@ export function createTcpSocketTransition<D extends QueuedDelivery>(rules: TcpSo
       batch.push(next);
       left -= next.line.length;
     }
-    takeDrops(s.waiting, fx, mailboxSize);
+    takeDrops(s.waiting, fx);
     let inflight = s.inflight;
     if (batch.length > 0) {
       fx.push({ type: 'write', gen: s.gen, batch });
@@ -141,7 +141,7 @@ export function createTcpSocketTransition<D extends QueuedDelivery>(rules: TcpSo
     if (s.connected && s.flushDue && outbox.size < batchLines && !hasDrops(s.waiting))
       return idle?.state === s ? idle : (idle = { state: s, effects: NO_EFFECTS });
     const fx: Effect<D>[] = [];
-    takeDrops(s.waiting, fx, mailboxSize);
+    takeDrops(s.waiting, fx);
     if (!s.connected) return { state: s, effects: fx.length > 0 ? fx : NO_EFFECTS };
     // A burst on a healthy connection is written before it could fill the outbox: the bound is
     // for a service that is down or pushing back, not for one turn's worth of events.
