@@ -1,5 +1,5 @@
 import { distinctUntilChanged, scan, shareReplay, startWith, type Observable } from 'rxjs';
-import type { CacheState, TriggerEvent } from './contracts';
+import type { CacheEntry, CacheState, TriggerEvent } from './contracts';
 
 /**
  * The cache's one transition: an accepted event or status becomes its trigger's entry. OneShot
@@ -7,13 +7,20 @@ import type { CacheState, TriggerEvent } from './contracts';
  * (the device's id orders history, not arrival). Returns the same object when nothing changes.
  */
 export function reduceCache(state: CacheState, event: TriggerEvent): CacheState {
-  if (event.type === 'OneShot') return state;
-  const cached = Object.prototype.hasOwnProperty.call(state, event.name) ? state[event.name] : undefined;
-  if (cached !== undefined && cached.id !== null && event.id !== null && event.id < cached.id) return state;
+  const entry = cacheEntryAfter(state, event);
+  if (entry === undefined) return state;
   // A copy, then the one entry: V8 (Node 20) builds `{ ...state, [name]: entry }` several times slower.
-  const next: Record<string, CacheState[string]> = Object.assign({}, state);
-  next[event.name] = { value: event.value, id: event.id, timestamp: event.timestamp, type: event.type, seq: event.seq };
+  const next: Record<string, CacheEntry> = Object.assign({}, state);
+  next[event.name] = entry;
   return next;
+}
+
+/** The entry `event` makes of its trigger in `state`; undefined when the cache keeps what it has (OneShot, an older id). */
+export function cacheEntryAfter(state: CacheState, event: TriggerEvent): CacheEntry | undefined {
+  if (event.type === 'OneShot') return undefined;
+  const cached = Object.prototype.hasOwnProperty.call(state, event.name) ? state[event.name] : undefined;
+  if (cached !== undefined && cached.id !== null && event.id !== null && event.id < cached.id) return undefined;
+  return { value: event.value, id: event.id, timestamp: event.timestamp, type: event.type, seq: event.seq };
 }
 
 /**

@@ -62,6 +62,8 @@ export type RejectReason =
   /** The id is lower than the last accepted id of that trigger: out of date. */
   | 'stale'
   | 'overflow'
+  /** The event log could not store it (disk full, an I/O error): nothing was accepted; retry. */
+  | 'not_stored'
   | 'source_disabled';
 
 /** An accepted input, as it travels to the cache, the services and the clients. */

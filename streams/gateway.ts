@@ -2,7 +2,7 @@ import { asyncScheduler, map, pipe, type Observable, type SchedulerLike } from '
 import { definedFields, type Decision, type RawTrigger, type Rejected, type TriggerDef, type TriggerEvent } from './contracts';
 import { checkGate, commitGate } from './gating/gate';
 import { createGateContext, DEFAULT_GATING, type GatingConfig } from './gating/gatingConfig';
-import { createGateState } from './gating/gateState';
+import { createGateState, type GateSeed } from './gating/gateState';
 import { createIpWhitelist } from './gating/ipWhitelist';
 import { minIntervalScopeKey } from './gating/minInterval';
 import { nextSeq } from './gating/sequence';
@@ -15,8 +15,8 @@ export interface GatewayDeps {
   readonly triggers: ReadonlyMap<string, TriggerDef>;
   /** Filtering parameters; each missing field takes its `DEFAULT_GATING` value (every rule off). */
   readonly gating?: Partial<GatingConfig>;
-  /** Persisted state to resume from: the last `seq` and each trigger's cached id. Default: a fresh hub. */
-  readonly initial?: { readonly seq?: number; readonly lastIds?: ReadonlyMap<string, number> };
+  /** Memory to resume from (the event log's): the last `seq`, each trigger's last id, the gate's times. Default: a fresh hub. */
+  readonly initial?: GateSeed;
   /** Organization of triggers that declare none. Default `'default'`. */
   readonly defaultOrganization?: string;
   /** Monotonic clock and timers for the rules and the Continuous throttle. Default `asyncScheduler`. */
@@ -30,6 +30,11 @@ export interface Gateway {
   (input$: Observable<RawTrigger>): Observable<Decision>;
   /** The last `seq` assigned (the initial seq before any acceptance). */
   currentSeq(): number;
+  /**
+   * Sets a trigger's last accepted id back (undefined: none) after an accepted input could not
+   * be stored: its retry must be accepted, not answered `duplicate`.
+   */
+  resetLastId(name: string, id: number | undefined): void;
 }
 
 type Staged = ValidTrigger | Rejected;
@@ -105,6 +110,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
 
   const gateway = (input$: Observable<RawTrigger>): Observable<Decision> => input$.pipe(gate);
   gateway.currentSeq = () => state.seq;
+  gateway.resetLastId = (name: string, id: number | undefined) => void (id === undefined ? state.lastIds.delete(name) : state.lastIds.set(name, id));
   return gateway;
 }
 

@@ -28,6 +28,7 @@ export function rejectionResponse(r: Rejected): RejectionResponse {
     case 'stale':
       return error(409);
     case 'overflow':
+    case 'not_stored':
       return error(503, { 'Retry-After': '1' });
     case 'duplicate':
       // A retry of what was already handled: the device should stop retrying, so it is a success.

@@ -5,6 +5,9 @@ import type { PowerConfig } from '../power/powerConfig';
  * The haven config after validation, every default filled in (defaults live in the schemas,
  * `config/schemas/*.schema.json`). Each feature owns one top-level section and its schema file.
  */
+/** When the event log asks the disk to persist what the kernel holds (Redis AOF's choices). */
+export type FsyncPolicy = 'always' | 'everysec' | 'no';
+
 export interface ListenerConfig {
   readonly host: string;
   readonly port: number;
@@ -40,7 +43,15 @@ export interface HavenConfig {
     readonly backoff: { readonly base_ms: number; readonly factor: number; readonly cap_ms: number; readonly jitter: number };
   };
   readonly storage: { readonly data_dir: string };
-  readonly journal: { readonly capacity: number };
+  /** The event log (`src/eventLog/`): the durable history every consumer reads. */
+  readonly journal: {
+    readonly capacity: number;
+    readonly fsync: FsyncPolicy;
+    readonly segment_bytes: number;
+    readonly snapshot_every: number;
+    readonly replay_limit: number;
+    readonly retain: { readonly segments: number; readonly max_age_hours: number; readonly bytes: number };
+  };
   readonly bus: { readonly redis_url: string | null; readonly channel_prefix: string };
   readonly shutdown: { readonly reconnect_after_ms: number; readonly grace_ms: number };
   /** Server-Sent Events stream (`config/schemas/sse.schema.json`). */

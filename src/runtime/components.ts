@@ -13,7 +13,7 @@ import { createWebSource, WEB_SOURCE } from '../sources/web/webSource';
 import type { Store } from '../storage/store';
 import { createWebSocketComponent, type WebSocketComponent, type WebSocketDeps } from '../websocket/websocketComponent';
 import type { Clock } from './clock';
-import type { Replay } from './eventJournal';
+import type { Replay } from '../eventLog/eventLog';
 
 /**
  * What the runtime has built, for the wiring below to pick from: no component receives it whole,
@@ -26,13 +26,13 @@ export interface ComponentDeps {
   readonly report: Report;
   /** What the services made of an accepted event (the WEB source's answers). */
   readonly delivery: DeliveryOutcomes['delivery'];
-  /** Every accepted input (events and statuses), in `seq` order. Hot; never errors. */
-  readonly accepted$: Observable<TriggerEvent>;
+  /** Every stored input (events and statuses), in `seq` order, as the event log commits it. Hot; never errors. */
+  readonly committed$: Observable<TriggerEvent>;
   /** The current cache, synchronously. */
   readonly cache: () => CacheState;
   /** Highest `seq` accepted so far (0 before the first). */
   readonly lastSeq: () => number;
-  /** Accepted events after a seq, from the journal, for clients that resume. */
+  /** Stored events after a seq, from the event log, for clients that resume. */
   readonly replay: Replay;
   readonly bus: Bus;
   readonly store: Store;
@@ -46,9 +46,9 @@ const enabled = (config: HavenConfig, source: string): boolean => config.trigger
 
 /** The WebSocket transport, wired; `seams` replaces what a test needs to (a limiter clock, the env). */
 export function wireWebSocket(config: HavenConfig, deps: ComponentDeps, seams: Partial<WebSocketDeps> = {}): WebSocketComponent {
-  const { accepted$, bus, cache, lastSeq, replay, store, scheduler, triggers, clock, log } = deps;
+  const { committed$, bus, cache, lastSeq, replay, store, scheduler, triggers, clock, log } = deps;
   return createWebSocketComponent(config.websocket, {
-    accepted$,
+    accepted$: committed$,
     bus,
     cache,
     lastSeq,
@@ -81,10 +81,10 @@ function wireSse(config: HavenConfig, deps: ComponentDeps, websocket?: WebSocket
 
 /** The power sockets, wired; `options` are test seams (ids, drivers). */
 function wirePower(config: HavenConfig, deps: ComponentDeps, options: PowerComponentOptions = {}): PowerComponent {
-  const { accepted$, bus, store, scheduler, triggers, clock, log } = deps;
+  const { committed$, bus, store, scheduler, triggers, clock, log } = deps;
   return createPowerComponent({
     config: config.power,
-    accepted$,
+    accepted$: committed$,
     publish: (e) => bus.publish('power', e),
     store,
     scheduler,

@@ -1,5 +1,5 @@
 import { Subject, share, type Observable, type OperatorFunction, type SchedulerLike } from 'rxjs';
-import type { Decision, RawTrigger, Rejected } from '../../streams/contracts';
+import type { Accepted, Decision, RawTrigger, Rejected } from '../../streams/contracts';
 import type { TriggerReport } from '../hub';
 
 /** The gateway as a function of its input stream. */
@@ -12,6 +12,13 @@ export interface IngressDeps {
   readonly maxPending: number;
   /** Sources switched off in config; their inputs are rejected as `source_disabled`. */
   readonly isSourceEnabled: (source: string) => boolean;
+  /**
+   * Stores an accepted input (the event log's append): its answer waits for it, so nothing is
+   * answered "accepted" that a crash would forget. Called in decision order.
+   */
+  readonly commit: (accepted: Accepted) => Promise<void>;
+  /** An accepted input the log could not store: the gateway forgets what it recorded of it. */
+  readonly notStored: (accepted: Accepted) => void;
 }
 
 /** The one door into the gateway: every source reports here and awaits its decision. */
@@ -34,28 +41,40 @@ export interface Ingress {
  * waits for its window): that decision is caught on the way and answered as is, and only an
  * input still undecided afterwards is parked by ticket.
  */
-export function createIngress({ gateway, scheduler, maxPending, isSourceEnabled }: IngressDeps): Ingress {
+export function createIngress({ gateway, scheduler, maxPending, isSourceEnabled, commit, notStored }: IngressDeps): Ingress {
   const input$ = new Subject<RawTrigger>();
-  const waiting = new Map<number, { input: RawTrigger; resolve: (d: Decision) => void }>();
+  const waiting = new Map<number, { input: RawTrigger; resolve: (d: Decision | Promise<Decision>) => void }>();
   let nextTicket = 1;
-  /** The input being pushed right now, and its decision once the gateway made it. */
+  /** The input being pushed right now, and its answer once the gateway decided it. */
   let pushing: RawTrigger | undefined;
-  let decidedNow: Decision | undefined;
+  let decidedNow: Promise<Decision> | undefined;
   const decisions$ = gateway(input$).pipe(share());
+  /** The caller's answer: a rejection at once; an acceptance once the log has stored it. */
+  const answer = (decision: Decision): Promise<Decision> => {
+    if (!decision.accepted) return Promise.resolve(decision);
+    return commit(decision).then(
+      () => decision,
+      (err: unknown): Decision => {
+        notStored(decision);
+        const why = err instanceof Error ? err.message : String(err);
+        return { accepted: false, input: decision.input, reason: 'not_stored', message: `${why}; nothing was accepted, retry shortly` };
+      },
+    );
+  };
   // The ingress itself is a subscriber, so decisions flow (and callers resolve) even with no other reader.
   const subscription = decisions$.subscribe((decision) => {
     if (decision.input === pushing) {
-      decidedNow = decision;
+      decidedNow = answer(decision);
       return;
     }
     const entry = waiting.get(decision.input.ticket);
     if (entry) {
       waiting.delete(decision.input.ticket);
-      entry.resolve(decision);
+      entry.resolve(answer(decision));
     }
   });
-  /** Pushes `input`; its decision if the gateway made it during the push. */
-  const push = (input: RawTrigger): Decision | undefined => {
+  /** Pushes `input`; its answer if the gateway decided it during the push. */
+  const push = (input: RawTrigger): Promise<Decision> | undefined => {
     // Saved and restored: a subscriber of a decision may itself report (a power binding, say).
     const outerPushing = pushing;
     const outerDecided = decidedNow;
@@ -80,8 +99,8 @@ export function createIngress({ gateway, scheduler, maxPending, isSourceEnabled 
       const input: RawTrigger = { source, kind, name, value, id, remote, ticket: nextTicket++, receivedAt: scheduler.now() };
       if (!isSourceEnabled(input.source)) return reject(input, 'source_disabled', `Source ${input.source} is disabled in config`);
       if (waiting.size >= maxPending) return reject(input, 'overflow', `Gateway queue is full (${maxPending} inputs waiting); try again shortly`);
-      const decision = push(input);
-      if (decision) return Promise.resolve(decision);
+      const decided = push(input);
+      if (decided) return decided;
       return new Promise<Decision>((resolve) => waiting.set(input.ticket, { input, resolve }));
     },
     decisions$,

@@ -1,9 +1,11 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { filter, map, share, type SchedulerLike, type Subscription } from 'rxjs';
-import type { CacheState, Decision, TriggerDef, TriggerEvent } from '../../streams/contracts';
+import type { Observable, SchedulerLike, Subscription } from 'rxjs';
+import type { CacheState, Decision, TriggerDef } from '../../streams/contracts';
 import { createCache$ } from '../../streams/cache';
 import { createGateway } from '../../streams/gateway';
+import { createGateContext, DEFAULT_GATING, type GatingConfig } from '../../streams/gating/gatingConfig';
+import { emptyHubMemory, gateSeedOf, type HubMemory } from '../../streams/log/hubMemory';
 import { createApp } from '../api/createApp';
 import { createHealthRouter } from '../api/routes/health';
 import { createRegistrationRouter } from '../api/routes/registrations';
@@ -18,6 +20,9 @@ import { createBus } from '../bus/createBus';
 import { compileWhitelist } from '../config/compileWhitelist';
 import type { HavenConfig } from '../config/havenConfig';
 import { loadTriggerConfig } from '../config/loadConfig';
+import type { EventLog } from '../eventLog/eventLog';
+import type { OpenedLog } from '../eventLog/fileLog';
+import { openEventLog, type OpenLogDeps } from '../eventLog/openEventLog';
 import type { Component, ComponentHealth, TriggerReport } from '../hub';
 import { createLogger, type Logger } from '../log';
 import { createServiceDispatcher } from '../services/dispatcher';
@@ -26,10 +31,9 @@ import { createSqliteStore } from '../storage/sqliteStore';
 import type { Store } from '../storage/store';
 import { createClock, type Clock } from './clock';
 import { createComponents, type ComponentDeps } from './components';
-import { createMemoryJournal, type EventJournal } from './eventJournal';
 import { createIngress } from './ingress';
 import { monotonicScheduler } from './monotonicScheduler';
-import { createStatePersistence, loadPersistedState } from './statePersistence';
+import { loadLegacyState } from '../eventLog/legacyState';
 
 /**
  * The hub's world, injected: every field has the production default, so `{ config }` runs the
@@ -47,8 +51,8 @@ export interface RuntimeOptions {
   readonly store?: (config: HavenConfig) => Store;
   /** The trigger catalog; default read from `trigger.config_file`. */
   readonly triggers?: (config: HavenConfig) => TriggerCatalog;
-  /** The journal of accepted events; default {@link createMemoryJournal}. */
-  readonly journal?: (config: HavenConfig, lastSeq: number) => EventJournal;
+  /** The event log; default segment files in `<data_dir>/journal` ({@link openEventLog}), memory only for `:memory:`. */
+  readonly eventLog?: (config: HavenConfig, deps: OpenLogDeps) => OpenedLog;
   /** Components to run; default: every component the config enables ({@link createComponents}). */
   readonly components?: (config: HavenConfig, deps: ComponentDeps) => Component[];
   /** Bus to use; default: in-process, or Redis when `bus.redis_url` is set (see createBus). */
@@ -74,9 +78,11 @@ export interface Runtime {
   stop(): Promise<void>;
   /** Hands one input to the gateway, as a source would (tests fire through it). */
   report(input: TriggerReport): Promise<Decision>;
-  /** Highest `seq` accepted so far. */
+  /** Highest `seq` stored so far. */
   lastSeq(): number;
   readonly bus: Bus;
+  /** The event log every consumer reads. */
+  readonly log: EventLog;
   readonly store: Store;
   /** The HTTP listener's address once started (port 0 in config binds a free port). */
   address(): AddressInfo;
@@ -98,32 +104,47 @@ export function createRuntime({
   clock = createClock(),
   store: createStore = sqliteStoreFor,
   triggers: loadTriggers = triggerCatalogFor,
-  journal: createEventJournal = createMemoryJournal,
+  eventLog: openLog = openEventLog,
   components = createComponents,
   bus: createBusFor = createBus,
 }: RuntimeOptions): Runtime {
   const { utcNow } = clock;
   const { triggers, defaultOrganization } = loadTriggers(config);
   const store = createStore(config);
-  const persisted = loadPersistedState(store, (name) => triggers.has(name));
-  const seed = persisted.cache;
-  const persistedSeq = persisted.seq;
-  const persistence = createStatePersistence(store);
-  const lastIds = new Map<string, number>();
-  for (const [name, e] of Object.entries(seed)) if (e.id !== null) lastIds.set(name, e.id);
-
-  const priorities = Object.fromEntries(Object.entries(config.trigger.sources).map(([name, s]) => [name, s.priority]));
+  const gating: GatingConfig = {
+    ...DEFAULT_GATING,
+    minIntervalMs: config.trigger.gating.min_interval_ms,
+    minIntervalScope: config.trigger.gating.min_interval_scope,
+    cooldownMs: config.trigger.gating.cooldown_ms,
+    whitelist: compileWhitelist(config.trigger.gating.whitelist),
+    priorities: Object.fromEntries(Object.entries(config.trigger.sources).map(([name, s]) => [name, s.priority])),
+  };
+  // The log is the hub's memory: the gateway and the cache start from what it holds, nothing else.
+  const opened = openLog(config, {
+    rules: createGateContext(gating),
+    // A data folder from before the log: its stored cache and seq are where the history starts.
+    seed: () => {
+      const persisted = loadLegacyState(store, (name) => triggers.has(name));
+      return emptyHubMemory(persisted.seq, persisted.cache);
+    },
+    log: log.child('Journal'),
+    wallMs: clock.wallMs,
+  });
+  const eventLog = opened.log;
+  const { recovery } = opened;
+  log.info(`event log opened at seq ${eventLog.lastSeq()}`, {
+    records_read: recovery.tailRecords,
+    from_snapshot: recovery.fromSnapshot,
+    ...(recovery.damage ? { cut_bytes: recovery.cutBytes, damage: recovery.damage } : {}),
+    ms: recovery.ms,
+  });
+  const memory: HubMemory = opened.memory;
+  const seed: CacheState = { ...memory.cache };
   const gateway = createGateway({
     triggers,
     defaultOrganization,
-    gating: {
-      minIntervalMs: config.trigger.gating.min_interval_ms,
-      minIntervalScope: config.trigger.gating.min_interval_scope,
-      cooldownMs: config.trigger.gating.cooldown_ms,
-      whitelist: compileWhitelist(config.trigger.gating.whitelist),
-      priorities,
-    },
-    initial: { seq: persistedSeq, lastIds },
+    gating,
+    initial: gateSeedOf(memory, scheduler.now(), clock.wallMs()),
     scheduler,
     utcNow,
   });
@@ -132,16 +153,13 @@ export function createRuntime({
     scheduler,
     maxPending: config.trigger.gating.max_pending,
     isSourceEnabled: (source) => config.trigger.sources[source]?.enabled !== false,
+    commit: ({ event }) => eventLog.append(event),
+    notStored: ({ event }) => gateway.resetLastId(event.name, memory.lastIds[event.name]),
   });
-  const accepted$ = ingress.decisions$.pipe(
-    filter((d) => d.accepted),
-    map((d) => (d as { event: TriggerEvent }).event),
-    share(),
-  );
-  const state$ = createCache$(accepted$, seed as CacheState);
+  // Every consumer reads what the log committed, each on its own subscription.
+  const committed$ = eventLog.committed$;
+  const state$ = createCache$(committed$, seed);
   let current: CacheState = seed;
-  // One journal for every transport that resumes clients (WebSocket, SSE).
-  const journal = createEventJournal(config, persistedSeq);
 
   const bus = createBusFor(config, log);
   const services = createServiceDispatcher({
@@ -155,16 +173,16 @@ export function createRuntime({
 
   const report = (input: TriggerReport): Promise<Decision> => ingress.report(input);
   const cache = (): CacheState => current;
-  const lastSeq = (): number => gateway.currentSeq();
+  const lastSeq = (): number => eventLog.lastSeq();
   // What the components draw their dependencies from; each is handed only the few it reads.
   const deps: ComponentDeps = {
     triggers,
     report,
     delivery: (seq, boundMs) => services.delivery(seq, boundMs),
-    accepted$,
+    committed$,
     cache,
     lastSeq,
-    replay: journal.after,
+    replay: eventLog.after,
     bus,
     store,
     scheduler,
@@ -180,6 +198,7 @@ export function createRuntime({
 
   const health = (): ComponentHealth[] => [
     { name: 'gateway', state: 'ok', detail: `seq ${gateway.currentSeq()}, ${ingress.pending()} pending` },
+    journalHealth(eventLog),
     services.health(),
     ...parts.map((p) => p.health()),
   ];
@@ -189,20 +208,18 @@ export function createRuntime({
     lastSeq,
     bus,
     store,
+    log: eventLog,
     server,
     components: parts,
     address: () => server.address() as AddressInfo,
     async start() {
       if (started) return;
       started = true;
+      const consume = consumerOf(log);
       subscriptions.push(
-        state$.subscribe((s) => (current = s)),
-        accepted$.subscribe((event) => {
-          journal.append(event);
-          persistence.record(event, current);
-          if (event.kind === 'event') services.dispatch(event);
-          bus.publish('events', event);
-        }),
+        consume('cache', state$, (s) => (current = s)),
+        consume('services', committed$, (event) => event.kind === 'event' && services.dispatch(event)),
+        consume('bus', committed$, (event) => bus.publish('events', event)),
         services.status$.subscribe((change) => bus.publish<ServiceStatusChange>('services', { ...change, timestamp: utcNow() })),
       );
       await services.restore();
@@ -254,8 +271,8 @@ export function createRuntime({
         clearTimeout(timer);
         await services.stop();
         ingress.close();
+        await eventLog.close();
         subscriptions.forEach((s) => s.unsubscribe());
-        persistence.flush();
         await bus.close();
         store.close();
         log.info('stopped');
@@ -263,4 +280,24 @@ export function createRuntime({
       return stopping;
     },
   };
+}
+
+/**
+ * Subscribes one consumer of the committed stream with its own error isolation: a consumer that
+ * throws is logged and goes on with the next record, and no other consumer notices.
+ */
+function consumerOf(log: Logger) {
+  return <T>(name: string, source$: Observable<T>, handle: (value: T) => unknown): Subscription =>
+    source$.subscribe((value) => {
+      try {
+        handle(value);
+      } catch (err) {
+        log.error(`${name} failed on a committed record`, { error: err instanceof Error ? err.message : String(err) });
+      }
+    });
+}
+
+function journalHealth(eventLog: EventLog): ComponentHealth {
+  const s = eventLog.stats();
+  return { name: 'journal', state: 'ok', detail: `${s.segments} segments, ${s.bytes} bytes, seq ${s.oldestSeq}..${s.newestSeq}, fsync ${s.fsync}` };
 }

@@ -7,7 +7,7 @@ import { serviceEnvelope, type ServiceChange } from '../../streams/sse/serviceEn
 import { triggerEnvelope } from '../../streams/sse/triggerEnvelope';
 import type { Replay } from '../../streams/sse/resumeThenLive';
 import type { Bus, BusMessage, BusTopic } from '../bus/bus';
-import type { Replay as JournalReplay } from '../runtime/eventJournal';
+import type { Replay as JournalReplay } from '../eventLog/eventLog';
 import { nameUuid } from './eventUuid';
 
 /** Names of the areas that contain a trigger; the WebSocket component owns areas. */

@@ -6,7 +6,7 @@ import type { HavenConfig } from '../config/havenConfig';
 import type { Component, ComponentHealth } from '../hub';
 import { createApiKeys } from '../keys/apiKeys';
 import type { Logger } from '../log';
-import type { Replay } from '../runtime/eventJournal';
+import type { Replay } from '../eventLog/eventLog';
 import type { Store } from '../storage/store';
 import { createEnvelopeFeed, type AreasOfTrigger } from './envelopeFeed';
 import { createSseRouter } from './sseRoutes';

@@ -9,7 +9,7 @@ import type { Bus, PowerEvent, ServiceStatusChange } from '../bus/bus';
 import type { HavenConfig } from '../config/havenConfig';
 import type { Component, ComponentHealth } from '../hub';
 import type { Logger } from '../log';
-import type { Replay } from '../runtime/eventJournal';
+import type { Replay } from '../eventLog/eventLog';
 import type { Store } from '../storage/store';
 import { createAdminService, type AdminService } from './adminService';
 import { bootstrapAdmin } from './bootstrapAdmin';

@@ -30,10 +30,13 @@ export interface GateState extends GateSnapshot {
   readonly lastPriorityAt: Map<number, number>;
 }
 
-/** Where a gate starts: the persisted last `seq` and the cached ids, so a restart does not accept old retries. */
+/** Where a gate starts: what the log remembers, so a restart neither accepts old retries nor cuts a cooldown short. */
 export interface GateSeed {
   readonly seq?: number;
   readonly lastIds?: ReadonlyMap<string, number>;
+  /** Monotonic times, as the rules read them (see `log/hubMemory`'s `gateSeedOf`). */
+  readonly lastAcceptedAt?: ReadonlyMap<string, number>;
+  readonly lastPriorityAt?: ReadonlyMap<number, number>;
 }
 
 /** A fresh gate memory from what was persisted (nothing: seq 0, no ids). */
@@ -41,8 +44,8 @@ export function createGateState(seed: GateSeed = {}): GateState {
   return {
     seq: seed.seq ?? 0,
     lastIds: new Map(seed.lastIds ?? []),
-    lastAcceptedAt: new Map(),
-    lastPriorityAt: new Map(),
+    lastAcceptedAt: new Map(seed.lastAcceptedAt ?? []),
+    lastPriorityAt: new Map(seed.lastPriorityAt ?? []),
   };
 }
 

@@ -45,7 +45,7 @@ describe('the whole hub on virtual time', () => {
         store: () => createSqliteStore(':memory:'),
         triggers: () => ({ triggers: new Map(catalog.map((t) => [t.name, t])), defaultOrganization: 'default' }),
         components: (config, deps) => {
-          deps.accepted$.subscribe((e) => accepted.push(e));
+          deps.committed$.subscribe((e) => accepted.push(e));
           return createComponents(config, deps);
         },
       },

@@ -90,25 +90,26 @@ describe('SSE stream: resume by Last-Event-ID', () => {
     expect(s.events().map((m) => m.data.seq)).to.deep.equal([2, 4, 5]);
   });
 
-  it('says resync when the journal no longer reaches back, or the id is ahead of the hub, then goes on live', async () => {
-    hub = await startSseHub({ journal: { capacity: 3 } });
+  it("says resync when the log's retention has dropped the events, or the id is ahead of the hub, then goes on live", async () => {
+    // Segments of 4 KiB, one kept: the first events' segment is gone once 40 events are written.
+    hub = await startSseHub({ journal: { capacity: 3, segment_bytes: 4096, retain: { segments: 1 } } });
     key = createKey(hub, 'acme').key;
-    await fireMany(10);
+    await fireMany(40);
     const old = await stream('', { 'Last-Event-ID': '2' });
     const resync = await old.waitFor((m) => m.event === 'system');
-    expect(resync.data).to.deep.include({ type: 'system', code: 'resync', lastEventId: 2, latestSeq: 10 });
+    expect(resync.data).to.deep.include({ type: 'system', code: 'resync', lastEventId: 2, latestSeq: 40 });
     expect(resync.data.message).to.equal('Events after seq 2 are no longer held by this hub; resync the current state from GET /api/trigger-status');
     const ahead = await stream('', { 'Last-Event-ID': '500' });
-    expect((await ahead.waitFor((m) => m.event === 'system')).data).to.deep.include({ code: 'resync', lastEventId: 500, latestSeq: 10 });
+    expect((await ahead.waitFor((m) => m.event === 'system')).data).to.deep.include({ code: 'resync', lastEventId: 500, latestSeq: 40 });
     const live = await fire(hub, 'Phone.Button', 'On');
     for (const s of [old, ahead]) {
       await s.waitFor((m) => m.data.seq === live);
-      expect(s.events().map((m) => m.data.seq)).to.deep.equal([11]);
+      expect(s.events().map((m) => m.data.seq)).to.deep.equal([41]);
     }
-    // Still within the journal: a plain replay, no resync.
-    const recent = await stream('', { 'Last-Event-ID': '8' });
-    await recent.waitFor((m) => m.data.seq === 11);
-    expect(recent.received.map((m) => m.event)).to.deep.equal(['connection', 'event', 'event', 'event']);
+    // Still in the log (past the 3 held in memory, so read from its segment): a plain replay, no resync.
+    const recent = await stream('', { 'Last-Event-ID': '36' });
+    await recent.waitFor((m) => m.data.seq === 41);
+    expect(recent.received.map((m) => m.event)).to.deep.equal(['connection', 'event', 'event', 'event', 'event', 'event']);
   });
 
   it('lets the eventsource package reconnect by itself with Last-Event-ID after the connection drops', async () => {

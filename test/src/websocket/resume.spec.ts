@@ -51,8 +51,9 @@ describe('WebSocket resume', () => {
     expect(client.ofType('trigger').map((m) => m.data.value)).to.deep.equal([2, 3]);
   });
 
-  it('sends resync with the current state when the journal no longer reaches back, then live events', async () => {
-    h = await startWsHub({ journal: { capacity: 5 } });
+  it("sends resync with the current state when the log's retention has dropped the events, then live events", async () => {
+    // Segments of 4 KiB, one kept: the first events' segment is gone once 20 events are written.
+    h = await startWsHub({ journal: { capacity: 5, segment_bytes: 4096, retain: { segments: 1 } } });
     const area = (await h.api('POST', '/api/areas', { name: 'Stage', entityIds: ['Stage.Mode', 'Stage.Power'] })).body.area.areaId;
     const { token } = (await h.api('POST', '/api/clients', { name: 'stage', areas: [area] })).body;
     await h.fire('Stage.Power', 'On');

@@ -1,0 +1,51 @@
+import type { Observable } from 'rxjs';
+import type { TriggerEvent } from '../../streams/contracts';
+
+/** Accepted events after a seq, oldest first; `tooOld` when the log no longer holds them (the client resyncs). */
+export type Replay = (afterSeq: number) => { readonly events: readonly TriggerEvent[] } | { readonly tooOld: true };
+
+/** What `haven journal stats` and `/readyz` say about a log. */
+export interface LogStats {
+  readonly segments: number;
+  readonly bytes: number;
+  /** Oldest seq still held (0: none). */
+  readonly oldestSeq: number;
+  readonly newestSeq: number;
+  readonly fsync: string;
+}
+
+/**
+ * The event log: the one ordered history of every accepted input (events and statuses), which
+ * every consumer reads (the cache, the services, the WebSocket fan-out, SSE, the bus, power).
+ *
+ * The gateway decides; `append` stages the record; everything staged in one turn of the event
+ * loop is one write; then `committed$` emits each record, and only then does `append`'s promise
+ * settle, once the record is as durable as the fsync policy says. Nothing reads an input the log
+ * did not take, and nothing is answered "accepted" that a process crash would forget.
+ *
+ * Small on purpose (append, read from a seq, read a time range, tail, snapshot behind the
+ * implementation), so a Redis Streams log can take the same place.
+ */
+export interface EventLog {
+  /** Stages `event` (seqs increasing). Resolves once stored; rejects when it could not be (disk full). */
+  append(event: TriggerEvent): Promise<void>;
+  /** Every stored record in seq order, as it is written: the tail. Hot; never errors. */
+  readonly committed$: Observable<TriggerEvent>;
+  /** Highest seq written (the start-up seq before the first). */
+  lastSeq(): number;
+  /** For clients that resume: the newest events from memory, older ones from the segments. */
+  readonly after: Replay;
+  /** Records whose timestamp is in `[sinceMs, untilMs)`, oldest first, at most `limit`. */
+  range(sinceMs: number, untilMs?: number, limit?: number): TriggerEvent[];
+  stats(): LogStats;
+  /** Writes what is staged, syncs, snapshots and closes. Appends after it reject. */
+  close(): Promise<void>;
+}
+
+/** Why a record was not stored, carried to whoever awaited it. */
+export class NotStoredError extends Error {
+  constructor(cause: unknown) {
+    super(`The event log could not store the event (${cause instanceof Error ? cause.message : String(cause)})`);
+    this.name = 'NotStoredError';
+  }
+}

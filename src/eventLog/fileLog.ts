@@ -1,0 +1,311 @@
+import { closeSync, fdatasync, fdatasyncSync, ftruncateSync, mkdirSync, openSync, statSync, truncateSync, unlinkSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import type { TriggerEvent } from '../../streams/contracts';
+import { appendJournal, createJournal, eventsAfter } from '../../streams/journal';
+import { foldHubMemory, type HubMemory, type MemoryRules } from '../../streams/log/hubMemory';
+import type { FsyncPolicy } from '../config/havenConfig';
+import type { Logger } from '../log';
+import type { EventLog, LogStats, Replay } from './eventLog';
+import { createGroupCommit, endOfTurn, type EndOfTurn, type LogSink } from './groupCommit';
+import { frameBatch, payloadSeq, scanFrames, decodePayload } from './recordFrame';
+import { listSegments, readSegmentFrom, segmentName, visitEvents, type Segment } from './segments';
+import { fsyncPath, readSnapshot, writeSnapshot, type LogSnapshot } from './snapshot';
+
+export interface FileLogOptions {
+  /** The log's folder (`<data_dir>/journal`). */
+  readonly dir: string;
+  readonly fsync: FsyncPolicy;
+  readonly segmentBytes: number;
+  readonly snapshotEvery: number;
+  /** Newest events held in memory for fast resume. */
+  readonly capacity: number;
+  /** Most events one resume is replayed; further behind resyncs. */
+  readonly replayLimit: number;
+  readonly retain: { readonly segments: number; readonly maxAgeMs: number; readonly bytes: number };
+  /** How the records make the hub's memory (the gating parameters of the config). */
+  readonly rules: MemoryRules;
+  /** The memory of a log with no snapshot, before its first record (a migrated store's, or empty). */
+  readonly seed: () => HubMemory;
+  readonly log: Logger;
+  /** Wall clock ms (retention by age). */
+  readonly wallMs: () => number;
+  /** Seams: the end of a turn, and the write (a test makes it fail as a full disk would). */
+  readonly defer?: EndOfTurn;
+  readonly writeSync?: typeof writeSync;
+}
+
+/** What start-up found in the log. */
+export interface Recovery {
+  /** Records read after the snapshot (or all of them, without one). */
+  readonly tailRecords: number;
+  /** Bytes cut off a damaged tail, and why. */
+  readonly cutBytes: number;
+  readonly damage?: 'torn' | 'corrupt';
+  readonly fromSnapshot: boolean;
+  readonly ms: number;
+}
+
+export interface OpenedLog {
+  readonly log: EventLog;
+  /** The hub's memory as the log holds it: what the gateway and the cache start from. */
+  readonly memory: HubMemory;
+  readonly recovery: Recovery;
+}
+
+interface ActiveSegment {
+  readonly firstSeq: number;
+  readonly path: string;
+  fd: number;
+  bytes: number;
+}
+
+interface ClosedSegment extends Segment {
+  readonly bytes: number;
+  readonly mtimeMs: number;
+}
+
+const EVERYSEC_MS = 1000;
+
+/**
+ * The embedded event log: segment files of framed records (see recordFrame) in one folder,
+ * appended with one `write(2)` per turn, plus a snapshot of the hub's memory every
+ * `snapshotEvery` records so start-up reads only the tail.
+ */
+export function openFileLog(options: FileLogOptions): OpenedLog {
+  const { dir, fsync, log, rules } = options;
+  const started = Date.now();
+  mkdirSync(dir, { recursive: true });
+
+  // ---- Start-up: the snapshot, then the records after it; a damaged tail is cut, not trusted.
+  const snapshot = readSnapshot(dir);
+  const memory: HubMemory = snapshot ? snapshot.memory : options.seed();
+  const ring = createJournal(options.capacity, memory.seq);
+  const found = listSegments(dir);
+  let tailRecords = 0;
+  let cutBytes = 0;
+  let damage: Recovery['damage'];
+  const startAt = snapshot ? found.findIndex((s) => s.firstSeq === snapshot.segment) : -1;
+  for (let i = Math.max(0, startAt); i < found.length; i++) {
+    const from = i === startAt ? snapshot!.offset : 0;
+    const bytes = readSegmentFrom(found[i].path, from);
+    const scan = scanFrames(bytes, 0, (payload) => {
+      if (payloadSeq(payload) <= memory.seq) return;
+      const event = decodePayload(payload);
+      foldHubMemory(memory, event, rules);
+      appendJournal(ring, event);
+      tailRecords++;
+    });
+    if (scan.damage) {
+      const keep = from + scan.end;
+      const cut = from + bytes.length - keep;
+      truncateSync(found[i].path, keep);
+      cutBytes += cut;
+      damage = scan.damage;
+      log.warn(`event log: cut a ${scan.damage} record off ${found[i].path} (${cut} bytes at offset ${keep}); the seq continues after ${memory.seq}`);
+    }
+  }
+  const closed: ClosedSegment[] = found.map((s) => ({ ...s, ...sizeAndTime(s.path) }));
+  const last = closed.pop();
+  let active: ActiveSegment | undefined = last ? { firstSeq: last.firstSeq, path: last.path, fd: openSync(last.path, 'a'), bytes: last.bytes } : undefined;
+  let sinceSnapshot = tailRecords;
+  let lastSnapshotSeq = snapshot?.memory.seq ?? 0;
+  let closedLog = false;
+
+  // ---- fsync: one in flight at a time; whoever asks while one runs waits for the next.
+  let syncing: Promise<void> | undefined;
+  let queued: Promise<void> | undefined;
+  let unsynced = false;
+  const syncNow = (): Promise<void> => {
+    const fd = active?.fd;
+    unsynced = false;
+    if (fd === undefined) return Promise.resolve();
+    const p = new Promise<void>((resolve, reject) => fdatasync(fd, (err) => (err ? reject(err) : resolve())));
+    syncing = p.finally(() => (syncing = undefined));
+    return syncing;
+  };
+  const durable = (): Promise<void> => {
+    if (syncing === undefined) return syncNow();
+    queued ??= syncing
+      .catch(() => undefined)
+      .then(() => {
+        queued = undefined;
+        return syncNow();
+      });
+    return queued;
+  };
+  const everySecond = fsync === 'everysec' ? setInterval(() => unsynced && !syncing && void durable().catch(syncFailed), EVERYSEC_MS).unref() : undefined;
+  function syncFailed(err: unknown): void {
+    log.error('event log: fsync failed', { error: String(err) });
+  }
+
+  // ---- Writing.
+  const write = options.writeSync ?? writeSync;
+  const openSegment = (firstSeq: number): ActiveSegment => {
+    const path = join(dir, segmentName(firstSeq));
+    const segment = { firstSeq, path, fd: openSync(path, 'a'), bytes: 0 };
+    if (fsync !== 'no') fsyncPath(dir);
+    return segment;
+  };
+  const rotate = (firstSeq: number): ActiveSegment => {
+    if (active) {
+      const old = active;
+      if (fsync !== 'no') fdatasyncSync(old.fd);
+      // A sync still running holds the old descriptor; it is closed once that sync is done.
+      void (syncing ?? Promise.resolve()).catch(() => undefined).then(() => closeSync(old.fd));
+      closed.push({ firstSeq: old.firstSeq, path: old.path, bytes: old.bytes, mtimeMs: options.wallMs() });
+    }
+    active = openSegment(firstSeq);
+    // A snapshot at the new segment's start: retention may then drop every closed one, and start-up never needs them.
+    if (memory.seq > 0) saveSnapshot(captureSnapshot());
+    enforceRetention();
+    return active;
+  };
+  const sink: LogSink = {
+    write(events) {
+      const buffer = frameBatch(events);
+      let segment = active ?? rotate(events[0].seq);
+      if (segment.bytes > 0 && segment.bytes + buffer.length > options.segmentBytes) segment = rotate(events[0].seq);
+      let written = 0;
+      try {
+        while (written < buffer.length) written += write(segment.fd, buffer, written, buffer.length - written);
+      } catch (err) {
+        // Nothing of a failed batch may stay: a half record would tear the records after it.
+        if (written > 0) ftruncateSync(segment.fd, segment.bytes);
+        log.error('event log: write failed; the batch is not stored', { error: String(err), records: events.length });
+        throw err;
+      }
+      segment.bytes += buffer.length;
+      unsynced = true;
+    },
+    durable: fsync === 'always' ? durable : undefined,
+  };
+
+  const onWritten = (events: readonly TriggerEvent[]): void => {
+    for (const event of events) {
+      foldHubMemory(memory, event, rules);
+      appendJournal(ring, event);
+    }
+    sinceSnapshot += events.length;
+    if (sinceSnapshot >= options.snapshotEvery) takeSnapshot();
+  };
+  const commit = createGroupCommit(sink, onWritten, options.defer ?? endOfTurn);
+
+  // ---- Snapshots: the memory and its position are captured at once; the file is written once the log up to there is synced.
+  let snapshotting = false;
+  let snapshotSegment = snapshot?.segment ?? 0;
+  interface Captured {
+    readonly seq: number;
+    readonly segment: number;
+    readonly json: string;
+  }
+  function captureSnapshot(): Captured {
+    const at = active as ActiveSegment;
+    sinceSnapshot = 0;
+    return {
+      seq: memory.seq,
+      segment: at.firstSeq,
+      json: JSON.stringify({ version: 1, segment: at.firstSeq, offset: at.bytes, memory } satisfies LogSnapshot),
+    };
+  }
+  function saveSnapshot(captured: Captured): void {
+    try {
+      writeSnapshot(dir, captured.json, fsync !== 'no');
+      lastSnapshotSeq = captured.seq;
+      snapshotSegment = captured.segment;
+    } catch (err) {
+      log.warn('event log: snapshot failed; start-up will read more of the log', { error: String(err) });
+    }
+  }
+  function takeSnapshot(): void {
+    if (active === undefined || snapshotting || memory.seq === lastSnapshotSeq) return;
+    const captured = captureSnapshot();
+    if (fsync === 'no' || closedLog) return saveSnapshot(captured);
+    snapshotting = true;
+    durable().then(
+      () => {
+        snapshotting = false;
+        // A rotation meanwhile wrote a newer one.
+        if (captured.seq > lastSnapshotSeq) saveSnapshot(captured);
+      },
+      (err) => {
+        snapshotting = false;
+        syncFailed(err);
+      },
+    );
+  }
+
+  // ---- Retention: closed segments go oldest first while any limit is passed; none the snapshot still needs.
+  function enforceRetention(): void {
+    const { segments, maxAgeMs, bytes } = options.retain;
+    // Without a snapshot start-up reads the whole log, so nothing may go.
+    const keepFrom = lastSnapshotSeq > 0 ? snapshotSegment : 0;
+    let total = closed.reduce((sum, s) => sum + s.bytes, active?.bytes ?? 0);
+    while (closed.length > 0) {
+      const oldest = closed[0];
+      const over = closed.length + 1 > segments || total > bytes || options.wallMs() - oldest.mtimeMs > maxAgeMs;
+      if (!over || oldest.firstSeq >= keepFrom) break;
+      unlinkSync(oldest.path);
+      closed.shift();
+      total -= oldest.bytes;
+      log.info(`event log: retention removed ${oldest.path}`);
+    }
+  }
+  if (closed.length > 0) enforceRetention();
+
+  const segmentsNow = (): Segment[] => [...closed, ...(active ? [active] : [])];
+  const oldestSeq = (): number => segmentsNow()[0]?.firstSeq ?? 0;
+
+  const after: Replay = (seq) => {
+    if (seq >= ring.horizon) return eventsAfter(ring, seq);
+    if (memory.seq - seq > options.replayLimit) return { tooOld: true };
+    const segments = segmentsNow();
+    if (segments.length === 0 || seq + 1 < segments[0].firstSeq) return { tooOld: true };
+    const events: TriggerEvent[] = [];
+    visitEvents(segments, seq, (event) => void events.push(event));
+    return { events };
+  };
+
+  const eventLog: EventLog = {
+    append(event) {
+      if (closedLog) return Promise.reject(new Error('The event log is closed'));
+      return commit.stage(event);
+    },
+    committed$: commit.committed$,
+    lastSeq: () => memory.seq,
+    after,
+    range(sinceMs, untilMs = Infinity, limit = Infinity) {
+      const events: TriggerEvent[] = [];
+      visitEvents(segmentsNow(), 0, (event) => {
+        const at = Date.parse(event.timestamp);
+        if (at >= untilMs) return false;
+        if (at >= sinceMs) events.push(event);
+        return events.length < limit;
+      });
+      return events;
+    },
+    stats(): LogStats {
+      const segments = segmentsNow();
+      const bytes = closed.reduce((sum, s) => sum + s.bytes, active?.bytes ?? 0);
+      return { segments: segments.length, bytes, oldestSeq: oldestSeq(), newestSeq: memory.seq, fsync };
+    },
+    async close() {
+      if (closedLog) return;
+      commit.flush();
+      closedLog = true;
+      if (everySecond) clearInterval(everySecond);
+      await (syncing ?? Promise.resolve()).catch(() => undefined);
+      if (active) {
+        if (fsync !== 'no') fdatasyncSync(active.fd);
+        takeSnapshot();
+        closeSync(active.fd);
+      }
+    },
+  };
+  const recovery: Recovery = { tailRecords, cutBytes, damage, fromSnapshot: snapshot !== undefined, ms: Date.now() - started };
+  return { log: eventLog, memory, recovery };
+}
+
+function sizeAndTime(path: string): { bytes: number; mtimeMs: number } {
+  const s = statSync(path);
+  return { bytes: s.size, mtimeMs: s.mtimeMs };
+}

@@ -1,0 +1,46 @@
+import type { TriggerEvent } from '../../streams/contracts';
+import { appendJournal, createJournal, eventsAfter } from '../../streams/journal';
+import { foldHubMemory, type HubMemory, type MemoryRules } from '../../streams/log/hubMemory';
+import type { EventLog } from './eventLog';
+import { createGroupCommit, endOfTurn, type EndOfTurn } from './groupCommit';
+
+/**
+ * The log of a hub that keeps nothing (`storage.data_dir: ':memory:'`): the same group commit and
+ * order as the file log, with the newest `capacity` events in memory as its whole history.
+ */
+export function createMemoryLog(capacity: number, memory: HubMemory, rules: MemoryRules, defer: EndOfTurn = endOfTurn): EventLog {
+  const ring = createJournal(capacity, memory.seq);
+  let closed = false;
+  const commit = createGroupCommit(
+    { write: () => undefined },
+    (events) => {
+      for (const event of events) {
+        foldHubMemory(memory, event, rules);
+        appendJournal(ring, event);
+      }
+    },
+    defer,
+  );
+  const held = (): TriggerEvent[] => {
+    const all = eventsAfter(ring, ring.horizon);
+    return 'events' in all ? [...all.events] : [];
+  };
+  return {
+    append: (event) => (closed ? Promise.reject(new Error('The event log is closed')) : commit.stage(event)),
+    committed$: commit.committed$,
+    lastSeq: () => memory.seq,
+    after: (seq) => eventsAfter(ring, seq),
+    range: (sinceMs, untilMs = Infinity, limit = Infinity) =>
+      held()
+        .filter((e) => {
+          const at = Date.parse(e.timestamp);
+          return at >= sinceMs && at < untilMs;
+        })
+        .slice(0, limit),
+    stats: () => ({ segments: 0, bytes: 0, oldestSeq: ring.size > 0 ? (ring.ring[ring.start] as TriggerEvent).seq : 0, newestSeq: memory.seq, fsync: 'no' }),
+    close: async () => {
+      commit.flush();
+      closed = true;
+    },
+  };
+}

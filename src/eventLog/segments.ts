@@ -1,0 +1,77 @@
+import { closeSync, fstatSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { TriggerEvent } from '../../streams/contracts';
+import { decodePayload, payloadSeq, scanFrames, type FrameScan } from './recordFrame';
+
+/** A segment file: named by the first seq it was opened for, so the names sort as the history does. */
+export interface Segment {
+  readonly firstSeq: number;
+  readonly path: string;
+}
+
+const SEGMENT_NAME = /^(\d{20})\.log$/;
+
+export function segmentName(firstSeq: number): string {
+  return `${String(firstSeq).padStart(20, '0')}.log`;
+}
+
+/** The log's segments, oldest first (none when the folder does not exist yet). */
+export function listSegments(dir: string): Segment[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw err;
+  }
+  return names
+    .map((name) => SEGMENT_NAME.exec(name))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => ({ firstSeq: Number(m[1]), path: join(dir, m[0]) }))
+    .sort((a, b) => a.firstSeq - b.firstSeq);
+}
+
+/** The bytes of a segment from `offset` to its end (what the kernel has now). */
+export function readSegmentFrom(path: string, offset = 0): Buffer {
+  const fd = openSync(path, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    const buffer = Buffer.allocUnsafe(Math.max(0, size - offset));
+    let read = 0;
+    while (read < buffer.length) {
+      const n = readSync(fd, buffer, read, buffer.length - read, offset + read);
+      if (n === 0) break;
+      read += n;
+    }
+    return buffer.subarray(0, read);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+export function segmentBytes(path: string): number {
+  return statSync(path).size;
+}
+
+/**
+ * Visits the events of `segments` with a seq above `afterSeq`, oldest first, checking every
+ * record's checksum; seeks by `payloadSeq` so skipped records are never parsed. `visit` returning
+ * false stops. Damage ends that segment's records (a hub running on it cuts them at start).
+ */
+export function visitEvents(segments: readonly Segment[], afterSeq: number, visit: (event: TriggerEvent) => boolean | void): FrameScan | undefined {
+  let last: FrameScan | undefined;
+  let stopped = false;
+  for (let i = 0; i < segments.length && !stopped; i++) {
+    // A later segment starting at or below the seq holds nothing wanted from this one.
+    if (i + 1 < segments.length && segments[i + 1].firstSeq <= afterSeq + 1) continue;
+    last = scanFrames(readSegmentFrom(segments[i].path), 0, (payload) => {
+      if (payloadSeq(payload) <= afterSeq) return true;
+      if (visit(decodePayload(payload)) === false) {
+        stopped = true;
+        return false;
+      }
+      return true;
+    });
+  }
+  return last;
+}
