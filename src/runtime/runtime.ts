@@ -22,7 +22,8 @@ import type { HavenConfig } from '../config/havenConfig';
 import { loadTriggerConfig } from '../config/loadConfig';
 import type { EventLog } from '../eventLog/eventLog';
 import type { OpenedLog } from '../eventLog/fileLog';
-import { openEventLog, type OpenLogDeps } from '../eventLog/openEventLog';
+import { createDispatchMark } from '../eventLog/dispatchMark';
+import { journalDir, openEventLog, type OpenLogDeps } from '../eventLog/openEventLog';
 import type { Component, ComponentHealth, TriggerReport } from '../hub';
 import { createLogger, type Logger } from '../log';
 import { createServiceDispatcher } from '../services/dispatcher';
@@ -138,6 +139,9 @@ export function createRuntime({
     ...(recovery.damage ? { cut_bytes: recovery.cutBytes, damage: recovery.damage } : {}),
     ms: recovery.ms,
   });
+  const dataDir = config.storage.data_dir;
+  const dispatchMark = createDispatchMark(dataDir === ':memory:' ? undefined : journalDir(dataDir), log.child('Journal'));
+  dispatchMark.reportUnreplayed(eventLog);
   const memory: HubMemory = opened.memory;
   const seed: CacheState = { ...memory.cache };
   const gateway = createGateway({
@@ -223,6 +227,7 @@ export function createRuntime({
         services.status$.subscribe((change) => bus.publish<ServiceStatusChange>('services', { ...change, timestamp: utcNow() })),
       );
       await services.restore();
+      dispatchMark.start(() => services.settledThrough());
       for (const part of parts) {
         await part.start();
         part.attach?.(server);
@@ -270,6 +275,7 @@ export function createRuntime({
         await closed;
         clearTimeout(timer);
         await services.stop();
+        dispatchMark.stop();
         ingress.close();
         await eventLog.close();
         subscriptions.forEach((s) => s.unsubscribe());

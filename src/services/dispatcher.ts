@@ -4,7 +4,7 @@ import type { ComponentHealth } from '../hub';
 import type { Logger } from '../log';
 import type { Store } from '../storage/store';
 import { createDelivery, type DeliveryOutcome } from './delivery';
-import { DeliveryLedger, type DeliveryTarget } from './deliveryLedger';
+import { DeliveryLedger, type LedgerEntry, type DeliveryTarget } from './deliveryLedger';
 import { importLegacyRegistrations } from './legacyRegistrations';
 import type { Registration } from './registration';
 import { normalizeRegistration, type RegistrationInput } from './registrationInput';
@@ -66,6 +66,12 @@ export interface ServiceDispatcher {
   dispatch(event: TriggerEvent): void;
   /** The outcomes of event `seq` (one per service), by `boundMs` at the latest (`queued` if still open). */
   delivery(seq: number, boundMs: number): Promise<DeliveryOutcome[]>;
+  /**
+   * The highest seq through which every dispatched event has settled with every service (written,
+   * dropped or failed): what a crash cannot leave half delivered. Events after it may not have
+   * reached a service yet.
+   */
+  settledThrough(): number;
   /** Startup: registrations from the store and the seed's file; every actor started, none fatal. */
   restore(): Promise<RestoreSummary>;
   health(): ComponentHealth;
@@ -108,6 +114,10 @@ export function createServiceDispatcher(deps: ServiceDispatcherDeps): ServiceDis
   /** Actors still proving themselves in `register`, so `stop` can close them too. */
   const candidates = new Set<ServiceActor>();
   const serials = new Map<string, Promise<unknown>>();
+  /** Dispatched events some service has not settled yet, oldest first from `openHead`. */
+  let open: LedgerEntry[] = [];
+  let openHead = 0;
+  let lastDispatched = 0;
   let slots: Slot[] = [];
   let targets: DeliveryTarget[] = [];
   let phase: 'new' | 'restoring' | 'running' | 'stopped' = 'new';
@@ -210,7 +220,9 @@ export function createServiceDispatcher(deps: ServiceDispatcherDeps): ServiceDis
     if (phase === 'stopped') return;
     const fanout = slots;
     const entry = ledger.open(event.seq, targets);
+    lastDispatched = event.seq;
     if (fanout.length === 0) return;
+    open.push(entry);
     const lines = createWireLines(event);
     // One clock read per event: every service's max age counts from the same moment.
     const now = scheduler.now();
@@ -288,6 +300,14 @@ export function createServiceDispatcher(deps: ServiceDispatcherDeps): ServiceDis
     list: () => [...actors.values()].map(registrationView),
     dispatch,
     delivery: (seq, boundMs) => ledger.wait(seq, boundMs),
+    settledThrough() {
+      while (openHead < open.length && open[openHead].pending === 0) openHead++;
+      if (openHead > 1024 && openHead * 2 > open.length) {
+        open = open.slice(openHead);
+        openHead = 0;
+      }
+      return openHead < open.length ? open[openHead].seq - 1 : lastDispatched;
+    },
     restore,
     health: () => servicesHealth([...actors.values()], phase),
     status$: status$.asObservable(),

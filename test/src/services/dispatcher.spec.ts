@@ -67,6 +67,24 @@ describe('services/dispatcher', () => {
     expect(logged.some((l) => l.includes('[Service FlameServer] connected'))).to.equal(true);
   });
 
+  it('says through which seq every dispatched event has settled with every service (the dispatch mark)', async () => {
+    const d = dispatcher();
+    const none = event();
+    d.dispatch(none);
+    // No service: dispatched is settled.
+    expect(d.settledThrough()).to.equal(none.seq);
+    const service = await startService();
+    await d.register({ name: 'FlameServer', port: service.port, host: '127.0.0.1' });
+    const a = event();
+    const b = event();
+    d.dispatch(a);
+    d.dispatch(b);
+    // Handed to the actor, not yet written: a crash now could lose them.
+    expect(d.settledThrough()).to.equal(none.seq);
+    await d.delivery(b.seq, 5000);
+    expect(d.settledThrough()).to.equal(b.seq);
+  });
+
   it('answers the seed 500 when nothing listens, and keeps nothing', async () => {
     const port = await freePort();
     const d = dispatcher();
