@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { config as rxjs } from 'rxjs';
 import { extractConfig } from './config/configArg';
 import { ConfigError, loadHavenConfig } from './config/loadConfig';
 import { createLogger } from './log';
@@ -10,6 +11,10 @@ import { createRuntime } from './runtime/runtime';
  */
 export async function main(argv = process.argv.slice(2)): Promise<void> {
   const log = createLogger('Haven');
+  // A subscriber that throws is reported here and its stream goes on: one consumer of the
+  // committed records failing must not stop the process, nor any other consumer.
+  rxjs.onUnhandledError = (err: unknown) =>
+    log.error('a subscriber failed; its stream goes on', { error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
   const args = extractConfig(argv);
   if ('error' in args) {
     log.error(`Invalid command line: ${args.error}`);

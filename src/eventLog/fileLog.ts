@@ -9,6 +9,7 @@ import type { EventLog, LogStats, Replay } from './eventLog';
 import { createGroupCommit, endOfTurn, type EndOfTurn, type LogSink } from './groupCommit';
 import { frameBatch, payloadSeq, scanFrames, decodePayload } from './recordFrame';
 import { listSegments, readSegmentFrom, segmentName, visitEvents, type Segment } from './segments';
+import { lockFolder } from './folderLock';
 import { fsyncPath, readSnapshot, writeSnapshot, type LogSnapshot } from './snapshot';
 
 export interface FileLogOptions {
@@ -75,6 +76,7 @@ export function openFileLog(options: FileLogOptions): OpenedLog {
   const { dir, fsync, log, rules } = options;
   const started = Date.now();
   mkdirSync(dir, { recursive: true });
+  const unlock = lockFolder(dir);
 
   // ---- Start-up: the snapshot, then the records after it; a damaged tail is cut, not trusted.
   const snapshot = readSnapshot(dir);
@@ -299,6 +301,7 @@ export function openFileLog(options: FileLogOptions): OpenedLog {
         takeSnapshot();
         closeSync(active.fd);
       }
+      unlock();
     },
   };
   const recovery: Recovery = { tailRecords, cutBytes, damage, fromSnapshot: snapshot !== undefined, ms: Date.now() - started };
