@@ -10,24 +10,50 @@ import { expectAcksStored, expectCacheIsLog, expectGapless } from './logChecks';
 import { FRAME_HEADER_BYTES, readLog, type StoredRecord } from './logFiles';
 
 const EVENTS = 25;
-/** Snapshots at 10 and 20 records: the damaged last record (25) lies in the tail start-up reads after the snapshot. */
+/** Snapshots at 10 and 20 records: after a crash, the damaged last record (25) lies in the tail start-up reads after the snapshot. */
 const JOURNAL = { fsync: 'everysec', snapshot_every: 10 } as const;
 
-/** How a test damages the log's last record, as a crash mid-write or a bad sector would. */
-const DAMAGES: readonly { kind: 'torn' | 'corrupt'; what: string; apply(last: StoredRecord): void }[] = [
+const truncateMidRecord = (last: StoredRecord): void => truncateSync(last.path, last.offset + FRAME_HEADER_BYTES + Math.floor(last.payloadBytes / 2));
+
+/**
+ * How a test damages the log's last record, as a crash mid-write or a bad sector would, after the
+ * hub stopped one way or the other, and what start-up then reads: after a crash, the records past
+ * the snapshot at 20; after a clean stop the snapshot covers record 25, so it no longer matches
+ * the log and start-up reads all of it.
+ */
+const DAMAGES: readonly {
+  kind: 'torn' | 'corrupt';
+  what: string;
+  stop: 'SIGKILL' | 'SIGTERM';
+  opened: string;
+  warns?: string;
+  apply(last: StoredRecord): void;
+}[] = [
   {
     kind: 'torn',
     what: 'a log truncated in the middle of its last record',
-    apply: (last) => truncateSync(last.path, last.offset + FRAME_HEADER_BYTES + Math.floor(last.payloadBytes / 2)),
+    stop: 'SIGKILL',
+    opened: '{"records_read":4,"from_snapshot":true',
+    apply: truncateMidRecord,
   },
   {
     kind: 'corrupt',
     what: "a log whose last record's bytes are scrambled",
+    stop: 'SIGKILL',
+    opened: '{"records_read":4,"from_snapshot":true',
     apply: (last) => {
       const bytes = readFileSync(last.path);
       bytes[last.offset + FRAME_HEADER_BYTES + Math.floor(last.payloadBytes / 2)] ^= 0x5a;
       writeFileSync(last.path, bytes);
     },
+  },
+  {
+    kind: 'torn',
+    what: 'a log truncated in the middle of its last record after a clean stop (its snapshot says the log is longer)',
+    stop: 'SIGTERM',
+    opened: '{"records_read":24,"from_snapshot":false',
+    warns: 'event log: the snapshot at seq 25 points past the end of',
+    apply: truncateMidRecord,
   },
 ];
 
@@ -55,9 +81,9 @@ describe('event log: a damaged tail (a real hub process)', function () {
       let url = await start();
       const acks: Ack[] = [];
       for (let i = 0; i < EVENTS; i++) acks.push(await postEvent(url, HTTP_TRIGGERS[i % 3], ids));
-      // The snapshot is written once the log up to it is synced; with it on disk, start-up reads only records 21..25.
+      // The snapshot is written once the log up to it is synced; with it on disk, start-up after a crash reads only records 21..25.
       await waitFor(() => (readSnapshot(journalDir(folder!.dataDir))?.memory.seq ?? 0) >= 20, 'the snapshot at record 20');
-      await hub!.kill('SIGKILL');
+      expect((await hub!.kill(damage.stop)).signal).to.equal(damage.stop === 'SIGKILL' ? 'SIGKILL' : null);
       const before = readLog(folder.dataDir);
       expect(before.events.map((e) => e.seq)).to.deep.equal(acks.map((a) => a.seq));
       const last = before.records.at(-1)!;
@@ -67,11 +93,10 @@ describe('event log: a damaged tail (a real hub process)', function () {
       url = await start();
       const cutLog = hub!.log();
       const sizeAfter = statSync(last.path).size;
+      if (damage.warns) expect(cutLog).to.contain(damage.warns);
       expect(cutLog).to.contain(`event log: cut a ${damage.kind} record off ${last.path} (`);
       expect(cutLog).to.match(new RegExp(`bytes at offset ${last.offset}\\); the seq continues after ${EVENTS - 1}`));
-      expect(cutLog).to.contain(
-        `event log opened at seq ${EVENTS - 1} {"records_read":4,"from_snapshot":true,"cut_bytes":${cutBytes},"damage":"${damage.kind}"`,
-      );
+      expect(cutLog).to.contain(`event log opened at seq ${EVENTS - 1} ${damage.opened},"cut_bytes":${cutBytes},"damage":"${damage.kind}"`);
       expect(sizeAfter, 'the file ends where the last whole record ends').to.equal(last.offset);
       const kept = readLog(folder.dataDir);
       expect(kept.damage).to.deep.equal([]);
