@@ -10,7 +10,7 @@ import { createGroupCommit, endOfTurn, type EndOfTurn, type LogSink } from './gr
 import { frameBatch, payloadSeq, scanFrames, decodePayload } from './recordFrame';
 import { listSegments, readSegmentFrom, segmentName, visitEvents, type Segment } from './segments';
 import { lockFolder } from './folderLock';
-import { fsyncPath, readSnapshot, writeSnapshot, type LogSnapshot } from './snapshot';
+import { fsyncPath, readSnapshot, SNAPSHOT_FILE, writeSnapshot, type LogSnapshot } from './snapshot';
 
 export interface FileLogOptions {
   /** The log's folder (`<data_dir>/journal`). */
@@ -79,10 +79,10 @@ export function openFileLog(options: FileLogOptions): OpenedLog {
   const unlock = lockFolder(dir);
 
   // ---- Start-up: the snapshot, then the records after it; a damaged tail is cut, not trusted.
-  const snapshot = readSnapshot(dir);
+  const found = listSegments(dir);
+  const snapshot = snapshotWithinLog(readSnapshot(dir), found, dir, fsync !== 'no', log);
   const memory: HubMemory = snapshot ? snapshot.memory : options.seed();
   const ring = createJournal(options.capacity, memory.seq);
-  const found = listSegments(dir);
   let tailRecords = 0;
   let cutBytes = 0;
   let damage: Recovery['damage'];
@@ -306,6 +306,27 @@ export function openFileLog(options: FileLogOptions): OpenedLog {
   };
   const recovery: Recovery = { tailRecords, cutBytes, damage, fromSnapshot: snapshot !== undefined, ms: Date.now() - started };
   return { log: eventLog, memory, recovery };
+}
+
+/**
+ * The snapshot, unless it points past the end of its segment: the log then lost records the
+ * snapshot had folded in (a truncation, or fsync `no` and a power cut). Trusted, it would hide the
+ * torn record from the tail scan, continue the seq after records the log no longer holds and put
+ * new records behind the torn bytes, where the next start-up, reading from the stale offset, cuts
+ * them. Instead it is removed and the whole log is read, as without one.
+ */
+function snapshotWithinLog(snapshot: LogSnapshot | undefined, found: readonly Segment[], dir: string, sync: boolean, log: Logger): LogSnapshot | undefined {
+  if (snapshot === undefined) return undefined;
+  const segment = found.find((s) => s.firstSeq === snapshot.segment);
+  const size = segment ? statSync(segment.path).size : 0;
+  if (snapshot.offset <= size) return snapshot;
+  log.warn(
+    `event log: the snapshot at seq ${snapshot.memory.seq} points past the end of ${segment?.path ?? `segment ${snapshot.segment}, which is missing`} ` +
+      `(offset ${snapshot.offset}, ${size} bytes); reading the whole log instead`,
+  );
+  unlinkSync(join(dir, SNAPSHOT_FILE));
+  if (sync) fsyncPath(dir);
+  return undefined;
 }
 
 function sizeAndTime(path: string): { bytes: number; mtimeMs: number } {
