@@ -7,6 +7,7 @@ import type { FsyncPolicy } from '../config/havenConfig';
 import type { Logger } from '../log';
 import type { EventLog, LogStats, Replay } from './eventLog';
 import { createGroupCommit, endOfTurn, type EndOfTurn, type LogSink } from './groupCommit';
+import { readRange } from './logReader';
 import { frameBatch, payloadSeq, scanFrames, decodePayload } from './recordFrame';
 import { listSegments, readSegmentFrom, segmentName, visitEvents, type Segment } from './segments';
 import { lockFolder } from './folderLock';
@@ -275,14 +276,9 @@ export function openFileLog(options: FileLogOptions): OpenedLog {
     committed$: commit.committed$,
     lastSeq: () => memory.seq,
     after,
-    range(sinceMs, untilMs = Infinity, limit = Infinity) {
+    range(sinceMs, untilMs, limit) {
       const events: TriggerEvent[] = [];
-      visitEvents(segmentsNow(), 0, (event) => {
-        const at = Date.parse(event.timestamp);
-        if (at >= untilMs) return false;
-        if (at >= sinceMs) events.push(event);
-        return events.length < limit;
-      });
+      readRange(segmentsNow(), { sinceMs, untilMs, limit }, (event) => void events.push(event));
       return events;
     },
     stats(): LogStats {

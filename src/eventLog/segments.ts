@@ -49,6 +49,20 @@ export function readSegmentFrom(path: string, offset = 0): Buffer {
   }
 }
 
+/**
+ * Like readSegmentFrom, but a segment that is gone holds nothing: a reader in another process
+ * (`haven journal`) lists the folder, and the hub's retention may delete a listed segment before
+ * it is read.
+ */
+export function readSegmentIfPresent(path: string, offset = 0): Buffer {
+  try {
+    return readSegmentFrom(path, offset);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return Buffer.alloc(0);
+    throw err;
+  }
+}
+
 export function segmentBytes(path: string): number {
   return statSync(path).size;
 }
@@ -56,7 +70,8 @@ export function segmentBytes(path: string): number {
 /**
  * Visits the events of `segments` with a seq above `afterSeq`, oldest first, checking every
  * record's checksum; seeks by `payloadSeq` so skipped records are never parsed. `visit` returning
- * false stops. Damage ends that segment's records (a hub running on it cuts them at start).
+ * false stops. Damage ends that segment's records (a hub running on it cuts them at start); a
+ * segment deleted since it was listed has none.
  */
 export function visitEvents(segments: readonly Segment[], afterSeq: number, visit: (event: TriggerEvent) => boolean | void): FrameScan | undefined {
   let last: FrameScan | undefined;
@@ -64,7 +79,7 @@ export function visitEvents(segments: readonly Segment[], afterSeq: number, visi
   for (let i = 0; i < segments.length && !stopped; i++) {
     // A later segment starting at or below the seq holds nothing wanted from this one.
     if (i + 1 < segments.length && segments[i + 1].firstSeq <= afterSeq + 1) continue;
-    last = scanFrames(readSegmentFrom(segments[i].path), 0, (payload) => {
+    last = scanFrames(readSegmentIfPresent(segments[i].path), 0, (payload) => {
       if (payloadSeq(payload) <= afterSeq) return true;
       if (visit(decodePayload(payload)) === false) {
         stopped = true;

@@ -1,0 +1,139 @@
+import { statSync } from 'node:fs';
+import type { TriggerEvent } from '../../streams/contracts';
+import { lastEvents, readRange, type LogQuery } from '../eventLog/logReader';
+import { summarizeLog } from '../eventLog/logSummary';
+import { journalDir } from '../eventLog/openEventLog';
+import { listSegments } from '../eventLog/segments';
+import { formatEventLine, formatSummary } from './journalFormat';
+import { followJournal } from './journalTail';
+import type { CommandContext } from './subcommand';
+import { parseSubcommandArgs } from './subcommandArgs';
+import { parseTimeArg } from './timeArg';
+
+export const JOURNAL_USAGE = `Usage: haven journal <command> [options]   (the event log in <data_dir>/journal, read-only: the hub may be running)
+
+Commands:
+  tail [-n <count>] [--json]
+                      the newest <count> records (10), then each record as it is written, across new
+                      segments, until Ctrl-C
+  show --from <seq> | --since <time> [--until <time>] [--limit <count>]
+                      records from a seq on, or from a time on, one line each:
+                      seq  timestamp  source  kind  name  value  id=<id>
+  export [--from <seq> | --since <time>] [--until <time>] [--limit <count>]
+                      the same records as NDJSON on stdout, one event's JSON a line (all of them
+                      without options)
+  stats [--json]      segments (names, bytes), oldest and newest record, the snapshot and its age
+
+Times are ISO 8601 (2026-12-02T10:00:00Z; without a zone, local time) or a time ago (90s, 10m, 2h,
+7d); --until is exclusive.
+
+Options for every command:
+  --config <file>     haven config whose storage.data_dir holds the log (or HAVEN_CONFIG / HAVEN_DATA_DIR)`;
+
+const OPTIONS = {
+  n: { type: 'string', short: 'n' },
+  json: { type: 'boolean' },
+  from: { type: 'string' },
+  since: { type: 'string' },
+  until: { type: 'string' },
+  limit: { type: 'string' },
+} as const;
+type Opts = { [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K]['type'] extends 'string' ? string : boolean };
+
+/** Each command and the options it takes. */
+const TAKES: Readonly<Record<string, readonly (keyof Opts)[]>> = {
+  tail: ['n', 'json'],
+  show: ['from', 'since', 'until', 'limit'],
+  export: ['from', 'since', 'until', 'limit'],
+  stats: ['json'],
+};
+
+/** Lines written to the output at once: one write per chunk instead of one per record. */
+const CHUNK_LINES = 1000;
+
+/**
+ * `haven journal tail|show|export|stats`: reads `<data_dir>/journal` and never writes it. Returns
+ * the exit code: 0 done (tail: stopped by SIGINT), 1 no log there or a --from it does not hold,
+ * 2 the command line is wrong.
+ */
+export async function runJournalCommand(args: readonly string[], ctx: CommandContext): Promise<number> {
+  const parsed = parseSubcommandArgs(args, OPTIONS, JOURNAL_USAGE, ctx);
+  if (typeof parsed === 'number') return parsed;
+  const { command, positionals } = parsed;
+  const opts = parsed.opts as Opts;
+  const takes = TAKES[command];
+  if (!takes) return usageError(ctx, `Unknown journal command '${command}'`);
+  const extra = [...positionals.map((p) => `'${p}'`), ...Object.keys(opts).flatMap((k) => (takes.includes(k as keyof Opts) ? [] : [`--${k}`]))];
+  if (extra.length) return usageError(ctx, `journal ${command} does not take ${extra.join(', ')}`);
+  const query = readQuery(command, opts, ctx.now());
+  if (typeof query === 'string') return usageError(ctx, query);
+
+  const dir = journalDir(ctx.dataDir());
+  if (!statSync(dir, { throwIfNoEntry: false })?.isDirectory()) {
+    ctx.err(`No event log in ${dir}: no hub has run on this data dir yet (storage.data_dir, HAVEN_DATA_DIR, --config)`);
+    return 1;
+  }
+  if (command === 'stats') {
+    const summary = summarizeLog(dir, ctx.now());
+    ctx.out(opts.json ? JSON.stringify(summary, null, 2) : formatSummary(summary));
+    return 0;
+  }
+  if (command === 'tail') return followJournal(dir, query.limit ?? 10, opts.json ? toJson : formatEventLine, ctx);
+
+  const segments = listSegments(dir);
+  if (query.afterSeq !== undefined) {
+    const oldest = segments[0]?.firstSeq;
+    const newest = lastEvents(segments, 1)[0]?.seq ?? 0;
+    const from = query.afterSeq + 1;
+    if (oldest !== undefined && from < oldest) {
+      ctx.err(`--from ${opts.from}: the log starts at seq ${oldest} (retention removed older segments, or they were never in it); try --from ${oldest}`);
+      return 1;
+    }
+    if (from > newest + 1) {
+      ctx.err(`--from ${opts.from}: the log's newest record is seq ${newest}`);
+      return 1;
+    }
+  }
+  const format = command === 'export' ? toJson : formatEventLine;
+  let lines: string[] = [];
+  readRange(segments, query, (event) => {
+    lines.push(format(event));
+    if (lines.length >= CHUNK_LINES) {
+      ctx.out(lines.join('\n'));
+      lines = [];
+    }
+  });
+  if (lines.length) ctx.out(lines.join('\n'));
+  return 0;
+}
+
+const toJson = (event: TriggerEvent): string => JSON.stringify(event);
+
+function usageError(ctx: CommandContext, message: string): number {
+  ctx.err(`${message}\n\n${JOURNAL_USAGE}`);
+  return 2;
+}
+
+/** The options as a query (tail's `-n` as its limit), or what is wrong with them. */
+function readQuery(command: string, opts: Opts, nowMs: number): LogQuery | string {
+  const count = (name: string, text: string | undefined): number | string | undefined =>
+    text === undefined ? undefined : /^\d+$/.test(text) ? Number(text) : `${name} needs a whole number, not '${text}'`;
+  const time = (name: string, text: string | undefined): number | string | undefined =>
+    text === undefined
+      ? undefined
+      : (parseTimeArg(text, nowMs) ?? `${name} needs a time: ISO 8601 (2026-12-02T10:00:00Z) or a time ago (10m, 2h), not '${text}'`);
+  if (opts.from !== undefined && opts.since !== undefined) return '--from and --since exclude each other: give one';
+  if (command === 'show' && opts.from === undefined && opts.since === undefined)
+    return 'journal show needs --from <seq> or --since <time> (journal export reads everything)';
+  const from = count('--from', opts.from);
+  const sinceMs = time('--since', opts.since);
+  const untilMs = time('--until', opts.until);
+  const limit = count(command === 'tail' ? '-n' : '--limit', command === 'tail' ? opts.n : opts.limit);
+  for (const v of [from, sinceMs, untilMs, limit]) if (typeof v === 'string') return v;
+  return {
+    afterSeq: from === undefined ? undefined : Math.max(0, (from as number) - 1),
+    sinceMs: sinceMs as number | undefined,
+    untilMs: untilMs as number | undefined,
+    limit: limit as number | undefined,
+  };
+}

@@ -1,0 +1,120 @@
+import { watch } from 'node:fs';
+import { asyncScheduler, auditTime, defer, filter, interval, merge, Observable, of, scan, type SchedulerLike } from 'rxjs';
+import type { TriggerEvent } from '../../streams/contracts';
+import { decodePayload, payloadSeq, scanFrames } from './recordFrame';
+import { listSegments, readSegmentIfPresent, type Segment } from './segments';
+
+/** Where a follower of the log folder stands. */
+export interface FollowPosition {
+  /** The segment being read; undefined until the log has one. */
+  readonly segment?: Segment;
+  /** Bytes of it read: the end of the last whole record. */
+  readonly offset: number;
+  /** The newest seq handed out; records at or below it are skipped. */
+  readonly lastSeq: number;
+}
+
+/** One read of the folder: the new records, and what a person should know (a damaged closed segment). */
+export interface FollowStep {
+  readonly position: FollowPosition;
+  readonly events: readonly TriggerEvent[];
+  readonly notes: readonly string[];
+}
+
+/** The segment holding `afterSeq + 1`: the last one starting at or before it, else the oldest. */
+function segmentFor(segments: readonly Segment[], afterSeq: number): Segment | undefined {
+  let found = segments[0];
+  for (const s of segments) if (s.firstSeq <= afterSeq + 1) found = s;
+  return found;
+}
+
+/**
+ * Reads what was appended since `position`. A torn last record is a write still under way: the
+ * offset stays before it and the next read takes it whole. Once a newer segment exists the one
+ * being read is closed, so it is read a last time to its end and the follower moves on.
+ */
+export function readNew(dir: string, position: FollowPosition): FollowStep {
+  let { segment, offset, lastSeq } = position;
+  const events: TriggerEvent[] = [];
+  const notes: string[] = [];
+  /** Reads `path` from `offset` on; returns how many bytes after the last whole record were left. */
+  const take = (path: string): number => {
+    const bytes = readSegmentIfPresent(path, offset);
+    const scanned = scanFrames(bytes, 0, (payload) => {
+      if (payloadSeq(payload) <= lastSeq) return;
+      const event = decodePayload(payload);
+      events.push(event);
+      lastSeq = event.seq;
+    });
+    offset += scanned.end;
+    return bytes.length - scanned.end;
+  };
+  for (;;) {
+    if (segment === undefined) {
+      segment = segmentFor(listSegments(dir), lastSeq);
+      offset = 0;
+      if (segment === undefined) break;
+    }
+    const before = events.length;
+    take(segment.path);
+    if (events.length > before) break;
+    const current: Segment = segment;
+    const next = listSegments(dir).find((s) => s.firstSeq > current.firstSeq);
+    if (next === undefined) break;
+    // Closed: what it holds now is all it will ever hold. A damaged end is skipped, not waited for.
+    const rest = take(current.path);
+    if (rest > 0) notes.push(`${current.path}: skipped ${rest} damaged bytes at its end`);
+    segment = next;
+    offset = 0;
+  }
+  return { position: { segment, offset, lastSeq }, events, notes };
+}
+
+/** Change notices for a folder from fs.watch; none (polling only) where it cannot watch. */
+function watchFolder(dir: string): Observable<void> {
+  return new Observable<void>((subscriber) => {
+    let watcher: ReturnType<typeof watch>;
+    try {
+      watcher = watch(dir, { persistent: false }, () => subscriber.next());
+    } catch {
+      return undefined;
+    }
+    watcher.on('error', () => watcher.close());
+    return () => watcher.close();
+  });
+}
+
+/** How a follower reads the folder. */
+export interface FollowOptions {
+  /** Records after this seq are followed. */
+  readonly afterSeq: number;
+  /** The folder is also read this often, for changes fs.watch misses (network file systems); default 500. */
+  readonly pollMs?: number;
+  /** Change notices that make it read at once; default fs.watch on the folder. */
+  readonly changes$?: Observable<unknown>;
+  readonly scheduler?: SchedulerLike;
+}
+
+/** Bursts of change notices (one per write) are read once per this many ms. */
+const COALESCE_MS = 10;
+
+/**
+ * Follows the log folder `dir`: emits each read that found new records (or notes), across
+ * segment rotations, until unsubscribed. Read-only: the hub's files are never written.
+ *
+ * ```
+ * changes$  --c-c-c-------c----
+ * poll      ------p-------p----   (every pollMs)
+ * result    s----a------b------   (s: at once; a, b: reads that found records)
+ * ```
+ */
+export function followLog(dir: string, options: FollowOptions): Observable<FollowStep> {
+  const { pollMs = 500, scheduler = asyncScheduler } = options;
+  return defer(() => {
+    const start: FollowStep = { position: { offset: 0, lastSeq: options.afterSeq }, events: [], notes: [] };
+    return merge(of(null), (options.changes$ ?? watchFolder(dir)).pipe(auditTime(COALESCE_MS, scheduler)), interval(pollMs, scheduler)).pipe(
+      scan((step: FollowStep) => readNew(dir, step.position), start),
+      filter((step) => step.events.length > 0 || step.notes.length > 0),
+    );
+  });
+}

@@ -1,0 +1,84 @@
+import { expect } from 'chai';
+import { rmSync } from 'node:fs';
+import { map } from 'rxjs';
+import { followLog, readNew, type FollowPosition } from '../../../src/eventLog/logFollower';
+import { frameBatch } from '../../../src/eventLog/recordFrame';
+import { createTestScheduler } from '../../helpers/marbles';
+import { appendBytes, eventAt, eventsFrom, tempDataDir, writeSegment } from '../../helpers/segmentFiles';
+
+describe('eventLog/logFollower (following the log folder while the hub writes it)', () => {
+  let dataDir: string;
+  let dir: string;
+  beforeEach(() => ({ dataDir, dir } = tempDataDir()));
+  afterEach(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  /** Reads from `position` on; returns the seqs read and where it stopped. */
+  const read = (position: FollowPosition) => {
+    const step = readNew(dir, position);
+    return { seqs: step.events.map((e) => e.seq), position: step.position, notes: step.notes };
+  };
+
+  it('waits for a record being written: half a frame is not there yet, and is read whole once complete', () => {
+    const segment = writeSegment(dir, eventsFrom(1, 2));
+    const third = frameBatch([eventAt(3)]);
+    appendBytes(segment, third.subarray(0, 5)); // not even the whole header
+    const first = read({ offset: 0, lastSeq: 0 });
+    expect(first.seqs).to.deep.equal([1, 2]);
+    appendBytes(segment, third.subarray(5, 30)); // header whole, payload cut
+    const second = read(first.position);
+    expect(second).to.deep.include({ seqs: [], notes: [] });
+    expect(second.position.offset).to.equal(first.position.offset);
+    appendBytes(segment, third.subarray(30));
+    expect(read(second.position).seqs).to.deep.equal([3]);
+  });
+
+  it('follows a rotation: reads the closed segment to its end, then the new one from its start', () => {
+    const old = writeSegment(dir, eventsFrom(1, 2));
+    const first = read({ offset: 0, lastSeq: 0 });
+    // The hub's last write to the old segment, then the first to a new one, between two reads.
+    appendBytes(old, frameBatch([eventAt(3)]));
+    writeSegment(dir, eventsFrom(4, 5));
+    const second = read(first.position);
+    expect(second.seqs).to.deep.equal([3]);
+    const third = read(second.position);
+    expect(third.seqs).to.deep.equal([4, 5]);
+    expect(third.position.segment?.firstSeq).to.equal(4);
+  });
+
+  it('starts after a seq in the middle of the log, and waits for the first segment of an empty one', () => {
+    writeSegment(dir, eventsFrom(1, 4));
+    writeSegment(dir, eventsFrom(5, 8));
+    expect(read({ offset: 0, lastSeq: 6 }).seqs).to.deep.equal([7, 8]);
+    rmSync(dir, { recursive: true });
+    const none = read({ offset: 0, lastSeq: 0 });
+    expect(none.seqs).to.deep.equal([]);
+    ({ dataDir, dir } = tempDataDir());
+    writeSegment(dir, eventsFrom(1, 1));
+    expect(read(none.position).seqs).to.deep.equal([1]);
+  });
+
+  it("skips a closed segment's damaged end with a note, and moves on", () => {
+    const old = writeSegment(dir, eventsFrom(1, 2));
+    appendBytes(old, Buffer.from('garbage!garbage!'));
+    writeSegment(dir, eventsFrom(3, 3));
+    const first = read({ offset: 0, lastSeq: 0 });
+    expect(first.seqs).to.deep.equal([1, 2]);
+    const second = read(first.position);
+    expect(second.seqs).to.deep.equal([3]);
+    expect(second.notes).to.deep.equal([`${old.path}: skipped 16 damaged bytes at its end`]);
+  });
+
+  it('followLog reads at once, on each change notice (bursts coalesced), and every pollMs for what fs.watch missed; unsubscribing ends it', () => {
+    const segment = writeSegment(dir, eventsFrom(1, 2));
+    const ts = createTestScheduler();
+    ts.run(({ hot, expectObservable }) => {
+      const changes$ = hot('   ---cc---------------');
+      const expected = '      a 12ms b 86ms c';
+      const subscription = '  ^ 249ms !';
+      ts.schedule(() => appendBytes(segment, frameBatch([eventAt(3)])), 2);
+      ts.schedule(() => appendBytes(segment, frameBatch([eventAt(4)])), 50); // no notice for this one
+      const seqs$ = followLog(dir, { afterSeq: 0, pollMs: 100, changes$ }).pipe(map((step) => step.events.map((e) => e.seq)));
+      expectObservable(seqs$, subscription).toBe(expected, { a: [1, 2], b: [3], c: [4] });
+    });
+  });
+});
