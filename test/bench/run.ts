@@ -21,7 +21,8 @@ import { wsMemorySuite } from './suites/wsMemory';
  * `--profile dir` starts the servers with `--cpu-prof` and leaves their profiles in `dir`.
  * `--baseline dir` names another built checkout (e.g. a `git worktree` of the commit before a
  * change, after `npm run build` there): its hub takes turns with this one in benchmarks 1 and 5,
- * and their rows say this build ÷ the baseline.
+ * and their rows say this build ÷ the baseline. The temporary folder (configs, the hubs' data
+ * and event logs) is removed at the end, also when the run is interrupted.
  */
 const SUITES: Suite[] = [httpIngressSuite, dispatchLatencySuite, fanoutSuite, wsMemorySuite, tcpSourceSuite, pipelineSuite];
 
@@ -37,15 +38,20 @@ async function main(): Promise<void> {
   const seconds = Number(option('seconds', '3'));
   const out = option('out', join(root, 'test', 'bench', 'results', 'latest.json'));
   const pinning = detectPinning(cpus().length);
-  const machine = describeMachine(pinning);
   const tmp = mkdtempSync(join(tmpdir(), 'haven-bench-'));
+  // Also on Ctrl-C: a suite's data folders can hold hundreds of MB (the children are killed by proc's exit hook).
+  process.on('exit', () => rmSync(tmp, { recursive: true, force: true }));
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => process.exit(130));
+  const machine = describeMachine(pinning, tmp);
   const log = (message: string) => process.stderr.write(`${message}\n`);
   const profileDir = option('profile', '') || undefined;
   const baseline = option('baseline', '') || undefined;
   if (baseline && !existsSync(benchScript('servers/hub', resolve(baseline))))
     throw new Error(`--baseline ${baseline}: no built hub there (run \`npm ci && npm run build\` in it first)`);
   const ctx: BenchContext = { pinning, runs, seconds, tmp, log, profileDir: profileDir && resolve(profileDir), baseline: baseline && resolve(baseline) };
-  log(`Haven bench on ${machine.cpuModel}, ${machine.cores} cores, Node ${machine.node}; ${machine.pinning}; ${runs} runs of ${seconds} s`);
+  log(
+    `Haven bench on ${machine.cpuModel}, ${machine.cores} cores, Node ${machine.node}; ${machine.pinning}; ${runs} runs of ${seconds} s; data on ${machine.dataFilesystem}`,
+  );
 
   const rows: Row[] = [];
   const failures: Array<{ suite: string; error: string }> = [];
