@@ -8,23 +8,24 @@ import { dispatchLatencySuite } from './suites/dispatchLatency';
 import { fanoutSuite } from './suites/fanout';
 import { httpIngressSuite } from './suites/httpIngress';
 import { pipelineSuite } from './suites/pipeline';
+import { startupSuite } from './suites/startup';
 import { tcpSourceSuite } from './suites/tcpSource';
 import { wsMemorySuite } from './suites/wsMemory';
 
 /**
- * `npm run bench`: every benchmark of issue 7, each Haven figure next to its reference measured
- * in the same run, medians of `--runs` runs. Prints a Markdown table and writes the JSON report
- * to test/bench/results/latest.json.
+ * `npm run bench`: every benchmark of issue 7, and issue 12's start-up with a large event log
+ * (7), each Haven figure next to its reference measured in the same run, medians of `--runs`
+ * runs. Prints a Markdown table and writes the JSON report to test/bench/results/latest.json.
  *
  *   node dist/test/bench/run.js [--only 1,3] [--runs 3] [--seconds 3] [--out file.json] [--profile dir] [--baseline dir]
  *
  * `--profile dir` starts the servers with `--cpu-prof` and leaves their profiles in `dir`.
  * `--baseline dir` names another built checkout (e.g. a `git worktree` of the commit before a
  * change, after `npm run build` there): its hub takes turns with this one in benchmarks 1 and 5,
- * and their rows say this build ÷ the baseline. The temporary folder (configs, the hubs' data
- * and event logs) is removed at the end, also when the run is interrupted.
+ * and their rows say this build ÷ the baseline. Every temporary folder (the hubs' data, the
+ * event logs of 7) is removed at the end, also when the run is interrupted.
  */
-const SUITES: Suite[] = [httpIngressSuite, dispatchLatencySuite, fanoutSuite, wsMemorySuite, tcpSourceSuite, pipelineSuite];
+const SUITES: Suite[] = [httpIngressSuite, dispatchLatencySuite, fanoutSuite, wsMemorySuite, tcpSourceSuite, pipelineSuite, startupSuite];
 
 function option(name: string, fallback: string): string {
   const at = process.argv.indexOf(`--${name}`);
