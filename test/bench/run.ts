@@ -8,22 +8,24 @@ import { dispatchLatencySuite } from './suites/dispatchLatency';
 import { fanoutSuite } from './suites/fanout';
 import { httpIngressSuite } from './suites/httpIngress';
 import { pipelineSuite } from './suites/pipeline';
+import { startupSuite } from './suites/startup';
 import { tcpSourceSuite } from './suites/tcpSource';
 import { wsMemorySuite } from './suites/wsMemory';
 
 /**
- * `npm run bench`: every benchmark of issue 7, each Haven figure next to its reference measured
- * in the same run, medians of `--runs` runs. Prints a Markdown table and writes the JSON report
- * to test/bench/results/latest.json.
+ * `npm run bench`: every benchmark of issue 7, and issue 12's start-up with a large event log
+ * (7), each Haven figure next to its reference measured in the same run, medians of `--runs`
+ * runs. Prints a Markdown table and writes the JSON report to test/bench/results/latest.json.
  *
  *   node dist/test/bench/run.js [--only 1,3] [--runs 3] [--seconds 3] [--out file.json] [--profile dir] [--baseline dir]
  *
  * `--profile dir` starts the servers with `--cpu-prof` and leaves their profiles in `dir`.
  * `--baseline dir` names another built checkout (e.g. a `git worktree` of the commit before a
  * change, after `npm run build` there): its hub takes turns with this one in benchmarks 1 and 5,
- * and their rows say this build ÷ the baseline.
+ * and their rows say this build ÷ the baseline. Every temporary folder (the hubs' data, the
+ * event logs of 7) is removed at the end, also when the run is interrupted.
  */
-const SUITES: Suite[] = [httpIngressSuite, dispatchLatencySuite, fanoutSuite, wsMemorySuite, tcpSourceSuite, pipelineSuite];
+const SUITES: Suite[] = [httpIngressSuite, dispatchLatencySuite, fanoutSuite, wsMemorySuite, tcpSourceSuite, pipelineSuite, startupSuite];
 
 function option(name: string, fallback: string): string {
   const at = process.argv.indexOf(`--${name}`);
@@ -37,15 +39,20 @@ async function main(): Promise<void> {
   const seconds = Number(option('seconds', '3'));
   const out = option('out', join(root, 'test', 'bench', 'results', 'latest.json'));
   const pinning = detectPinning(cpus().length);
-  const machine = describeMachine(pinning);
   const tmp = mkdtempSync(join(tmpdir(), 'haven-bench-'));
+  // Also on Ctrl-C: a suite's data folders can hold hundreds of MB (the children are killed by proc's exit hook).
+  process.on('exit', () => rmSync(tmp, { recursive: true, force: true }));
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => process.exit(130));
+  const machine = describeMachine(pinning, tmp);
   const log = (message: string) => process.stderr.write(`${message}\n`);
   const profileDir = option('profile', '') || undefined;
   const baseline = option('baseline', '') || undefined;
   if (baseline && !existsSync(benchScript('servers/hub', resolve(baseline))))
     throw new Error(`--baseline ${baseline}: no built hub there (run \`npm ci && npm run build\` in it first)`);
   const ctx: BenchContext = { pinning, runs, seconds, tmp, log, profileDir: profileDir && resolve(profileDir), baseline: baseline && resolve(baseline) };
-  log(`Haven bench on ${machine.cpuModel}, ${machine.cores} cores, Node ${machine.node}; ${machine.pinning}; ${runs} runs of ${seconds} s`);
+  log(
+    `Haven bench on ${machine.cpuModel}, ${machine.cores} cores, Node ${machine.node}; ${machine.pinning}; ${runs} runs of ${seconds} s; data on ${machine.dataFilesystem}`,
+  );
 
   const rows: Row[] = [];
   const failures: Array<{ suite: string; error: string }> = [];

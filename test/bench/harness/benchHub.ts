@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BenchContext } from './context';
 import { createClientToken } from './hubApi';
@@ -16,6 +17,7 @@ export interface BenchHub {
   readonly clients: BenchProcess;
   /** The load process holding the attached WebSocket clients (null when the hub has no WebSocket transport). */
   readonly sinks: BenchProcess | null;
+  /** Stops every process, then removes the hub's folder (config and data: its event log can be large). */
   stop(): Promise<void>;
 }
 
@@ -48,6 +50,7 @@ export async function startBenchHub(ctx: BenchContext, options: BenchHubOptions)
   // The hub first: its services and clients going away first would only make it log reconnects.
   const stopAll = async () => {
     for (const p of procs) await p.stop();
+    rmSync(dir, { recursive: true, force: true });
   };
   try {
     const hub = spawnScript('servers/hub', {

@@ -1,6 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CONFIG_DIR } from '../../../src/config/loadConfig';
+import type { FsyncPolicy } from '../../../src/config/havenConfig';
 
 /** The trigger the fan-out benchmarks send: a Continuous value wide enough to carry a wall-clock time in ms. */
 export const CLOCK_TRIGGER = 'Bench.Clock';
@@ -36,4 +37,15 @@ export function writeHubConfig(dir: string, overrides: Record<string, unknown> =
 /** The environment a bench hub runs with. */
 export function hubEnv(): NodeJS.ProcessEnv {
   return { [ADMIN_TOKEN_ENV]: ADMIN_TOKEN, HAVEN_LOG_LEVEL: 'warn' };
+}
+
+/**
+ * The config section that runs a hub's event log at `fsync`, for the build in `root` (this one by
+ * default). A build from before the log (issue 12) has no such setting and refuses the key, so it
+ * gets none and runs as it always did: its row then measures the hub without the log.
+ */
+export function journalConfig(fsync: FsyncPolicy, root?: string): Record<string, unknown> {
+  const schemaFile = join(root ? join(root, 'config') : CONFIG_DIR, 'schemas', 'core.schema.json');
+  const schema = JSON.parse(readFileSync(schemaFile, 'utf8'));
+  return schema.properties?.journal?.properties?.fsync ? { journal: { fsync } } : {};
 }

@@ -73,6 +73,8 @@ export interface BenchProcess {
   rss(): number;
   /** SIGTERM, then SIGKILL after `graceMs`; resolves once the process is gone. */
   stop(graceMs?: number): Promise<void>;
+  /** SIGKILL at once, as a crash would end it (nothing of its shutdown runs); resolves once it is gone. */
+  kill(): Promise<void>;
 }
 
 export interface SpawnOptions {
@@ -197,6 +199,11 @@ function track(argv: readonly string[], options: SpawnOptions, ipc: boolean): Be
       const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
       await exited;
       clearTimeout(timer);
+    },
+    async kill() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGKILL');
+      await exited;
     },
   };
 }

@@ -38,10 +38,12 @@ export interface Machine {
   readonly kernel: string;
   readonly pinning: string;
   readonly nofile: string;
+  /** The file system the hubs' data folders (and their event logs) are on: on tmpfs an fsync costs nothing. */
+  readonly dataFilesystem: string;
 }
 
-/** What this machine is, for the report: CPU model from /proc/cpuinfo, cores, Node. */
-export function describeMachine(pinning: Pinning): Machine {
+/** What this machine is, for the report: CPU model from /proc/cpuinfo, cores, Node, the file system under `dataDir`. */
+export function describeMachine(pinning: Pinning, dataDir: string): Machine {
   let cpuModel = cpus()[0]?.model ?? 'unknown';
   try {
     cpuModel = /model name\s*:\s*(.+)/.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1]?.trim() ?? cpuModel;
@@ -62,7 +64,22 @@ export function describeMachine(pinning: Pinning): Machine {
     kernel: release(),
     pinning: pinning.enabled ? `taskset: servers on core ${pinning.serverCore}, load on core ${pinning.loadCore}` : 'none (taskset missing or one core)',
     nofile,
+    dataFilesystem: filesystemOf(dataDir),
   };
+}
+
+/** The file system type holding `path` (`ext4 on /dev/vda`), from the longest mount point of /proc/mounts above it. */
+export function filesystemOf(path: string): string {
+  try {
+    const mounts = readFileSync('/proc/mounts', 'utf8')
+      .split('\n')
+      .map((line) => line.split(' '))
+      .filter(([, at]) => at !== undefined && (path === at || path.startsWith(at.endsWith('/') ? at : `${at}/`)))
+      .sort((a, b) => b[1].length - a[1].length);
+    return mounts.length ? `${mounts[0][2]} on ${mounts[0][0]}` : 'unknown';
+  } catch {
+    return 'unknown';
+  }
 }
 
 /** A number as people read it: thousands separated, 3 significant digits below 100. */

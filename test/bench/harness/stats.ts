@@ -66,7 +66,7 @@ export function abOrder<T>(sides: readonly T[], run: number): readonly T[] {
   return run % 2 === 0 ? sides : [...sides].reverse();
 }
 
-/** A row's A/B note: this build's figures ÷ the baseline's, run by run, their median. */
-export function abNote(these: readonly number[], baseline: readonly number[]): string {
-  return `A/B: this build ÷ the baseline ${median(these.map((x, i) => x / baseline[i])).toFixed(3)}×`;
+/** `label` and the median of the run-by-run ratios `these[i] ÷ those[i]` (figures measured in turns). */
+export function ratioNote(label: string, these: readonly number[], those: readonly number[]): string {
+  return `${label} ${median(these.map((x, i) => x / those[i])).toFixed(3)}×`;
 }

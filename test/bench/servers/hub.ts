@@ -2,19 +2,29 @@ import type { AddressInfo } from 'node:net';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { loadHavenConfig } from '../../../src/config/loadConfig';
 import { createLogger } from '../../../src/log';
-import { createRuntime } from '../../../src/runtime/runtime';
+import { openEventLog } from '../../../src/eventLog/openEventLog';
+import type { Recovery } from '../../../src/eventLog/fileLog';
+import { createRuntime, type RuntimeOptions } from '../../../src/runtime/runtime';
 import { memory } from '../harness/memory';
 import { runMain, serveRpc } from '../harness/rpc';
 
 /**
  * The hub in its own process, exactly as `src/main.ts` starts it (`createRuntime` on a config
- * file), plus an RPC channel so the bench can read where it listens and force a GC before
- * measuring memory. `node servers/hub.js <config.json>` (run with --expose-gc for `memory`).
+ * file), plus an RPC channel so the bench can read where it listens, what its event log's
+ * start-up found (`recovery`), and force a GC before measuring memory.
+ * `node servers/hub.js <config.json>` (run with --expose-gc for `memory`).
  */
 runMain(async () => {
   const configFile = process.argv[2];
   const log = createLogger('Haven', (process.env.HAVEN_LOG_LEVEL as any) ?? 'warn');
-  const runtime = createRuntime({ config: loadHavenConfig({ configFile }), log });
+  let recovery: Recovery | undefined;
+  // The production log, opened as createRuntime opens it by default; the bench reads what start-up found in it.
+  const eventLog: RuntimeOptions['eventLog'] = (config, deps) => {
+    const opened = openEventLog(config, deps);
+    recovery = opened.recovery;
+    return opened;
+  };
+  const runtime = createRuntime({ config: loadHavenConfig({ configFile }), log, eventLog });
   await runtime.start();
   const tcp = runtime.components.find((c) => c.name === 'TCP') as { address?: () => AddressInfo | null } | undefined;
   const loop = monitorEventLoopDelay({ resolution: 1 });
@@ -30,7 +40,13 @@ runMain(async () => {
       },
       components: () => runtime.components.map((c) => c.health()),
     },
-    { httpPort: runtime.address().port, tcpPort: tcp?.address?.()?.port ?? null, components: runtime.components.map((c) => c.name) },
+    {
+      httpPort: runtime.address().port,
+      tcpPort: tcp?.address?.()?.port ?? null,
+      components: runtime.components.map((c) => c.name),
+      lastSeq: runtime.lastSeq(),
+      recovery,
+    },
     () => runtime.stop(),
   );
 });
