@@ -29,9 +29,10 @@ export interface FileLogOptions {
   readonly log: Logger;
   /** Wall clock ms (retention by age). */
   readonly wallMs: () => number;
-  /** Seams: the end of a turn, and the write (a test makes it fail as a full disk would). */
+  /** Seams: the end of a turn, the write (a test makes it fail as a full disk would), and the fsync `always` waits for. */
   readonly defer?: EndOfTurn;
   readonly writeSync?: typeof writeSync;
+  readonly fdatasync?: (fd: number, done: (err: NodeJS.ErrnoException | null) => void) => void;
 }
 
 /** What start-up found in the log. */
@@ -115,11 +116,12 @@ export function openFileLog(options: FileLogOptions): OpenedLog {
   let syncing: Promise<void> | undefined;
   let queued: Promise<void> | undefined;
   let unsynced = false;
+  const datasync = options.fdatasync ?? fdatasync;
   const syncNow = (): Promise<void> => {
     const fd = active?.fd;
     unsynced = false;
     if (fd === undefined) return Promise.resolve();
-    const p = new Promise<void>((resolve, reject) => fdatasync(fd, (err) => (err ? reject(err) : resolve())));
+    const p = new Promise<void>((resolve, reject) => datasync(fd, (err) => (err ? reject(err) : resolve())));
     syncing = p.finally(() => (syncing = undefined));
     return syncing;
   };
