@@ -171,8 +171,9 @@ export function openFileLog(options: FileLogOptions): OpenedLog {
       try {
         while (written < buffer.length) written += write(segment.fd, buffer, written, buffer.length - written);
       } catch (err) {
-        // Nothing of a failed batch may stay: a half record would tear the records after it.
-        if (written > 0) ftruncateSync(segment.fd, segment.bytes);
+        // Nothing of a failed batch may stay: a half record would tear the records after it. Cut
+        // back even when no call returned a count: the one that threw may have written part of it.
+        ftruncateSync(segment.fd, segment.bytes);
         log.error('event log: write failed; the batch is not stored', { error: String(err), records: events.length });
         throw err;
       }
