@@ -296,7 +296,10 @@ export function openFileLog(options: FileLogOptions): OpenedLog {
       commit.flush();
       closedLog = true;
       if (everySecond) clearInterval(everySecond);
-      await (syncing ?? Promise.resolve()).catch(() => undefined);
+      // Every sync asked for so far, the one queued behind the running one too, uses the
+      // descriptor closed below: a sync left running would fail on it (EBADF) and answer a
+      // stored batch not stored, or sync whatever file reused the number.
+      for (let inFlight = queued ?? syncing; inFlight; inFlight = queued ?? syncing) await inFlight.catch(() => undefined);
       if (active) {
         if (fsync !== 'no') fdatasyncSync(active.fd);
         takeSnapshot();
