@@ -264,7 +264,13 @@ export function openFileLog(options: FileLogOptions): OpenedLog {
     const segments = segmentsNow();
     if (segments.length === 0 || seq + 1 < segments[0].firstSeq) return { tooOld: true };
     const events: TriggerEvent[] = [];
-    visitEvents(segments, seq, (event) => void events.push(event));
+    const scan = visitEvents(segments, seq, (event) => void events.push(event));
+    // A damaged record (in what start-up did not read) hides the ones after it in its segment:
+    // replayed around, the hole would pass for the whole history. The client resyncs instead.
+    if (scan?.damage) {
+      log.warn(`event log: a ${scan.damage} record in ${scan.path} at offset ${scan.end}; a resume after ${seq} resyncs`);
+      return { tooOld: true };
+    }
     return { events };
   };
 
