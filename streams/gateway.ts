@@ -31,10 +31,13 @@ export interface Gateway {
   /** The last `seq` assigned (the initial seq before any acceptance). */
   currentSeq(): number;
   /**
-   * Sets a trigger's last accepted id back (undefined: none) after an accepted input could not
-   * be stored: its retry must be accepted, not answered `duplicate`.
+   * Sets the gate back, after an accepted `event` could not be stored, to what the log holds
+   * (`stored`, as `log/hubMemory`'s `storedGateOf` makes it): the trigger's last id, and for an
+   * event the time of its minimum-interval scope and of its source's priority. Its retry is then
+   * gated as if it had never come: not `duplicate`, nor `min_interval` after itself, and it holds
+   * no lower-priority source in `cooldown`. Its seq stays used.
    */
-  resetLastId(name: string, id: number | undefined): void;
+  forget(event: TriggerEvent, stored: GateSeed): void;
 }
 
 type Staged = ValidTrigger | Rejected;
@@ -110,8 +113,21 @@ export function createGateway(deps: GatewayDeps): Gateway {
 
   const gateway = (input$: Observable<RawTrigger>): Observable<Decision> => input$.pipe(gate);
   gateway.currentSeq = () => state.seq;
-  gateway.resetLastId = (name: string, id: number | undefined) => void (id === undefined ? state.lastIds.delete(name) : state.lastIds.set(name, id));
+  gateway.forget = (event: TriggerEvent, stored: GateSeed) => {
+    restore(state.lastIds, event.name, stored.lastIds);
+    // Statuses record no times (see minInterval, priorityCooldown).
+    if (event.kind !== 'event') return;
+    restore(state.lastAcceptedAt, minIntervalScopeKey(gating.minIntervalScope, event.name), stored.lastAcceptedAt);
+    restore(state.lastPriorityAt, ctx.priorityOf(event.source), stored.lastPriorityAt);
+  };
   return gateway;
+}
+
+/** Sets `key` of `map` to its value in `from`, or removes it when `from` has none. */
+function restore<K>(map: Map<K, number>, key: K, from: ReadonlyMap<K, number> | undefined): void {
+  const value = from?.get(key);
+  if (value === undefined) map.delete(key);
+  else map.set(key, value);
 }
 
 function toEvent({ raw, def, value, id }: ValidTrigger, seq: number, timestamp: string, organization: string): TriggerEvent {

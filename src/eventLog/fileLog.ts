@@ -31,9 +31,10 @@ export interface FileLogOptions {
   readonly log: Logger;
   /** Wall clock ms (retention by age). */
   readonly wallMs: () => number;
-  /** Seams: the end of a turn, and the write (a test makes it fail as a full disk would). */
+  /** Seams: the end of a turn, the write (a test makes it fail as a full disk would), and the fsync `always` waits for. */
   readonly defer?: EndOfTurn;
   readonly writeSync?: typeof writeSync;
+  readonly fdatasync?: (fd: number, done: (err: NodeJS.ErrnoException | null) => void) => void;
 }
 
 /** What start-up found in the log. */
@@ -118,11 +119,12 @@ export function openFileLog(options: FileLogOptions): OpenedLog {
   let syncing: Promise<void> | undefined;
   let queued: Promise<void> | undefined;
   let unsynced = false;
+  const datasync = options.fdatasync ?? fdatasync;
   const syncNow = (): Promise<void> => {
     const fd = active?.fd;
     unsynced = false;
     if (fd === undefined) return Promise.resolve();
-    const p = new Promise<void>((resolve, reject) => fdatasync(fd, (err) => (err ? reject(err) : resolve())));
+    const p = new Promise<void>((resolve, reject) => datasync(fd, (err) => (err ? reject(err) : resolve())));
     syncing = p.finally(() => (syncing = undefined));
     return syncing;
   };
@@ -172,8 +174,9 @@ export function openFileLog(options: FileLogOptions): OpenedLog {
       try {
         while (written < buffer.length) written += write(segment.fd, buffer, written, buffer.length - written);
       } catch (err) {
-        // Nothing of a failed batch may stay: a half record would tear the records after it.
-        if (written > 0) ftruncateSync(segment.fd, segment.bytes);
+        // Nothing of a failed batch may stay: a half record would tear the records after it. Cut
+        // back even when no call returned a count: the one that threw may have written part of it.
+        ftruncateSync(segment.fd, segment.bytes);
         log.error('event log: write failed; the batch is not stored', { error: String(err), records: events.length });
         throw err;
       }
@@ -264,7 +267,13 @@ export function openFileLog(options: FileLogOptions): OpenedLog {
     const segments = segmentsNow();
     if (segments.length === 0 || seq + 1 < segments[0].firstSeq) return { tooOld: true };
     const events: TriggerEvent[] = [];
-    visitEvents(segments, seq, (event) => void events.push(event));
+    const scan = visitEvents(segments, seq, (event) => void events.push(event));
+    // A damaged record (in what start-up did not read) hides the ones after it in its segment:
+    // replayed around, the hole would pass for the whole history. The client resyncs instead.
+    if (scan?.damage) {
+      log.warn(`event log: a ${scan.damage} record in ${scan.path} at offset ${scan.end}; a resume after ${seq} resyncs`);
+      return { tooOld: true };
+    }
     return { events };
   };
 
@@ -291,7 +300,10 @@ export function openFileLog(options: FileLogOptions): OpenedLog {
       commit.flush();
       closedLog = true;
       if (everySecond) clearInterval(everySecond);
-      await (syncing ?? Promise.resolve()).catch(() => undefined);
+      // Every sync asked for so far, the one queued behind the running one too, uses the
+      // descriptor closed below: a sync left running would fail on it (EBADF) and answer a
+      // stored batch not stored, or sync whatever file reused the number.
+      for (let inFlight = queued ?? syncing; inFlight; inFlight = queued ?? syncing) await inFlight.catch(() => undefined);
       if (active) {
         if (fsync !== 'no') fdatasyncSync(active.fd);
         takeSnapshot();

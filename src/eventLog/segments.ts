@@ -67,19 +67,26 @@ export function segmentBytes(path: string): number {
   return statSync(path).size;
 }
 
+/** Where a visit of segments stopped, and in which segment. */
+export interface SegmentScan extends FrameScan {
+  readonly path: string;
+}
+
 /**
  * Visits the events of `segments` with a seq above `afterSeq`, oldest first, checking every
  * record's checksum; seeks by `payloadSeq` so skipped records are never parsed. `visit` returning
- * false stops. Damage ends that segment's records (a hub running on it cuts them at start); a
- * segment deleted since it was listed has none.
+ * false stops. Damage ends that segment's records (a hub running on it cuts them at start) and is
+ * what it returns, so a reader knows the events it got have a hole; else where the last one ended.
+ * A segment deleted since it was listed has none.
  */
-export function visitEvents(segments: readonly Segment[], afterSeq: number, visit: (event: TriggerEvent) => boolean | void): FrameScan | undefined {
-  let last: FrameScan | undefined;
+export function visitEvents(segments: readonly Segment[], afterSeq: number, visit: (event: TriggerEvent) => boolean | void): SegmentScan | undefined {
+  let last: SegmentScan | undefined;
+  let damaged: SegmentScan | undefined;
   let stopped = false;
   for (let i = 0; i < segments.length && !stopped; i++) {
     // A later segment starting at or below the seq holds nothing wanted from this one.
     if (i + 1 < segments.length && segments[i + 1].firstSeq <= afterSeq + 1) continue;
-    last = scanFrames(readSegmentIfPresent(segments[i].path), 0, (payload) => {
+    const scan = scanFrames(readSegmentIfPresent(segments[i].path), 0, (payload) => {
       if (payloadSeq(payload) <= afterSeq) return true;
       if (visit(decodePayload(payload)) === false) {
         stopped = true;
@@ -87,6 +94,8 @@ export function visitEvents(segments: readonly Segment[], afterSeq: number, visi
       }
       return true;
     });
+    last = { ...scan, path: segments[i].path };
+    if (scan.damage) damaged ??= last;
   }
-  return last;
+  return damaged ?? last;
 }

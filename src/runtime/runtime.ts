@@ -5,7 +5,7 @@ import type { CacheState, Decision, TriggerDef } from '../../streams/contracts';
 import { createCache$ } from '../../streams/cache';
 import { createGateway } from '../../streams/gateway';
 import { createGateContext, DEFAULT_GATING, type GatingConfig } from '../../streams/gating/gatingConfig';
-import { emptyHubMemory, gateSeedOf, type HubMemory } from '../../streams/log/hubMemory';
+import { emptyHubMemory, gateSeedOf, storedGateOf, type HubMemory } from '../../streams/log/hubMemory';
 import { createApp } from '../api/createApp';
 import { createHealthRouter } from '../api/routes/health';
 import { createRegistrationRouter } from '../api/routes/registrations';
@@ -120,9 +120,10 @@ export function createRuntime({
     whitelist: compileWhitelist(config.trigger.gating.whitelist),
     priorities: Object.fromEntries(Object.entries(config.trigger.sources).map(([name, s]) => [name, s.priority])),
   };
+  const rules = createGateContext(gating);
   // The log is the hub's memory: the gateway and the cache start from what it holds, nothing else.
   const opened = openLog(config, {
-    rules: createGateContext(gating),
+    rules,
     // A data folder from before the log: its stored cache and seq are where the history starts.
     seed: () => {
       const persisted = loadLegacyState(store, (name) => triggers.has(name));
@@ -158,7 +159,7 @@ export function createRuntime({
     maxPending: config.trigger.gating.max_pending,
     isSourceEnabled: (source) => config.trigger.sources[source]?.enabled !== false,
     commit: ({ event }) => eventLog.append(event),
-    notStored: ({ event }) => gateway.resetLastId(event.name, memory.lastIds[event.name]),
+    notStored: ({ event }) => gateway.forget(event, storedGateOf(memory, event, rules, scheduler.now(), clock.wallMs())),
   });
   // Every consumer reads what the log committed, each on its own subscription.
   const committed$ = eventLog.committed$;

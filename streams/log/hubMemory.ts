@@ -68,3 +68,24 @@ export function gateSeedOf(memory: HubMemory, monotonicNow: number, wallNow: num
     lastPriorityAt: new Map(Object.entries(memory.lastPriorityAt).map(([priority, at]) => [Number(priority), toMonotonic(at)])),
   };
 }
+
+/**
+ * What the log holds of the gate entries `event` set (its trigger's id, its minimum-interval
+ * scope, its source's priority), as `gateSeedOf` turns them: what the gateway's `forget` sets
+ * back when the event could not be stored. Reads three keys, not the whole memory.
+ */
+export function storedGateOf(memory: HubMemory, event: TriggerEvent, rules: MemoryRules, monotonicNow: number, wallNow: number): GateSeed {
+  const pick = (record: Record<string, number>, key: string): Record<string, number> =>
+    Object.prototype.hasOwnProperty.call(record, key) ? { [key]: record[key] } : {};
+  return gateSeedOf(
+    {
+      seq: memory.seq,
+      cache: {},
+      lastIds: pick(memory.lastIds, event.name),
+      lastAcceptedAt: pick(memory.lastAcceptedAt, minIntervalScopeKey(rules.minIntervalScope, event.name)),
+      lastPriorityAt: pick(memory.lastPriorityAt, String(rules.priorityOf(event.source))),
+    },
+    monotonicNow,
+    wallNow,
+  );
+}

@@ -1,11 +1,12 @@
 import { expect } from 'chai';
 import { map, type Observable } from 'rxjs';
 import type { TestScheduler } from 'rxjs/testing';
-import type { Decision, RawTrigger } from '../../streams/contracts';
-import type { GatingConfig } from '../../streams/gating/gatingConfig';
-import { createGateway, type GatewayDeps } from '../../streams/gateway';
+import type { Decision, RawTrigger, TriggerEvent } from '../../streams/contracts';
+import { DEFAULT_GATING, type GatingConfig } from '../../streams/gating/gatingConfig';
+import { createGateway, type Gateway, type GatewayDeps } from '../../streams/gateway';
+import { emptyHubMemory, foldHubMemory, gateSeedOf, storedGateOf, type MemoryRules } from '../../streams/log/hubMemory';
 import { createTestScheduler } from '../helpers/marbles';
-import { brief, raw, TRIGGERS } from './fixtures';
+import { brief, event, raw, TRIGGERS } from './fixtures';
 
 function gatewayFor(ts: TestScheduler, gating: Partial<GatingConfig> = {}, more: Partial<GatewayDeps> = {}) {
   return createGateway({ triggers: TRIGGERS, gating, scheduler: ts, utcNow: () => `t+${ts.now()}`, ...more });
@@ -418,6 +419,152 @@ describe('gateway', () => {
       },
       { marbles: 'abc', values: { a: '#1 Phone.Button=On', b: 'not_whitelisted', c: '#2 Phone.Button=On' } },
     );
+  });
+
+  describe('what the event log remembers', () => {
+    const T0 = Date.UTC(2026, 0, 11, 18, 0, 0);
+    const rules: MemoryRules = { minIntervalMs: 10, minIntervalScope: 'trigger', cooldownMs: 10, priorityOf: (s) => DEFAULT_GATING.priorities[s] ?? 0 };
+    /** The memory a log holds after `events`, and the seed a restart at wall T0 gives a gate whose clock reads 0. */
+    const restartedAfter = (...events: TriggerEvent[]) =>
+      gateSeedOf(
+        events.reduce((m, e) => foldHubMemory(m, e, rules), emptyHubMemory()),
+        0,
+        T0,
+      );
+
+    /**
+     * `gateway` forgets `event` at `frame`, after the input of that frame, set back to what the
+     * log holds after `stored` (rescheduled at delay 0 to run behind the hot input's messages).
+     */
+    const forgetAt = (ts: TestScheduler, gateway: Gateway, frame: number, event: TriggerEvent, ...stored: TriggerEvent[]) => {
+      const memory = stored.reduce((m, e) => foldHubMemory(m, e, rules), emptyHubMemory());
+      ts.schedule(() => ts.schedule(() => gateway.forget(event, storedGateOf(memory, event, rules, frame, T0 + frame)), 0), frame);
+    };
+    const stamped = (ms: number) => new Date(T0 + ms).toISOString();
+
+    it("forget sets the trigger's id back to the one the log stored (or none), so the retry of an input not stored is accepted", () => {
+      const ts = createTestScheduler();
+      const gateway = gatewayFor(ts);
+      const values = { a: button({ id: 5 }), h: hook({ id: 5 }), b: button({ id: 5 }), k: hook({ id: 5 }), c: button({ id: 4 }), d: button({ id: 3 }) };
+      const lost = (seq: number) => event('Phone.Button', { seq, id: 5 });
+      ts.run(({ hot, expectObservable }) => {
+        // a (#1) was not stored, and nothing before it: b is its retry. b (#3) was not stored either, with id 3 stored before it.
+        forgetAt(ts, gateway, 2, lost(1));
+        forgetAt(ts, gateway, 5, lost(3), event('Phone.Button', { seq: 0, id: 3 }));
+        expectObservable(gateway(hot('ah-bk-cd', values)).pipe(map(brief))).toBe('ah-bk-cd', {
+          a: '#1 Phone.Button=On',
+          h: '#2 Phone.Hook=On',
+          b: '#3 Phone.Button=On',
+          k: 'duplicate',
+          c: '#4 Phone.Button=On',
+          d: 'stale',
+        });
+      });
+    });
+
+    it('forget takes back the minimum interval an input not stored began, back to the stored one', () => {
+      const ts = createTestScheduler();
+      const gateway = gatewayFor(ts, { minIntervalMs: 10 });
+      const values = { a: button({ id: 1 }), r: button({ id: 1 }), s: button({ id: 2 }), t: button({ id: 2 }) };
+      ts.run(({ hot, expectObservable }) => {
+        // a is lost: its retry r at once is accepted; r (stored at 0, say, as a's) is then lost too, with a stored at 0: s waits for 10.
+        forgetAt(ts, gateway, 0, event('Phone.Button', { seq: 1, id: 1, timestamp: stamped(0) }));
+        forgetAt(
+          ts,
+          gateway,
+          1,
+          event('Phone.Button', { seq: 2, id: 1, timestamp: stamped(1) }),
+          event('Phone.Button', { seq: 0, id: 1, timestamp: stamped(0) }),
+        );
+        expectObservable(gateway(hot('ar 7ms st', values)).pipe(map(brief))).toBe('ar 7ms st', {
+          a: '#1 Phone.Button=On',
+          r: '#2 Phone.Button=On',
+          s: 'min_interval',
+          t: '#3 Phone.Button=On',
+        });
+      });
+    });
+
+    it('forget lifts the cooldown an input not stored began, but not one the log holds', () => {
+      const ts = createTestScheduler();
+      const gateway = gatewayFor(ts, { cooldownMs: 10 });
+      const values = {
+        w: hook({ source: 'WEB' }),
+        t: button({ source: 'TCP' }),
+        x: hook({ source: 'WEB' }),
+        u: button({ source: 'TCP' }),
+        v: button({ source: 'TCP' }),
+      };
+      ts.run(({ hot, expectObservable }) => {
+        // w (at 0) is lost: t is not held. x (at 2) is lost too, but a WEB event stored at 1 still holds u until 11.
+        forgetAt(ts, gateway, 0, event('Phone.Hook', { seq: 1, source: 'WEB', timestamp: stamped(0) }));
+        forgetAt(
+          ts,
+          gateway,
+          2,
+          event('Phone.Hook', { seq: 3, source: 'WEB', timestamp: stamped(2) }),
+          event('Phone.Hook', { seq: 0, source: 'WEB', timestamp: stamped(1) }),
+        );
+        expectObservable(gateway(hot('wtx 7ms uv', values)).pipe(map(brief))).toBe('wtx 7ms uv', {
+          w: '#1 Phone.Hook=On',
+          t: '#2 Phone.Button=On',
+          x: '#3 Phone.Hook=On',
+          u: 'cooldown',
+          v: '#4 Phone.Button=On',
+        });
+      });
+    });
+
+    it('forget of a status sets back only its id (statuses record no times)', () => {
+      const ts = createTestScheduler();
+      const gateway = gatewayFor(ts, { cooldownMs: 10, minIntervalMs: 10 });
+      const values = {
+        w: hook({ source: 'WEB' }),
+        s: hook({ source: 'WEB', kind: 'status', id: 4 }),
+        r: hook({ source: 'WEB', kind: 'status', id: 4 }),
+        t: button({ source: 'TCP' }),
+      };
+      ts.run(({ hot, expectObservable }) => {
+        // The WEB event w is stored; the status s is lost: its retry passes, and w's cooldown still holds t.
+        forgetAt(
+          ts,
+          gateway,
+          1,
+          event('Phone.Hook', { seq: 2, kind: 'status', id: 4, source: 'WEB', timestamp: stamped(1) }),
+          event('Phone.Hook', { seq: 1, source: 'WEB', timestamp: stamped(0) }),
+        );
+        expectObservable(gateway(hot('ws-rt', values)).pipe(map(brief))).toBe('ws-rt', {
+          w: '#1 Phone.Hook=On',
+          s: '#2 Phone.Hook=On',
+          r: '#3 Phone.Hook=On',
+          t: 'cooldown',
+        });
+      });
+    });
+
+    it('keeps a cooldown begun before a restart: rejected one frame before its end, accepted at it', () => {
+      // A WEB event 4 ms before the restart: lower priorities wait until 6 ms after it.
+      const initial = restartedAfter(event('Phone.Hook', { seq: 7, source: 'WEB', timestamp: new Date(T0 - 4).toISOString() }));
+      expectDecisions(
+        { cooldownMs: 10 },
+        { marbles: 't 4ms ab', values: { t: button({ source: 'TCP' }), a: button({ source: 'TCP' }), b: button({ source: 'TCP' }) } },
+        { marbles: 't 4ms ab', values: { t: 'cooldown', a: 'cooldown', b: '#8 Phone.Button=On' } },
+        { initial },
+      );
+    });
+
+    it('keeps a minimum interval begun before a restart, and the ids and seq', () => {
+      const initial = restartedAfter(event('Phone.Button', { seq: 7, id: 2, timestamp: new Date(T0 - 4).toISOString() }));
+      expectDecisions(
+        { minIntervalMs: 10 },
+        {
+          marbles: 'hd 3ms ab',
+          values: { h: hook(), d: button({ id: 2 }), a: button({ id: 3 }), b: button({ id: 3 }) },
+        },
+        { marbles: 'hd 3ms ab', values: { h: '#8 Phone.Hook=On', d: 'duplicate', a: 'min_interval', b: '#9 Phone.Button=On' } },
+        { initial },
+      );
+    });
   });
 });
 

@@ -1,16 +1,41 @@
 import { expect } from 'chai';
 import { VirtualTimeScheduler } from 'rxjs';
-import type { Decision, TriggerDef } from '../../../streams/contracts';
+import type { Accepted, Decision, TriggerDef } from '../../../streams/contracts';
+import { createGateContext, DEFAULT_GATING, type GatingConfig } from '../../../streams/gating/gatingConfig';
+import { emptyHubMemory, foldHubMemory, storedGateOf } from '../../../streams/log/hubMemory';
 import { createGateway } from '../../../streams/gateway';
 import type { TriggerReport } from '../../../src/hub';
-import { createIngress, type Ingress } from '../../../src/runtime/ingress';
+import { NotStoredError } from '../../../src/eventLog/eventLog';
+import { createIngress, type Ingress, type IngressDeps } from '../../../src/runtime/ingress';
 
 const TRIGGERS = new Map<string, TriggerDef>([
   ['Stage.Mode', { name: 'Stage.Mode', type: 'Discrete', category: 'stage', values: ['intro', 'finale'] }],
   ['Flame.Intensity', { name: 'Flame.Intensity', type: 'Continuous', category: 'fx', min: 0, max: 100 }],
 ]);
 
-const report = (name: string, value: unknown, source: TriggerReport['source'] = 'HTTP'): TriggerReport => ({ source, kind: 'event', name, value, id: null });
+const WALL0 = Date.UTC(2026, 10, 23, 12, 0, 0);
+const report = (name: string, value: unknown, source: TriggerReport['source'] = 'HTTP', id: number | null = null): TriggerReport => ({
+  source,
+  kind: 'event',
+  name,
+  value,
+  id,
+});
+
+/** A promise's state once the microtasks queued so far have run. */
+async function stateOf(p: Promise<unknown>): Promise<string> {
+  let state = 'pending';
+  void p.then(() => (state = 'settled'));
+  await new Promise<void>((resolve) => setImmediate(resolve));
+  return state;
+}
+
+/** A commit that settles when the test says, one call at a time. */
+function heldCommit() {
+  const held: Array<{ seq: number; resolve(): void; reject(err: Error): void }> = [];
+  const commit = (accepted: Accepted) => new Promise<void>((resolve, reject) => held.push({ seq: accepted.event.seq, resolve, reject }));
+  return { held, commit };
+}
 
 /** What a decision says, in one comparable line. */
 const said = (d: Decision) => (d.accepted ? `accepted ${d.event.name}=${String(d.event.value)} seq ${d.event.seq}` : `rejected ${d.reason}`);
@@ -19,15 +44,23 @@ describe('runtime/ingress', () => {
   let scheduler: VirtualTimeScheduler;
   let ingress: Ingress;
 
-  const build = (options: { maxPending?: number; disabled?: string[] } = {}) =>
-    createIngress({
-      gateway: createGateway({ triggers: TRIGGERS, gating: { minIntervalMs: 100 }, scheduler, utcNow: () => '2026-11-23T12:00:00.000' }),
+  const build = (options: { maxPending?: number; disabled?: string[]; commit?: IngressDeps['commit']; gating?: Partial<GatingConfig> } = {}) => {
+    const gating = { ...DEFAULT_GATING, minIntervalMs: 100, ...options.gating };
+    const wallMs = () => WALL0 + scheduler.now();
+    const gateway = createGateway({ triggers: TRIGGERS, gating, scheduler, utcNow: () => new Date(wallMs()).toISOString() });
+    // What the log stored, as the runtime's memory holds it: the gateway is set back to it for an input not stored.
+    const rules = createGateContext(gating);
+    const memory = emptyHubMemory();
+    const commit = options.commit ?? (() => Promise.resolve());
+    return createIngress({
+      gateway,
       scheduler,
       maxPending: options.maxPending ?? 10,
       isSourceEnabled: (source) => !(options.disabled ?? []).includes(source),
-      commit: () => Promise.resolve(),
-      notStored: () => undefined,
+      commit: (accepted) => commit(accepted).then(() => void foldHubMemory(memory, accepted.event, rules)),
+      notStored: ({ event }) => gateway.forget(event, storedGateOf(memory, event, rules, scheduler.now(), wallMs())),
     });
+  };
 
   beforeEach(() => {
     scheduler = new VirtualTimeScheduler();
@@ -72,6 +105,45 @@ describe('runtime/ingress', () => {
     sub.unsubscribe();
     expect(said(outer)).to.equal('accepted Stage.Mode=intro seq 1');
     expect(said(await inner[0])).to.equal('rejected unknown_trigger');
+  });
+
+  it('answers an accepted input once the log has stored it, in decision order, and a rejection at once', async () => {
+    ingress.close();
+    const log = heldCommit();
+    ingress = build({ commit: log.commit });
+    const first = ingress.report(report('Stage.Mode', 'intro', 'HTTP', 1));
+    const second = ingress.report(report('Flame.Intensity', 10));
+    const rejected = ingress.report(report('Nope.Nope', 1));
+    expect(said(await rejected), 'while the accepted ones wait').to.equal('rejected unknown_trigger');
+    expect(log.held.map((c) => c.seq)).to.deep.equal([1, 2]);
+    expect(await stateOf(first)).to.equal('pending');
+    log.held[1].resolve();
+    expect(said(await second)).to.equal('accepted Flame.Intensity=10 seq 2');
+    expect(await stateOf(first)).to.equal('pending');
+    log.held[0].resolve();
+    expect(said(await first)).to.equal('accepted Stage.Mode=intro seq 1');
+  });
+
+  it('answers not_stored when the log cannot store an input, and then accepts its retry (same id), not duplicate', async () => {
+    ingress.close();
+    const log = heldCommit();
+    ingress = build({ commit: log.commit });
+    const lost = ingress.report(report('Stage.Mode', 'intro', 'HTTP', 5));
+    log.held[0].reject(new NotStoredError(new Error('ENOSPC: no space left on device')));
+    const answer = await lost;
+    expect(answer).to.deep.include({
+      accepted: false,
+      reason: 'not_stored',
+      message: 'The event log could not store the event (ENOSPC: no space left on device); nothing was accepted, retry shortly',
+    });
+    const retry = ingress.report(report('Stage.Mode', 'intro', 'HTTP', 5));
+    expect(await stateOf(retry)).to.equal('pending');
+    expect(log.held).to.have.length(2);
+    log.held[1].resolve();
+    expect(said(await retry)).to.equal('accepted Stage.Mode=intro seq 2');
+    scheduler.schedule(() => undefined, 100);
+    scheduler.flush();
+    expect(said(await ingress.report(report('Stage.Mode', 'finale', 'HTTP', 5))), 'once stored').to.equal('rejected duplicate');
   });
 
   it('rejects past maxPending as overflow, a disabled source at once, and answers what waits on close', async () => {

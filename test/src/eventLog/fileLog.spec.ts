@@ -1,0 +1,672 @@
+import { expect } from 'chai';
+import { cpSync, fstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TriggerEvent } from '../../../streams/contracts';
+import { emptyHubMemory, type MemoryRules } from '../../../streams/log/hubMemory';
+import type { EventLog } from '../../../src/eventLog/eventLog';
+import { openFileLog, type FileLogOptions } from '../../../src/eventLog/fileLog';
+import { frameBatch } from '../../../src/eventLog/recordFrame';
+import { segmentName } from '../../../src/eventLog/segments';
+import { SNAPSHOT_FILE, type LogSnapshot } from '../../../src/eventLog/snapshot';
+import { createLogger } from '../../../src/log';
+import { event } from '../../streams/fixtures';
+
+const T0 = Date.UTC(2026, 0, 11, 18, 0, 0);
+const RULES: MemoryRules = { minIntervalMs: 10, minIntervalScope: 'trigger', cooldownMs: 10, priorityOf: () => 1 };
+
+/** An accepted event with seq `seq`, its id the same, stamped `seq` seconds after T0 (events of one-digit seqs are the same size). */
+const at = (seq: number, fields: Partial<TriggerEvent> = {}): TriggerEvent =>
+  event('Phone.Button', { seq, id: seq, value: 'On', timestamp: new Date(T0 + seq * 1000).toISOString(), ...fields });
+const seqs = (events: readonly TriggerEvent[]) => events.map((e) => e.seq);
+/** Bytes one event takes in a segment. */
+const frameBytes = (e: TriggerEvent) => frameBatch([e]).length;
+
+type Write = (fd: number, buffer: Buffer, offset: number, length: number) => number;
+type Datasync = NonNullable<FileLogOptions['fdatasync']>;
+const realWrite: Write = (fd, buffer, offset, length) => writeSync(fd, buffer, offset, length);
+
+/** A promise's state once the microtasks and I/O callbacks queued so far have run. */
+async function stateOf(p: Promise<unknown>): Promise<string> {
+  let state = 'pending';
+  p.then(
+    () => (state = 'resolved'),
+    (err: Error) => (state = `rejected ${err.name}`),
+  );
+  await new Promise<void>((resolve) => setImmediate(resolve));
+  return state;
+}
+
+/** An fdatasync that completes when the test says, recording the descriptors it was given. */
+function parkedSync() {
+  const pending: Array<{ fd: number; done: (err: NodeJS.ErrnoException | null) => void }> = [];
+  const fake: Datasync = (fd, done) => void pending.push({ fd, done });
+  const complete = (err: NodeJS.ErrnoException | null = null) => {
+    const next = pending.shift();
+    if (!next) throw new Error('no fdatasync in flight');
+    next.done(err);
+  };
+  return { fake, pending, complete };
+}
+
+describe('eventLog/fileLog', () => {
+  const dirs: string[] = [];
+  const logs: EventLog[] = [];
+  let wall: number;
+
+  const tempDir = (): string => {
+    const dir = mkdtempSync(join(tmpdir(), 'haven-log-'));
+    dirs.push(dir);
+    return dir;
+  };
+  beforeEach(() => (wall = T0));
+  afterEach(async () => {
+    for (const log of logs.splice(0)) await log.close();
+    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  });
+
+  /**
+   * Opens a file log in `dir` whose turns end when the test says (`endTurn`), whose writes are
+   * counted and go through `write`, and whose log lines are kept.
+   */
+  function open(dir: string, options: Partial<FileLogOptions> = {}, write: Write = realWrite) {
+    const turns: Array<() => void> = [];
+    const lines: string[] = [];
+    const calls = { writes: 0 };
+    const opened = openFileLog({
+      dir,
+      fsync: 'no',
+      segmentBytes: 1 << 20,
+      snapshotEvery: 1000,
+      capacity: 100,
+      replayLimit: 1000,
+      retain: { segments: 100, maxAgeMs: Infinity, bytes: Infinity },
+      rules: RULES,
+      seed: () => emptyHubMemory(),
+      log: createLogger('Journal', 'debug', (line) => lines.push(line)),
+      wallMs: () => wall,
+      defer: (flush) => turns.push(flush),
+      writeSync: ((fd: number, buffer: Buffer, offset: number, length: number) => {
+        calls.writes++;
+        return write(fd, buffer, offset, length);
+      }) as typeof writeSync,
+      ...options,
+    });
+    logs.push(opened.log);
+    const endTurn = () => turns.splice(0).forEach((flush) => flush());
+    /** Appends `events` in one turn and waits for their answers. */
+    const appendTurn = async (...events: TriggerEvent[]) => {
+      const answers = events.map((e) => opened.log.append(e));
+      endTurn();
+      await Promise.all(answers);
+    };
+    return { ...opened, dir, lines, calls, turns, endTurn, appendTurn };
+  }
+
+  /** Appends one event per turn. */
+  async function fill(h: ReturnType<typeof open>, from: number, to: number): Promise<void> {
+    for (let seq = from; seq <= to; seq++) await h.appendTurn(at(seq));
+  }
+
+  /** The folder as a crash would leave it: a copy taken while the log is open (no close, no last snapshot). */
+  const crashCopy = (dir: string): string => {
+    const copy = tempDir();
+    cpSync(dir, copy, { recursive: true });
+    return copy;
+  };
+  const segmentFiles = (dir: string) => readdirSync(dir).filter((name) => name.endsWith('.log'));
+  const readSnapshotFile = (dir: string) => JSON.parse(readFileSync(join(dir, SNAPSHOT_FILE), 'utf8')) as LogSnapshot;
+  const allEvents = (log: EventLog) => {
+    const replay = log.after(0);
+    return 'events' in replay ? seqs(replay.events) : 'tooOld';
+  };
+
+  describe('writing', () => {
+    it('writes the records of one turn with one write, emits them, and only then answers', async () => {
+      const dir = tempDir();
+      const h = open(dir);
+      const trace: string[] = [];
+      h.log.committed$.subscribe((e) => trace.push(`emit ${e.seq} (lastSeq ${h.log.lastSeq()})`));
+      const answers = [1, 2, 3].map((seq) => h.log.append(at(seq)));
+      answers.forEach((p, i) => void p.then(() => trace.push(`answer ${i + 1}`)));
+      expect(h.calls.writes, 'nothing before the turn ends').to.equal(0);
+      h.endTurn();
+      expect(h.calls.writes).to.equal(1);
+      await Promise.all(answers);
+      expect(trace).to.deep.equal(['emit 1 (lastSeq 3)', 'emit 2 (lastSeq 3)', 'emit 3 (lastSeq 3)', 'answer 1', 'answer 2', 'answer 3']);
+      expect(segmentFiles(dir)).to.deep.equal([segmentName(1)]);
+      expect(statSync(join(dir, segmentName(1))).size).to.equal(frameBatch([at(1), at(2), at(3)]).length);
+
+      await h.appendTurn(at(4), at(5));
+      expect(h.calls.writes).to.equal(2);
+      await h.log.close();
+      const again = open(dir);
+      expect(again.log.lastSeq()).to.equal(5);
+      expect(allEvents(again.log)).to.deep.equal([1, 2, 3, 4, 5]);
+    });
+
+    it('names a segment by the first seq it holds, 20 digits, so the names sort as the history does', () => {
+      expect(segmentName(42)).to.equal('00000000000000000042.log');
+    });
+
+    it('starts a new segment when the next batch would pass segmentBytes, and never splits a batch', async () => {
+      const dir = tempDir();
+      const bytes = frameBytes(at(1));
+      const h = open(dir, { segmentBytes: 2 * bytes });
+      await h.appendTurn(at(1));
+      await h.appendTurn(at(2));
+      expect(segmentFiles(dir)).to.deep.equal([segmentName(1)]);
+      await h.appendTurn(at(3));
+      expect(segmentFiles(dir)).to.deep.equal([segmentName(1), segmentName(3)]);
+      // A batch bigger than a segment goes whole into the next one.
+      await h.appendTurn(at(4), at(5), at(6));
+      expect(segmentFiles(dir)).to.deep.equal([segmentName(1), segmentName(3), segmentName(4)]);
+      expect(statSync(join(dir, segmentName(4))).size).to.equal(3 * bytes);
+      await h.appendTurn(at(7));
+      expect(segmentFiles(dir)).to.deep.equal([1, 3, 4, 7].map(segmentName));
+      expect(h.log.stats()).to.deep.equal({ segments: 4, bytes: 7 * bytes, oldestSeq: 1, newestSeq: 7, fsync: 'no' });
+      expect(allEvents(h.log)).to.deep.equal([1, 2, 3, 4, 5, 6, 7]);
+
+      // Nor does an empty segment give way to one: the first batch of a new log, bigger than a segment.
+      const fresh = open(tempDir(), { segmentBytes: bytes });
+      await fresh.appendTurn(at(1), at(2));
+      expect(fresh.log.stats()).to.include({ segments: 1, bytes: 2 * bytes });
+    });
+
+    it('rejects appends after close', async () => {
+      const h = open(tempDir());
+      await h.log.close();
+      expect(await stateOf(h.log.append(at(1)))).to.equal('rejected Error');
+    });
+  });
+
+  describe('snapshots and start-up', () => {
+    it('snapshots every snapshotEvery records: the memory, and the position just past the last record in it', async () => {
+      const dir = tempDir();
+      const h = open(dir, { snapshotEvery: 3 });
+      await fill(h, 1, 2);
+      expect(readdirSync(dir)).not.to.include(SNAPSHOT_FILE);
+      await h.appendTurn(at(3));
+      const snapshot = readSnapshotFile(dir);
+      const e3 = at(3);
+      const ms3 = Date.parse(e3.timestamp);
+      expect(snapshot).to.deep.equal({
+        version: 1,
+        segment: 1,
+        offset: 3 * frameBytes(e3),
+        memory: {
+          seq: 3,
+          cache: { 'Phone.Button': { value: 'On', id: 3, timestamp: e3.timestamp, type: 'On/Off', seq: 3 } },
+          lastIds: { 'Phone.Button': 3 },
+          lastAcceptedAt: { 'Phone.Button': ms3 },
+          lastPriorityAt: { '1': ms3 },
+        },
+      });
+      await fill(h, 4, 5);
+      expect(readSnapshotFile(dir).memory.seq, 'not yet the next one').to.equal(3);
+      await h.appendTurn(at(6));
+      expect(readSnapshotFile(dir)).to.include({ segment: 1, offset: 6 * frameBytes(e3) });
+    });
+
+    it('starts from the snapshot and reads only the records after it', async () => {
+      const dir = tempDir();
+      const h = open(dir, { snapshotEvery: 3 });
+      await fill(h, 1, 5);
+      const crashed = crashCopy(dir);
+      // Damage before the snapshot's position: a start-up that read it would cut it.
+      const path = join(crashed, segmentName(1));
+      const bytes = readFileSync(path);
+      bytes[20] ^= 0xff;
+      writeFileSync(path, bytes);
+
+      const again = open(crashed, { snapshotEvery: 3 });
+      expect(again.recovery).to.deep.include({ fromSnapshot: true, tailRecords: 2, cutBytes: 0, damage: undefined });
+      expect(again.memory.seq).to.equal(5);
+      expect(again.memory.cache['Phone.Button']).to.include({ id: 5, value: 'On', seq: 5 });
+      expect(again.memory.lastIds).to.deep.equal({ 'Phone.Button': 5 });
+      expect(again.log.lastSeq()).to.equal(5);
+      // The tail is in memory for resume; the rest is in the segment.
+      const replay = again.log.after(3);
+      expect('events' in replay && seqs(replay.events)).to.deep.equal([4, 5]);
+    });
+
+    it('reads the whole log without a snapshot', async () => {
+      const dir = tempDir();
+      const h = open(dir);
+      await fill(h, 1, 3);
+      expect(readdirSync(dir)).not.to.include(SNAPSHOT_FILE);
+      const again = open(crashCopy(dir));
+      expect(again.recovery).to.deep.include({ fromSnapshot: false, tailRecords: 3, cutBytes: 0 });
+      expect(again.memory.seq).to.equal(3);
+      expect(allEvents(again.log)).to.deep.equal([1, 2, 3]);
+    });
+
+    it('starts a new log from the seed (a migrated store), snapshotting the seed at its first segment', async () => {
+      const dir = tempDir();
+      const h = open(dir, { seed: () => emptyHubMemory(100) });
+      expect(h.log.lastSeq()).to.equal(100);
+      await fill(h, 101, 103);
+      expect(segmentFiles(dir)).to.deep.equal([segmentName(101)]);
+      expect(readSnapshotFile(dir)).to.deep.include({ segment: 101, offset: 0 });
+      const again = open(crashCopy(dir), { seed: () => emptyHubMemory(7) });
+      expect(again.recovery).to.deep.include({ fromSnapshot: true, tailRecords: 3, cutBytes: 0 });
+      expect(again.memory.seq).to.equal(103);
+      expect(allEvents(again.log)).to.equal('tooOld');
+      const replay = again.log.after(100);
+      expect('events' in replay && seqs(replay.events)).to.deep.equal([101, 102, 103]);
+    });
+
+    it('reads the whole log when the snapshot cannot be read (torn, another version)', async () => {
+      const dir = tempDir();
+      const h = open(dir);
+      await fill(h, 1, 3);
+      await h.log.close();
+      const snapshot = readSnapshotFile(dir);
+      for (const text of ['{"version":1,"segm', JSON.stringify({ ...snapshot, version: 2 }), JSON.stringify({ ...snapshot, memory: {} })]) {
+        const copy = crashCopy(dir);
+        writeFileSync(join(copy, SNAPSHOT_FILE), text);
+        const again = open(copy);
+        expect(again.recovery, text).to.deep.include({ fromSnapshot: false, tailRecords: 3 });
+        expect(again.memory.seq).to.equal(3);
+      }
+    });
+
+    it('folds only records after the snapshot when its segment is gone (read from the oldest)', async () => {
+      const dir = tempDir();
+      const h = open(dir, { segmentBytes: 2 * frameBytes(at(1)) });
+      await fill(h, 1, 4);
+      await h.log.close();
+      expect(readSnapshotFile(dir)).to.include({ segment: 3 });
+      rmSync(join(dir, segmentName(3)));
+      const again = open(dir);
+      expect(again.recovery).to.deep.include({ fromSnapshot: true, tailRecords: 0 });
+      expect(again.memory.lastIds, 'not rolled back to the older records').to.deep.equal({ 'Phone.Button': 4 });
+    });
+
+    it('snapshots at close, so the next start-up reads no records', async () => {
+      const dir = tempDir();
+      const h = open(dir);
+      await fill(h, 1, 4);
+      await h.log.close();
+      expect(readSnapshotFile(dir)).to.include({ segment: 1, offset: 4 * frameBytes(at(1)) });
+      expect(open(dir).recovery).to.deep.include({ fromSnapshot: true, tailRecords: 0 });
+    });
+
+    it('snapshots at rotation, at the new segment start', async () => {
+      const dir = tempDir();
+      const h = open(dir, { segmentBytes: 2 * frameBytes(at(1)) });
+      await fill(h, 1, 3);
+      expect(readSnapshotFile(dir)).to.deep.include({ segment: 3, offset: 0 });
+      expect(readSnapshotFile(dir).memory.seq).to.equal(2);
+      const crashed = crashCopy(dir);
+      // Damage in the segment before the snapshot's: a start-up that read it would cut it.
+      writeFileSync(join(crashed, segmentName(1)), Buffer.alloc(10));
+      const again = open(crashed);
+      expect(again.recovery).to.deep.include({ fromSnapshot: true, tailRecords: 1, damage: undefined });
+      expect(again.memory.seq).to.equal(3);
+    });
+  });
+
+  describe('a damaged tail', () => {
+    it('cuts a torn last record (a write cut short), logs it, and the seq continues after the last whole one', async () => {
+      const dir = tempDir();
+      const h = open(dir, { snapshotEvery: 2 });
+      await fill(h, 1, 3);
+      const crashed = crashCopy(dir);
+      const path = join(crashed, segmentName(1));
+      const whole = 2 * frameBytes(at(1));
+      truncateSync(path, whole + 11);
+
+      const again = open(crashed, { snapshotEvery: 2 });
+      expect(again.recovery).to.deep.include({ fromSnapshot: true, tailRecords: 0, cutBytes: 11, damage: 'torn' });
+      expect(statSync(path).size).to.equal(whole);
+      expect(again.lines.filter((l) => l.includes('WARN'))).to.have.length(1);
+      expect(again.lines.join('\n')).to.include(`cut a torn record off ${path} (11 bytes at offset ${whole}); the seq continues after 2`);
+      expect(again.log.lastSeq()).to.equal(2);
+
+      await again.appendTurn(at(3, { value: 'Again' }));
+      await again.log.close();
+      const third = open(crashed);
+      expect(third.recovery.damage).to.equal(undefined);
+      const replay = third.log.after(0);
+      expect('events' in replay && replay.events.map((e) => `${e.seq} ${e.value}`)).to.deep.equal(['1 On', '2 On', '3 Again']);
+    });
+
+    it('cuts a corrupt last record (a flipped byte), logs it, and the seq continues', async () => {
+      const dir = tempDir();
+      const h = open(dir);
+      await fill(h, 1, 3);
+      const crashed = crashCopy(dir);
+      const path = join(crashed, segmentName(1));
+      const bytes = readFileSync(path);
+      bytes[bytes.length - 5] ^= 0x01;
+      writeFileSync(path, bytes);
+
+      const again = open(crashed);
+      const keep = 2 * frameBytes(at(1));
+      expect(again.recovery).to.deep.include({ fromSnapshot: false, tailRecords: 2, cutBytes: bytes.length - keep, damage: 'corrupt' });
+      expect(statSync(path).size).to.equal(keep);
+      expect(again.lines.join('\n')).to.include(`cut a corrupt record off ${path}`);
+      expect(again.log.lastSeq()).to.equal(2);
+      await again.appendTurn(at(3));
+      expect(allEvents(again.log)).to.deep.equal([1, 2, 3]);
+    });
+
+    it('cuts from a damaged record in the middle of the last segment: what follows it is not trusted', async () => {
+      const dir = tempDir();
+      const h = open(dir);
+      await fill(h, 1, 4);
+      const crashed = crashCopy(dir);
+      const path = join(crashed, segmentName(1));
+      const bytes = readFileSync(path);
+      const second = frameBytes(at(1));
+      bytes[second + 12] ^= 0x04;
+      writeFileSync(path, bytes);
+
+      const again = open(crashed);
+      expect(again.recovery).to.deep.include({ tailRecords: 1, cutBytes: bytes.length - second, damage: 'corrupt' });
+      expect(statSync(path).size).to.equal(second);
+      expect(again.memory.seq).to.equal(1);
+      expect(again.memory.lastIds).to.deep.equal({ 'Phone.Button': 1 });
+    });
+  });
+
+  describe('retention', () => {
+    /** A log whose every append (one record a turn) starts a new segment. */
+    const oneRecordSegments = (dir: string, retain: Partial<FileLogOptions['retain']>, more: Partial<FileLogOptions> = {}) =>
+      open(dir, { segmentBytes: frameBytes(at(1)), retain: { segments: 100, maxAgeMs: Infinity, bytes: Infinity, ...retain }, ...more });
+
+    it('by count: keeps the newest segments, the active one among them', async () => {
+      const dir = tempDir();
+      const h = oneRecordSegments(dir, { segments: 2 });
+      await fill(h, 1, 5);
+      expect(segmentFiles(dir)).to.deep.equal([segmentName(4), segmentName(5)]);
+      expect(h.lines.filter((l) => l.includes('retention removed'))).to.have.length(3);
+      expect(h.log.stats()).to.include({ segments: 2, oldestSeq: 4, newestSeq: 5 });
+    });
+
+    it('by bytes: removes closed segments oldest first, never the active one even past the limit', async () => {
+      const dir = tempDir();
+      const bytes = frameBytes(at(1));
+      const h = oneRecordSegments(dir, { bytes: 2 * bytes });
+      await fill(h, 1, 4);
+      // Counted at the rotation, before the new segment holds the batch that opened it.
+      expect(segmentFiles(dir)).to.deep.equal([2, 3, 4].map(segmentName));
+      await h.appendTurn(at(5));
+      expect(segmentFiles(dir)).to.deep.equal([3, 4, 5].map(segmentName));
+      const big = open(tempDir(), { segmentBytes: bytes, retain: { segments: 100, maxAgeMs: Infinity, bytes: 1 } });
+      await fill(big, 1, 3);
+      expect(big.log.stats()).to.include({ segments: 1, oldestSeq: 3, bytes });
+    });
+
+    it('by age: removes closed segments older than maxAgeMs (the wall clock at their close), keeps younger ones', async () => {
+      const dir = tempDir();
+      const h = oneRecordSegments(dir, { maxAgeMs: 60_000 });
+      await fill(h, 1, 2); // segment 1 closed at T0
+      wall = T0 + 30_000;
+      await h.appendTurn(at(3)); // segment 2 closed at T0 + 30 s
+      wall = T0 + 60_000;
+      await h.appendTurn(at(4));
+      expect(segmentFiles(dir), 'exactly maxAgeMs old stays').to.deep.equal([1, 2, 3, 4].map(segmentName));
+      wall = T0 + 60_001;
+      await h.appendTurn(at(5));
+      expect(segmentFiles(dir)).to.deep.equal([2, 3, 4, 5].map(segmentName));
+      wall = T0 + 90_001;
+      await h.appendTurn(at(6));
+      expect(segmentFiles(dir)).to.deep.equal([3, 4, 5, 6].map(segmentName));
+    });
+
+    it('never removes a segment the snapshot still needs, nor any while there is no snapshot', async () => {
+      const dir = tempDir();
+      // The snapshot cannot be written (its temporary name is taken by a folder): start-up would need the whole log.
+      mkdirSync(join(dir, `${SNAPSHOT_FILE}.tmp`));
+      const h = oneRecordSegments(dir, { segments: 1, bytes: 1, maxAgeMs: 0 });
+      wall = T0 + 1;
+      await fill(h, 1, 3);
+      expect(segmentFiles(dir)).to.deep.equal([1, 2, 3].map(segmentName));
+      expect(h.lines.some((l) => l.includes('snapshot failed'))).to.equal(true);
+
+      // Snapshots work again: the one at the rotation to 5 lets everything before 5 go.
+      rmSync(join(dir, `${SNAPSHOT_FILE}.tmp`), { recursive: true });
+      await h.appendTurn(at(4));
+      expect(readSnapshotFile(dir)).to.include({ segment: 4 });
+      expect(segmentFiles(dir)).to.deep.equal([segmentName(4)]);
+    });
+
+    it('keeps the snapshot segment when the snapshot fails after it, and removes only older ones', async () => {
+      const dir = tempDir();
+      const h = oneRecordSegments(dir, { segments: 1 });
+      await fill(h, 1, 3);
+      expect(readSnapshotFile(dir)).to.include({ segment: 3 });
+      mkdirSync(join(dir, `${SNAPSHOT_FILE}.tmp`));
+      await fill(h, 4, 5);
+      expect(segmentFiles(dir)).to.deep.equal([3, 4, 5].map(segmentName));
+      expect(readSnapshotFile(dir)).to.include({ segment: 3 });
+    });
+
+    it('applies at start-up too', async () => {
+      const dir = tempDir();
+      const h = oneRecordSegments(dir, {});
+      await fill(h, 1, 4);
+      await h.log.close();
+      expect(segmentFiles(dir)).to.have.length(4);
+      const again = oneRecordSegments(dir, { segments: 2 });
+      expect(segmentFiles(dir)).to.deep.equal([segmentName(3), segmentName(4)]);
+      expect(again.log.stats()).to.include({ segments: 2, oldestSeq: 3, newestSeq: 4 });
+    });
+  });
+
+  describe('replay (after) and range', () => {
+    it('replays recent events from memory, as they were emitted', async () => {
+      const h = open(tempDir(), { capacity: 3 });
+      const emitted: TriggerEvent[] = [];
+      h.log.committed$.subscribe((e) => emitted.push(e));
+      await fill(h, 1, 5);
+      const replay = h.log.after(2);
+      expect('events' in replay && replay.events).to.have.length(3);
+      if (!('events' in replay)) return;
+      replay.events.forEach((e, i) => expect(e, `seq ${e.seq}: the very object emitted`).to.equal(emitted[i + 2]));
+      const none = h.log.after(5);
+      expect('events' in none && none.events).to.deep.equal([]);
+    });
+
+    it('replays older events from the segments, across segments', async () => {
+      const h = open(tempDir(), { capacity: 2, segmentBytes: 2 * frameBytes(at(1)) });
+      const emitted: TriggerEvent[] = [];
+      h.log.committed$.subscribe((e) => emitted.push(e));
+      await fill(h, 1, 7);
+      for (const from of [0, 1, 2, 3, 4]) {
+        const replay = h.log.after(from);
+        expect('events' in replay && seqs(replay.events), `after ${from}`).to.deep.equal([1, 2, 3, 4, 5, 6, 7].filter((s) => s > from));
+      }
+      const replay = h.log.after(1);
+      if (!('events' in replay)) throw new Error('expected events');
+      expect(replay.events[0], 'read back from the file').not.to.equal(emitted[1]);
+      expect(replay.events[0]).to.deep.equal(emitted[1]);
+    });
+
+    it('says tooOld when retention removed what the client missed', async () => {
+      const h = open(tempDir(), { capacity: 1, segmentBytes: frameBytes(at(1)), retain: { segments: 2, maxAgeMs: Infinity, bytes: Infinity } });
+      await fill(h, 1, 5);
+      expect(h.log.stats().oldestSeq).to.equal(4);
+      expect(allEvents(h.log)).to.equal('tooOld');
+      expect(h.log.after(2)).to.deep.equal({ tooOld: true });
+      const replay = h.log.after(3);
+      expect('events' in replay && seqs(replay.events)).to.deep.equal([4, 5]);
+    });
+
+    it('says tooOld past replayLimit, though the segments still hold the events', async () => {
+      const h = open(tempDir(), { capacity: 1, replayLimit: 3 });
+      await fill(h, 1, 6);
+      expect(h.log.after(2)).to.deep.equal({ tooOld: true });
+      const replay = h.log.after(3);
+      expect('events' in replay && seqs(replay.events)).to.deep.equal([4, 5, 6]);
+    });
+
+    it('says tooOld rather than replay around a damaged record (one start-up did not read), and logs it', async () => {
+      const dir = tempDir();
+      const h = open(dir, { capacity: 1, segmentBytes: 2 * frameBytes(at(1)) });
+      await fill(h, 1, 5);
+      const path = join(dir, segmentName(1));
+      const bytes = readFileSync(path);
+      bytes[frameBytes(at(1)) + 12] ^= 0x04;
+      writeFileSync(path, bytes);
+      expect(h.log.after(0)).to.deep.equal({ tooOld: true });
+      expect(h.lines.join('\n')).to.include(`event log: a corrupt record in ${path} at offset ${frameBytes(at(1))}`);
+      const past = h.log.after(2);
+      expect('events' in past && seqs(past.events), 'the damage is before what is asked').to.deep.equal([3, 4, 5]);
+    });
+
+    it('reads a time range [since, until), oldest first, at most limit, across segments', async () => {
+      const h = open(tempDir(), { segmentBytes: 2 * frameBytes(at(1)) });
+      await fill(h, 1, 6);
+      const ms = (seq: number) => T0 + seq * 1000;
+      expect(seqs(h.log.range(ms(2), ms(5)))).to.deep.equal([2, 3, 4]);
+      expect(seqs(h.log.range(ms(2) + 1, ms(5) + 1))).to.deep.equal([3, 4, 5]);
+      expect(seqs(h.log.range(ms(4)))).to.deep.equal([4, 5, 6]);
+      expect(seqs(h.log.range(0, Infinity, 2))).to.deep.equal([1, 2]);
+      expect(seqs(h.log.range(ms(7)))).to.deep.equal([]);
+    });
+  });
+
+  describe('a full disk', () => {
+    const enospc = () => Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+
+    it('cuts a batch written in part back off the file, rejects it, emits nothing, and writes the next batch', async () => {
+      const dir = tempDir();
+      let full = false;
+      const h = open(dir, {}, (fd, buffer, offset, length) => {
+        if (!full) return realWrite(fd, buffer, offset, length);
+        if (offset === 0) return realWrite(fd, buffer, 0, Math.floor(length / 2));
+        throw enospc();
+      });
+      const emitted: number[] = [];
+      h.log.committed$.subscribe((e) => emitted.push(e.seq));
+      await h.appendTurn(at(1));
+      const size = statSync(join(dir, segmentName(1))).size;
+
+      full = true;
+      const answers = [h.log.append(at(2)), h.log.append(at(3))];
+      h.endTurn();
+      for (const answer of answers) expect(await stateOf(answer)).to.equal('rejected NotStoredError');
+      expect(statSync(join(dir, segmentName(1))).size, 'the half batch is cut off').to.equal(size);
+      expect(emitted).to.deep.equal([1]);
+      expect(h.log.lastSeq()).to.equal(1);
+      expect(h.lines.join('\n')).to.include('write failed; the batch is not stored');
+
+      full = false;
+      await h.appendTurn(at(4));
+      expect(emitted).to.deep.equal([1, 4]);
+      await h.log.close();
+      const again = open(dir);
+      expect(again.recovery.damage).to.equal(undefined);
+      expect(allEvents(again.log)).to.deep.equal([1, 4]);
+    });
+
+    it('cuts the file back when the write that fails had written part of the buffer itself', async () => {
+      const dir = tempDir();
+      let full = false;
+      const h = open(dir, {}, (fd, buffer, offset, length) => {
+        if (!full) return realWrite(fd, buffer, offset, length);
+        realWrite(fd, buffer, offset, Math.floor(length / 2));
+        throw enospc();
+      });
+      await h.appendTurn(at(1));
+      const size = statSync(join(dir, segmentName(1))).size;
+      full = true;
+      const answer = h.log.append(at(2));
+      h.endTurn();
+      expect(await stateOf(answer)).to.equal('rejected NotStoredError');
+      expect(statSync(join(dir, segmentName(1))).size).to.equal(size);
+      full = false;
+      await h.appendTurn(at(3));
+      await h.log.close();
+      const again = open(dir);
+      expect(again.recovery.damage).to.equal(undefined);
+      expect(allEvents(again.log)).to.deep.equal([1, 3]);
+    });
+  });
+
+  describe("fsync 'always'", () => {
+    it('answers only once fdatasync is done, one in flight; batches that wait for it share the next one', async () => {
+      const sync = parkedSync();
+      const h = open(tempDir(), { fsync: 'always', fdatasync: sync.fake });
+      const emitted: number[] = [];
+      h.log.committed$.subscribe((e) => emitted.push(e.seq));
+      const first = h.log.append(at(1));
+      h.endTurn();
+      expect(emitted, 'dispatch does not wait for the disk').to.deep.equal([1]);
+      expect(sync.pending).to.have.length(1);
+      expect(await stateOf(first)).to.equal('pending');
+
+      const second = h.log.append(at(2));
+      h.endTurn();
+      const third = h.log.append(at(3));
+      h.endTurn();
+      expect(sync.pending, 'one fdatasync at a time').to.have.length(1);
+      sync.complete();
+      expect(await stateOf(first)).to.equal('resolved');
+      expect(await stateOf(second)).to.equal('pending');
+      expect(sync.pending, 'one more for both waiting batches').to.have.length(1);
+      sync.complete();
+      expect(await stateOf(second)).to.equal('resolved');
+      expect(await stateOf(third)).to.equal('resolved');
+      expect(sync.pending).to.have.length(0);
+    });
+
+    it('answers not stored when fdatasync fails', async () => {
+      const sync = parkedSync();
+      const h = open(tempDir(), { fsync: 'always', fdatasync: sync.fake });
+      const answer = h.log.append(at(1));
+      h.endTurn();
+      sync.complete(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' }));
+      expect(await stateOf(answer)).to.equal('rejected NotStoredError');
+    });
+
+    it("syncs the active segment; with fsync 'no' nothing waits", async () => {
+      const sync = parkedSync();
+      const h = open(tempDir(), { fsync: 'always', fdatasync: sync.fake });
+      const answer = h.log.append(at(1));
+      h.endTurn();
+      expect(fstatSync(sync.pending[0].fd).ino).to.equal(statSync(join(h.dir, segmentName(1))).ino);
+      sync.complete();
+      await answer;
+      const never = parkedSync();
+      const lazy = open(tempDir(), { fsync: 'no', fdatasync: never.fake });
+      await lazy.appendTurn(at(1));
+      expect(never.pending).to.have.length(0);
+    });
+  });
+
+  describe('close', () => {
+    it('writes what is staged in one write, answers it, and snapshots it', async () => {
+      const dir = tempDir();
+      const h = open(dir);
+      const answers = [h.log.append(at(1)), h.log.append(at(2))];
+      await h.log.close();
+      expect(h.calls.writes).to.equal(1);
+      for (const answer of answers) expect(await stateOf(answer)).to.equal('resolved');
+      expect(readSnapshotFile(dir).memory.seq).to.equal(2);
+      const again = open(dir);
+      expect(again.recovery).to.deep.include({ fromSnapshot: true, tailRecords: 0 });
+      expect(allEvents(again.log)).to.deep.equal([1, 2]);
+    });
+
+    it("with fsync 'always', waits for the syncs in flight and answers what it flushed", async () => {
+      const dir = tempDir();
+      const sync = parkedSync();
+      const h = open(dir, { fsync: 'always', fdatasync: sync.fake, snapshotEvery: 1 });
+      const answer = h.log.append(at(1));
+      const closing = h.log.close();
+      while (sync.pending.length > 0) {
+        expect(() => fstatSync(sync.pending[0].fd), 'a sync runs on an open descriptor').not.to.throw();
+        sync.complete();
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+      await closing;
+      expect(sync.pending).to.have.length(0);
+      expect(await stateOf(answer)).to.equal('resolved');
+      expect(readSnapshotFile(dir).memory.seq).to.equal(1);
+    });
+  });
+});

@@ -1,0 +1,149 @@
+import { expect } from 'chai';
+import { crc32 } from 'node:zlib';
+import type { TriggerEvent } from '../../../streams/contracts';
+import { decodePayload, FRAME_HEADER_BYTES, frameBatch, MAX_PAYLOAD_BYTES, payloadSeq, scanFrames } from '../../../src/eventLog/recordFrame';
+import { event } from '../../streams/fixtures';
+
+const at = (seq: number, fields: Partial<TriggerEvent> = {}): TriggerEvent => event('Phone.Button', { seq, id: seq, ...fields });
+
+/** Every frame `scanFrames` visits from `start`: its offset and the seq its payload holds. */
+function visited(buffer: Buffer, start = 0) {
+  const frames: Array<{ offset: number; seq: number }> = [];
+  const scan = scanFrames(buffer, start, (payload, offset) => void frames.push({ offset, seq: decodePayload(payload).seq }));
+  return { frames, scan };
+}
+
+/** The byte offset of each frame of `events`, framed as one batch, and the batch's length. */
+function offsetsOf(events: readonly TriggerEvent[]): { offsets: number[]; total: number } {
+  const offsets: number[] = [];
+  let total = 0;
+  for (const e of events) {
+    offsets.push(total);
+    total += FRAME_HEADER_BYTES + Buffer.byteLength(JSON.stringify(e));
+  }
+  return { offsets, total };
+}
+
+describe('eventLog/recordFrame', () => {
+  describe('frameBatch', () => {
+    it('lays each record out as [u32 LE length][u32 LE CRC-32] then the JSON payload, back to back', () => {
+      const events = [at(1), at(2, { value: 'Off' })];
+      const buffer = frameBatch(events);
+      const { offsets, total } = offsetsOf(events);
+      expect(buffer.length).to.equal(total);
+      for (const [i, e] of events.entries()) {
+        const json = Buffer.from(JSON.stringify(e));
+        const offset = offsets[i];
+        expect(buffer.readUInt32LE(offset), 'length').to.equal(json.length);
+        expect(buffer.readUInt32LE(offset + 4), 'checksum').to.equal(crc32(json));
+        expect(buffer.subarray(offset + FRAME_HEADER_BYTES, offset + FRAME_HEADER_BYTES + json.length).equals(json)).to.equal(true);
+      }
+    });
+
+    it('counts the length in UTF-8 bytes, not characters', () => {
+      const e = at(3, { value: 'Flamme à 100 % 🔥' });
+      const buffer = frameBatch([e]);
+      const bytes = Buffer.byteLength(JSON.stringify(e));
+      expect(bytes).to.be.greaterThan(JSON.stringify(e).length);
+      expect(buffer.readUInt32LE(0)).to.equal(bytes);
+      expect(buffer.length).to.equal(FRAME_HEADER_BYTES + bytes);
+      expect(decodePayload(buffer.subarray(FRAME_HEADER_BYTES))).to.deep.equal(e);
+    });
+
+    it('frames an empty batch as an empty buffer', () => {
+      expect(frameBatch([]).length).to.equal(0);
+    });
+  });
+
+  describe('scanFrames', () => {
+    const events = [at(1), at(2), at(3)];
+    const batch = frameBatch(events);
+    const { offsets } = offsetsOf(events);
+
+    it('visits every record in order with its offset, and ends at the end with no damage', () => {
+      const { frames, scan } = visited(batch);
+      expect(frames).to.deep.equal(offsets.map((offset, i) => ({ offset, seq: i + 1 })));
+      expect(scan).to.deep.equal({ end: batch.length });
+    });
+
+    it('starts at a given offset (a snapshot position) and reads an empty buffer as no records', () => {
+      expect(visited(batch, offsets[1]).frames.map((f) => f.seq)).to.deep.equal([2, 3]);
+      expect(visited(Buffer.alloc(0))).to.deep.equal({ frames: [], scan: { end: 0 } });
+    });
+
+    it('stops where the visitor returns false, ending at that record (not past it)', () => {
+      const seen: number[] = [];
+      const scan = scanFrames(batch, 0, (payload) => {
+        seen.push(payloadSeq(payload));
+        return payloadSeq(payload) < 2;
+      });
+      expect(seen).to.deep.equal([1, 2]);
+      expect(scan).to.deep.equal({ end: offsets[1] });
+    });
+
+    it('calls a header cut short torn, ending after the last whole record', () => {
+      for (const extra of [1, FRAME_HEADER_BYTES - 1]) {
+        const { frames, scan } = visited(batch.subarray(0, offsets[2] + extra));
+        expect(
+          frames.map((f) => f.seq),
+          `${extra} header bytes`,
+        ).to.deep.equal([1, 2]);
+        expect(scan).to.deep.equal({ end: offsets[2], damage: 'torn' });
+      }
+    });
+
+    it('calls a payload cut short torn', () => {
+      const { frames, scan } = visited(batch.subarray(0, batch.length - 1));
+      expect(frames.map((f) => f.seq)).to.deep.equal([1, 2]);
+      expect(scan).to.deep.equal({ end: offsets[2], damage: 'torn' });
+      expect(visited(batch.subarray(0, offsets[2] + FRAME_HEADER_BYTES)).scan).to.deep.equal({ end: offsets[2], damage: 'torn' });
+    });
+
+    it('calls a flipped payload byte corrupt (checksum), and stops there though whole records follow', () => {
+      const damaged = Buffer.from(batch);
+      damaged[offsets[1] + FRAME_HEADER_BYTES + 3] ^= 0x01;
+      const { frames, scan } = visited(damaged);
+      expect(frames.map((f) => f.seq)).to.deep.equal([1]);
+      expect(scan).to.deep.equal({ end: offsets[1], damage: 'corrupt' });
+    });
+
+    it('calls a flipped checksum byte corrupt', () => {
+      const damaged = Buffer.from(batch);
+      damaged[offsets[2] + 4] ^= 0x80;
+      expect(visited(damaged).scan).to.deep.equal({ end: offsets[2], damage: 'corrupt' });
+    });
+
+    it('calls a zero-filled tail corrupt (length 0, though its checksum 0 is the CRC of nothing)', () => {
+      const zeroed = Buffer.concat([batch.subarray(0, offsets[2]), Buffer.alloc(64)]);
+      expect(crc32(Buffer.alloc(0))).to.equal(0);
+      expect(visited(zeroed)).to.deep.equal({ frames: [1, 2].map((seq, i) => ({ offset: offsets[i], seq })), scan: { end: offsets[2], damage: 'corrupt' } });
+    });
+
+    it('calls a zero length or one past the bound corrupt, without reading that far', () => {
+      for (const length of [0, MAX_PAYLOAD_BYTES + 1]) {
+        const damaged = Buffer.from(batch);
+        damaged.writeUInt32LE(length, offsets[1]);
+        expect(visited(damaged).scan, `length ${length}`).to.deep.equal({ end: offsets[1], damage: 'corrupt' });
+      }
+    });
+
+    it('calls a length past the buffer but within the bound torn (a write cut short)', () => {
+      const damaged = Buffer.from(batch);
+      damaged.writeUInt32LE(MAX_PAYLOAD_BYTES, offsets[2]);
+      expect(visited(damaged).scan).to.deep.equal({ end: offsets[2], damage: 'torn' });
+    });
+  });
+
+  describe('payloadSeq', () => {
+    const payloadOf = (e: unknown) => Buffer.from(JSON.stringify(e));
+
+    it('reads the seq of a record written seq first, as the gateway builds events', () => {
+      for (const seq of [1, 9, 10, 1234567890123]) expect(payloadSeq(payloadOf(at(seq)))).to.equal(seq);
+    });
+
+    it('parses a payload that does not start with the seq', () => {
+      expect(payloadSeq(payloadOf({ name: 'Phone.Button', seq: 42 }))).to.equal(42);
+      expect(payloadSeq(Buffer.from('{ "seq": 7 }'))).to.equal(7);
+    });
+  });
+});
