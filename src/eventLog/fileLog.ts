@@ -326,10 +326,12 @@ export function openFileLog(options: FileLogOptions): OpenedLog {
 function snapshotWithinLog(snapshot: LogSnapshot | undefined, found: readonly Segment[], dir: string, sync: boolean, log: Logger): LogSnapshot | undefined {
   if (snapshot === undefined) return undefined;
   const segment = found.find((s) => s.firstSeq === snapshot.segment);
-  const size = segment ? statSync(segment.path).size : 0;
+  // Its segment gone (deleted by hand): the snapshot is still the best memory, and only records after its seq are folded.
+  if (segment === undefined) return snapshot;
+  const size = statSync(segment.path).size;
   if (snapshot.offset <= size) return snapshot;
   log.warn(
-    `event log: the snapshot at seq ${snapshot.memory.seq} points past the end of ${segment?.path ?? `segment ${snapshot.segment}, which is missing`} ` +
+    `event log: the snapshot at seq ${snapshot.memory.seq} points past the end of ${segment.path} ` +
       `(offset ${snapshot.offset}, ${size} bytes); reading the whole log instead`,
   );
   unlinkSync(join(dir, SNAPSHOT_FILE));
