@@ -17,7 +17,7 @@ export const MAX_PAYLOAD_BYTES = 1 << 20;
  * each payload encoded straight into it.
  */
 export function frameBatch(events: readonly TriggerEvent[]): Buffer {
-  const payloads = events.map((e) => JSON.stringify(e));
+  const payloads = events.map(eventJson);
   let total = 0;
   for (const p of payloads) total += FRAME_HEADER_BYTES + Buffer.byteLength(p);
   const buffer = Buffer.allocUnsafe(total);
@@ -30,6 +30,53 @@ export function frameBatch(events: readonly TriggerEvent[]): Buffer {
     offset = start + length;
   }
   return buffer;
+}
+
+/**
+ * Every field of an event, in the order a payload holds them: a field added to `TriggerEvent`
+ * fails to compile here until {@link eventJson} writes it too.
+ */
+const PAYLOAD_FIELDS = {
+  seq: true,
+  kind: true,
+  name: true,
+  value: true,
+  id: true,
+  type: true,
+  category: true,
+  organization: true,
+  source: true,
+  timestamp: true,
+  receivedAt: true,
+} as const satisfies Record<keyof TriggerEvent, true>;
+void PAYLOAD_FIELDS;
+
+/** The JSON of what the catalog says of a trigger, which every one of its events repeats. */
+const catalogJson = new Map<
+  string,
+  { readonly type: string; readonly category: string; readonly organization: string; readonly name: string; readonly rest: string }
+>();
+const sourceJson = new Map<string, string>();
+
+const number = (n: number | null): string => (n !== null && Number.isFinite(n) ? String(n) : 'null');
+
+/**
+ * `JSON.stringify(event)`, byte for byte for an event as the gateway builds it (`seq` first, see
+ * {@link payloadSeq}), about three times faster: the catalog's part of a trigger (name, type,
+ * category, organization) is quoted once per trigger and the numbers are written directly. It was the log's largest cost per event.
+ */
+export function eventJson(e: TriggerEvent): string {
+  let cat = catalogJson.get(e.name);
+  if (cat === undefined || cat.type !== e.type || cat.category !== e.category || cat.organization !== e.organization) {
+    const rest = `"type":${JSON.stringify(e.type)},"category":${JSON.stringify(e.category)},"organization":${JSON.stringify(e.organization)}`;
+    cat = { type: e.type, category: e.category, organization: e.organization, name: JSON.stringify(e.name), rest };
+    catalogJson.set(e.name, cat);
+  }
+  let source = sourceJson.get(e.source);
+  if (source === undefined) sourceJson.set(e.source, (source = JSON.stringify(e.source)));
+  const value = typeof e.value === 'number' ? number(e.value) : e.value === null ? 'null' : JSON.stringify(e.value);
+  const kind = e.kind === 'event' ? '"event"' : JSON.stringify(e.kind);
+  return `{"seq":${e.seq},"kind":${kind},"name":${cat.name},"value":${value},"id":${number(e.id)},${cat.rest},"source":${source},"timestamp":${JSON.stringify(e.timestamp)},"receivedAt":${number(e.receivedAt)}}`;
 }
 
 /** Where a scan of frames stopped: at the end, or at the first damaged record (`damage` says how). */

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { crc32 } from 'node:zlib';
 import type { TriggerEvent } from '../../../streams/contracts';
-import { decodePayload, FRAME_HEADER_BYTES, frameBatch, MAX_PAYLOAD_BYTES, payloadSeq, scanFrames } from '../../../src/eventLog/recordFrame';
+import { decodePayload, eventJson, FRAME_HEADER_BYTES, frameBatch, MAX_PAYLOAD_BYTES, payloadSeq, scanFrames } from '../../../src/eventLog/recordFrame';
 import { event } from '../../streams/fixtures';
 
 const at = (seq: number, fields: Partial<TriggerEvent> = {}): TriggerEvent => event('Phone.Button', { seq, id: seq, ...fields });
@@ -25,6 +25,46 @@ function offsetsOf(events: readonly TriggerEvent[]): { offsets: number[]; total:
 }
 
 describe('eventLog/recordFrame', () => {
+  describe('eventJson', () => {
+    const full: TriggerEvent = {
+      seq: 41,
+      kind: 'event',
+      name: 'Stage.Mode',
+      value: 'intro',
+      id: 7,
+      type: 'Discrete',
+      category: 'stage',
+      organization: 'acme',
+      source: 'TCP',
+      timestamp: '2026-12-02T10:07:02.114Z',
+      receivedAt: 1234.5,
+    };
+
+    it('is JSON.stringify of the event, byte for byte, seq first, for every kind of value, id and text', () => {
+      const cases: TriggerEvent[] = [
+        full,
+        { ...full, kind: 'status', value: 12.25, id: null, source: 'MODBUS' },
+        { ...full, value: null, type: 'OneShot' },
+        { ...full, value: 'a "quoted"\\ line\nwith ünïcode \u2028', name: 'Odd "name"', category: 'c\\d', organization: 'o\tp', source: 'plug"in' },
+        { ...full, seq: 0, id: 0, value: -0.5, receivedAt: 0 },
+      ];
+      for (const e of cases) {
+        const json = eventJson(e);
+        expect(json.startsWith(`{"seq":${e.seq},`), json).to.equal(true);
+        expect(json).to.equal(JSON.stringify(e));
+      }
+    });
+
+    it('follows a trigger whose catalog entry changed (a reload), instead of repeating the old one', () => {
+      expect(JSON.parse(eventJson(full)).category).to.equal('stage');
+      expect(JSON.parse(eventJson({ ...full, category: 'lobby', type: 'On/Off', organization: 'other' }))).to.include({
+        category: 'lobby',
+        type: 'On/Off',
+        organization: 'other',
+      });
+    });
+  });
+
   describe('frameBatch', () => {
     it('lays each record out as [u32 LE length][u32 LE CRC-32] then the JSON payload, back to back', () => {
       const events = [at(1), at(2, { value: 'Off' })];
@@ -32,7 +72,7 @@ describe('eventLog/recordFrame', () => {
       const { offsets, total } = offsetsOf(events);
       expect(buffer.length).to.equal(total);
       for (const [i, e] of events.entries()) {
-        const json = Buffer.from(JSON.stringify(e));
+        const json = Buffer.from(eventJson(e));
         const offset = offsets[i];
         expect(buffer.readUInt32LE(offset), 'length').to.equal(json.length);
         expect(buffer.readUInt32LE(offset + 4), 'checksum').to.equal(crc32(json));
