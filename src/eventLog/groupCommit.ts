@@ -5,7 +5,12 @@ import { NotStoredError } from './eventLog';
 /** Where a batch goes: a segment file, or nowhere (the in-memory log). */
 export interface LogSink {
   /** Writes the whole batch or throws, leaving nothing of it behind. */
-  write(events: readonly TriggerEvent[]): void;
+  /**
+   * Writes the whole batch or throws, leaving nothing of it behind; or returns a promise when it
+   * writes off the event loop's thread (a large batch), settled the same way. The next batch is
+   * written only once it settled, so the order on disk is the order of the seqs.
+   */
+  write(events: readonly TriggerEvent[]): void | Promise<void>;
   /** Resolves once everything written so far is on the disk itself (fsync `always`); absent: written is stored. */
   durable?(): Promise<void>;
 }
@@ -31,6 +36,8 @@ export interface GroupCommit {
   readonly committed$: Observable<TriggerEvent>;
   /** Writes what is staged now (at close). */
   flush(): void;
+  /** Resolves once no write is in flight (at close, after `flush`). */
+  idle(): Promise<void>;
 }
 
 export function createGroupCommit(sink: LogSink, onWritten: (events: readonly TriggerEvent[]) => void, defer: EndOfTurn = endOfTurn): GroupCommit {
@@ -49,20 +56,41 @@ export function createGroupCommit(sink: LogSink, onWritten: (events: readonly Tr
     return { events: [], done, resolve, reject };
   };
 
-  const flush = (): void => {
-    const b = batch;
-    batch = undefined;
-    if (b === undefined || b.events.length === 0) return;
-    try {
-      sink.write(b.events);
-    } catch (err) {
-      b.reject(new NotStoredError(err));
-      return;
-    }
+  /** The write off the thread still running; what is staged meanwhile waits for it. */
+  let writing: Promise<void> | undefined;
+
+  const written = (b: Batch): void => {
     onWritten(b.events);
     for (const event of b.events) committed.next(event);
     if (sink.durable) sink.durable().then(b.resolve, (err: unknown) => b.reject(new NotStoredError(err)));
     else b.resolve();
+  };
+
+  const flush = (): void => {
+    if (writing !== undefined) return;
+    const b = batch;
+    batch = undefined;
+    if (b === undefined || b.events.length === 0) return;
+    let pending: void | Promise<void>;
+    try {
+      pending = sink.write(b.events);
+    } catch (err) {
+      b.reject(new NotStoredError(err));
+      return;
+    }
+    if (pending === undefined) return written(b);
+    writing = pending.then(
+      () => {
+        writing = undefined;
+        written(b);
+        flush();
+      },
+      (err: unknown) => {
+        writing = undefined;
+        b.reject(new NotStoredError(err));
+        flush();
+      },
+    );
   };
 
   return {
@@ -76,5 +104,8 @@ export function createGroupCommit(sink: LogSink, onWritten: (events: readonly Tr
     },
     committed$: committed.asObservable(),
     flush,
+    async idle() {
+      while (writing !== undefined) await writing;
+    },
   };
 }

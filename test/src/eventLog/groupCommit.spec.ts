@@ -179,3 +179,72 @@ describe('eventLog/groupCommit', () => {
     expect(order).to.deep.equal(['tick', 'microtask', 'flush']);
   });
 });
+
+describe('eventLog/groupCommit, a sink that writes off the thread', () => {
+  /** A sink whose writes finish when the test says: `finish()` settles the oldest one. */
+  function offThread() {
+    const writes: number[][] = [];
+    const pending: Array<{ resolve: () => void; reject: (err: Error) => void }> = [];
+    const turns: Array<() => void> = [];
+    const commit = createGroupCommit(
+      {
+        write(events) {
+          writes.push(events.map((e) => e.seq));
+          return new Promise<void>((resolve, reject) => pending.push({ resolve, reject }));
+        },
+      },
+      () => undefined,
+      (flush) => turns.push(flush),
+    );
+    const emitted: number[] = [];
+    commit.committed$.subscribe((e) => emitted.push(e.seq));
+    const endTurn = () => turns.splice(0).forEach((flush) => flush());
+    const settle = async (err?: Error) => {
+      const p = pending.shift()!;
+      if (err) p.reject(err);
+      else p.resolve();
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    };
+    return { commit, writes, emitted, endTurn, settle };
+  }
+
+  it('emits and answers a batch only once its write is done, and writes what came meanwhile after it, as one batch', async () => {
+    const h = offThread();
+    const first = h.commit.stage(at(1));
+    h.endTurn();
+    expect(h.writes).to.deep.equal([[1]]);
+    const second = [h.commit.stage(at(2)), h.commit.stage(at(3))];
+    h.endTurn();
+    h.commit.stage(at(4));
+    h.endTurn();
+    expect(h.writes, 'nothing written while a write runs').to.deep.equal([[1]]);
+    expect(h.emitted).to.deep.equal([]);
+    expect(await stateOf(first)).to.equal('pending');
+    await h.settle();
+    expect(await stateOf(first)).to.equal('resolved');
+    expect(h.emitted).to.deep.equal([1]);
+    expect(h.writes, 'the turns staged meanwhile go in one write, in order').to.deep.equal([[1], [2, 3, 4]]);
+    expect(await stateOf(second[0])).to.equal('pending');
+    const idle = h.commit.idle();
+    expect(await stateOf(idle)).to.equal('pending');
+    await h.settle();
+    expect(h.emitted).to.deep.equal([1, 2, 3, 4]);
+    expect(await stateOf(second[1])).to.equal('resolved');
+    expect(await stateOf(idle)).to.equal('resolved');
+  });
+
+  it('answers a failed write not stored and emits nothing of it, then goes on with the next', async () => {
+    const h = offThread();
+    const lost = h.commit.stage(at(1));
+    h.endTurn();
+    const next = h.commit.stage(at(2));
+    h.endTurn();
+    await h.settle(Object.assign(new Error('no space left on device'), { code: 'ENOSPC' }));
+    expect(await stateOf(lost)).to.match(/^rejected NotStoredError/);
+    expect(h.emitted).to.deep.equal([]);
+    expect(h.writes).to.deep.equal([[1], [2]]);
+    await h.settle();
+    expect(await stateOf(next)).to.equal('resolved');
+    expect(h.emitted).to.deep.equal([2]);
+  });
+});
