@@ -1,16 +1,4 @@
-import {
-  closeSync,
-  write as fsWrite,
-  fdatasync,
-  fdatasyncSync,
-  ftruncateSync,
-  mkdirSync,
-  openSync,
-  statSync,
-  truncateSync,
-  unlinkSync,
-  writeSync,
-} from 'node:fs';
+import { closeSync, fdatasync, fdatasyncSync, ftruncateSync, mkdirSync, openSync, statSync, truncateSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TriggerEvent } from '../../streams/contracts';
 import { appendJournal, createJournal, eventsAfter } from '../../streams/journal';
@@ -80,12 +68,6 @@ interface ClosedSegment extends Segment {
 }
 
 const EVERYSEC_MS = 1000;
-/**
- * From this size a batch is written off the event loop's thread. Below it a synchronous write(2)
- * costs less than the thread pool's round trip; above it the kernel's copy dominates (bench 5:
- * batches of 1,500–3,000 records, the write a tenth of the hub's busy time).
- */
-const OFF_THREAD_BYTES = 64 * 1024;
 
 /**
  * The embedded event log: segment files of framed records (see recordFrame) in one folder,
@@ -188,7 +170,6 @@ export function openFileLog(options: FileLogOptions): OpenedLog {
       const buffer = frameBatch(events);
       let segment = active ?? rotate(events[0].seq);
       if (segment.bytes > 0 && segment.bytes + buffer.length > options.segmentBytes) segment = rotate(events[0].seq);
-      if (buffer.length >= OFF_THREAD_BYTES && options.writeSync === undefined) return writeOffThread(segment, buffer, events.length);
       let written = 0;
       try {
         while (written < buffer.length) written += write(segment.fd, buffer, written, buffer.length - written);
@@ -204,24 +185,6 @@ export function openFileLog(options: FileLogOptions): OpenedLog {
     },
     durable: fsync === 'always' ? durable : undefined,
   };
-
-  /** A large batch is written by libuv's thread pool: the kernel's copy of it then costs the event loop nothing. */
-  const writeOffThread = (segment: ActiveSegment, buffer: Buffer, records: number): Promise<void> =>
-    new Promise<void>((resolve, reject) => {
-      const next = (written: number): void =>
-        fsWrite(segment.fd, buffer, written, buffer.length - written, null, (err, n) => {
-          if (err) {
-            ftruncateSync(segment.fd, segment.bytes);
-            log.error('event log: write failed; the batch is not stored', { error: String(err), records });
-            return reject(err);
-          }
-          if (written + n < buffer.length) return next(written + n);
-          segment.bytes += buffer.length;
-          unsynced = true;
-          resolve();
-        });
-      next(0);
-    });
 
   const onWritten = (events: readonly TriggerEvent[]): void => {
     for (const event of events) {
@@ -336,7 +299,6 @@ export function openFileLog(options: FileLogOptions): OpenedLog {
       if (closedLog) return;
       commit.flush();
       closedLog = true;
-      await commit.idle();
       if (everySecond) clearInterval(everySecond);
       // Every sync asked for so far, the one queued behind the running one too, uses the
       // descriptor closed below: a sync left running would fail on it (EBADF) and answer a

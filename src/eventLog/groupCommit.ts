@@ -5,12 +5,7 @@ import { NotStoredError } from './eventLog';
 /** Where a batch goes: a segment file, or nowhere (the in-memory log). */
 export interface LogSink {
   /** Writes the whole batch or throws, leaving nothing of it behind. */
-  /**
-   * Writes the whole batch or throws, leaving nothing of it behind; or returns a promise when it
-   * writes off the event loop's thread (a large batch), settled the same way. The next batch is
-   * written only once it settled, so the order on disk is the order of the seqs.
-   */
-  write(events: readonly TriggerEvent[]): void | Promise<void>;
+  write(events: readonly TriggerEvent[]): void;
   /** Resolves once everything written so far is on the disk itself (fsync `always`); absent: written is stored. */
   durable?(): Promise<void>;
 }
@@ -36,8 +31,6 @@ export interface GroupCommit {
   readonly committed$: Observable<TriggerEvent>;
   /** Writes what is staged now (at close). */
   flush(): void;
-  /** Resolves once no write is in flight (at close, after `flush`). */
-  idle(): Promise<void>;
 }
 
 export function createGroupCommit(sink: LogSink, onWritten: (events: readonly TriggerEvent[]) => void, defer: EndOfTurn = endOfTurn): GroupCommit {
@@ -56,41 +49,20 @@ export function createGroupCommit(sink: LogSink, onWritten: (events: readonly Tr
     return { events: [], done, resolve, reject };
   };
 
-  /** The write off the thread still running; what is staged meanwhile waits for it. */
-  let writing: Promise<void> | undefined;
-
-  const written = (b: Batch): void => {
-    onWritten(b.events);
-    for (const event of b.events) committed.next(event);
-    if (sink.durable) sink.durable().then(b.resolve, (err: unknown) => b.reject(new NotStoredError(err)));
-    else b.resolve();
-  };
-
   const flush = (): void => {
-    if (writing !== undefined) return;
     const b = batch;
     batch = undefined;
     if (b === undefined || b.events.length === 0) return;
-    let pending: void | Promise<void>;
     try {
-      pending = sink.write(b.events);
+      sink.write(b.events);
     } catch (err) {
       b.reject(new NotStoredError(err));
       return;
     }
-    if (pending === undefined) return written(b);
-    writing = pending.then(
-      () => {
-        writing = undefined;
-        written(b);
-        flush();
-      },
-      (err: unknown) => {
-        writing = undefined;
-        b.reject(new NotStoredError(err));
-        flush();
-      },
-    );
+    onWritten(b.events);
+    for (const event of b.events) committed.next(event);
+    if (sink.durable) sink.durable().then(b.resolve, (err: unknown) => b.reject(new NotStoredError(err)));
+    else b.resolve();
   };
 
   return {
@@ -104,8 +76,5 @@ export function createGroupCommit(sink: LogSink, onWritten: (events: readonly Tr
     },
     committed$: committed.asObservable(),
     flush,
-    async idle() {
-      while (writing !== undefined) await writing;
-    },
   };
 }

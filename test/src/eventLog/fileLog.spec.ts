@@ -145,26 +145,6 @@ describe('eventLog/fileLog', () => {
       expect(allEvents(again.log)).to.deep.equal([1, 2, 3, 4, 5]);
     });
 
-    it('writes a large batch off the thread: emitted and answered once written, what comes meanwhile written after it', async () => {
-      const dir = tempDir();
-      // No write seam: the log's own writes, where a batch of 64 KiB or more goes to the thread pool.
-      const h = open(dir, { writeSync: undefined });
-      const emitted: number[] = [];
-      h.log.committed$.subscribe((e) => emitted.push(e.seq));
-      const big = Array.from({ length: 600 }, (_, i) => at(i + 1));
-      expect(frameBatch(big).length).to.be.greaterThan(64 * 1024);
-      const answers = big.map((e) => h.log.append(e));
-      h.endTurn();
-      expect(emitted, 'nothing emitted before the write is done').to.deep.equal([]);
-      const later = h.log.append(at(601));
-      h.endTurn();
-      await Promise.all([...answers, later]);
-      expect(emitted).to.deep.equal([...big.map((e) => e.seq), 601]);
-      expect(statSync(join(dir, segmentName(1))).size).to.equal(frameBatch([...big, at(601)]).length);
-      await h.log.close();
-      expect(allEvents(open(dir).log)).to.deep.equal([...big.map((e) => e.seq), 601]);
-    });
-
     it('names a segment by the first seq it holds, 20 digits, so the names sort as the history does', () => {
       expect(segmentName(42)).to.equal('00000000000000000042.log');
     });
