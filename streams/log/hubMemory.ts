@@ -47,7 +47,8 @@ export function foldHubMemory(memory: HubMemory, event: TriggerEvent, rules: Mem
   const entry = cacheEntryAfter(memory.cache, event);
   if (entry !== undefined) memory.cache[event.name] = entry;
   if (event.id !== null) memory.lastIds[event.name] = event.id;
-  if (event.kind === 'event') {
+  // Date.parse only for a rule that reads the time (both are off by default).
+  if (event.kind === 'event' && (rules.minIntervalMs > 0 || rules.cooldownMs > 0)) {
     const at = Date.parse(event.timestamp);
     if (rules.minIntervalMs > 0) memory.lastAcceptedAt[minIntervalScopeKey(rules.minIntervalScope, event.name)] = at;
     if (rules.cooldownMs > 0) memory.lastPriorityAt[String(rules.priorityOf(event.source))] = at;

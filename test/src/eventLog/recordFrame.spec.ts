@@ -37,7 +37,7 @@ describe('eventLog/recordFrame', () => {
       organization: 'acme',
       source: 'TCP',
       timestamp: '2026-12-02T10:07:02.114Z',
-      receivedAt: 1234.5,
+      receivedAt: 1234,
     };
 
     it('is JSON.stringify of the event, byte for byte, seq first, for every kind of value, id and text', () => {
@@ -53,6 +53,10 @@ describe('eventLog/recordFrame', () => {
         expect(json.startsWith(`{"seq":${e.seq},`), json).to.equal(true);
         expect(json).to.equal(JSON.stringify(e));
       }
+    });
+
+    it('keeps receivedAt (a monotonic time of this process only) to the millisecond', () => {
+      expect(JSON.parse(eventJson({ ...full, receivedAt: 1234.5678 })).receivedAt).to.equal(1235);
     });
 
     it('follows a trigger whose catalog entry changed (a reload), instead of repeating the old one', () => {

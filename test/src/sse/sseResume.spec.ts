@@ -91,8 +91,8 @@ describe('SSE stream: resume by Last-Event-ID', () => {
   });
 
   it("says resync when the log's retention has dropped the events, or the id is ahead of the hub, then goes on live", async () => {
-    // Segments of 4 KiB, one kept: the first events' segment is gone once 40 events are written.
-    hub = await startSseHub({ journal: { capacity: 3, segment_bytes: 4096, retain: { segments: 1 } } });
+    // Segments of 4 KiB (about 20 records), two kept: the first events' segment is gone once 40 events are written.
+    hub = await startSseHub({ journal: { capacity: 3, segment_bytes: 4096, retain: { segments: 2 } } });
     key = createKey(hub, 'acme').key;
     await fireMany(40);
     const old = await stream('', { 'Last-Event-ID': '2' });
@@ -107,9 +107,11 @@ describe('SSE stream: resume by Last-Event-ID', () => {
       expect(s.events().map((m) => m.data.seq)).to.deep.equal([41]);
     }
     // Still in the log (past the 3 held in memory, so read from its segment): a plain replay, no resync.
-    const recent = await stream('', { 'Last-Event-ID': '36' });
+    const oldest = hub.runtime.log.stats().oldestSeq;
+    expect(oldest, 'the oldest segment still held begins before the newest 3').to.be.within(3, 37);
+    const recent = await stream('', { 'Last-Event-ID': String(oldest) });
     await recent.waitFor((m) => m.data.seq === 41);
-    expect(recent.received.map((m) => m.event)).to.deep.equal(['connection', 'event', 'event', 'event', 'event', 'event']);
+    expect(recent.received.map((m) => m.event)).to.deep.equal(['connection', ...Array<string>(41 - oldest).fill('event')]);
   });
 
   it('lets the eventsource package reconnect by itself with Last-Event-ID after the connection drops', async () => {
