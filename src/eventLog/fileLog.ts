@@ -1,5 +1,6 @@
 import { closeSync, fdatasync, fdatasyncSync, ftruncateSync, mkdirSync, openSync, statSync, truncateSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { crc32 } from 'node:zlib';
 import type { TriggerEvent } from '../../streams/contracts';
 import { appendJournal, createJournal, eventsAfter } from '../../streams/journal';
 import { foldHubMemory, type HubMemory, type MemoryRules } from '../../streams/log/hubMemory';
@@ -8,7 +9,7 @@ import type { Logger } from '../log';
 import type { EventLog, LogStats, Replay } from './eventLog';
 import { createGroupCommit, endOfTurn, type EndOfTurn, type LogSink } from './groupCommit';
 import { readRange } from './logReader';
-import { frameBatch, payloadSeq, scanFrames, decodePayload } from './recordFrame';
+import { decodePayload, FRAME_HEADER_BYTES, frameBatch, MAX_PAYLOAD_BYTES, payloadSeq, scanFrames } from './recordFrame';
 import { listSegments, readSegmentFrom, segmentName, visitEvents, type Segment } from './segments';
 import { lockFolder } from './folderLock';
 import { fsyncPath, readSnapshot, SNAPSHOT_FILE, writeSnapshot, type LogSnapshot } from './snapshot';
@@ -102,9 +103,13 @@ export function openFileLog(options: FileLogOptions): OpenedLog {
     if (scan.damage) {
       const keep = from + scan.end;
       const cut = from + bytes.length - keep;
+      // Whole records may follow the damage (a power cut can leave a hole before pages that did
+      // reach the disk): they are cut too, but their seqs may have been answered, so none is given out again.
+      const lostSeq = highestSeqAfter(bytes, scan.end);
       truncateSync(found[i].path, keep);
       cutBytes += cut;
       damage = scan.damage;
+      if (lostSeq > memory.seq) memory.seq = lostSeq;
       log.warn(`event log: cut a ${scan.damage} record off ${found[i].path} (${cut} bytes at offset ${keep}); the seq continues after ${memory.seq}`);
     }
   }
@@ -337,6 +342,32 @@ function snapshotWithinLog(snapshot: LogSnapshot | undefined, found: readonly Se
   unlinkSync(join(dir, SNAPSHOT_FILE));
   if (sync) fsyncPath(dir);
   return undefined;
+}
+
+/** How far past a damaged record {@link highestSeqAfter} looks for whole ones. */
+const DAMAGE_SEARCH_BYTES = 4 * 1024 * 1024;
+
+/**
+ * The highest seq of the whole records after damage at `from` (0 if none): every offset is tried
+ * as a frame, and one whose checksum matches is taken as a record (a match by chance is 1 in 2^32).
+ */
+function highestSeqAfter(bytes: Buffer, from: number): number {
+  let highest = 0;
+  const end = Math.min(bytes.length, from + DAMAGE_SEARCH_BYTES);
+  for (let offset = from + 1; offset + FRAME_HEADER_BYTES < end;) {
+    const length = bytes.readUInt32LE(offset);
+    const start = offset + FRAME_HEADER_BYTES;
+    if (length > 0 && length <= MAX_PAYLOAD_BYTES && start + length <= bytes.length) {
+      const payload = bytes.subarray(start, start + length);
+      if (crc32(payload) === bytes.readUInt32LE(offset + 4)) {
+        highest = Math.max(highest, payloadSeq(payload));
+        offset = start + length;
+        continue;
+      }
+    }
+    offset++;
+  }
+  return highest;
 }
 
 function sizeAndTime(path: string): { bytes: number; mtimeMs: number } {

@@ -352,7 +352,7 @@ describe('eventLog/fileLog', () => {
       expect(allEvents(again.log)).to.deep.equal([1, 2, 3]);
     });
 
-    it('cuts from a damaged record in the middle of the last segment: what follows it is not trusted', async () => {
+    it('cuts from a damaged record in the middle of the last segment, and gives out none of the seqs of whole records after it again', async () => {
       const dir = tempDir();
       const h = open(dir);
       await fill(h, 1, 4);
@@ -366,8 +366,12 @@ describe('eventLog/fileLog', () => {
       const again = open(crashed);
       expect(again.recovery).to.deep.include({ tailRecords: 1, cutBytes: bytes.length - second, damage: 'corrupt' });
       expect(statSync(path).size).to.equal(second);
-      expect(again.memory.seq).to.equal(1);
+      // Records 3 and 4 were whole (and may have been answered): the seq goes on after 4.
+      expect(again.memory.seq).to.equal(4);
       expect(again.memory.lastIds).to.deep.equal({ 'Phone.Button': 1 });
+      expect(again.lines.some((l) => l.includes('the seq continues after 4'))).to.equal(true);
+      await again.appendTurn(at(5));
+      expect(again.log.lastSeq()).to.equal(5);
     });
   });
 
