@@ -12,6 +12,8 @@ export interface LogStats {
   readonly oldestSeq: number;
   readonly newestSeq: number;
   readonly fsync: string;
+  /** Why the last write failed, while no write has succeeded since (a full disk): nothing is being accepted. */
+  readonly failing?: string;
 }
 
 /**

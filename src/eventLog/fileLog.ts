@@ -170,6 +170,7 @@ export function openFileLog(options: FileLogOptions): OpenedLog {
     enforceRetention();
     return active;
   };
+  let failing: string | undefined;
   const sink: LogSink = {
     write(events) {
       const buffer = frameBatch(events);
@@ -183,8 +184,10 @@ export function openFileLog(options: FileLogOptions): OpenedLog {
         // back even when no call returned a count: the one that threw may have written part of it.
         ftruncateSync(segment.fd, segment.bytes);
         log.error('event log: write failed; the batch is not stored', { error: String(err), records: events.length });
+        failing = err instanceof Error ? err.message : String(err);
         throw err;
       }
+      failing = undefined;
       segment.bytes += buffer.length;
       unsynced = true;
     },
@@ -298,7 +301,7 @@ export function openFileLog(options: FileLogOptions): OpenedLog {
     stats(): LogStats {
       const segments = segmentsNow();
       const bytes = closed.reduce((sum, s) => sum + s.bytes, active?.bytes ?? 0);
-      return { segments: segments.length, bytes, oldestSeq: oldestSeq(), newestSeq: memory.seq, fsync };
+      return { segments: segments.length, bytes, oldestSeq: oldestSeq(), newestSeq: memory.seq, fsync, ...(failing ? { failing } : {}) };
     },
     async close() {
       if (closedLog) return;

@@ -306,5 +306,8 @@ function consumerOf(log: Logger) {
 
 function journalHealth(eventLog: EventLog): ComponentHealth {
   const s = eventLog.stats();
-  return { name: 'journal', state: 'ok', detail: `${s.segments} segments, ${s.bytes} bytes, seq ${s.oldestSeq}..${s.newestSeq}, fsync ${s.fsync}` };
+  const detail = `${s.segments} segments, ${s.bytes} bytes, seq ${s.oldestSeq}..${s.newestSeq}, fsync ${s.fsync}`;
+  // A log that cannot write accepts nothing: not ready, so a balancer or an operator sees it.
+  if (s.failing) return { name: 'journal', state: 'failed', detail: `writes failing (${s.failing}); ${detail}` };
+  return { name: 'journal', state: 'ok', detail };
 }

@@ -557,10 +557,12 @@ describe('eventLog/fileLog', () => {
       expect(emitted).to.deep.equal([1]);
       expect(h.log.lastSeq()).to.equal(1);
       expect(h.lines.join('\n')).to.include('write failed; the batch is not stored');
+      expect(h.log.stats().failing, 'the log says it cannot write (readiness)').to.match(/no space left/);
 
       full = false;
       await h.appendTurn(at(4));
       expect(emitted).to.deep.equal([1, 4]);
+      expect(h.log.stats().failing).to.equal(undefined);
       await h.log.close();
       const again = open(dir);
       expect(again.recovery.damage).to.equal(undefined);
