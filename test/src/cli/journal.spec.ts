@@ -240,7 +240,8 @@ describe('haven journal (CLI)', () => {
       const first = await post('intro');
       await waitFor(() => printed().includes(first), `seq ${first} in the tail`);
       const seqs = [first];
-      for (let i = 0; i < 40; i++) seqs.push(await post(i % 2 ? 'intro' : 'finale'));
+      // About 30 records fill a 4 KiB segment: 100 make more than two.
+      for (let i = 0; i < 100; i++) seqs.push(await post(i % 2 ? 'intro' : 'finale'));
       await waitFor(() => printed().length === seqs.length, `all ${seqs.length} records in the tail (${printed().length} so far)`);
       expect(printed()).to.deep.equal(seqs);
       expect(listSegments(join(hubDataDir, 'journal')).length).to.be.greaterThan(2);

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { crc32 } from 'node:zlib';
 import type { TriggerEvent } from '../../../streams/contracts';
-import { decodePayload, eventJson, FRAME_HEADER_BYTES, frameBatch, MAX_PAYLOAD_BYTES, payloadSeq, scanFrames } from '../../../src/eventLog/recordFrame';
+import { decodePayload, recordJson, FRAME_HEADER_BYTES, frameBatch, MAX_PAYLOAD_BYTES, payloadSeq, scanFrames } from '../../../src/eventLog/recordFrame';
 import { event } from '../../streams/fixtures';
 
 const at = (seq: number, fields: Partial<TriggerEvent> = {}): TriggerEvent => event('Phone.Button', { seq, id: seq, ...fields });
@@ -19,13 +19,14 @@ function offsetsOf(events: readonly TriggerEvent[]): { offsets: number[]; total:
   let total = 0;
   for (const e of events) {
     offsets.push(total);
-    total += FRAME_HEADER_BYTES + Buffer.byteLength(JSON.stringify(e));
+    total += FRAME_HEADER_BYTES + Buffer.byteLength(recordJson(e));
   }
   return { offsets, total };
 }
 
 describe('eventLog/recordFrame', () => {
-  describe('eventJson', () => {
+  describe('recordJson', () => {
+    const decoded = (json: string) => decodePayload(Buffer.from(json));
     const full: TriggerEvent = {
       seq: 41,
       kind: 'event',
@@ -40,7 +41,7 @@ describe('eventLog/recordFrame', () => {
       receivedAt: 1234,
     };
 
-    it('is JSON.stringify of the event, byte for byte, seq first, for every kind of value, id and text', () => {
+    it('is a JSON array of every field, seq first, that decodes to the event, for every kind of value, id and text', () => {
       const cases: TriggerEvent[] = [
         full,
         { ...full, kind: 'status', value: 12.25, id: null, source: 'MODBUS' },
@@ -49,19 +50,21 @@ describe('eventLog/recordFrame', () => {
         { ...full, seq: 0, id: 0, value: -0.5, receivedAt: 0 },
       ];
       for (const e of cases) {
-        const json = eventJson(e);
-        expect(json.startsWith(`{"seq":${e.seq},`), json).to.equal(true);
-        expect(json).to.equal(JSON.stringify(e));
+        const json = recordJson(e);
+        expect(json.startsWith(`[${e.seq},`), json).to.equal(true);
+        expect(JSON.parse(json)).to.have.length(11);
+        // Same fields in the same order as the gateway builds them: a decoded event prints as the live one.
+        expect(JSON.stringify(decoded(json))).to.equal(JSON.stringify(e));
       }
     });
 
     it('keeps receivedAt (a monotonic time of this process only) to the millisecond', () => {
-      expect(JSON.parse(eventJson({ ...full, receivedAt: 1234.5678 })).receivedAt).to.equal(1235);
+      expect(decoded(recordJson({ ...full, receivedAt: 1234.5678 })).receivedAt).to.equal(1235);
     });
 
     it('follows a trigger whose catalog entry changed (a reload), instead of repeating the old one', () => {
-      expect(JSON.parse(eventJson(full)).category).to.equal('stage');
-      expect(JSON.parse(eventJson({ ...full, category: 'lobby', type: 'On/Off', organization: 'other' }))).to.include({
+      expect(decoded(recordJson(full)).category).to.equal('stage');
+      expect(decoded(recordJson({ ...full, category: 'lobby', type: 'On/Off', organization: 'other' }))).to.include({
         category: 'lobby',
         type: 'On/Off',
         organization: 'other',
@@ -76,7 +79,7 @@ describe('eventLog/recordFrame', () => {
       const { offsets, total } = offsetsOf(events);
       expect(buffer.length).to.equal(total);
       for (const [i, e] of events.entries()) {
-        const json = Buffer.from(eventJson(e));
+        const json = Buffer.from(recordJson(e));
         const offset = offsets[i];
         expect(buffer.readUInt32LE(offset), 'length').to.equal(json.length);
         expect(buffer.readUInt32LE(offset + 4), 'checksum').to.equal(crc32(json));
@@ -87,8 +90,8 @@ describe('eventLog/recordFrame', () => {
     it('counts the length in UTF-8 bytes, not characters', () => {
       const e = at(3, { value: 'Flamme à 100 % 🔥' });
       const buffer = frameBatch([e]);
-      const bytes = Buffer.byteLength(JSON.stringify(e));
-      expect(bytes).to.be.greaterThan(JSON.stringify(e).length);
+      const bytes = Buffer.byteLength(recordJson(e));
+      expect(bytes).to.be.greaterThan(recordJson(e).length);
       expect(buffer.readUInt32LE(0)).to.equal(bytes);
       expect(buffer.length).to.equal(FRAME_HEADER_BYTES + bytes);
       expect(decodePayload(buffer.subarray(FRAME_HEADER_BYTES))).to.deep.equal(e);
@@ -182,6 +185,10 @@ describe('eventLog/recordFrame', () => {
     const payloadOf = (e: unknown) => Buffer.from(JSON.stringify(e));
 
     it('reads the seq of a record written seq first, as the gateway builds events', () => {
+      for (const seq of [1, 9, 10, 1234567890123]) expect(payloadSeq(Buffer.from(recordJson(at(seq))))).to.equal(seq);
+    });
+
+    it("reads the seq of an event's JSON object too, seq first or not", () => {
       for (const seq of [1, 9, 10, 1234567890123]) expect(payloadSeq(payloadOf(at(seq)))).to.equal(seq);
     });
 

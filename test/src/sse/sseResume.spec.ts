@@ -91,27 +91,27 @@ describe('SSE stream: resume by Last-Event-ID', () => {
   });
 
   it("says resync when the log's retention has dropped the events, or the id is ahead of the hub, then goes on live", async () => {
-    // Segments of 4 KiB (about 20 records), two kept: the first events' segment is gone once 40 events are written.
+    // Segments of 4 KiB (about 30 records), two kept: the first events' segment is gone once 100 events are written.
     hub = await startSseHub({ journal: { capacity: 3, segment_bytes: 4096, retain: { segments: 2 } } });
     key = createKey(hub, 'acme').key;
-    await fireMany(40);
+    await fireMany(100);
     const old = await stream('', { 'Last-Event-ID': '2' });
     const resync = await old.waitFor((m) => m.event === 'system');
-    expect(resync.data).to.deep.include({ type: 'system', code: 'resync', lastEventId: 2, latestSeq: 40 });
+    expect(resync.data).to.deep.include({ type: 'system', code: 'resync', lastEventId: 2, latestSeq: 100 });
     expect(resync.data.message).to.equal('Events after seq 2 are no longer held by this hub; resync the current state from GET /api/trigger-status');
     const ahead = await stream('', { 'Last-Event-ID': '500' });
-    expect((await ahead.waitFor((m) => m.event === 'system')).data).to.deep.include({ code: 'resync', lastEventId: 500, latestSeq: 40 });
+    expect((await ahead.waitFor((m) => m.event === 'system')).data).to.deep.include({ code: 'resync', lastEventId: 500, latestSeq: 100 });
     const live = await fire(hub, 'Phone.Button', 'On');
     for (const s of [old, ahead]) {
       await s.waitFor((m) => m.data.seq === live);
-      expect(s.events().map((m) => m.data.seq)).to.deep.equal([41]);
+      expect(s.events().map((m) => m.data.seq)).to.deep.equal([101]);
     }
     // Still in the log (past the 3 held in memory, so read from its segment): a plain replay, no resync.
     const oldest = hub.runtime.log.stats().oldestSeq;
-    expect(oldest, 'the oldest segment still held begins before the newest 3').to.be.within(3, 37);
+    expect(oldest, 'the oldest segment still held begins before the newest 3').to.be.within(3, 97);
     const recent = await stream('', { 'Last-Event-ID': String(oldest) });
-    await recent.waitFor((m) => m.data.seq === 41);
-    expect(recent.received.map((m) => m.event)).to.deep.equal(['connection', ...Array<string>(41 - oldest).fill('event')]);
+    await recent.waitFor((m) => m.data.seq === 101);
+    expect(recent.received.map((m) => m.event)).to.deep.equal(['connection', ...Array<string>(101 - oldest).fill('event')]);
   });
 
   it('lets the eventsource package reconnect by itself with Last-Event-ID after the connection drops', async () => {

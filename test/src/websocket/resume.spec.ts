@@ -52,24 +52,24 @@ describe('WebSocket resume', () => {
   });
 
   it("sends resync with the current state when the log's retention has dropped the events, then live events", async () => {
-    // Segments of 4 KiB, one kept: the first events' segment is gone once 20 events are written.
+    // Segments of 4 KiB (about 30 records), one kept: the first events' segment is gone once 60 events are written.
     h = await startWsHub({ journal: { capacity: 5, segment_bytes: 4096, retain: { segments: 1 } } });
     const area = (await h.api('POST', '/api/areas', { name: 'Stage', entityIds: ['Stage.Mode', 'Stage.Power'] })).body.area.areaId;
     const { token } = (await h.api('POST', '/api/clients', { name: 'stage', areas: [area] })).body;
     await h.fire('Stage.Power', 'On');
-    for (let i = 2; i <= 20; i++) await h.fire(i % 2 ? 'Stage.Mode' : 'Dial.Number', i % 2 ? 'finale' : i % 10);
+    for (let i = 2; i <= 60; i++) await h.fire(i % 2 ? 'Stage.Mode' : 'Dial.Number', i % 2 ? 'finale' : i % 10);
     const client = await h.login(token, 1);
     const connected = client.messages[0];
     expect(connected.data.resume).to.deep.equal({ afterSeq: 1, resync: 'too_old' });
     const resync = client.messages[1];
     expect(resync.type).to.equal('resync');
-    expect(resync.seq).to.equal(20);
+    expect(resync.seq).to.equal(60);
     expect(resync.data.reason).to.equal('too_old');
     expect(Object.keys(resync.data.state).sort()).to.deep.equal(['Stage.Mode', 'Stage.Power']);
-    expect(resync.data.state['Stage.Mode']).to.include({ value: 'finale', seq: 19 });
+    expect(resync.data.state['Stage.Mode']).to.include({ value: 'finale', seq: 59 });
     expect(seqs(client)).to.deep.equal([]);
     await h.fire('Stage.Mode', 'intro');
-    await client.waitFor((m) => m.seq === 21);
+    await client.waitFor((m) => m.seq === 61);
   });
 
   it('sends resync when the client names a seq this hub never reached', async () => {
