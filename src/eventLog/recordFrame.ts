@@ -39,7 +39,7 @@ export function frameBatch(events: readonly TriggerEvent[]): Buffer {
 const RECORD_FIELDS = ['seq', 'kind', 'name', 'value', 'id', 'type', 'category', 'organization', 'source', 'timestamp', 'receivedAt'] as const;
 type AllFields = (typeof RECORD_FIELDS)[number] extends keyof TriggerEvent ? (keyof TriggerEvent extends (typeof RECORD_FIELDS)[number] ? true : never) : never;
 const EVERY_FIELD: AllFields = true;
-void EVERY_FIELD;
+void [EVERY_FIELD, RECORD_FIELDS];
 
 /** The JSON of what the catalog says of a trigger, which every one of its events repeats. */
 const catalogJson = new Map<
