@@ -1,15 +1,15 @@
 import { closeSync, fdatasync, fdatasyncSync, ftruncateSync, mkdirSync, openSync, statSync, truncateSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { crc32 } from 'node:zlib';
 import type { TriggerEvent } from '../../streams/contracts';
-import { appendJournal, createJournal, eventsAfter } from '../../streams/journal';
-import { foldHubMemory, type HubMemory, type MemoryRules } from '../../streams/log/hubMemory';
+import { eventsAfter } from '../../streams/journal';
+import type { HubMemory, MemoryRules } from '../../streams/log/hubMemory';
 import type { FsyncPolicy } from '../config/havenConfig';
 import type { Logger } from '../log';
 import type { EventLog, LogStats, Replay } from './eventLog';
 import { createGroupCommit, endOfTurn, type EndOfTurn, type LogSink } from './groupCommit';
 import { readRange } from './logReader';
-import { decodePayload, FRAME_HEADER_BYTES, frameBatch, MAX_PAYLOAD_BYTES, payloadSeq, scanFrames } from './recordFrame';
+import { createRecentHistory } from './recentHistory';
+import { decodePayload, FRAME_HEADER_BYTES, frameBatch, payloadSeq, scanFrames } from './recordFrame';
 import { listSegments, readSegmentFrom, segmentName, visitEvents, type Segment } from './segments';
 import { lockFolder } from './folderLock';
 import { fsyncPath, readSnapshot, SNAPSHOT_FILE, writeSnapshot, type LogSnapshot } from './snapshot';
@@ -84,8 +84,8 @@ export function openFileLog(options: FileLogOptions): OpenedLog {
   // ---- Start-up: the snapshot, then the records after it; a damaged tail is cut, not trusted.
   const found = listSegments(dir);
   const snapshot = snapshotWithinLog(readSnapshot(dir), found, dir, fsync !== 'no', log);
-  const memory: HubMemory = snapshot ? snapshot.memory : options.seed();
-  const ring = createJournal(options.capacity, memory.seq);
+  const history = createRecentHistory(options.capacity, snapshot ? snapshot.memory : options.seed(), rules);
+  const { memory, ring } = history;
   let tailRecords = 0;
   let cutBytes = 0;
   let damage: Recovery['damage'];
@@ -95,9 +95,7 @@ export function openFileLog(options: FileLogOptions): OpenedLog {
     const bytes = readSegmentFrom(found[i].path, from);
     const scan = scanFrames(bytes, 0, (payload) => {
       if (payloadSeq(payload) <= memory.seq) return;
-      const event = decodePayload(payload);
-      foldHubMemory(memory, event, rules);
-      appendJournal(ring, event);
+      history.remember(decodePayload(payload));
       tailRecords++;
     });
     if (scan.damage) {
@@ -195,10 +193,7 @@ export function openFileLog(options: FileLogOptions): OpenedLog {
   };
 
   const onWritten = (events: readonly TriggerEvent[]): void => {
-    for (const event of events) {
-      foldHubMemory(memory, event, rules);
-      appendJournal(ring, event);
-    }
+    for (const event of events) history.remember(event);
     sinceSnapshot += events.length;
     if (sinceSnapshot >= options.snapshotEvery) takeSnapshot();
   };
@@ -253,7 +248,7 @@ export function openFileLog(options: FileLogOptions): OpenedLog {
     const { segments, maxAgeMs, bytes } = options.retain;
     // Without a snapshot start-up reads the whole log, so nothing may go.
     const keepFrom = lastSnapshotSeq > 0 ? snapshotSegment : 0;
-    let total = closed.reduce((sum, s) => sum + s.bytes, active?.bytes ?? 0);
+    let total = totalBytes();
     while (closed.length > 0) {
       const oldest = closed[0];
       const over = closed.length + 1 > segments || total > bytes || options.wallMs() - oldest.mtimeMs > maxAgeMs;
@@ -267,6 +262,9 @@ export function openFileLog(options: FileLogOptions): OpenedLog {
   if (closed.length > 0) enforceRetention();
 
   const segmentsNow = (): Segment[] => [...closed, ...(active ? [active] : [])];
+  function totalBytes(): number {
+    return closed.reduce((sum, s) => sum + s.bytes, active?.bytes ?? 0);
+  }
   const oldestSeq = (): number => segmentsNow()[0]?.firstSeq ?? 0;
 
   const after: Replay = (seq) => {
@@ -299,9 +297,7 @@ export function openFileLog(options: FileLogOptions): OpenedLog {
       return events;
     },
     stats(): LogStats {
-      const segments = segmentsNow();
-      const bytes = closed.reduce((sum, s) => sum + s.bytes, active?.bytes ?? 0);
-      return { segments: segments.length, bytes, oldestSeq: oldestSeq(), newestSeq: memory.seq, fsync, ...(failing ? { failing } : {}) };
+      return { segments: segmentsNow().length, bytes: totalBytes(), oldestSeq: oldestSeq(), newestSeq: memory.seq, fsync, ...(failing ? { failing } : {}) };
     },
     async close() {
       if (closedLog) return;
@@ -351,24 +347,15 @@ function snapshotWithinLog(snapshot: LogSnapshot | undefined, found: readonly Se
 const DAMAGE_SEARCH_BYTES = 4 * 1024 * 1024;
 
 /**
- * The highest seq of the whole records after damage at `from` (0 if none): every offset is tried
- * as a frame, and one whose checksum matches is taken as a record (a match by chance is 1 in 2^32).
+ * The highest seq of the whole records after damage at `from` (0 if none): each offset is tried
+ * as the start of a run of frames (scanFrames' checks; a checksum matching by chance is 1 in 2^32).
  */
 function highestSeqAfter(bytes: Buffer, from: number): number {
   let highest = 0;
-  const end = Math.min(bytes.length, from + DAMAGE_SEARCH_BYTES);
-  for (let offset = from + 1; offset + FRAME_HEADER_BYTES < end;) {
-    const length = bytes.readUInt32LE(offset);
-    const start = offset + FRAME_HEADER_BYTES;
-    if (length > 0 && length <= MAX_PAYLOAD_BYTES && start + length <= bytes.length) {
-      const payload = bytes.subarray(start, start + length);
-      if (crc32(payload) === bytes.readUInt32LE(offset + 4)) {
-        highest = Math.max(highest, payloadSeq(payload));
-        offset = start + length;
-        continue;
-      }
-    }
-    offset++;
+  const within = bytes.subarray(0, Math.min(bytes.length, from + DAMAGE_SEARCH_BYTES));
+  for (let offset = from + 1; offset + FRAME_HEADER_BYTES < within.length;) {
+    const run = scanFrames(within, offset, (payload) => void (highest = Math.max(highest, payloadSeq(payload))));
+    offset = run.end > offset ? run.end : offset + 1;
   }
   return highest;
 }

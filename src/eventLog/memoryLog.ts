@@ -1,26 +1,19 @@
 import type { TriggerEvent } from '../../streams/contracts';
-import { appendJournal, createJournal, eventsAfter } from '../../streams/journal';
-import { foldHubMemory, type HubMemory, type MemoryRules } from '../../streams/log/hubMemory';
+import { eventsAfter } from '../../streams/journal';
+import type { HubMemory, MemoryRules } from '../../streams/log/hubMemory';
 import type { EventLog } from './eventLog';
 import { createGroupCommit, endOfTurn, type EndOfTurn } from './groupCommit';
+import { createRecentHistory } from './recentHistory';
 
 /**
  * The log of a hub that keeps nothing (`storage.data_dir: ':memory:'`): the same group commit and
  * order as the file log, with the newest `capacity` events in memory as its whole history.
  */
 export function createMemoryLog(capacity: number, memory: HubMemory, rules: MemoryRules, defer: EndOfTurn = endOfTurn): EventLog {
-  const ring = createJournal(capacity, memory.seq);
+  const history = createRecentHistory(capacity, memory, rules);
+  const { ring } = history;
   let closed = false;
-  const commit = createGroupCommit(
-    { write: () => undefined },
-    (events) => {
-      for (const event of events) {
-        foldHubMemory(memory, event, rules);
-        appendJournal(ring, event);
-      }
-    },
-    defer,
-  );
+  const commit = createGroupCommit({ write: () => undefined }, (events) => events.forEach(history.remember), defer);
   const held = (): TriggerEvent[] => {
     const all = eventsAfter(ring, ring.horizon);
     return 'events' in all ? [...all.events] : [];
