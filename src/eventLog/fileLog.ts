@@ -51,6 +51,8 @@ export interface Recovery {
 
 export interface OpenedLog {
   readonly log: EventLog;
+  /** The log's folder; undefined for a log that keeps nothing. */
+  readonly dir: string | undefined;
   /** The hub's memory as the log holds it: what the gateway and the cache start from. */
   readonly memory: HubMemory;
   readonly recovery: Recovery;
@@ -317,7 +319,7 @@ export function openFileLog(options: FileLogOptions): OpenedLog {
     },
   };
   const recovery: Recovery = { tailRecords, cutBytes, damage, fromSnapshot: snapshot !== undefined, ms: Date.now() - started };
-  return { log: eventLog, memory, recovery };
+  return { log: eventLog, dir, memory, recovery };
 }
 
 /**

@@ -26,7 +26,12 @@ export function openEventLog(config: HavenConfig, deps: OpenLogDeps): OpenedLog 
   const j = config.journal;
   if (config.storage.data_dir === ':memory:') {
     const memory = deps.seed();
-    return { log: createMemoryLog(j.capacity, memory, deps.rules), memory, recovery: { tailRecords: 0, cutBytes: 0, fromSnapshot: false, ms: 0 } };
+    return {
+      log: createMemoryLog(j.capacity, memory, deps.rules),
+      dir: undefined,
+      memory,
+      recovery: { tailRecords: 0, cutBytes: 0, fromSnapshot: false, ms: 0 },
+    };
   }
   return openFileLog({
     dir: journalDir(config.storage.data_dir),

@@ -2,7 +2,6 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Observable, SchedulerLike, Subscription } from 'rxjs';
 import type { CacheState, Decision, TriggerDef } from '../../streams/contracts';
-import { createCache$ } from '../../streams/cache';
 import { createGateway } from '../../streams/gateway';
 import { createGateContext, DEFAULT_GATING, type GatingConfig } from '../../streams/gating/gatingConfig';
 import { emptyHubMemory, gateSeedOf, storedGateOf, type HubMemory } from '../../streams/log/hubMemory';
@@ -23,7 +22,7 @@ import { loadTriggerConfig } from '../config/loadConfig';
 import type { EventLog } from '../eventLog/eventLog';
 import type { OpenedLog } from '../eventLog/fileLog';
 import { createDispatchMark } from '../eventLog/dispatchMark';
-import { journalDir, openEventLog, type OpenLogDeps } from '../eventLog/openEventLog';
+import { openEventLog, type OpenLogDeps } from '../eventLog/openEventLog';
 import type { Component, ComponentHealth, TriggerReport } from '../hub';
 import { createLogger, type Logger } from '../log';
 import { createServiceDispatcher } from '../services/dispatcher';
@@ -121,6 +120,7 @@ export function createRuntime({
     priorities: Object.fromEntries(Object.entries(config.trigger.sources).map(([name, s]) => [name, s.priority])),
   };
   const rules = createGateContext(gating);
+  const journalLog = log.child('Journal');
   // The log is the hub's memory: the gateway and the cache start from what it holds, nothing else.
   const opened = openLog(config, {
     rules,
@@ -129,7 +129,7 @@ export function createRuntime({
       const persisted = loadLegacyState(store, (name) => triggers.has(name));
       return emptyHubMemory(persisted.seq, persisted.cache);
     },
-    log: log.child('Journal'),
+    log: journalLog,
     wallMs: clock.wallMs,
   });
   const eventLog = opened.log;
@@ -140,11 +140,9 @@ export function createRuntime({
     ...(recovery.damage ? { cut_bytes: recovery.cutBytes, damage: recovery.damage } : {}),
     ms: recovery.ms,
   });
-  const dataDir = config.storage.data_dir;
-  const dispatchMark = createDispatchMark(dataDir === ':memory:' ? undefined : journalDir(dataDir), log.child('Journal'));
+  const dispatchMark = createDispatchMark(opened.dir, journalLog);
   dispatchMark.reportUnreplayed(eventLog);
   const memory: HubMemory = opened.memory;
-  const seed: CacheState = { ...memory.cache };
   const gateway = createGateway({
     triggers,
     defaultOrganization,
@@ -163,8 +161,6 @@ export function createRuntime({
   });
   // Every consumer reads what the log committed, each on its own subscription.
   const committed$ = eventLog.committed$;
-  const state$ = createCache$(committed$, seed);
-  let current: CacheState = seed;
 
   const bus = createBusFor(config, log);
   const services = createServiceDispatcher({
@@ -177,7 +173,8 @@ export function createRuntime({
   });
 
   const report = (input: TriggerReport): Promise<Decision> => ingress.report(input);
-  const cache = (): CacheState => current;
+  // The log folds the cache into its memory before anyone reads a record: one fold, not a second copy per event.
+  const cache = (): CacheState => memory.cache;
   const lastSeq = (): number => eventLog.lastSeq();
   // What the components draw their dependencies from; each is handed only the few it reads.
   const deps: ComponentDeps = {
@@ -222,7 +219,6 @@ export function createRuntime({
       started = true;
       const consume = consumerOf(log);
       subscriptions.push(
-        consume('cache', state$, (s) => (current = s)),
         consume('services', committed$, (event) => event.kind === 'event' && services.dispatch(event)),
         consume('bus', committed$, (event) => bus.publish('events', event)),
         services.status$.subscribe((change) => bus.publish<ServiceStatusChange>('services', { ...change, timestamp: utcNow() })),
