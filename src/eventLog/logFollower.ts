@@ -2,7 +2,7 @@ import { watch } from 'node:fs';
 import { asyncScheduler, auditTime, defer, filter, interval, merge, Observable, of, scan, type SchedulerLike } from 'rxjs';
 import type { TriggerEvent } from '../../streams/contracts';
 import { decodePayload, payloadSeq, scanFrames } from './recordFrame';
-import { listSegments, readSegmentIfPresent, type Segment } from './segments';
+import { listSegments, readSegmentIfPresent, segmentIndexFor, type Segment } from './segments';
 
 /** Where a follower of the log folder stands. */
 export interface FollowPosition {
@@ -19,13 +19,6 @@ export interface FollowStep {
   readonly position: FollowPosition;
   readonly events: readonly TriggerEvent[];
   readonly notes: readonly string[];
-}
-
-/** The segment holding `afterSeq + 1`: the last one starting at or before it, else the oldest. */
-function segmentFor(segments: readonly Segment[], afterSeq: number): Segment | undefined {
-  let found = segments[0];
-  for (const s of segments) if (s.firstSeq <= afterSeq + 1) found = s;
-  return found;
 }
 
 /**
@@ -51,7 +44,8 @@ export function readNew(dir: string, position: FollowPosition): FollowStep {
   };
   for (;;) {
     if (segment === undefined) {
-      segment = segmentFor(listSegments(dir), lastSeq);
+      const segments = listSegments(dir);
+      segment = segments[segmentIndexFor(segments, lastSeq)];
       offset = 0;
       if (segment === undefined) break;
     }

@@ -67,6 +67,16 @@ export function segmentBytes(path: string): number {
   return statSync(path).size;
 }
 
+/**
+ * The index of the segment holding `afterSeq + 1`: the last one starting at or before it (the
+ * oldest when all start after it). Every segment before it holds only seqs up to `afterSeq`.
+ */
+export function segmentIndexFor(segments: readonly Segment[], afterSeq: number): number {
+  let index = 0;
+  while (index + 1 < segments.length && segments[index + 1].firstSeq <= afterSeq + 1) index++;
+  return index;
+}
+
 /** Where a visit of segments stopped, and in which segment. */
 export interface SegmentScan extends FrameScan {
   readonly path: string;
@@ -83,9 +93,7 @@ export function visitEvents(segments: readonly Segment[], afterSeq: number, visi
   let last: SegmentScan | undefined;
   let damaged: SegmentScan | undefined;
   let stopped = false;
-  for (let i = 0; i < segments.length && !stopped; i++) {
-    // A later segment starting at or below the seq holds nothing wanted from this one.
-    if (i + 1 < segments.length && segments[i + 1].firstSeq <= afterSeq + 1) continue;
+  for (let i = segmentIndexFor(segments, afterSeq); i < segments.length && !stopped; i++) {
     const scan = scanFrames(readSegmentIfPresent(segments[i].path), 0, (payload) => {
       if (payloadSeq(payload) <= afterSeq) return true;
       if (visit(decodePayload(payload)) === false) {
