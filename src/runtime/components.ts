@@ -1,5 +1,6 @@
 import type { Observable, SchedulerLike } from 'rxjs';
-import type { CacheState, TriggerDef, TriggerEvent } from '../../streams/contracts';
+import type { CacheState, Decision, TriggerDef, TriggerEvent } from '../../streams/contracts';
+import type { RegistrationView, ServiceStatusChangeOf, Settlement } from '../services/dispatcher';
 import type { DeliveryOutcomes } from '../api/triggerAnswer';
 import type { Bus } from '../bus/bus';
 import type { HavenConfig } from '../config/havenConfig';
@@ -28,6 +29,14 @@ export interface ComponentDeps {
   readonly delivery: DeliveryOutcomes['delivery'];
   /** Every stored input (events and statuses), in `seq` order, as the event log commits it. Hot; never errors. */
   readonly committed$: Observable<TriggerEvent>;
+  /** Every answer a source got, accepted (once stored) or rejected with its reason. Hot. */
+  readonly answers$: Observable<Decision>;
+  /** Every delivery as its service settles it. Hot. */
+  readonly settled$: Observable<Settlement>;
+  /** The services' registrations as `GET /api/registrations` lists them. */
+  readonly services: () => RegistrationView[];
+  /** Every status transition of a registered service. Hot. */
+  readonly serviceStatus$: Observable<ServiceStatusChangeOf>;
   /** The current cache, synchronously. */
   readonly cache: () => CacheState;
   /** Highest `seq` accepted so far (0 before the first). */

@@ -26,6 +26,11 @@ export interface Ingress {
   report(input: TriggerReport): Promise<Decision>;
   /** Every decision, in the order the gateway made them. Hot. */
   readonly decisions$: Observable<Decision>;
+  /**
+   * Every answer as its caller gets it: rejections (also those before the gateway: disabled
+   * source, overflow) and acceptances once stored, or `not_stored`. Hot; for metrics and the dashboard.
+   */
+  readonly answers$: Observable<Decision>;
   /** Inputs still waiting for their decision (a throttled Continuous value waits for its window). */
   pending(): number;
   /** Stops the gateway; inputs still waiting are answered `overflow` so no caller hangs. */
@@ -49,15 +54,20 @@ export function createIngress({ gateway, scheduler, maxPending, isSourceEnabled,
   let pushing: RawTrigger | undefined;
   let decidedNow: Promise<Decision> | undefined;
   const decisions$ = gateway(input$).pipe(share());
+  const answers$ = new Subject<Decision>();
+  const told = (decision: Decision): Decision => {
+    if (answers$.observed) answers$.next(decision);
+    return decision;
+  };
   /** The caller's answer: a rejection at once; an acceptance once the log has stored it. */
   const answer = (decision: Decision): Promise<Decision> => {
-    if (!decision.accepted) return Promise.resolve(decision);
+    if (!decision.accepted) return Promise.resolve(told(decision));
     return commit(decision).then(
-      () => decision,
+      () => told(decision),
       (err: unknown): Decision => {
         notStored(decision);
         const why = err instanceof Error ? err.message : String(err);
-        return { accepted: false, input: decision.input, reason: 'not_stored', message: `${why}; nothing was accepted, retry shortly` };
+        return told({ accepted: false, input: decision.input, reason: 'not_stored', message: `${why}; nothing was accepted, retry shortly` });
       },
     );
   };
@@ -89,7 +99,7 @@ export function createIngress({ gateway, scheduler, maxPending, isSourceEnabled,
     }
   };
   const reject = (input: RawTrigger, reason: Rejected['reason'], message: string): Promise<Decision> =>
-    Promise.resolve({ accepted: false, input, reason, message });
+    Promise.resolve(told({ accepted: false, input, reason, message }));
 
   return {
     report(report) {
@@ -104,14 +114,16 @@ export function createIngress({ gateway, scheduler, maxPending, isSourceEnabled,
       return new Promise<Decision>((resolve) => waiting.set(input.ticket, { input, resolve }));
     },
     decisions$,
+    answers$: answers$.asObservable(),
     pending: () => waiting.size,
     close() {
       input$.complete();
       subscription.unsubscribe();
       for (const { input, resolve } of waiting.values()) {
-        resolve({ accepted: false, input, reason: 'overflow', message: 'Hub is shutting down' });
+        resolve(told({ accepted: false, input, reason: 'overflow', message: 'Hub is shutting down' }));
       }
       waiting.clear();
+      answers$.complete();
     },
   };
 }

@@ -3,7 +3,7 @@ import type { TriggerEvent } from '../../streams/contracts';
 import type { ComponentHealth } from '../hub';
 import type { Logger } from '../log';
 import type { Store } from '../storage/store';
-import { createDelivery, type DeliveryOutcome } from './delivery';
+import { createDelivery, type DeliveryOutcome, type SettledResult } from './delivery';
 import { DeliveryLedger, type LedgerEntry, type DeliveryTarget } from './deliveryLedger';
 import { importLegacyRegistrations } from './legacyRegistrations';
 import type { Registration } from './registration';
@@ -17,6 +17,15 @@ import { createWireLines, fieldsKey } from './wireLine';
 
 /** The store collection registrations live in, keyed by service name. */
 export const REGISTRATIONS = 'registrations';
+
+/** One delivery settled by one service: what the metrics and the dashboard count. */
+export interface Settlement {
+  readonly service: string;
+  readonly protocol: Registration['protocol'];
+  readonly result: SettledResult;
+  /** Scheduler ms from dispatch to the settle. */
+  readonly waitedMs: number;
+}
 
 /** What the dispatcher is built with, from the composition root. */
 export interface ServiceDispatcherDeps {
@@ -77,6 +86,8 @@ export interface ServiceDispatcher {
   health(): ComponentHealth;
   /** Every status transition of a registered service. Completes on `stop`. */
   readonly status$: Observable<ServiceStatusChangeOf>;
+  /** Every delivery as its service settles it. Hot; completes on `stop`. */
+  readonly settled$: Observable<Settlement>;
   /** Closes every connection cleanly. Re-entrant. */
   stop(): Promise<void>;
 }
@@ -109,6 +120,7 @@ export function createServiceDispatcher(deps: ServiceDispatcherDeps): ServiceDis
   const collection = () => store.collection<Registration>(REGISTRATIONS);
   const ledger = new DeliveryLedger(config.deliveryHistory, scheduler);
   const status$ = new Subject<ServiceStatusChangeOf>();
+  const settled$ = new Subject<Settlement>();
   const actors = new Map<string, ServiceActor>();
   const relays = new WeakMap<ServiceActor, StatusRelay>();
   /** Actors still proving themselves in `register`, so `stop` can close them too. */
@@ -226,9 +238,17 @@ export function createServiceDispatcher(deps: ServiceDispatcherDeps): ServiceDis
     const lines = createWireLines(event);
     // One clock read per event: every service's max age counts from the same moment.
     const now = scheduler.now();
+    const watched = settled$.observed;
     for (let i = 0; i < fanout.length; i++) {
       const index = i;
-      fanout[i].actor.deliver(createDelivery(lines.get(fanout[i].key), now, (result, detail) => ledger.settle(entry, index, result, detail)));
+      const target = targets[i];
+      fanout[i].actor.deliver(
+        createDelivery(lines.get(fanout[i].key), now, (result, detail) => {
+          ledger.settle(entry, index, result, detail);
+          // Only built when someone counts: the settle runs once per event per service.
+          if (watched) settled$.next({ service: target.service, protocol: target.protocol, result, waitedMs: scheduler.now() - now });
+        }),
+      );
     }
   }
 
@@ -289,6 +309,7 @@ export function createServiceDispatcher(deps: ServiceDispatcherDeps): ServiceDis
       rebuild();
       await Promise.all(all.map((actor) => actor.stop()));
       status$.complete();
+      settled$.complete();
       log.info('all services closed');
     })();
     return stopping;
@@ -311,6 +332,7 @@ export function createServiceDispatcher(deps: ServiceDispatcherDeps): ServiceDis
     restore,
     health: () => servicesHealth([...actors.values()], phase),
     status$: status$.asObservable(),
+    settled$: settled$.asObservable(),
     stop,
   };
 }
