@@ -128,6 +128,9 @@ export class ClientConnection {
         this.write(e.frames, e.memo);
         // What the socket holds is an answer to this write: it is handled now, ahead of the mailbox.
         return this.step({ type: 'written', bufferedBytes: this.socket.writableLength });
+      case 'redeliver':
+        // After the write and its `written` above: the rest meets the status that answer left.
+        return this.step({ type: 'deliver_all', frames: e.frames, keys: e.keys });
       case 'await_drain':
         this.socket.once('drain', () => this.send({ type: 'drained' }));
         return;

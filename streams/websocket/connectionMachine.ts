@@ -67,6 +67,11 @@ export type ConnectionEffect<F, M = unknown> =
   | { readonly type: 'write'; readonly frames: readonly F[]; readonly memo?: M }
   /** Send `drained` at the socket's next drain. */
   | { readonly type: 'await_drain' }
+  /**
+   * Hand these frames back as a `deliver_all` once the effects before it are done: a catch-up
+   * writes at most one batch per message, so `written` can tell a backed-up socket first.
+   */
+  | { readonly type: 'redeliver'; readonly frames: readonly F[]; readonly keys: readonly (string | undefined)[] }
   /** Hand a client's text message to the session. */
   | { readonly type: 'text'; readonly text: string }
   | { readonly type: 'ping' }
@@ -196,9 +201,17 @@ export function connectionTransition<F, M = unknown>(
         }
         let step: ConnectionStep<F, M> = { state, effects: NONE };
         const effects: ConnectionEffect<F, M>[] = [];
+        let wrote = false;
         for (let i = 0; i < m.frames.length; i++) {
+          const live = step.state.status === 'live';
+          if (wrote && live && (step.state.pending?.length ?? 0) + 1 >= limits.maxPending) {
+            // A second batch would go out before the socket said what it holds after the first.
+            effects.push({ type: 'redeliver', frames: m.frames.slice(i), keys: m.keys.slice(i) });
+            break;
+          }
           step = deliver(step.state, m.frames[i], m.keys[i], now);
           for (const effect of step.effects) effects.push(effect);
+          if (live && step.effects.length > 0) wrote = true;
         }
         return { state: step.state, effects };
       }

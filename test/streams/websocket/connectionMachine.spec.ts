@@ -186,6 +186,22 @@ describe('connection transition', () => {
     expect(step.state.pending).to.deep.equal(['d']);
   });
 
+  it('writes one batch of a long catch-up and hands the rest back, so a backed-up socket is seen first', () => {
+    const frames = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'];
+    const step = transition(at('live'), { type: 'deliver_all', frames, keys: frames.map(() => undefined) }, () => 0);
+    expect(step.effects).to.deep.equal([
+      { type: 'write', frames: ['a', 'b', 'c'] },
+      { type: 'redeliver', frames: ['f', 'g', 'h'], keys: [undefined, undefined, undefined] },
+    ]);
+    expect(step.state.pending).to.deep.equal(['d', 'e']);
+    // The socket held too much after that write: the rest waits in the outbox, past its bound the client is cut.
+    const backed = transition(step.state, { type: 'written', bufferedBytes: 101 }, () => 1);
+    expect(backed.state.status).to.equal('backed_up');
+    const rest = transition(backed.state, { type: 'deliver_all', frames: ['f', 'g', 'h'], keys: [undefined, undefined, undefined] }, () => 1);
+    expect(rest.state.status).to.equal('closing');
+    expect(rest.effects[0]).to.deep.equal({ type: 'close', close: CLOSE.slowConsumer });
+  });
+
   it('keeps frames queued while a write was on its way when it backs up', () => {
     const step = transition(at('live', { pending: ['late'] }), { type: 'written', bufferedBytes: 101 }, () => 0);
     expect(step.state.pending).to.equal(undefined);
