@@ -271,10 +271,11 @@ export function createRuntime({
           await part.notifyShutdown?.(reconnect_after_ms).catch((err) => log.warn(`${part.name} shutdown notice failed`, { error: String(err) }));
         const closed = new Promise<void>((resolve) => (server.listening ? server.close(() => resolve()) : resolve()));
         server.closeIdleConnections();
-        const timer = setTimeout(() => server.closeAllConnections(), grace_ms);
+        // On the injected scheduler, like every other timer of the hub: a virtual-time test runs the grace too.
+        const timer = scheduler.schedule(() => server.closeAllConnections(), grace_ms);
         for (const part of [...parts].reverse()) await part.stop().catch((err) => log.warn(`${part.name} stop failed`, { error: String(err) }));
         await closed;
-        clearTimeout(timer);
+        timer.unsubscribe();
         await services.stop();
         dispatchMark.stop();
         ingress.close();

@@ -1,11 +1,13 @@
 import { expect } from 'chai';
 import type { IncomingMessage } from 'node:http';
+import { connect } from 'node:net';
 import type { TriggerDef, TriggerEvent } from '../../../streams/contracts';
 import { createComponents } from '../../../src/runtime/components';
 import { createClock } from '../../../src/runtime/clock';
 import { createSqliteStore } from '../../../src/storage/sqliteStore';
 import { startHub, type TestHub } from '../../helpers/hub';
 import { createVirtualTime, type VirtualTime } from '../../helpers/virtualTime';
+import { waitFor } from '../../helpers/waitFor';
 
 const EPOCH = Date.UTC(2026, 0, 1);
 const catalog: TriggerDef[] = [
@@ -32,13 +34,13 @@ describe('the whole hub on virtual time', () => {
     hub = undefined;
   });
 
-  async function start(gating: Record<string, unknown>): Promise<TestHub> {
+  async function start(gating: Record<string, unknown>, more: Record<string, unknown> = {}): Promise<TestHub> {
     time = createVirtualTime();
     accepted = [];
     onArrival.length = 0;
     arrivals = [];
     hub = await startHub(
-      { storage: { data_dir: ':memory:' }, trigger: { gating } },
+      { storage: { data_dir: ':memory:' }, trigger: { gating }, ...more },
       {
         scheduler: time.scheduler,
         clock: createClock(() => EPOCH + time.scheduler.now()),
@@ -139,5 +141,29 @@ describe('the whole hub on virtual time', () => {
       [10, 0],
       [30, 20],
     ]);
+  });
+  it('cuts a request still open at shutdown once shutdown.grace_ms has passed on the virtual clock', async () => {
+    const running = await start({}, { shutdown: { grace_ms: 5000 } });
+    const headers = new Promise<void>((resolve) => running.runtime.server.once('request', () => resolve()));
+    const socket = connect(running.runtime.address().port, '127.0.0.1');
+    let cut = false;
+    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    void closed.then(() => (cut = true));
+    socket.on('error', () => undefined);
+    // Headers and the start of a body that never ends: a request in flight, not an idle connection.
+    socket.write('POST /api/trigger-event HTTP/1.1\r\nHost: hub\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"name"');
+    await headers;
+    hub = undefined;
+    const stopped = running.stop();
+    await waitFor(() => !running.runtime.server.listening, 'the listener to close');
+    const turns = async () => {
+      for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+    };
+    time.advance(4999);
+    await turns();
+    expect(cut, 'cut before the grace ran out').to.equal(false);
+    time.advance(1);
+    await closed;
+    await stopped;
   });
 });
