@@ -208,9 +208,9 @@ export function createWebSocketComponent(cfg: HavenConfig['websocket'], deps: We
         if (connections.size > 0) {
           const closed = new Promise<void>((resolve) => (allClosed = resolve));
           for (const conn of connections) conn.send({ type: 'close', close: CLOSE.goingAway });
-          const timer = setTimeout(() => connections.forEach((c) => c.ws.terminate()), CLOSE_GRACE_MS);
+          const timer = scheduler.schedule(() => connections.forEach((c) => c.ws.terminate()), CLOSE_GRACE_MS);
           await closed;
-          clearTimeout(timer);
+          timer.unsubscribe();
         }
         setStatus('stopped');
       })();

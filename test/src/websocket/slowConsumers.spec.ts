@@ -4,6 +4,7 @@ import type { HavenConfig } from '../../../src/config/havenConfig';
 import { createLogger } from '../../../src/log';
 import { createComponents, type ComponentDeps } from '../../../src/runtime/components';
 import { createVirtualTime } from '../../helpers/virtualTime';
+import { waitFor } from '../../helpers/waitFor';
 import { stalledReader, startWsHub, waitUntil, type WsHub } from './wsHarness';
 
 /** Resolves once the hub holds `n` connections (it notices closes on its own side). */
@@ -50,6 +51,27 @@ describe('WebSocket slow and dead clients', () => {
     }
     return n;
   }
+
+  it('at stop, cuts a client that never answers the close frame once the close grace has passed on the virtual clock', async () => {
+    const time = createVirtualTime();
+    h = await startWsHub(limits, { log: log(), scheduler: time.scheduler, components: endOfTurnWrites });
+    const port = Number(new URL(h.hub.url).port);
+    h.rawSockets.push(await stalledReader(port, '/ws', h.adminToken));
+    await connectionsReach(h, 1);
+    let stopped = false;
+    void h.ws.stop().then(() => (stopped = true));
+    const turns = async () => {
+      for (let i = 0; i < 10; i++) await new Promise((resolve) => setImmediate(resolve));
+    };
+    await turns();
+    time.advance(CLOSE_GRACE_MS - 1);
+    await turns();
+    expect(stopped, 'stopped before the close grace ran out').to.equal(false);
+    time.advance(1);
+    // Socket I/O only: the grace itself has passed on the virtual clock.
+    await waitFor(() => stopped, 'the WebSocket component to cut the client and stop', 500);
+    expect(closedFor('1001')).to.have.length(1);
+  });
 
   it('closes a stalled reader flooded with events it cannot coalesce; other clients get every event', async () => {
     // Only the outbox bound can close it here: the time bound is out of reach.
