@@ -42,6 +42,8 @@ describe('dashboard in headless Chromium', function () {
     );
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true });
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    // A wait that fails, fails well inside the test's own timeout.
+    page.setDefaultTimeout(15_000);
   });
 
   after(async () => {
