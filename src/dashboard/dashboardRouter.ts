@@ -1,7 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import Router from '@koa/router';
+import { findRoot } from '../config/loadConfig';
 
 /** Where `npm run build` writes the dashboard bundle (web/build.mjs), relative to the project. */
 export const DASHBOARD_DIST = join('dist', 'dashboard');
@@ -15,21 +15,12 @@ const TYPES: Readonly<Record<string, string>> = {
   '.png': 'image/png',
 };
 
-/** The project folder: the nearest one up holding Haven's package.json (this file runs from src/ under tsx and from dist/src/ once built). */
-export function projectRoot(from: string = __dirname): string {
-  for (let dir = from; ; dir = dirname(dir)) {
-    const pkg = join(dir, 'package.json');
-    if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'haven') return dir;
-    if (dirname(dir) === dir) return from;
-  }
-}
-
 /**
  * The dashboard's files: `GET /` is its page, `GET /dashboard/<file>` its bundle. Served from the
  * build's output, never fetched from elsewhere, so a phone on the booth's network needs only the hub.
  * Unbuilt, `/` says how to build it instead of answering 404.
  */
-export function createDashboardRouter(dir: string = join(projectRoot(), DASHBOARD_DIST)): Router {
+export function createDashboardRouter(dir: string = join(findRoot(__dirname), DASHBOARD_DIST)): Router {
   const router = new Router();
   const send = async (ctx: Router.RouterContext, file: string) => {
     const ext = file.slice(file.lastIndexOf('.'));
@@ -37,8 +28,11 @@ export function createDashboardRouter(dir: string = join(projectRoot(), DASHBOAR
     try {
       body = await readFile(join(dir, file));
     } catch {
-      if (file === 'index.html') ctx.throw(503, 'The dashboard is not built: run `npm run build`');
-      ctx.throw(404, `No dashboard file '${file}'`);
+      if (file !== 'index.html') ctx.throw(404, `No dashboard file '${file}'`);
+      // Set here, not thrown: the error path hides the message of a 5xx, and this one says what to do.
+      ctx.status = 503;
+      ctx.body = { error: 'The dashboard is not built: run `npm run build`' };
+      return;
     }
     ctx.type = TYPES[ext] ?? 'application/octet-stream';
     // The bundle's names do not change between builds: the browser revalidates instead of keeping an old one.
