@@ -23,7 +23,11 @@ export function Chart({ label, unit, data, color = '#4fb0ff' }: ChartProps) {
         width: el.clientWidth || 300,
         height: HEIGHT,
         legend: { show: false },
-        scales: { y: { range: (_u, _min, max) => [0, Math.max(1, max * 1.1)] } },
+        scales: {
+          // One point has no span: show the half minute around it rather than uPlot's years.
+          x: { time: true, range: (_u, min, max) => (min === max ? [min - 30, max + 30] : [min, max]) },
+          y: { range: (_u, _min, max) => [0, Math.max(1, max * 1.1)] },
+        },
         axes: [
           { stroke: '#9aa4b2', grid: { stroke: '#2a2f37' } },
           { stroke: '#9aa4b2', grid: { stroke: '#2a2f37' }, label: unit, size: 50 },

@@ -72,7 +72,7 @@ export function Power({ power, amps }: { power: readonly SocketRow[]; amps: Read
         const samples = amps.get(p.socket) ?? [[], []];
         const last = samples[1][samples[1].length - 1];
         return (
-          <div key={p.socket} class="socket" data-socket={p.socket}>
+          <div key={p.socket} class="socket" data-socket={p.socket} data-samples={samples[0].length}>
             <div>
               <b>{p.socket}</b> <span class={`pill ${p.power === 'on' ? 'good' : 'muted'}`}>{p.power ?? '?'}</span>{' '}
               <span class="meta">

@@ -93,9 +93,6 @@ describe('dashboard in headless Chromium', function () {
     const res = await post(hub, '/api/trigger-event', { name: 'Flame.Intensity', value: 500 });
     expect(res.status).to.be.within(400, 499);
     await page.locator('[data-log-reason="invalid_value"]', { hasText: 'Flame.Intensity' }).waitFor();
-    await page.screenshot({ path: join(shots, 'dashboard.png'), fullPage: true });
-    // Committed only on request (HAVEN_SCREENSHOT=1): every run's ages and times differ, and a test must not dirty the clone.
-    if (process.env.HAVEN_SCREENSHOT === '1') copyFileSync(join(shots, 'dashboard.png'), join(ROOT, 'docs', 'dashboard.png'));
   });
 
   it('shows the service go down and come back', async () => {
@@ -107,6 +104,21 @@ describe('dashboard in headless Chromium', function () {
     await serviceStatus('FlameServer')
       .filter({ hasText: /^connected$/ })
       .waitFor({ timeout: 20_000 });
+  });
+
+  it('shows a power socket with its running instance and its live amperage', async () => {
+    const res = await post(hub, '/api/instance', { emergencyStopTimeout: 60_000, instanceId: 'show-1' });
+    expect(res.status).to.equal(200);
+    const socket = page.locator('[data-socket="default"]');
+    await socket.getByText('Running: show-1').waitFor();
+    await socket.getByText(/\d+\.\d\d A/).waitFor();
+    // Two samples draw a line (one a second while the socket is on).
+    await page.waitForFunction('Number(document.querySelector(\'[data-socket="default"]\')?.dataset.samples) >= 2');
+    await socket.locator('.chart canvas').waitFor();
+    // The README's picture: everything filled in by now (a service, a rejection, a socket drawing current).
+    await page.screenshot({ path: join(shots, 'dashboard.png'), fullPage: true });
+    // Committed only on request (HAVEN_SCREENSHOT=1): every run's ages and times differ, and a test must not dirty the clone.
+    if (process.env.HAVEN_SCREENSHOT === '1') copyFileSync(join(shots, 'dashboard.png'), join(ROOT, 'docs', 'dashboard.png'));
   });
 
   it('shows a client only its areas and hides the admin panel', async () => {
@@ -123,5 +135,13 @@ describe('dashboard in headless Chromium', function () {
     expect(await page.locator('[data-trigger]').count()).to.equal(1);
     expect(await page.locator('[data-testid="admin"]').count()).to.equal(0);
     expect(await page.locator('[data-service]').count()).to.equal(0);
+  });
+
+  it('fits a phone: one column, nothing wider than the screen', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await row('Stage.Mode').waitFor();
+    const overflow = await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth');
+    expect(overflow).to.equal(0);
+    await page.screenshot({ path: join(shots, 'phone.png'), fullPage: true });
   });
 });
