@@ -64,16 +64,24 @@ export function createDashboardFeed(deps: DashboardFeedDeps): DashboardFeed {
   const visibleTo = (conn: ClientConnection): Visibility => fanOut.view(conn).visible;
   const isAdmin = (conn: ClientConnection) => conn.client?.role === 'admin';
 
-  const update = (conn: ClientConnection) => {
+  /** What every dashboard gets alike this tick, read once however many are open. */
+  const shared = () => ({
+    seq: deps.lastSeq(),
+    serverTime: deps.utcNow(),
+    services: serviceRows(deps.services(), tallies, scheduler.now()),
+    sources: deps.sources().map(({ name, state, detail }) => ({ name, state, detail })),
+    power: deps.power(),
+    rate: { periodMs: RATE.periodMs, counts: rate },
+  });
+
+  /** One connection's share: services for admins only (clients have no business with the wiring), the sockets of its areas. */
+  const update = (conn: ClientConnection, { services, power, ...rest }: ReturnType<typeof shared>) => {
     const visible = visibleTo(conn);
     return {
-      seq: deps.lastSeq(),
-      serverTime: deps.utcNow(),
+      ...rest,
       role: conn.client?.role,
-      ...(isAdmin(conn) ? { services: serviceRows(deps.services(), tallies, scheduler.now()) } : {}),
-      sources: deps.sources().map(({ name, state, detail }) => ({ name, state, detail })),
-      power: deps.power().filter((s) => canSee(visible, s.socket)),
-      rate: { periodMs: RATE.periodMs, counts: rate },
+      ...(isAdmin(conn) ? { services } : {}),
+      power: visible === null ? power : power.filter((s) => canSee(visible, s.socket)),
     };
   };
 
@@ -81,11 +89,19 @@ export function createDashboardFeed(deps: DashboardFeedDeps): DashboardFeed {
     const visible = visibleTo(conn);
     const cache = deps.cache();
     const triggers = [...deps.triggers.values()].filter((t) => canSee(visible, t.name)).map((t) => ({ ...t, state: cache[t.name] ?? null }));
-    return { ...update(conn), triggers };
+    return { ...update(conn, shared()), triggers };
   };
 
   const tick = () => {
-    for (const conn of dashboards) fanOut.sendTo(conn, textFrame(encodeMessage('dashboard', update(conn))), 'dashboard');
+    const now = shared();
+    // Admins see the same update: framed once for all of them.
+    let adminFrame: Buffer | undefined;
+    for (const conn of dashboards) {
+      const frame = isAdmin(conn)
+        ? (adminFrame ??= textFrame(encodeMessage('dashboard', update(conn, now))))
+        : textFrame(encodeMessage('dashboard', update(conn, now)));
+      fanOut.sendTo(conn, frame, 'dashboard');
+    }
   };
 
   const rejected = (d: Rejected) => {
