@@ -103,7 +103,7 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   importPlugin.flatConfigs.typescript,
   {
-    files: ['**/*.ts', '**/*.mjs'],
+    files: ['**/*.ts', '**/*.tsx', '**/*.mjs'],
     plugins: { haven: { rules: { 'no-type-cycle': noTypeCycle } } },
     languageOptions: { ecmaVersion: 2022, sourceType: 'module' },
     settings: {
@@ -148,6 +148,11 @@ export default tseslint.config(
       'no-restricted-properties': ['error', { object: 'Date', property: 'now', message: CLOCK }],
       'no-restricted-syntax': ['error', { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: CLOCK }],
     },
+  },
+  {
+    // The dashboard runs in the browser and has its own tsconfig (DOM, Preact's JSX).
+    files: ['web/**/*.ts', 'web/**/*.tsx'],
+    settings: { 'import/resolver': { typescript: { project: './web/tsconfig.json' }, node: true } },
   },
   {
     files: ['test/**/*.ts'],

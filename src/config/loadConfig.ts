@@ -18,7 +18,7 @@ export class ConfigError extends Error {
 }
 
 /** The repository root: the nearest folder above this file with a package.json (works from src and dist). */
-function findRoot(from: string): string {
+export function findRoot(from: string): string {
   let dir = from;
   while (!existsSync(join(dir, 'package.json'))) {
     const up = dirname(dir);

@@ -53,10 +53,35 @@ export interface ComponentDeps {
 
 const enabled = (config: HavenConfig, source: string): boolean => config.trigger.sources[source]?.enabled !== false;
 
-/** The WebSocket transport, wired; `seams` replaces what a test needs to (a limiter clock, the env). */
-export function wireWebSocket(config: HavenConfig, deps: ComponentDeps, seams: Partial<WebSocketDeps> = {}): WebSocketComponent {
+const SOURCES: readonly string[] = [WEB_SOURCE, TCP_SOURCE, MODBUS_SOURCE];
+
+/**
+ * The WebSocket transport, wired; `seams` replaces what a test needs to (a limiter clock, the env).
+ * `peers` are the other components, read when a dashboard asks (they are built after this one):
+ * the sources' health and the power sockets.
+ */
+export function wireWebSocket(
+  config: HavenConfig,
+  deps: ComponentDeps,
+  seams: Partial<WebSocketDeps> = {},
+  peers: () => readonly Component[] = () => [],
+): WebSocketComponent {
   const { committed$, bus, cache, lastSeq, replay, store, scheduler, triggers, clock, log } = deps;
+  const power = () => peers().find((p): p is PowerComponent => p.name === 'power' && 'service' in p);
+  const dashboard: WebSocketDeps['dashboard'] = {
+    answers$: deps.answers$,
+    settled$: deps.settled$,
+    serviceStatus$: deps.serviceStatus$,
+    committed$,
+    services: deps.services,
+    sources: () =>
+      peers()
+        .filter((p) => SOURCES.includes(p.name))
+        .map((p) => p.health()),
+    power: () => Object.values(power()?.service.download().sockets ?? {}),
+  };
   return createWebSocketComponent(config.websocket, {
+    dashboard,
     accepted$: committed$,
     bus,
     cache,
@@ -137,8 +162,9 @@ export interface ComponentSeams {
  * transports and services first, sources last, so nothing is accepted before its watchers exist.
  */
 export function createComponents(config: HavenConfig, deps: ComponentDeps, seams: ComponentSeams = {}): Component[] {
-  const websocket = config.websocket.enabled ? wireWebSocket(config, deps, seams.websocket) : undefined;
-  return [
+  let parts: Component[] = [];
+  const websocket = config.websocket.enabled ? wireWebSocket(config, deps, seams.websocket, () => parts) : undefined;
+  parts = [
     ...(websocket ? [websocket] : []),
     ...(config.sse.enabled ? [wireSse(config, deps, websocket)] : []),
     // Power sockets before the sources, so a bound trigger never arrives before its socket exists.
@@ -148,4 +174,5 @@ export function createComponents(config: HavenConfig, deps: ComponentDeps, seams
     wireTcpSource(config, deps),
     wireModbusSource(config, deps),
   ];
+  return parts;
 }

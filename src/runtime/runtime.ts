@@ -7,6 +7,7 @@ import { createGateContext, DEFAULT_GATING, type GatingConfig } from '../../stre
 import { emptyHubMemory, gateSeedOf, storedGateOf, type HubMemory } from '../../streams/log/hubMemory';
 import { createApp } from '../api/createApp';
 import { createHealthRouter } from '../api/routes/health';
+import { createDashboardRouter } from '../dashboard/dashboardRouter';
 import { createRegistrationRouter } from '../api/routes/registrations';
 import { createTriggerRouter } from '../api/routes/triggers';
 import triggerInputSchema from '../api/schemas/triggerInput.schema.json';
@@ -240,6 +241,7 @@ export function createRuntime({
         log: apiLog,
         routers: [
           createHealthRouter(health),
+          createDashboardRouter(),
           createRegistrationRouter(services),
           createTriggerRouter({ ...triggerDeps, cache }),
           ...parts.flatMap((p) => p.routers?.() ?? []),

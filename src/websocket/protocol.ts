@@ -21,6 +21,8 @@ export type ServerMessageType =
   | 'resync'
   | 'power'
   | 'service_status'
+  | 'dashboard'
+  | 'answer'
   | 'shutdown'
   | 'result'
   | 'error';
@@ -38,7 +40,7 @@ export type ClientMessage =
       readonly triggers: readonly string[];
       readonly categories: readonly string[];
     }
-  | { readonly type: 'ping' | 'get_state'; readonly id?: RequestId };
+  | { readonly type: 'ping' | 'get_state' | 'subscribe_dashboard'; readonly id?: RequestId };
 
 /** A client message that cannot be acted on, with the request id when there was one. */
 export interface ProtocolError {
@@ -132,6 +134,7 @@ export function parseClientMessage(text: string): { ok: true; message: ClientMes
     }
     case 'ping':
     case 'get_state':
+    case 'subscribe_dashboard':
       return { ok: true, message: { type: m.type, id } };
     default:
       return fail(

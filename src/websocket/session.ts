@@ -3,6 +3,7 @@ import { CLOSE } from '../../streams/websocket/closeCodes';
 import type { ClientFilter } from '../../streams/websocket/clientFilter';
 import type { ClientConnection } from './clientConnection';
 import { canSee } from '../../streams/websocket/clientFilter';
+import type { DashboardFeed } from './dashboardFeed';
 import type { ClientRecord } from './directory';
 import type { FanOut } from './fanOut';
 import { encodeMessage, parseClientMessage, textFrame, visibleState, type ClientMessage, type RequestId } from './protocol';
@@ -14,6 +15,8 @@ export interface SessionDeps {
   readonly triggers: ReadonlyMap<string, TriggerDef>;
   readonly cache: () => CacheState;
   readonly lastSeq: () => number;
+  /** Answers `subscribe_dashboard`; absent, the request gets an error. */
+  readonly dashboard?: Pick<DashboardFeed, 'subscribe'>;
 }
 
 type Result = { ok: true; result: unknown } | { ok: false; code: string; message: string };
@@ -21,7 +24,7 @@ type Result = { ok: true; result: unknown } | { ok: false; code: string; message
 /**
  * What a connection's text messages mean: before authentication only `auth` (anything else, or a
  * bad token, closes with 4401 / 4400); after it, requests with ids answered by `result` messages
- * (subscribe, unsubscribe, ping, get_state). A bad message gets an error and the connection
+ * (subscribe, unsubscribe, ping, get_state, subscribe_dashboard). A bad message gets an error and the connection
  * stays: one typo in a panel must not cut it off.
  */
 export function createSessionHandler(deps: SessionDeps): (conn: ClientConnection, text: string) => void {
@@ -91,6 +94,14 @@ export function createSessionHandler(deps: SessionDeps): (conn: ClientConnection
         return reply(conn, m.id, subscribe(conn, m));
       case 'ping':
         return reply(conn, m.id, { ok: true, result: { pong: true, seq: deps.lastSeq() } });
+      case 'subscribe_dashboard':
+        return reply(
+          conn,
+          m.id,
+          deps.dashboard
+            ? { ok: true, result: deps.dashboard.subscribe(conn) }
+            : { ok: false, code: 'unavailable', message: 'This hub serves no dashboard feed' },
+        );
       case 'get_state':
         return reply(conn, m.id, {
           ok: true,

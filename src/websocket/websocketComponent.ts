@@ -15,6 +15,7 @@ import { createAdminService, type AdminService } from './adminService';
 import { bootstrapAdmin } from './bootstrapAdmin';
 import { ClientConnection, createConnectionContext } from './clientConnection';
 import { CLOSE } from '../../streams/websocket/closeCodes';
+import { createDashboardFeed, type DashboardSources } from './dashboardFeed';
 import { createDirectory } from './directory';
 import { FanOut } from './fanOut';
 import { createFlushPacer } from './flushPacer';
@@ -54,6 +55,8 @@ export interface WebSocketDeps {
   readonly limiterScheduler?: SchedulerLike;
   /** Where the admin bootstrap token is read from; default `process.env`. */
   readonly env?: NodeJS.ProcessEnv;
+  /** What dashboards (`subscribe_dashboard`) are fed from; absent, there is no dashboard feed. */
+  readonly dashboard?: DashboardSources;
   /** End-of-turn hook for write coalescing; default: the end of the turn, paced under load ({@link createFlushPacer}). */
   readonly defer?: (fn: () => void) => void;
 }
@@ -114,6 +117,7 @@ export function createWebSocketComponent(cfg: HavenConfig['websocket'], deps: We
     maxLogged: cfg.max_pending_messages,
   });
   const admin = createAdminService({ directory, tokens, pairing, fanOut, utcNow, pairingTtlMs: cfg.pairing_ttl_ms });
+  const dashboard = deps.dashboard && createDashboardFeed({ ...deps.dashboard, fanOut, triggers, cache, lastSeq, scheduler, utcNow });
   const authenticate = (token: string) => {
     const record = tokens.verify(token);
     return record && directory.client(record.clientId);
@@ -131,9 +135,10 @@ export function createWebSocketComponent(cfg: HavenConfig['websocket'], deps: We
     authTimeoutMs: cfg.auth_timeout_ms,
     slowConsumerMs: cfg.slow_consumer_ms,
     closeGraceMs: CLOSE_GRACE_MS,
-    onText: createSessionHandler({ authenticate, fanOut, triggers, cache, lastSeq }),
+    onText: createSessionHandler({ authenticate, fanOut, triggers, cache, lastSeq, dashboard }),
     onClosed: (conn) => {
       connections.delete(conn);
+      dashboard?.remove(conn);
       fanOut.remove(conn);
       if (connections.size === 0) allClosed?.();
     },
@@ -180,6 +185,7 @@ export function createWebSocketComponent(cfg: HavenConfig['websocket'], deps: We
         deps.accepted$.subscribe((event) => fanOut.publishTrigger(event)),
         deps.bus.messages$<PowerEvent>('power').subscribe((event) => fanOut.publishPower(event)),
         deps.bus.messages$<ServiceStatusChange>('services').subscribe((change) => fanOut.publishServiceStatus(change)),
+        ...(dashboard ? [dashboard.start()] : []),
         startSweep({ connections, scheduler, sweepMs: cfg.sweep_ms, heartbeatMs: cfg.heartbeat_ms, limiters: [limiter, pairingLimiter] }),
       );
       setStatus('running', `path ${cfg.path}`);

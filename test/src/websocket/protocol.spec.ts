@@ -21,6 +21,10 @@ describe('WebSocket protocol', () => {
     expect(parseClientMessage('{"type":"unsubscribe","categories":[1]}')).to.deep.include({ ok: false });
   });
 
+  it('parses subscribe_dashboard with its id', () => {
+    expect(parseClientMessage('{"type":"subscribe_dashboard","id":"d"}')).to.deep.equal({ ok: true, message: { type: 'subscribe_dashboard', id: 'd' } });
+  });
+
   it('names what is wrong with a message, keeping its id when it has one', () => {
     expect(parseClientMessage('nope')).to.deep.equal({ ok: false, error: { code: 'invalid_json', message: 'Message is not valid JSON' } });
     expect(parseClientMessage('[1]')).to.deep.include({ ok: false });
