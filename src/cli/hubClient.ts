@@ -50,14 +50,18 @@ export async function callHub(target: HubTarget, method: string, path: string, b
   } catch (err) {
     throw unreachable(target.url, err);
   }
-  const text = await res.text();
-  let parsed: Record<string, unknown>;
+  return { status: res.status, body: jsonBody(await res.text()) };
+}
+
+/** An answer's body: its JSON object, or `{ error: text }` when it is not JSON. */
+export function jsonBody(text: string): Record<string, unknown> {
   try {
-    parsed = JSON.parse(text) as Record<string, unknown>;
+    const parsed: unknown = JSON.parse(text);
+    if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) return parsed as Record<string, unknown>;
   } catch {
-    parsed = { error: text };
+    // Not JSON: the text is the message.
   }
-  return { status: res.status, body: parsed };
+  return { error: text };
 }
 
 /** Why a connection failed, in the operator's words. */

@@ -1,22 +1,14 @@
 import type { ApiKeyInfo, ApiKeyRole } from '../keys/apiKey';
 import { createApiKeys } from '../keys/apiKeys';
 import type { Command } from 'commander';
-import type { CommandContext } from './subcommand';
+import { withStore, type CommandContext } from './subcommand';
+import { textTable } from './textTable';
 
 function table(keys: ApiKeyInfo[]): string {
-  const rows = [
+  return textTable(
     ['ID', 'ORGANIZATION', 'ROLE', 'NAME', 'CREATED', 'REVOKED'],
-    ...keys.map((k) => [k.id, k.organization ?? '-', k.role, k.name ?? '-', k.createdAt, k.revokedAt ?? '-']),
-  ];
-  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-  return rows
-    .map((r) =>
-      r
-        .map((cell, i) => cell.padEnd(widths[i]))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n');
+    keys.map((k) => [k.id, k.organization ?? '-', k.role, k.name ?? '-', k.createdAt, k.revokedAt ?? '-']),
+  );
 }
 
 /** `haven keys create|list|revoke`: API keys for the event streams, in the config's data dir (no hub needed). */
@@ -81,12 +73,6 @@ export function addKeysCommand(program: Command, ctx: CommandContext): void {
       }),
     );
 }
-
 function withKeys(ctx: CommandContext, use: (keys: ReturnType<typeof createApiKeys>) => void): void {
-  const store = ctx.openStore();
-  try {
-    use(createApiKeys({ store }));
-  } finally {
-    store.close();
-  }
+  withStore(ctx, (store) => use(createApiKeys({ store })));
 }

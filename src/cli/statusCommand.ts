@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { HubStatus } from '../api/routes/status';
 import { callHub, hubError, hubOptions, hubTarget } from './hubClient';
 import type { CommandContext } from './subcommand';
+import { textTable } from './textTable';
 
 /** `haven status`: `GET /api/status` (admin token) as a few tables, or its JSON. */
 export function addStatusCommand(program: Command, ctx: CommandContext): void {
@@ -38,7 +39,7 @@ export function formatStatus(s: HubStatus): string {
   return [
     `seq ${s.seq}   clients: ${clients}   journal: ${j.segments} segments, ${j.bytes} bytes, seq ${j.oldestSeq}..${j.newestSeq}${j.failing ? `, FAILING: ${j.failing}` : ''}`,
     '',
-    table(
+    textTable(
       ['TRIGGER', 'TYPE', 'CATEGORY', 'VALUE', 'ID', 'SEQ', 'AGE'],
       s.triggers.map((t) => [
         t.name,
@@ -52,13 +53,13 @@ export function formatStatus(s: HubStatus): string {
     ),
     '',
     s.services.length
-      ? table(
+      ? textTable(
           ['SERVICE', 'PROTOCOL', 'ADDRESS', 'STATUS', 'REGISTERED'],
           s.services.map((r) => [r.name, r.protocol, `${r.host}:${r.port}`, r.status, r.registered_at]),
         )
       : 'No services registered (haven listen --port 6000 registers one)',
     '',
-    table(
+    textTable(
       ['SOURCE', 'STATE', 'DETAIL'],
       s.sources.map((h) => [h.name, h.state, h.detail ?? '']),
     ),
@@ -71,17 +72,4 @@ function age(ms: number | null): string {
   if (ms < 60_000) return `${Math.round(ms / 1000)}s`;
   if (ms < 3_600_000) return `${Math.round(ms / 60_000)}m`;
   return ms < 86_400_000 ? `${Math.round(ms / 3_600_000)}h` : `${Math.round(ms / 86_400_000)}d`;
-}
-
-function table(header: string[], rows: string[][]): string {
-  const all = [header, ...rows];
-  const widths = header.map((_, i) => Math.max(...all.map((r) => r[i].length)));
-  return all
-    .map((r) =>
-      r
-        .map((cell, i) => cell.padEnd(widths[i]))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n');
 }

@@ -21,3 +21,13 @@ export interface CommandContext {
   /** Aborted on SIGINT/SIGTERM: a command that runs until stopped (`journal tail`, `listen`, `tail`, `start`) ends on it. */
   readonly signal: AbortSignal;
 }
+
+/** Runs `use` on the store of the config's data dir, and closes it whatever happens. */
+export function withStore<T>(ctx: CommandContext, use: (store: Store) => T): T {
+  const store = ctx.openStore();
+  try {
+    return use(store);
+  } finally {
+    store.close();
+  }
+}

@@ -1,6 +1,6 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import type { TriggerEvent } from '../../streams/contracts';
-import { callHub, hubError, hubOptions, hubTarget, unreachable, type HubTarget } from './hubClient';
+import { hubError, hubOptions, hubTarget, jsonBody, unreachable, type HubTarget } from './hubClient';
 import { formatEventLine } from './journalFormat';
 import type { CommandContext } from './subcommand';
 
@@ -84,8 +84,8 @@ async function tail(opts: TailOpts, target: HubTarget, ctx: CommandContext): Pro
       throw unreachable(target.url, err);
     }
     if (res.status !== 200 || !res.body) {
-      const answer = await callHub(target, 'GET', `/api/events/stream${query}`).catch(() => ({ status: res.status, body: {} }));
-      ctx.err(`haven tail: the hub at ${target.url} answered ${hubError(answer)}`);
+      const text = await res.text().catch(() => '');
+      ctx.err(`haven tail: the hub at ${target.url} answered ${hubError({ status: res.status, body: jsonBody(text) })}`);
       return 1;
     }
     let buffer = '';

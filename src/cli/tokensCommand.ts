@@ -3,8 +3,7 @@ import { issueClient } from '../websocket/adminService';
 import { createDirectory } from '../websocket/directory';
 import { createTokenStore } from '../websocket/tokenStore';
 import type { Command } from 'commander';
-import type { Store } from '../storage/store';
-import type { CommandContext } from './subcommand';
+import { withStore, type CommandContext } from './subcommand';
 
 /** `haven tokens create-admin|list|revoke`: the first admin without a running hub, in the config's data dir. */
 export function addTokensCommand(program: Command, ctx: CommandContext): void {
@@ -64,13 +63,4 @@ export function addTokensCommand(program: Command, ctx: CommandContext): void {
         ctx.out(`Revoked ${createTokenStore(store, createUtcNow()).revokeAll(id)} token(s) of ${id}`);
       }),
     );
-}
-
-function withStore(ctx: CommandContext, use: (store: Store) => void): void {
-  const store = ctx.openStore();
-  try {
-    use(store);
-  } finally {
-    store.close();
-  }
 }
