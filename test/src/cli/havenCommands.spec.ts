@@ -171,11 +171,19 @@ describe('haven (the built CLI as a subprocess)', function () {
     expect(sent.out).to.contain('dispatched to 1 service(s)');
     await waitFor(() => /^Dial\.Number {2}5 {2}id=3 {2}\S+$/m.test(listener.out()), `the event on the listener's stdout (${listener.out()})`);
 
+    // A connection per event, with the seq the hub adds on request.
+    const perEvent = haven(['listen', '--port', '0', '--name', 'cli-connect', '--protocol', 'tcp_connect', '--fields', 'seq', '--url', url]);
+    await waitFor(() => /registered as cli-connect \(TCP_CONNECT\)/.test(perEvent.err()), `the second listener to register (${perEvent.err()})`);
+    await run('send', 'Dial.Number', '6', '--id', '4', '--url', url);
+    await waitFor(() => /^Dial\.Number {2}6 {2}id=4 {2}\S+ {2}seq=\d+$/m.test(perEvent.out()), `the event with its seq (${perEvent.out()})`);
+
     listener.child.kill('SIGINT');
+    perEvent.child.kill('SIGINT');
+    expect(await perEvent.exited, perEvent.err()).to.equal(0);
     expect(await listener.exited, listener.err()).to.equal(0);
     expect(listener.err()).to.contain('unregistered cli-listener');
     const after = (await (await fetch(`${url}/api/registrations`)).json()) as { services: { name: string }[] };
-    expect(after.services.map((r) => r.name)).not.to.include('cli-listener');
+    expect(after.services.map((r) => r.name)).not.to.include.members(['cli-listener', 'cli-connect']);
   });
 
   it('tail: prints an event accepted after it started, leaves out what its filter excludes, and ends on SIGINT with 0', async () => {
