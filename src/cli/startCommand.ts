@@ -2,7 +2,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { config as rxjs } from 'rxjs';
 import { ConfigError, loadHavenConfig } from '../config/loadConfig';
 import { createLogger } from '../log';
-import type { Runtime } from '../runtime/runtime';
+import { createRuntime, type Runtime } from '../runtime/runtime';
 import type { CommandContext } from './subcommand';
 
 const port = (text: string): number => {
@@ -42,8 +42,6 @@ export async function startHub(opts: StartOpts, ctx: CommandContext): Promise<nu
   if (opts.port !== undefined) env.HAVEN_HTTP_PORT = String(opts.port);
   let runtime: Runtime | undefined;
   try {
-    // Loaded here, not at the top: every other command (send, status, keys…) starts without the whole hub.
-    const { createRuntime } = await import('../runtime/runtime');
     runtime = createRuntime({ config: loadHavenConfig({ configFile: ctx.configFile(), env }), log });
     await runtime.start();
   } catch (err) {
