@@ -6,65 +6,58 @@ import { journalDir } from '../eventLog/openEventLog';
 import { listSegments } from '../eventLog/segments';
 import { formatEventLine, formatSummary } from './journalFormat';
 import { followJournal } from './journalTail';
+import type { Command } from 'commander';
 import type { CommandContext } from './subcommand';
-import { parseSubcommandArgs } from './subcommandArgs';
 import { parseTimeArg } from './timeArg';
 
-export const JOURNAL_USAGE = `Usage: haven journal <command> [options]   (the event log in <data_dir>/journal, read-only: the hub may be running)
+/** The options of every journal command, as commander reads them. */
+interface Opts {
+  n?: string;
+  json?: boolean;
+  from?: string;
+  since?: string;
+  until?: string;
+  limit?: string;
+}
 
-Commands:
-  tail [-n <count>] [--json]
-                      the newest <count> records (10), then each record as it is written, across new
-                      segments, until Ctrl-C
-  show --from <seq> | --since <time> [--until <time>] [--limit <count>]
-                      records from a seq on, or from a time on, one line each:
-                      seq  timestamp  source  kind  name  value  id=<id>
-  export [--from <seq> | --since <time>] [--until <time>] [--limit <count>]
-                      the same records as NDJSON on stdout, one event's JSON a line (all of them
-                      without options)
-  stats [--json]      segments (names, bytes), oldest and newest record, the snapshot and its age
+const TIMES = `Times are ISO 8601 (2026-12-02T10:00:00Z; without a zone, local time) or a time ago (90s, 10m, 2h, 7d); --until is exclusive.`;
 
-Times are ISO 8601 (2026-12-02T10:00:00Z; without a zone, local time) or a time ago (90s, 10m, 2h,
-7d); --until is exclusive.
-
-Options for every command:
-  --config <file>     haven config whose storage.data_dir holds the log (or HAVEN_CONFIG / HAVEN_DATA_DIR)`;
-
-const OPTIONS = {
-  n: { type: 'string', short: 'n' },
-  json: { type: 'boolean' },
-  from: { type: 'string' },
-  since: { type: 'string' },
-  until: { type: 'string' },
-  limit: { type: 'string' },
-} as const;
-type Opts = { [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K]['type'] extends 'string' ? string : boolean };
-
-/** Each command and the options it takes. */
-const TAKES: Readonly<Record<string, readonly (keyof Opts)[]>> = {
-  tail: ['n', 'json'],
-  show: ['from', 'since', 'until', 'limit'],
-  export: ['from', 'since', 'until', 'limit'],
-  stats: ['json'],
-};
+/** `haven journal tail|show|export|stats`: reads `<data_dir>/journal` and never writes it, so the hub may be running. */
+export function addJournalCommand(program: Command, ctx: CommandContext): void {
+  const journal = program
+    .command('journal')
+    .summary('follow, show, export and sum up the event log (read-only, also while the hub runs)')
+    .description('The event log in <data_dir>/journal, read-only: the hub may be running.');
+  const range = (c: Command) =>
+    c
+      .option('--from <seq>', 'records from this seq on')
+      .option('--since <time>', 'records from this time on')
+      .option('--until <time>', 'records before this time')
+      .option('--limit <count>', 'at most this many records')
+      .addHelpText('after', `\n${TIMES}`);
+  const run = (command: string) => (opts: Opts) => runJournal(command, opts, ctx).then(ctx.exit);
+  journal
+    .command('tail')
+    .description('the newest <count> records, then each record as it is written, across new segments, until Ctrl-C')
+    .option('-n <count>', 'how many of the newest records first', '10')
+    .option('--json', 'one event JSON a line')
+    .action(run('tail'));
+  range(journal.command('show').description('records from a seq or a time on, one line each: seq  timestamp  source  kind  name  value  id=<id>')).action(
+    run('show'),
+  );
+  range(journal.command('export').description('the same records as NDJSON on stdout (all of them without options)')).action(run('export'));
+  journal
+    .command('stats')
+    .description('segments (names, bytes), oldest and newest record, the snapshot and its age')
+    .option('--json', 'as JSON')
+    .action(run('stats'));
+}
 
 /** Lines written to the output at once: one write per chunk instead of one per record. */
 const CHUNK_LINES = 1000;
 
-/**
- * `haven journal tail|show|export|stats`: reads `<data_dir>/journal` and never writes it. Returns
- * the exit code: 0 done (tail: stopped by SIGINT), 1 no log there or a --from it does not hold,
- * 2 the command line is wrong.
- */
-export async function runJournalCommand(args: readonly string[], ctx: CommandContext): Promise<number> {
-  const parsed = parseSubcommandArgs(args, OPTIONS, JOURNAL_USAGE, ctx);
-  if (typeof parsed === 'number') return parsed;
-  const { command, positionals } = parsed;
-  const opts = parsed.opts as Opts;
-  const takes = TAKES[command];
-  if (!takes) return usageError(ctx, `Unknown journal command '${command}'`);
-  const extra = [...positionals.map((p) => `'${p}'`), ...Object.keys(opts).flatMap((k) => (takes.includes(k as keyof Opts) ? [] : [`--${k}`]))];
-  if (extra.length) return usageError(ctx, `journal ${command} does not take ${extra.join(', ')}`);
+/** One journal command: 0 done (tail: stopped by SIGINT), 1 no log there or a --from it does not hold, 2 a bad value. */
+async function runJournal(command: string, opts: Opts, ctx: CommandContext): Promise<number> {
   const query = readQuery(command, opts, ctx.now());
   if (typeof query === 'string') return usageError(ctx, query);
 
@@ -110,7 +103,7 @@ export async function runJournalCommand(args: readonly string[], ctx: CommandCon
 const toJson = (event: TriggerEvent): string => JSON.stringify(event);
 
 function usageError(ctx: CommandContext, message: string): number {
-  ctx.err(`${message}\n\n${JOURNAL_USAGE}`);
+  ctx.err(`${message}\n(haven journal --help shows every command and option)`);
   return 2;
 }
 

@@ -2,69 +2,65 @@ import { createUtcNow } from '../runtime/utcNow';
 import { issueClient } from '../websocket/adminService';
 import { createDirectory } from '../websocket/directory';
 import { createTokenStore } from '../websocket/tokenStore';
-import type { CommandContext } from './subcommand';
-import { parseSubcommandArgs } from './subcommandArgs';
+import type { Command } from 'commander';
+import { withStore, type CommandContext } from './subcommand';
 
-export const TOKENS_USAGE = `Usage: haven tokens <command> [options]   (WebSocket clients and admins)
-
-Commands:
-  create-admin [--name <text>] [--json]
-                      create an admin and print its token once (only its hash is kept); use it as
-                      Authorization: Bearer <token> on the admin REST and on /ws
-  list [--json]       every WebSocket client and admin: id, role, name, areas, created
-  revoke <id>         revoke every token of a client or admin (a running hub refuses them from the
-                      next connection; POST /api/clients/:id/revoke also closes live connections)
-
-Options for every command:
-  --config <file>     haven config whose storage.data_dir holds the store (or HAVEN_CONFIG / HAVEN_DATA_DIR)`;
-
-/** `haven tokens create-admin|list|revoke`: the first admin without a running hub. Returns the exit code. */
-export function runTokensCommand(args: readonly string[], ctx: CommandContext): number {
-  const parsed = parseSubcommandArgs(args, { name: { type: 'string' }, json: { type: 'boolean' } }, TOKENS_USAGE, ctx);
-  if (typeof parsed === 'number') return parsed;
-  const { command, opts, positionals } = parsed;
-  if (
-    !['create-admin', 'list', 'revoke'].includes(command) ||
-    (command === 'revoke') !== (positionals.length === 1) ||
-    (command !== 'revoke' && positionals.length > 0)
-  ) {
-    ctx.err(`Unknown or incomplete tokens command '${[command, ...positionals].join(' ')}'\n\n${TOKENS_USAGE}`);
-    return 2;
-  }
-  const store = ctx.openStore();
-  try {
-    const utcNow = createUtcNow();
-    const directory = createDirectory(store);
-    const tokens = createTokenStore(store, utcNow);
-    if (command === 'create-admin') {
-      const { client: admin, token } = issueClient({ directory, tokens, utcNow }, opts.name?.trim() || 'admin', 'admin', []);
-      const { name } = admin;
-      ctx.out(
-        opts.json
-          ? JSON.stringify({ id: admin.id, name, role: 'admin', token })
-          : `Admin ${admin.id} (${name}) created. Its token, shown only this once:\n${token}`,
-      );
-      return 0;
-    }
-    if (command === 'list') {
-      const clients = directory.clients();
-      if (opts.json) ctx.out(JSON.stringify(clients));
-      else
+/** `haven tokens create-admin|list|revoke`: the first admin without a running hub, in the config's data dir. */
+export function addTokensCommand(program: Command, ctx: CommandContext): void {
+  const tokens = program
+    .command('tokens')
+    .summary('create admins, list and revoke WebSocket client tokens')
+    .description('WebSocket clients and admins. An admin token goes in Authorization: Bearer <token> (admin REST, /ws, `haven status`).');
+  tokens
+    .command('create-admin')
+    .description('create an admin and print its token once (only its hash is kept)')
+    .option('--name <text>', "the admin's name", 'admin')
+    .option('--json', 'as JSON: {id, name, role, token}')
+    .action((opts: { name: string; json?: boolean }) =>
+      withStore(ctx, (store) => {
+        const utcNow = createUtcNow();
+        const { client: admin, token } = issueClient(
+          { directory: createDirectory(store), tokens: createTokenStore(store, utcNow), utcNow },
+          opts.name.trim() || 'admin',
+          'admin',
+          [],
+        );
+        const { name } = admin;
+        ctx.out(
+          opts.json
+            ? JSON.stringify({ id: admin.id, name, role: 'admin', token })
+            : `Admin ${admin.id} (${name}) created. Its token, shown only this once:\n${token}`,
+        );
+      }),
+    );
+  tokens
+    .command('list')
+    .description('every WebSocket client and admin: id, role, name, areas, created')
+    .option('--json', 'as JSON')
+    .action((opts: { json?: boolean }) =>
+      withStore(ctx, (store) => {
+        const clients = createDirectory(store).clients();
+        if (opts.json) return ctx.out(JSON.stringify(clients));
         ctx.out(
           clients.length
             ? clients.map((c) => `${c.id}  ${c.role.padEnd(6)}  ${c.name}  areas=${c.areas.join(',') || '-'}  ${c.createdAt}`).join('\n')
-            : 'No WebSocket clients or admins yet',
+            : 'No WebSocket clients or admins yet: haven tokens create-admin',
         );
-      return 0;
-    }
-    const id = positionals[0];
-    if (!directory.client(id)) {
-      ctx.err(`No WebSocket client or admin '${id}'`);
-      return 1;
-    }
-    ctx.out(`Revoked ${tokens.revokeAll(id)} token(s) of ${id}`);
-    return 0;
-  } finally {
-    store.close();
-  }
+      }),
+    );
+  tokens
+    .command('revoke')
+    .description(
+      'revoke every token of a client or admin (a running hub refuses them from the next connection; POST /api/clients/:id/revoke also closes live ones)',
+    )
+    .argument('<id>', 'the client or admin id (haven tokens list)')
+    .action((id: string) =>
+      withStore(ctx, (store) => {
+        if (!createDirectory(store).client(id)) {
+          ctx.err(`No WebSocket client or admin '${id}': haven tokens list shows them`);
+          return ctx.exit(1);
+        }
+        ctx.out(`Revoked ${createTokenStore(store, createUtcNow()).revokeAll(id)} token(s) of ${id}`);
+      }),
+    );
 }

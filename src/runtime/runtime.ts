@@ -9,6 +9,7 @@ import { createApp } from '../api/createApp';
 import { createHealthRouter } from '../api/routes/health';
 import { createDashboardRouter } from '../dashboard/dashboardRouter';
 import { createRegistrationRouter } from '../api/routes/registrations';
+import { createStatusRouter } from '../api/routes/status';
 import { createTriggerRouter } from '../api/routes/triggers';
 import triggerInputSchema from '../api/schemas/triggerInput.schema.json';
 import { createTriggerAnswer } from '../api/triggerAnswer';
@@ -35,6 +36,14 @@ import { createComponents, type ComponentDeps } from './components';
 import { createIngress } from './ingress';
 import { monotonicScheduler } from './monotonicScheduler';
 import { loadLegacyState } from '../eventLog/legacyState';
+import { MODBUS_SOURCE } from '../sources/modbus/modbusSource';
+import { TCP_SOURCE } from '../sources/tcp/tcpSource';
+import { WEB_SOURCE } from '../sources/web/webSource';
+import type { SseComponent } from '../sse/sseComponent';
+import { requireAdmin } from '../websocket/routes/adminAuth';
+import { createDirectory } from '../websocket/directory';
+import { createTokenStore } from '../websocket/tokenStore';
+import type { WebSocketComponent } from '../websocket/websocketComponent';
 
 /**
  * The hub's world, injected: every field has the production default, so `{ config }` runs the
@@ -65,6 +74,9 @@ export interface TriggerCatalog {
   readonly triggers: ReadonlyMap<string, TriggerDef>;
   readonly defaultOrganization: string;
 }
+
+/** The components that are sources, for `GET /api/status`. */
+const SOURCES: ReadonlySet<string> = new Set([WEB_SOURCE, TCP_SOURCE, MODBUS_SOURCE]);
 
 const sqliteStoreFor = (config: HavenConfig): Store => createSqliteStore(config.storage.data_dir);
 const triggerCatalogFor = (config: HavenConfig): TriggerCatalog => loadTriggerConfig(config.trigger.config_file);
@@ -236,6 +248,26 @@ export function createRuntime({
         log.info(`${part.name} started`);
       }
       const apiLog = log.child('API');
+      const part = <C extends Component>(name: string) => parts.find((p) => p.name === name) as C | undefined;
+      // Admins are the WebSocket directory's, read from the store, so the guard holds with the WebSocket transport off too.
+      const directory = createDirectory(store);
+      const tokens = createTokenStore(store, utcNow);
+      const statusRouter = createStatusRouter(
+        {
+          triggers,
+          cache,
+          lastSeq,
+          services: () => services.list(),
+          sources: () => health().filter((h) => SOURCES.has(h.name)),
+          clients: () => ({ websocket: part<WebSocketComponent>('websocket')?.stats() ?? null, sse: part<SseComponent>('sse')?.openStreams() ?? null }),
+          journal: () => eventLog.stats(),
+          wallMs: clock.wallMs,
+        },
+        requireAdmin((token) => {
+          const record = tokens.verify(token);
+          return record ? directory.client(record.clientId) : undefined;
+        }),
+      );
       const triggerDeps = { report, services, responseBoundMs: config.services.response_bound_ms };
       const app = createApp({
         log: apiLog,
@@ -244,6 +276,7 @@ export function createRuntime({
           createDashboardRouter(),
           createRegistrationRouter(services),
           createTriggerRouter({ ...triggerDeps, cache }),
+          statusRouter,
           ...parts.flatMap((p) => p.routers?.() ?? []),
         ],
       });

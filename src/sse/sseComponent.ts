@@ -34,13 +34,18 @@ export interface SseComponentDeps {
   readonly areasOfTrigger?: AreasOfTrigger;
 }
 
+/** The SSE transport: a component that also says how many streams are open (`GET /api/status`). */
+export interface SseComponent extends Component {
+  openStreams(): number;
+}
+
 type Status = 'idle' | 'serving' | 'shutting_down' | 'stopped';
 
 /**
  * The Server-Sent Events transport as a component: `GET /api/events/stream` and its stats, fed
  * by the bus (this process's events, and other processes' through Redis).
  */
-export function createSseComponent(config: HavenConfig['sse'], deps: SseComponentDeps): Component {
+export function createSseComponent(config: HavenConfig['sse'], deps: SseComponentDeps): SseComponent {
   const { store, utcNow, areasOfTrigger } = deps;
   const log = deps.log.child('SSE');
   let status: Status = 'idle';
@@ -63,6 +68,7 @@ export function createSseComponent(config: HavenConfig['sse'], deps: SseComponen
       setStatus('serving');
     },
     routers: (): Router[] => routers,
+    openStreams: () => service.count(),
     async notifyShutdown(reconnectAfterMs) {
       if (status !== 'serving') return;
       setStatus('shutting_down');
