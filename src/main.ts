@@ -2,7 +2,7 @@
 import { config as rxjs } from 'rxjs';
 import { extractConfig } from './config/configArg';
 import { ConfigError, loadHavenConfig } from './config/loadConfig';
-import { createLogger } from './log';
+import { createConfiguredLogger, createLogger, type Logger } from './log';
 import { createRuntime } from './runtime/runtime';
 
 /**
@@ -10,7 +10,8 @@ import { createRuntime } from './runtime/runtime';
  * the embedded defaults (HTTP on 127.0.0.1:5001, data in ./data). SIGINT/SIGTERM stop it cleanly.
  */
 export async function main(argv = process.argv.slice(2)): Promise<void> {
-  const log = createLogger('Haven');
+  // Until the config is read, the level comes from HAVEN_LOG_LEVEL alone.
+  let log: Logger = createLogger('Haven');
   // A subscriber that throws is reported here and its stream goes on: one consumer of the
   // committed records failing must not stop the process, nor any other consumer.
   rxjs.onUnhandledError = (err: unknown) =>
@@ -22,7 +23,9 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
   }
   let runtime;
   try {
-    runtime = createRuntime({ config: loadHavenConfig({ configFile: args.configFile }), log });
+    const config = loadHavenConfig({ configFile: args.configFile });
+    log = createConfiguredLogger(config.log);
+    runtime = createRuntime({ config, log });
     await runtime.start();
   } catch (err) {
     if (err instanceof ConfigError) {

@@ -24,7 +24,7 @@ import type { OpenedLog } from '../eventLog/fileLog';
 import { createDispatchMark } from '../eventLog/dispatchMark';
 import { openEventLog, type OpenLogDeps } from '../eventLog/openEventLog';
 import type { Component, ComponentHealth, TriggerReport } from '../hub';
-import { createLogger, type Logger } from '../log';
+import { createConfiguredLogger, type Logger } from '../log';
 import { createServiceDispatcher } from '../services/dispatcher';
 import { serviceConfigFrom } from '../services/serviceConfig';
 import { createSqliteStore } from '../storage/sqliteStore';
@@ -41,7 +41,7 @@ import { loadLegacyState } from '../eventLog/legacyState';
  */
 export interface RuntimeOptions {
   readonly config: HavenConfig;
-  /** Default: the `Haven` logger at info. */
+  /** Default: the `Haven` logger as `config.log` and `HAVEN_LOG_LEVEL` say. */
   readonly log?: Logger;
   /** Timers and the monotonic `now()` of everything time-dependent; default {@link monotonicScheduler}. */
   readonly scheduler?: SchedulerLike;
@@ -99,7 +99,7 @@ export interface Runtime {
  */
 export function createRuntime({
   config,
-  log = createLogger('Haven'),
+  log = createConfiguredLogger(config.log),
   scheduler = monotonicScheduler,
   clock = createClock(),
   store: createStore = sqliteStoreFor,
@@ -109,6 +109,8 @@ export function createRuntime({
   bus: createBusFor = createBus,
 }: RuntimeOptions): Runtime {
   const { utcNow } = clock;
+  // What the hub actually runs on, for an operator at debug level; its secrets are redacted by path (src/log.ts).
+  log.debug('configuration', { config });
   const { triggers, defaultOrganization } = loadTriggers(config);
   const store = createStore(config);
   const gating: GatingConfig = {
