@@ -1,28 +1,16 @@
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { Subscription, type Observable, type SchedulerLike } from 'rxjs';
-import type { Decision, TriggerEvent } from '../../streams/contracts';
-import type { Component, ComponentLoad } from '../hub';
-import type { RegistrationView, ServiceStatusChangeOf, Settlement } from '../services/dispatcher';
+import { Counter, Histogram, Registry } from 'prom-client';
+import { Subscription, type SchedulerLike } from 'rxjs';
+import type { TriggerEvent } from '../../streams/contracts';
 import { processMetrics } from './processMetrics';
+import { registerStateGauges } from './stateGauges';
+import type { WatchedHub } from './watchedHub';
+
+export type { WatchedHub } from './watchedHub';
 
 /** Seconds from dispatch to settle: a write takes a turn or two; an expiry takes the max age (2 s by default). */
 const DELIVERY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 /** Seconds from append to stored: one turn in memory, a write(2) (and an fsync with `always`) on disk. */
 const WRITE_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1];
-
-/** What the metrics watch once the hub runs; the functions are read only when scraped. */
-export interface WatchedHub {
-  /** Every answer a source got (ComponentDeps.answers$). */
-  readonly answers$: Observable<Decision>;
-  /** Every delivery a service settled. */
-  readonly settled$: Observable<Settlement>;
-  readonly serviceStatus$: Observable<ServiceStatusChangeOf>;
-  readonly lastSeq: () => number;
-  readonly services: () => RegistrationView[];
-  readonly mailboxDepths: () => ReadonlyArray<{ readonly service: string; readonly depth: number }>;
-  /** The running components; those with a `load` show their clients, backlogs and sockets. */
-  readonly components: () => readonly Component[];
-}
 
 /** One hub's metrics in its own registry (several hubs in one process never share a series). */
 export interface HubMetrics {
@@ -93,69 +81,7 @@ export function createHubMetrics({
   const deliveryOf = childrenOf((service, result) => delivery.labels(service, result));
 
   let hub: WatchedHub | undefined;
-  // One read of the components per scrape, however many gauges show it.
-  let loads: Array<ComponentLoad & { readonly component: string }> | undefined;
-  const loadsNow = () => (loads ??= (hub?.components() ?? []).flatMap((c) => (c.load ? [{ component: c.name, ...c.load() }] : [])));
-  const gauge = (name: string, help: string, labelNames: string[], read: (set: (labels: Record<string, string>, value: number) => void) => void) =>
-    new Gauge({
-      name,
-      help,
-      labelNames,
-      registers,
-      collect() {
-        // Reset first: a series of a service or socket that is gone disappears.
-        this.reset();
-        if (hub) read((labels, value) => this.set(labels, value));
-      },
-    });
-  gauge('haven_seq', 'Highest seq stored.', [], (set) => set({}, hub!.lastSeq()));
-  gauge('haven_service_connected', '1 while a registered service can be delivered to, else 0.', ['service', 'protocol'], (set) => {
-    for (const s of hub!.services()) set({ service: s.name, protocol: s.protocol }, s.status === 'connected' ? 1 : 0);
-  });
-  gauge('haven_service_mailbox_depth', 'Deliveries waiting at a service, not yet written.', ['service'], (set) => {
-    for (const { service, depth } of hub!.mailboxDepths()) set({ service }, depth);
-  });
-  gauge('haven_clients', 'Connected clients by transport (websocket connections, sse streams).', ['component'], (set) => {
-    for (const l of loadsNow()) if (l.clients !== undefined) set({ component: l.component }, l.clients);
-  });
-  gauge('haven_client_backlog_bytes', 'Bytes written to clients that their sockets have not taken yet.', ['component'], (set) => {
-    for (const l of loadsNow()) if (l.backlogBytes !== undefined) set({ component: l.component }, l.backlogBytes);
-  });
-  gauge('haven_client_backlog_messages', 'Messages held for backed-up clients.', ['component'], (set) => {
-    for (const l of loadsNow()) if (l.backlogMessages !== undefined) set({ component: l.component }, l.backlogMessages);
-  });
-  const sockets =
-    (read: (s: NonNullable<ComponentLoad['sockets']>[number]) => number | null) => (set: (labels: Record<string, string>, value: number) => void) => {
-      for (const l of loadsNow())
-        for (const s of l.sockets ?? []) {
-          const value = read(s);
-          if (value !== null) set({ socket: s.socket }, value);
-        }
-    };
-  gauge(
-    'haven_power_socket_on',
-    '1 while a power socket is switched on.',
-    ['socket'],
-    sockets((s) => (s.on ? 1 : 0)),
-  );
-  gauge(
-    'haven_power_socket_running_instances',
-    'Instances holding a power socket on.',
-    ['socket'],
-    sockets((s) => s.runningInstances),
-  );
-  gauge(
-    'haven_power_socket_current_amperes',
-    "The power monitor's last amperage of a socket.",
-    ['socket'],
-    sockets((s) => s.currentA),
-  );
-  gauge(
-    'haven_power_socket_power_watts',
-    "The power monitor's last power of a socket.",
-    ['socket'],
-    sockets((s) => s.powerW),
-  );
+  const beginScrape = registerStateGauges(registry, () => hub);
 
   return {
     registry,
@@ -195,9 +121,8 @@ export function createHubMetrics({
       return subscription;
     },
     async text() {
-      loads = undefined;
+      beginScrape();
       const own = await registry.metrics();
-      loads = undefined;
       return `${own}${own.endsWith('\n') ? '' : '\n'}${await processRegistry.metrics()}`;
     },
   };
