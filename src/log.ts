@@ -106,7 +106,8 @@ export function createLoggerWith({ component = 'Haven', level, write, pretty: hu
   } else destination = write ? { write: (line: string) => write(line.replace(/\n$/, '')) } : pino.destination({ dest: 2, sync: true });
   const root = pino(
     {
-      level: level ?? logLevelOf(process.env.HAVEN_LOG_LEVEL) ?? 'info',
+      // Checked, not trusted: callers pass env values through (`as LogLevel`), and pino throws on an unknown level.
+      level: logLevelOf(level) ?? logLevelOf(process.env.HAVEN_LOG_LEVEL) ?? 'info',
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
       redact: { paths: [...REDACTED_PATHS], censor },

@@ -19,6 +19,22 @@ describe('the log', () => {
     expect(careful).to.include({ level: 'warn', msg: 'careful' });
   });
 
+  it('takes a level it does not know as HAVEN_LOG_LEVEL, else info, rather than failing', () => {
+    const saved = process.env.HAVEN_LOG_LEVEL;
+    try {
+      delete process.env.HAVEN_LOG_LEVEL;
+      const log = createLogger('Haven', 'loud' as never, write);
+      log.debug('no');
+      log.info('yes');
+      process.env.HAVEN_LOG_LEVEL = 'warn';
+      createLogger('Haven', 'loud' as never, write).info('no either');
+    } finally {
+      if (saved === undefined) delete process.env.HAVEN_LOG_LEVEL;
+      else process.env.HAVEN_LOG_LEVEL = saved;
+    }
+    expect(records().map((r) => r.msg)).to.deep.equal(['yes']);
+  });
+
   it('writes nothing when silent', () => {
     const log = createLogger('Haven', 'silent', write);
     log.error('nobody hears this');
