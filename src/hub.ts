@@ -18,6 +18,28 @@ export interface ComponentHealth {
   readonly parts?: readonly ComponentHealth[];
 }
 
+/** One power socket as /metrics shows it. */
+export interface SocketLoad {
+  readonly socket: string;
+  /** Switched on; false when off or not known. */
+  readonly on: boolean;
+  readonly runningInstances: number;
+  /** From the power monitor's last sample; null before the first. */
+  readonly currentA: number | null;
+  readonly powerW: number | null;
+}
+
+/** What a component carries right now. Read when /metrics is scraped, never on an event's path. */
+export interface ComponentLoad {
+  /** Connected clients (WebSocket connections, SSE streams). */
+  readonly clients?: number;
+  /** Bytes written to those clients that their sockets have not taken yet. */
+  readonly backlogBytes?: number;
+  /** Messages held for backed-up clients, not written yet. */
+  readonly backlogMessages?: number;
+  readonly sockets?: readonly SocketLoad[];
+}
+
 /**
  * A part of the hub with a lifecycle: a source plugin (TCP, Modbus …), a transport (WebSocket,
  * SSE) or a service (power sockets). Built complete with the few dependencies it reads (see
@@ -37,4 +59,6 @@ export interface Component {
   attach?(server: Server): void;
   /** Called before `stop` on a graceful shutdown, so clients can be told when to come back. */
   notifyShutdown?(reconnectAfterMs: number): Promise<void>;
+  /** What it carries now, for /metrics. */
+  load?(): ComponentLoad;
 }

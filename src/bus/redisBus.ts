@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import Redis, { type RedisOptions } from 'ioredis';
 import { BehaviorSubject, distinctUntilChanged, filter, map, merge, Observable, Subject } from 'rxjs';
 import { createBackoff, type Backoff } from '../../streams/backoff';
-import type { Logger } from '../log';
+import { urlForLog, type Logger } from '../log';
 import type { Bus, BusMessage, BusState, BusTopic } from './bus';
 
 /** Where one of the two Redis connections stands. */
@@ -25,18 +25,6 @@ export interface RedisBusDeps {
 interface Wire {
   readonly o: string;
   readonly p: unknown;
-}
-
-/** The URL without credentials, for logs. */
-function printable(url: string): string {
-  try {
-    const u = new URL(url);
-    u.username = '';
-    u.password = '';
-    return u.toString();
-  } catch {
-    return '(unparsable url)';
-  }
 }
 
 /**
@@ -82,8 +70,8 @@ export function createRedisBus({
     const up = status.publisher === 'ready' && status.subscriber === 'ready';
     if (!closed && (state$.value === 'up') !== up) {
       if (up)
-        log.info(`Redis connection restored${dropped > 0 ? `; ${dropped} messages were not sent to other processes while down` : ''}`, { url: printable(url) });
-      else log.warn('Redis connection lost: events reach this process only until it is back', { url: printable(url) });
+        log.info(`Redis connection restored${dropped > 0 ? `; ${dropped} messages were not sent to other processes while down` : ''}`, { url: urlForLog(url) });
+      else log.warn('Redis connection lost: events reach this process only until it is back', { url: urlForLog(url) });
       dropped = 0;
       state$.next(up ? 'up' : 'down');
     }
@@ -121,7 +109,7 @@ export function createRedisBus({
     if (typeof wire?.o !== 'string' || wire.o === origin) return;
     remote$.next({ topic: ch.slice(channelPrefix.length + 1), origin: wire.o, payload: wire.p });
   });
-  log.info('connecting', { url: printable(url), origin });
+  log.info('connecting', { url: urlForLog(url), origin });
 
   const listeners = new Map<BusTopic, number>();
   const listen = (topic: BusTopic): void => {

@@ -1,7 +1,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { config as rxjs } from 'rxjs';
 import { ConfigError, loadHavenConfig } from '../config/loadConfig';
-import { createLogger } from '../log';
+import { createConfiguredLogger, createLogger, type Logger } from '../log';
 import { createRuntime, type Runtime } from '../runtime/runtime';
 import type { CommandContext } from './subcommand';
 
@@ -32,7 +32,8 @@ export function addStartCommand(program: Command, ctx: CommandContext): void {
 
 /** Runs the hub until the context's signal; resolves with the exit code (2 a bad config, 1 it failed to start). */
 export async function startHub(opts: StartOpts, ctx: CommandContext): Promise<number> {
-  const log = createLogger('Haven');
+  // Until the config is read, the level comes from HAVEN_LOG_LEVEL alone.
+  let log: Logger = createLogger('Haven');
   // A subscriber that throws is reported here and its stream goes on: one consumer of the
   // committed records failing must not stop the process, nor any other consumer.
   rxjs.onUnhandledError = (err: unknown) =>
@@ -42,7 +43,9 @@ export async function startHub(opts: StartOpts, ctx: CommandContext): Promise<nu
   if (opts.port !== undefined) env.HAVEN_HTTP_PORT = String(opts.port);
   let runtime: Runtime | undefined;
   try {
-    runtime = createRuntime({ config: loadHavenConfig({ configFile: ctx.configFile(), env }), log });
+    const config = loadHavenConfig({ configFile: ctx.configFile(), env });
+    log = createConfiguredLogger(config.log);
+    runtime = createRuntime({ config, log });
     await runtime.start();
   } catch (err) {
     if (err instanceof ConfigError) {

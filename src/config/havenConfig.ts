@@ -1,4 +1,5 @@
 import type { ModbusMapConfig } from '../../streams/sources/modbusMap';
+import type { LogConfig } from '../log';
 import type { PowerConfig } from '../power/powerConfig';
 
 /**
@@ -86,4 +87,8 @@ export interface HavenConfig {
   };
   /** Smart power sockets (`config/schemas/power.schema.json`). */
   readonly power: PowerConfig;
+  /** The hub's log (`config/schemas/log.schema.json`); `HAVEN_LOG_LEVEL` wins over `level`. */
+  readonly log: LogConfig;
+  /** Prometheus metrics (`config/schemas/metrics.schema.json`). */
+  readonly metrics: { readonly enabled: boolean; readonly path: string };
 }

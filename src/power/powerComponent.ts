@@ -57,6 +57,7 @@ export function createPowerComponent({ triggers, accepted$, ...serviceDeps }: Po
     health(): ComponentHealth {
       return started ? service.health() : { name: 'power', state: 'starting' };
     },
+    load: () => ({ sockets: service.loads() }),
     async notifyShutdown() {
       stopping$.next(true);
     },

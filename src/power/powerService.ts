@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { SchedulerLike } from 'rxjs';
 import type { SocketReply, StopReason } from '../../streams/power/powerContracts';
 import type { PowerEvent } from '../bus/bus';
-import type { ComponentHealth } from '../hub';
+import type { ComponentHealth, SocketLoad } from '../hub';
 import type { Logger } from '../log';
 import type { Store } from '../storage/store';
 import { asSocketDevice, type SocketDriver } from './drivers/socketDriver';
@@ -209,6 +209,20 @@ export function createPowerService({
     },
 
     health: (): ComponentHealth => powerHealth([...sockets.values()]),
+
+    /** Each socket's power, running instances and last sample, for /metrics. */
+    loads: (): SocketLoad[] =>
+      [...sockets.values()].map(({ config: socket, actor, records }) => {
+        const ledger = actor.ledger();
+        const sample = records.record().lastSample;
+        return {
+          socket: socket.name,
+          on: ledger.power === 'on',
+          runningInstances: ledger.running.length,
+          currentA: sample?.currentA ?? null,
+          powerW: sample?.powerW ?? null,
+        };
+      }),
   };
 }
 

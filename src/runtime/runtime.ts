@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Observable, SchedulerLike, Subscription } from 'rxjs';
-import type { CacheState, Decision, TriggerDef } from '../../streams/contracts';
+import type { CacheState, Decision, TriggerDef, TriggerEvent } from '../../streams/contracts';
 import { createGateway } from '../../streams/gateway';
 import { createGateContext, DEFAULT_GATING, type GatingConfig } from '../../streams/gating/gatingConfig';
 import { emptyHubMemory, gateSeedOf, storedGateOf, type HubMemory } from '../../streams/log/hubMemory';
@@ -26,7 +26,9 @@ import type { OpenedLog } from '../eventLog/fileLog';
 import { createDispatchMark } from '../eventLog/dispatchMark';
 import { openEventLog, type OpenLogDeps } from '../eventLog/openEventLog';
 import type { Component, ComponentHealth, TriggerReport } from '../hub';
-import { createLogger, type Logger } from '../log';
+import { createConfiguredLogger, type Logger } from '../log';
+import { createHubMetrics } from '../metrics/hubMetrics';
+import { createMetricsRouter } from '../metrics/metricsRouter';
 import { createServiceDispatcher } from '../services/dispatcher';
 import { serviceConfigFrom } from '../services/serviceConfig';
 import { createSqliteStore } from '../storage/sqliteStore';
@@ -51,7 +53,7 @@ import type { WebSocketComponent } from '../websocket/websocketComponent';
  */
 export interface RuntimeOptions {
   readonly config: HavenConfig;
-  /** Default: the `Haven` logger at info. */
+  /** Default: the `Haven` logger as `config.log` and `HAVEN_LOG_LEVEL` say. */
   readonly log?: Logger;
   /** Timers and the monotonic `now()` of everything time-dependent; default {@link monotonicScheduler}. */
   readonly scheduler?: SchedulerLike;
@@ -112,7 +114,7 @@ export interface Runtime {
  */
 export function createRuntime({
   config,
-  log = createLogger('Haven'),
+  log = createConfiguredLogger(config.log),
   scheduler = monotonicScheduler,
   clock = createClock(),
   store: createStore = sqliteStoreFor,
@@ -122,6 +124,8 @@ export function createRuntime({
   bus: createBusFor = createBus,
 }: RuntimeOptions): Runtime {
   const { utcNow } = clock;
+  // What the hub actually runs on, for an operator at debug level; its secrets are redacted by path (src/log.ts).
+  log.debug('configuration', { config });
   const { triggers, defaultOrganization } = loadTriggers(config);
   const store = createStore(config);
   const gating: GatingConfig = {
@@ -156,6 +160,10 @@ export function createRuntime({
   const dispatchMark = createDispatchMark(opened.dir, journalLog);
   dispatchMark.reportUnreplayed(eventLog);
   const memory: HubMemory = opened.memory;
+  // Off in config: nothing is counted, and the hot streams stay unobserved (answers$ and settled$ build nothing).
+  const metrics = config.metrics.enabled ? createHubMetrics({ scheduler }) : undefined;
+  const append = (event: TriggerEvent): Promise<void> => eventLog.append(event);
+  const storeRecord = metrics ? metrics.timeAppend(append) : append;
   const gateway = createGateway({
     triggers,
     defaultOrganization,
@@ -169,7 +177,7 @@ export function createRuntime({
     scheduler,
     maxPending: config.trigger.gating.max_pending,
     isSourceEnabled: (source) => config.trigger.sources[source]?.enabled !== false,
-    commit: ({ event }) => eventLog.append(event),
+    commit: ({ event }) => storeRecord(event),
     notStored: ({ event }) => gateway.forget(event, storedGateOf(memory, event, rules, scheduler.now(), clock.wallMs())),
   });
   // Every consumer reads what the log committed, each on its own subscription.
@@ -240,6 +248,19 @@ export function createRuntime({
         consume('bus', committed$, (event) => bus.publish('events', event)),
         services.status$.subscribe((change) => bus.publish<ServiceStatusChange>('services', { ...change, timestamp: utcNow() })),
       );
+      // Before the services restore and the sources start, so the first connection and the first input are counted.
+      if (metrics)
+        subscriptions.push(
+          metrics.watch({
+            answers$: ingress.answers$,
+            settled$: services.settled$,
+            serviceStatus$: services.status$,
+            lastSeq,
+            services: () => services.list(),
+            mailboxDepths: () => services.mailboxDepths(),
+            components: () => parts,
+          }),
+        );
       await services.restore();
       dispatchMark.start(() => services.settledThrough());
       for (const part of parts) {
@@ -274,6 +295,7 @@ export function createRuntime({
         routers: [
           createHealthRouter(health),
           createDashboardRouter(),
+          ...(metrics ? [createMetricsRouter(metrics, config.metrics.path)] : []),
           createRegistrationRouter(services),
           createTriggerRouter({ ...triggerDeps, cache }),
           statusRouter,

@@ -33,6 +33,8 @@ export interface ServiceActor {
   /** Current status and the reason for it, if any. */
   status(): ServiceStatus;
   detail(): string | undefined;
+  /** Deliveries waiting in its outbox (not yet handed to a socket), read at a metrics scrape. */
+  mailboxDepth(): number;
   /**
    * Brings the actor up. Resolves true once it can deliver (TCP_SOCKET: connected), false when
    * the first connect failed; the actor then keeps retrying with backoff until stopped.

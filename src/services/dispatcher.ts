@@ -71,6 +71,8 @@ export interface ServiceDispatcher {
   unregister(name: string): Promise<boolean>;
   /** `GET /api/registrations` items. */
   list(): RegistrationView[];
+  /** Deliveries waiting at each registered service, for a metrics scrape. */
+  mailboxDepths(): Array<{ readonly service: string; readonly depth: number }>;
   /** Hands an accepted event to every service at once; never waits for any of them. */
   dispatch(event: TriggerEvent): void;
   /** The outcomes of event `seq` (one per service), by `boundMs` at the latest (`queued` if still open). */
@@ -319,6 +321,7 @@ export function createServiceDispatcher(deps: ServiceDispatcherDeps): ServiceDis
     register,
     unregister,
     list: () => [...actors.values()].map(registrationView),
+    mailboxDepths: () => [...actors.values()].map((actor) => ({ service: actor.registration.name, depth: actor.mailboxDepth() })),
     dispatch,
     delivery: (seq, boundMs) => ledger.wait(seq, boundMs),
     settledThrough() {

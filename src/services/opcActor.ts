@@ -22,6 +22,8 @@ export function createOpcActor(registration: Registration, deps: ActorDeps): Ser
     registration,
     status: () => status.get(),
     detail: () => status.detail(),
+    // Nothing waits: every delivery settles at once.
+    mailboxDepth: () => 0,
     start: () => {
       post({ type: 'start' });
       return Promise.resolve(true);

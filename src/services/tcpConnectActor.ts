@@ -26,7 +26,10 @@ export function createTcpConnectActor(registration: Registration, deps: ActorDep
   const settle = createSettler(deps.log, config.mailboxSize);
   const stopped = settleOnce<void>();
 
-  const post = runServiceMachine(createTcpConnectTransition<Delivery>(rules), initialTcpConnectState<Delivery>(rules), perform, deps);
+  const initial = initialTcpConnectState<Delivery>(rules);
+  // Updated in place for the actor's whole life (see tcpSocketActor).
+  const { outbox } = initial.waiting;
+  const post = runServiceMachine(createTcpConnectTransition<Delivery>(rules), initial, perform, deps);
 
   function perform(effect: TcpConnectEffect<Delivery>): void {
     switch (effect.type) {
@@ -82,6 +85,7 @@ export function createTcpConnectActor(registration: Registration, deps: ActorDep
     registration,
     status: () => status.get(),
     detail: () => status.detail(),
+    mailboxDepth: () => outbox.size,
     start: () => {
       post({ type: 'start' });
       return Promise.resolve(true);

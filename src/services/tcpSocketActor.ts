@@ -49,7 +49,10 @@ export function createTcpSocketActor(registration: Registration, deps: ActorDeps
   const room = (): number => (!socket || socket.writableNeedDrain ? 0 : Math.max(1, socket.writableHighWaterMark - socket.writableLength));
   const flush = (): void => post({ type: 'flush', room: room() });
 
-  const post = runServiceMachine(createTcpSocketTransition<Delivery>(rules), initialTcpSocketState<Delivery>(rules), perform, deps);
+  const initial = initialTcpSocketState<Delivery>(rules);
+  // The transition updates this outbox in place for the actor's whole life, so its size is the depth without a message.
+  const { outbox } = initial.waiting;
+  const post = runServiceMachine(createTcpSocketTransition<Delivery>(rules), initial, perform, deps);
 
   function perform(effect: TcpSocketEffect<Delivery>): void {
     switch (effect.type) {
@@ -117,6 +120,7 @@ export function createTcpSocketActor(registration: Registration, deps: ActorDeps
     registration,
     status: () => status.get(),
     detail: () => status.detail(),
+    mailboxDepth: () => outbox.size,
     start: () => {
       post({ type: 'start' });
       return started.promise;

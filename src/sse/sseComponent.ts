@@ -81,6 +81,7 @@ export function createSseComponent(config: HavenConfig['sse'], deps: SseComponen
       })();
       return stopping;
     },
+    load: () => ({ clients: service.count(), backlogBytes: service.bufferedBytes() }),
     health(): ComponentHealth {
       const state = status === 'serving' ? 'ok' : status === 'idle' ? 'starting' : 'stopped';
       return { name: 'sse', state, detail: `${service.count()} open streams` };

@@ -35,6 +35,8 @@ export interface SseConnection {
   abort(): void;
   /** Resolves once the stream is closed. */
   readonly closed: Promise<CloseReason>;
+  /** Bytes written that the client has not taken yet. */
+  bufferedBytes(): number;
 }
 
 /**
@@ -94,5 +96,5 @@ export function openSseConnection({ res, messages$, maxBufferedBytes, log, onEve
     },
   });
   burst = res.writableLength;
-  return { abort: () => destroy('aborted'), closed };
+  return { abort: () => destroy('aborted'), closed, bufferedBytes: () => res.writableLength };
 }

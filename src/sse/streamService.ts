@@ -28,6 +28,8 @@ export interface StreamService {
   stats(caller: StreamCaller): Record<string, unknown>;
   /** Open streams. */
   count(): number;
+  /** Bytes written to the open streams that their clients have not taken yet. */
+  bufferedBytes(): number;
   /** Tells every stream the hub is going down; resolves when all closed (cut after the bound). */
   notifyShutdown(reconnectAfterMs: number): Promise<void>;
   close(): Promise<void>;
@@ -106,6 +108,7 @@ export function createStreamService({
     knownCategories: (org) => categories.get(org) ?? hubWide,
     shuttingDown: () => reconnectAfter,
     count: () => connections.size,
+    bufferedBytes: () => [...connections].reduce((n, c) => n + c.bufferedBytes(), 0),
     open(caller, filter, after, res) {
       const { key, organizationId } = caller;
       const acquired = registry.acquire(key.id, organizationId, config.max_connections_per_key);

@@ -74,6 +74,16 @@ export class ClientConnection {
     return this.state.status;
   }
 
+  /** Bytes written that the client's socket has not taken yet. */
+  get bufferedBytes(): number {
+    return this.socket.writableLength;
+  }
+
+  /** Frames held while the socket is backed up (and this tick's, not flushed yet). */
+  get heldMessages(): number {
+    return (this.state.pending?.length ?? 0) + (this.state.outbox?.entries.size ?? 0);
+  }
+
   /** Who authenticated on it (undefined before). */
   get client(): ClientRecord | undefined {
     return this.clientNow;

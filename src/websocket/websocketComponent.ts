@@ -223,6 +223,16 @@ export function createWebSocketComponent(cfg: HavenConfig['websocket'], deps: We
       return stopping;
     },
 
+    load() {
+      let backlogBytes = 0;
+      let backlogMessages = 0;
+      for (const conn of connections) {
+        backlogBytes += conn.bufferedBytes;
+        backlogMessages += conn.heldMessages;
+      }
+      return { clients: connections.size, backlogBytes, backlogMessages };
+    },
+
     health(): ComponentHealth {
       const s = stats();
       const state = status === 'running' ? 'ok' : status === 'idle' ? 'starting' : 'stopped';

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { renderLogLine } from './logLines';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -24,8 +25,10 @@ export interface HubProcess {
   /** Resolves once the HTTP API listens; rejects (with the log) if the process exits first or takes longer than the bound. */
   readonly ready: Promise<HubAddress>;
   readonly exited: Promise<HubExit>;
-  /** What it logged so far (stderr, at info). */
+  /** What it logged so far (stderr, at info), each JSON line rendered as text ({@link renderLogLine}). */
   log(): string;
+  /** The same, as written: JSON lines. */
+  rawLog(): string;
   /** Sends `signal` (a crash: SIGKILL) and resolves once the process is gone. */
   kill(signal: NodeJS.Signals): Promise<HubExit>;
 }
@@ -40,13 +43,18 @@ export function spawnHub(configFile: string, dataDir: string, startMs = 15_000):
     env: { ...process.env, HAVEN_LOG_LEVEL: 'info', HAVEN_DATA_DIR: dataDir },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
+  let raw = '';
   let log = '';
+  let partial = '';
   child.stderr!.setEncoding('utf8');
   const exited = new Promise<HubExit>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal, log })));
   const ready = new Promise<HubAddress>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`hub not listening after ${startMs} ms:\n${log}`)), startMs);
     child.stderr!.on('data', (chunk: string) => {
-      log += chunk;
+      raw += chunk;
+      const lines = (partial + chunk).split('\n');
+      partial = lines.pop()!;
+      for (const line of lines) if (line) log += `${renderLogLine(line)}\n`;
       const http = HTTP_LISTENING.exec(log);
       if (!http) return;
       clearTimeout(timer);
@@ -64,6 +72,7 @@ export function spawnHub(configFile: string, dataDir: string, startMs = 15_000):
     ready,
     exited,
     log: () => log,
+    rawLog: () => raw,
     kill(signal) {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       return exited;

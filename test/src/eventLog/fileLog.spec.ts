@@ -10,6 +10,7 @@ import { frameBatch } from '../../../src/eventLog/recordFrame';
 import { segmentName } from '../../../src/eventLog/segments';
 import { SNAPSHOT_FILE, type LogSnapshot } from '../../../src/eventLog/snapshot';
 import { createLogger } from '../../../src/log';
+import { renderInto } from '../../helpers/logLines';
 import { event } from '../../streams/fixtures';
 
 const T0 = Date.UTC(2026, 0, 11, 18, 0, 0);
@@ -83,7 +84,7 @@ describe('eventLog/fileLog', () => {
       retain: { segments: 100, maxAgeMs: Infinity, bytes: Infinity },
       rules: RULES,
       seed: () => emptyHubMemory(),
-      log: createLogger('Journal', 'debug', (line) => lines.push(line)),
+      log: createLogger('Journal', 'debug', renderInto(lines)),
       wallMs: () => wall,
       defer: (flush) => turns.push(flush),
       writeSync: ((fd: number, buffer: Buffer, offset: number, length: number) => {

@@ -39,6 +39,14 @@ describe('the hub process', function () {
     expect(code, log).to.equal(0);
     expect(log).to.match(/SIGTERM received, shutting down/);
     expect(log).to.match(/\[Haven\] stopped/);
+    // On a pipe, not a terminal: one JSON object a line, the component a field.
+    const records = hub
+      .rawLog()
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line));
+    expect(records.find((r) => r.msg === 'stopped')).to.include({ level: 'info', component: 'Haven' });
+    expect(records.every((r) => typeof r.time === 'string' && typeof r.level === 'string')).to.equal(true);
   });
 
   it('refuses to start on a bad config, naming the file and the field, with exit code 2', async () => {

@@ -2,6 +2,7 @@ import * as net from 'node:net';
 import { asyncScheduler, type SchedulerLike } from 'rxjs';
 import type { TriggerEvent } from '../../../streams/contracts';
 import { createLogger, type Logger } from '../../../src/log';
+import { renderInto } from '../../helpers/logLines';
 
 /** Everything a test opened, closed in afterEach whatever happened. */
 const cleanups: Array<() => Promise<void> | void> = [];
@@ -103,7 +104,7 @@ export function createShiftableScheduler(): { scheduler: SchedulerLike; advance(
 /** A logger whose lines the test can read (`[Service X] connected` …). */
 export function createCapturingLogger(): { log: Logger; lines: string[] } {
   const lines: string[] = [];
-  return { log: createLogger('Services', 'debug', (line) => lines.push(line)), lines };
+  return { log: createLogger('Services', 'debug', renderInto(lines)), lines };
 }
 
 let nextSeq = 1;

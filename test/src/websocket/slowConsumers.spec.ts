@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { connect, type Socket } from 'node:net';
 import type { HavenConfig } from '../../../src/config/havenConfig';
 import { createLogger } from '../../../src/log';
+import { renderInto } from '../../helpers/logLines';
 import { createComponents, type ComponentDeps } from '../../../src/runtime/components';
 import { createVirtualTime } from '../../helpers/virtualTime';
 import { waitFor } from '../../helpers/waitFor';
@@ -28,7 +29,7 @@ describe('WebSocket slow and dead clients', () => {
   let lines: string[] = [];
   const log = () => {
     lines = [];
-    return createLogger('Haven', 'info', (line) => lines.push(line));
+    return createLogger('Haven', 'info', renderInto(lines));
   };
   const closedFor = (reason: string) => lines.filter((l) => l.includes('[WebSocket] closing connection') && l.includes(reason));
 
