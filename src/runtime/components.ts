@@ -130,8 +130,16 @@ function wirePower(config: HavenConfig, deps: ComponentDeps, options: PowerCompo
 }
 
 /** The WEB source, wired. */
-export function wireWebSource(config: HavenConfig, { report, delivery, log }: ComponentDeps): Component {
-  return createWebSource({ enabled: enabled(config, WEB_SOURCE), report, services: { delivery }, responseBoundMs: config.services.response_bound_ms, log });
+export function wireWebSource(config: HavenConfig, { report, delivery, log }: ComponentDeps, websocket?: WebSocketComponent): Component {
+  return createWebSource({
+    enabled: enabled(config, WEB_SOURCE),
+    report,
+    services: { delivery },
+    responseBoundMs: config.services.response_bound_ms,
+    log,
+    // The tokens are the WebSocket transport's: with it off, a token sent along is not checked.
+    canFire: websocket ? (token, name) => websocket.canFire(token, name) : undefined,
+  });
 }
 
 /** The TCP source, wired. */
@@ -170,7 +178,7 @@ export function createComponents(config: HavenConfig, deps: ComponentDeps, seams
     // Power sockets before the sources, so a bound trigger never arrives before its socket exists.
     ...(config.power.enabled ? [wirePower(config, deps)] : []),
     // Sources last; each is listed even when disabled, so /readyz says it is off.
-    wireWebSource(config, deps),
+    wireWebSource(config, deps, websocket),
     wireTcpSource(config, deps),
     wireModbusSource(config, deps),
   ];

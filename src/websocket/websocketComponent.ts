@@ -1,3 +1,4 @@
+import { canSee } from '../../streams/websocket/clientFilter';
 import type { Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type Router from '@koa/router';
@@ -70,6 +71,11 @@ export interface WebSocketComponent extends Component {
   /** The seed's notify API, for other components that want to reach clients. */
   readonly fanOut: FanOut;
   readonly stats: () => WebSocketStats;
+  /**
+   * May the holder of `token` fire trigger `name` (the dashboard's WEB buttons)? Admins fire any;
+   * a client only the triggers of its enabled areas, as it only sees those.
+   */
+  canFire(token: string, name: string): 'ok' | 'invalid_token' | 'not_in_areas';
 }
 
 type Status = 'idle' | 'running' | 'stopping' | 'stopped';
@@ -177,6 +183,11 @@ export function createWebSocketComponent(cfg: HavenConfig['websocket'], deps: We
     fanOut,
     stats,
     areasOfTrigger: (name) => directory.areasOfEntity(name),
+    canFire(token, name) {
+      const client = authenticate(token);
+      if (!client) return 'invalid_token';
+      return canSee(directory.visibility(client), name) ? 'ok' : 'not_in_areas';
+    },
 
     async start() {
       if (status !== 'idle') return;

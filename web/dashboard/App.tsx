@@ -1,9 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
-import { HubClient, type HubState } from './hubClient';
+import { HubClient, TOKEN_KEY, type HubState } from './hubClient';
 import { Admin, EventLog, Power, Rate, Services, Sources } from './Panels';
 import { Triggers } from './Triggers';
-
-const TOKEN_KEY = 'haven.token';
 
 function SignIn({ onToken, error }: { onToken: (t: string) => void; error?: string }) {
   const [token, setToken] = useState('');

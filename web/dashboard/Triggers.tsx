@@ -1,13 +1,17 @@
 import { useState } from 'preact/hooks';
-import { show } from './hubClient';
+import { show, TOKEN_KEY } from './hubClient';
 import type { TriggerRow } from './types';
 
-/** Fires a WEB trigger: the same route, and so the same gate, as any HMI panel (`POST /api/web/trigger-event`). */
+/**
+ * Fires a WEB trigger: the same route, and so the same gate, as any HMI panel (`POST /api/web/trigger-event`),
+ * with the signed-in token, so a client's token fires only the triggers of its areas.
+ */
 async function fire(name: string, value?: string | number): Promise<string | undefined> {
+  const token = localStorage.getItem(TOKEN_KEY);
   try {
     const res = await fetch('/api/web/trigger-event', {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
       body: JSON.stringify(value === undefined ? { name } : { name, value }),
     });
     if (res.ok) return undefined;

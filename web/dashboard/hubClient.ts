@@ -1,5 +1,8 @@
 import type { AnswerMessage, DashboardUpdate, LogEntry, ServiceRow, SocketRow, SourceRow, TriggerMessage, TriggerRow, TriggerState, Welcome } from './types';
 
+/** Where the browser keeps the signed-in token (the dashboard's WebSocket and its WEB buttons send it). */
+export const TOKEN_KEY = 'haven.token';
+
 /** Everything the page shows, kept by {@link HubClient}. */
 export interface HubState {
   readonly status: 'connecting' | 'live' | 'reconnecting';

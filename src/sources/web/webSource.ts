@@ -1,8 +1,10 @@
 import Router from '@koa/router';
+import type { Middleware } from 'koa';
 import { addTriggerPosts } from '../../api/routes/triggers';
 import type { TriggerRoutesDeps } from '../../api/triggerAnswer';
 import type { Component } from '../../hub';
 import type { Logger } from '../../log';
+import { bearerToken } from '../../websocket/routes/adminAuth';
 import { createSourceStatus } from '../sourceStatus';
 
 export const WEB_SOURCE = 'WEB';
@@ -16,6 +18,32 @@ export interface WebSourceDeps extends Omit<TriggerRoutesDeps, 'source'> {
   readonly enabled: boolean;
   /** The hub's log; the source logs as a child of it. */
   readonly log: Logger;
+  /**
+   * Checks a token sent with an input (`Authorization: Bearer`, as the dashboard sends it):
+   * absent when the WebSocket transport, which owns the tokens, is off.
+   */
+  readonly canFire?: (token: string, name: string) => 'ok' | 'invalid_token' | 'not_in_areas';
+}
+
+/**
+ * An input that carries a token is held to it: a revoked or unknown token is refused (401), and a
+ * client's token fires only the triggers of its areas (403), as the dashboard only shows it those.
+ * An input without one is the seed's HMI panel and passes as before.
+ */
+function tokenCheck(canFire: NonNullable<WebSourceDeps['canFire']>): Middleware {
+  return async (ctx, next) => {
+    const header = ctx.get('authorization');
+    if (!header) return next();
+    const token = bearerToken(header);
+    if (!token) ctx.throw(401, 'Malformed Authorization header (expected Bearer <token>)', { headers: { 'WWW-Authenticate': 'Bearer' } });
+    const name = (ctx.request.body as { name?: unknown } | undefined)?.name;
+    // A body without a name is the validator's to refuse, with its own message.
+    if (typeof name !== 'string') return next();
+    const verdict = canFire(token!, name);
+    if (verdict === 'invalid_token') ctx.throw(401, 'Invalid or revoked token', { headers: { 'WWW-Authenticate': 'Bearer error="invalid_token"' } });
+    if (verdict === 'not_in_areas') ctx.throw(403, `Trigger '${name.slice(0, 256)}' is not in this client's areas`);
+    await next();
+  };
 }
 
 /**
@@ -30,9 +58,11 @@ export interface WebSourceDeps extends Omit<TriggerRoutesDeps, 'source'> {
  * When WEB is disabled in config the routes stay mounted and answer 403 `source_disabled`, so a
  * panel learns why instead of getting a 404.
  */
-export function createWebSource({ enabled, log, ...routes }: WebSourceDeps): Component {
+export function createWebSource({ enabled, log, canFire, ...routes }: WebSourceDeps): Component {
   const status = createSourceStatus(WEB_SOURCE, log.child(`Source ${WEB_SOURCE}`));
-  const router = addTriggerPosts(new Router({ prefix: WEB_PREFIX }), { ...routes, source: WEB_SOURCE });
+  const router = new Router({ prefix: WEB_PREFIX });
+  if (canFire) router.use(tokenCheck(canFire));
+  addTriggerPosts(router, { ...routes, source: WEB_SOURCE });
   let stopping: Promise<void> | undefined;
 
   return {
