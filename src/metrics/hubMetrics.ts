@@ -1,4 +1,5 @@
 import { Counter, Histogram, Registry } from 'prom-client';
+import { tallyCounter, tallyHistogram } from './tallyMetrics';
 import { Subscription, type SchedulerLike } from 'rxjs';
 import type { TriggerEvent } from '../../streams/contracts';
 import { processMetrics } from './processMetrics';
@@ -24,21 +25,9 @@ export interface HubMetrics {
   text(): Promise<string>;
 }
 
-/** Label children by two keys, made once per label set (prom-client hashes the labels on every `labels()` call). */
-function childrenOf<C>(make: (a: string, b: string) => C): (a: string, b: string) => C {
-  const byA = new Map<string, Map<string, C>>();
-  return (a, b) => {
-    let byB = byA.get(a);
-    if (!byB) byA.set(a, (byB = new Map()));
-    let child = byB.get(b);
-    if (!child) byB.set(b, (child = make(a, b)));
-    return child;
-  };
-}
-
 /**
  * Builds the metrics of one hub. Counters and histograms move in the subscribers of the hub's hot
- * streams (one `inc` or `observe` on a cached child per answer, per settled delivery, per log
+ * streams (a plain count per answer and per settled delivery, one prom-client `observe` per log
  * batch); everything that is a state (seq, mailboxes, clients, sockets) is read only when scraped.
  */
 export function createHubMetrics({
@@ -52,18 +41,19 @@ export function createHubMetrics({
 }): HubMetrics {
   const registry = new Registry();
   const registers = [registry];
-  const inputs = new Counter({
+  // The two that move on every answer and every delivery are plain numbers until scraped.
+  const inputOf = tallyCounter({
     name: 'haven_inputs_total',
     help: 'Inputs answered, by source and outcome (accepted, or the reason of the rejection).',
     labelNames: ['source', 'outcome'],
-    registers,
+    registry,
   });
-  const delivery = new Histogram({
+  const deliveryOf = tallyHistogram({
     name: 'haven_service_delivery_seconds',
     help: 'Time from dispatch to settle of each delivery, by service and result (written, expired, failed, overflow, unsupported).',
     labelNames: ['service', 'result'],
     buckets: DELIVERY_BUCKETS,
-    registers,
+    registry,
   });
   const reconnects = new Counter({
     name: 'haven_service_reconnects_total',
@@ -77,8 +67,6 @@ export function createHubMetrics({
     buckets: WRITE_BUCKETS,
     registers,
   });
-  const inputOf = childrenOf((source, outcome) => inputs.labels(source, outcome));
-  const deliveryOf = childrenOf((service, result) => delivery.labels(service, result));
 
   let hub: WatchedHub | undefined;
   const beginScrape = registerStateGauges(registry, () => hub);
@@ -106,7 +94,7 @@ export function createHubMetrics({
       hub = watched;
       const connected = new Set<string>();
       const subscription = new Subscription();
-      subscription.add(watched.answers$.subscribe((d) => inputOf(d.input.source, d.accepted ? 'accepted' : d.reason).inc()));
+      subscription.add(watched.answers$.subscribe((d) => inputOf(d.input.source, d.accepted ? 'accepted' : d.reason).n++));
       subscription.add(watched.settled$.subscribe((s) => deliveryOf(s.service, s.result).observe(s.waitedMs / 1000)));
       subscription.add(
         watched.serviceStatus$.subscribe(({ service, status }) => {
