@@ -1,4 +1,4 @@
-import { filter, type Observable, type SchedulerLike, type Subscription } from 'rxjs';
+import { filter, Subject, type Observable, type SchedulerLike, type Subscription } from 'rxjs';
 import type { CacheState, Decision, Rejected, TriggerDef, TriggerEvent } from '../../streams/contracts';
 import { eventRate } from '../../streams/dashboard/eventRate';
 import { serviceRows, type ServiceListing } from '../../streams/dashboard/serviceRows';
@@ -58,6 +58,8 @@ export function createDashboardFeed(deps: DashboardFeedDeps): DashboardFeed {
   const { fanOut, scheduler } = deps;
   const dashboards = new Set<ClientConnection>();
   let tallies: ServiceTallies = {};
+  // Read when a frame is made: the tally copies its counts out only then.
+  const sampleTallies = new Subject<void>();
   let rate: readonly number[] = [];
   let live: Subscription | undefined;
 
@@ -65,14 +67,17 @@ export function createDashboardFeed(deps: DashboardFeedDeps): DashboardFeed {
   const isAdmin = (conn: ClientConnection) => conn.client?.role === 'admin';
 
   /** What every dashboard gets alike this tick, read once however many are open. */
-  const shared = () => ({
-    seq: deps.lastSeq(),
-    serverTime: deps.utcNow(),
-    services: serviceRows(deps.services(), tallies, scheduler.now()),
-    sources: deps.sources().map(({ name, state, detail }) => ({ name, state, detail })),
-    power: deps.power(),
-    rate: { periodMs: RATE.periodMs, counts: rate },
-  });
+  const shared = () => {
+    sampleTallies.next();
+    return {
+      seq: deps.lastSeq(),
+      serverTime: deps.utcNow(),
+      services: serviceRows(deps.services(), tallies, scheduler.now()),
+      sources: deps.sources().map(({ name, state, detail }) => ({ name, state, detail })),
+      power: deps.power(),
+      rate: { periodMs: RATE.periodMs, counts: rate },
+    };
+  };
 
   /** One connection's share: services for admins only (clients have no business with the wiring), the sockets of its areas. */
   const update = (conn: ClientConnection, { services, power, ...rest }: ReturnType<typeof shared>) => {
@@ -138,7 +143,7 @@ export function createDashboardFeed(deps: DashboardFeedDeps): DashboardFeed {
       rate = [];
     },
     start() {
-      const s = serviceTallies(deps.settled$, deps.serviceStatus$, scheduler).subscribe((t) => (tallies = t));
+      const s = serviceTallies(deps.settled$, deps.serviceStatus$, scheduler, sampleTallies).subscribe((t) => (tallies = t));
       s.add(() => {
         live?.unsubscribe();
         live = undefined;
