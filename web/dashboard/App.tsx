@@ -81,7 +81,7 @@ function Dashboard({ token, signOut, refused }: { token: string; signOut: () => 
       <main class="grid">
         <Triggers triggers={[...state.triggers.values()]} now={now} />
         <EventLog log={state.log} />
-        {admin && <Services services={state.services} />}
+        {admin && <Services services={state.services} token={token} />}
         <Sources sources={state.sources} />
         <Rate rate={state.rate} now={now} />
         <Power power={state.power} amps={state.amps} />

@@ -5,11 +5,54 @@ import type { LogEntry, ServiceRow, SocketRow, SourceRow } from './types';
 
 const stateClass = (s: string) => (s === 'connected' || s === 'ok' || s === 'listening' ? 'good' : s === 'disabled' || s === 'stopped' ? 'muted' : 'bad');
 
-/** Registered services (admins only: clients have no business with the wiring). */
-export function Services({ services }: { services: readonly ServiceRow[] }) {
+/** One admin REST call with the signed-in token; a refusal throws with the hub's own error text. */
+async function adminCall(token: string, method: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
+  const res = await fetch(path, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const answer = await res.json().catch(() => ({}));
+  if (!res.ok) throw new Error(`${method} ${path}: ${answer.error ?? `HTTP ${res.status}`}`);
+  return answer;
+}
+
+/**
+ * A button that asks once more before it acts: the first press turns it into "Really …?", the
+ * second does it (a stray tap on a phone at the booth cannot unregister a service).
+ */
+function ConfirmButton({ label, confirm, act }: { label: string; confirm: string; act: () => Promise<void> }) {
+  const [asking, setAsking] = useState(false);
+  return (
+    <button
+      class={`small ${asking ? 'danger' : ''}`}
+      onClick={() => {
+        if (!asking) return setAsking(true);
+        setAsking(false);
+        void act();
+      }}
+      onBlur={() => setAsking(false)}
+    >
+      {asking ? confirm : label}
+    </button>
+  );
+}
+
+/** Registered services (admins only: clients have no business with the wiring), each with an Unregister action. */
+export function Services({ services, token }: { services: readonly ServiceRow[]; token: string }) {
+  const [error, setError] = useState<string | undefined>();
+  const unregister = async (name: string) => {
+    try {
+      await adminCall(token, 'DELETE', `/api/register/${encodeURIComponent(name)}`);
+      setError(undefined);
+    } catch (err) {
+      setError((err as Error).message);
+    }
+  };
   return (
     <section class="card">
       <h2>Services</h2>
+      {error && <p class="error">{error}</p>}
       {services.length === 0 && <p class="muted">No service registered.</p>}
       <table>
         <thead>
@@ -18,6 +61,7 @@ export function Services({ services }: { services: readonly ServiceRow[] }) {
             <th>State</th>
             <th class="num">Delivered</th>
             <th class="num">Expired</th>
+            <th />
           </tr>
         </thead>
         <tbody>
@@ -39,6 +83,9 @@ export function Services({ services }: { services: readonly ServiceRow[] }) {
                 {s.delivered}
               </td>
               <td class="num">{s.expired}</td>
+              <td>
+                <ConfirmButton label="Unregister" confirm="Really unregister?" act={() => unregister(s.name)} />
+              </td>
             </tr>
           ))}
         </tbody>
@@ -121,7 +168,8 @@ export function EventLog({ log }: { log: readonly LogEntry[] }) {
 }
 
 interface AreaItem {
-  id: string;
+  /** The seed's name for an area's id. */
+  areaId: string;
   name: string;
   isEnabled?: boolean;
   entityIds?: string[];
@@ -141,20 +189,26 @@ export function Admin({ token }: { token: string }) {
   const [error, setError] = useState<string | undefined>();
   const load = async () => {
     try {
-      const get = async (path: string) => {
-        const res = await fetch(path, { headers: { authorization: `Bearer ${token}` } });
-        if (!res.ok) throw new Error(`${path}: HTTP ${res.status}`);
-        return res.json();
-      };
-      const [a, c] = await Promise.all([get('/api/areas'), get('/api/clients')]);
-      setAreas(a.areas ?? []);
-      setClients(c.clients ?? []);
+      const [a, c] = await Promise.all([adminCall(token, 'GET', '/api/areas'), adminCall(token, 'GET', '/api/clients')]);
+      setAreas((a.areas as AreaItem[] | undefined) ?? []);
+      setClients((c.clients as ClientItem[] | undefined) ?? []);
       setError(undefined);
     } catch (err) {
       setError((err as Error).message);
     }
   };
   useEffect(() => void load(), [token]);
+  /** An admin action, then the lists again (the hub is the truth, not what the page guessed). */
+  const [notice, setNotice] = useState<string | undefined>();
+  const act = async (method: string, path: string, body?: unknown, told?: (answer: Record<string, unknown>) => string) => {
+    try {
+      const answer = await adminCall(token, method, path, body);
+      setNotice(told?.(answer));
+      await load();
+    } catch (err) {
+      setError((err as Error).message);
+    }
+  };
   return (
     <section class="card admin" data-testid="admin">
       <h2>
@@ -164,29 +218,51 @@ export function Admin({ token }: { token: string }) {
         </button>
       </h2>
       {error && <p class="error">{error}</p>}
+      {notice && (
+        <p class="meta" data-testid="notice">
+          {notice}
+        </p>
+      )}
       <h3>Areas</h3>
       {areas.length === 0 && <p class="muted">No areas yet.</p>}
       <ul class="plain">
         {areas.map((a) => (
-          <li key={a.id}>
+          <li key={a.areaId} data-area={a.name}>
             <b>{a.name}</b>{' '}
             <span class="meta">
               {a.isEnabled === false ? 'disabled · ' : ''}
               {a.entityIds?.length ?? 0} entities
-            </span>
+            </span>{' '}
+            <button class="small" onClick={() => void act('PATCH', `/api/areas/${encodeURIComponent(a.areaId)}/toggle`, { isEnabled: a.isEnabled === false })}>
+              {a.isEnabled === false ? 'Enable' : 'Disable'}
+            </button>
           </li>
         ))}
       </ul>
       <h3>Clients</h3>
       <ul class="plain">
         {clients.map((c) => (
-          <li key={c.id}>
+          <li key={c.id} data-client={c.name}>
             <b>{c.name}</b>{' '}
             <span class="meta">
               {c.role}
-              {c.areas?.length ? ` · areas ${c.areas.join(', ')}` : ''}
+              {c.areas?.length ? ` · areas ${c.areas.map((id) => areas.find((a) => a.areaId === id)?.name ?? id).join(', ')}` : ''}
               {c.connections !== undefined ? ` · ${c.connections} connected` : ''}
-            </span>
+            </span>{' '}
+            {c.role !== 'admin' && (
+              <ConfirmButton
+                label="Revoke"
+                confirm="Really revoke?"
+                act={() =>
+                  act(
+                    'POST',
+                    `/api/clients/${encodeURIComponent(c.id)}/revoke`,
+                    undefined,
+                    (r) => `${c.name}: ${r.tokensRevoked} token(s) revoked, ${r.connectionsClosed} connection(s) closed`,
+                  )
+                }
+              />
+            )}
           </li>
         ))}
       </ul>

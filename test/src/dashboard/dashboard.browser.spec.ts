@@ -121,6 +121,44 @@ describe('dashboard in headless Chromium', function () {
     if (process.env.HAVEN_SCREENSHOT === '1') copyFileSync(join(shots, 'dashboard.png'), join(ROOT, 'docs', 'dashboard.png'));
   });
 
+  it('lets an admin disable an area, revoke a client and unregister a service, each only on a second press', async () => {
+    const admin = hub.component<WebSocketComponent>('websocket').admin;
+    const area = admin.createArea('Foyer', ['Dial.Number'], true);
+    if (!area.ok) throw new Error('cannot create area');
+    const client = admin.createClient('old panel', 'client', [area.value.id]);
+    if (!client.ok) throw new Error('cannot create client');
+    const asClient = () => fetch(`${hub.url}/api/clients/${client.value.client.id}`, { headers: { authorization: `Bearer ${client.value.token}` } });
+    expect((await asClient()).status, 'a valid client token on an admin route').to.equal(403);
+    const bell = await startLineServer();
+    try {
+      expect((await post(hub, '/api/register', { name: 'BellServer', host: '127.0.0.1', port: bell.port })).status).to.equal(200);
+      const panel = page.locator('[data-testid="admin"]');
+      await panel.getByRole('button', { name: 'Refresh' }).click();
+      // Clients are shown with their areas' names, not their ids.
+      await panel.locator('[data-client="old panel"]', { hasText: 'areas Foyer' }).waitFor();
+
+      await panel.locator('[data-area="Foyer"]').getByRole('button', { name: 'Disable' }).click();
+      await panel.locator('[data-area="Foyer"]', { hasText: 'disabled' }).waitFor();
+      const foyer = admin.getArea(area.value.id);
+      expect(foyer.ok && foyer.value.isEnabled).to.equal(false);
+
+      const revoke = panel.locator('[data-client="old panel"]').getByRole('button', { name: 'Revoke' });
+      await revoke.click();
+      expect((await asClient()).status, 'one press revokes nothing').to.equal(403);
+      await panel.locator('[data-client="old panel"]').getByRole('button', { name: 'Really revoke?' }).click();
+      await panel.getByTestId('notice').filter({ hasText: 'old panel: 1 token(s) revoked' }).waitFor();
+      expect((await asClient()).status, 'the revoked token').to.equal(401);
+
+      await page.locator('[data-service="BellServer"]').getByRole('button', { name: 'Unregister' }).click();
+      await page.locator('[data-service="BellServer"]').getByRole('button', { name: 'Really unregister?' }).click();
+      await page.locator('[data-service="BellServer"]').waitFor({ state: 'detached' });
+      const registered = (await (await fetch(`${hub.url}/api/registrations`)).json()) as { services: Array<{ name: string }> };
+      expect(registered.services.map((r) => r.name)).to.not.include('BellServer');
+    } finally {
+      await bell.close();
+    }
+  });
+
   it('shows a client only its areas and hides the admin panel', async () => {
     const admin = hub.component<WebSocketComponent>('websocket').admin;
     const area = admin.createArea('Stage', ['Stage.Mode'], true);
