@@ -9,6 +9,18 @@ import { waitFor } from '../../helpers/waitFor';
 const ROOT = join(__dirname, '..', '..', '..');
 const BUILT = join(ROOT, 'dist', 'src', 'cli', 'cli.js');
 
+/** A port nobody listens on now, for a hub that must come back on the same one. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
 /** One `haven` process: what it printed so far, and how it ended. */
 interface Haven {
   readonly child: ChildProcess;
@@ -122,10 +134,7 @@ describe('haven (the built CLI as a subprocess)', function () {
 
   it('send to a hub that is not there says where it looked and what to do (exit 1)', async () => {
     // A port that was free a moment ago: nothing listens there.
-    const free = createServer();
-    await new Promise<void>((resolve) => free.listen(0, '127.0.0.1', resolve));
-    const { port } = free.address() as AddressInfo;
-    await new Promise((resolve) => free.close(resolve));
+    const port = await freePort();
     const r = await run('send', 'Stage.Mode', 'intro', '--url', `http://127.0.0.1:${port}`);
     expect(r.code).to.equal(1);
     expect(r.err).to.equal(
@@ -207,6 +216,54 @@ describe('haven (the built CLI as a subprocess)', function () {
     expect(await tail.exited, tail.err()).to.equal(0);
     expect(await named.exited).to.equal(0);
     expect((await run('tail', '--url', url)).code).to.equal(2);
+  });
+
+  it('tail: follows the hub through a restart, resuming where it stopped: every event printed once, in order', async function () {
+    this.timeout(90_000);
+    const port = await freePort();
+    const data = join(dir, 'restarted');
+    const start = async () => {
+      const h = haven(['start', '--config', configFile, '--data', data, '--port', String(port)]);
+      await waitFor(() => /HTTP API listening/.test(h.err()) || h.child.exitCode !== null, 'the hub to listen', 20_000);
+      expect(h.child.exitCode, h.err()).to.equal(null);
+      return h;
+    };
+    let second = await start();
+    const at = `http://127.0.0.1:${port}`;
+    const made = haven(['keys', 'create', '--org', 'default', '--json'], { HAVEN_DATA_DIR: data });
+    expect(await made.exited, made.err()).to.equal(0);
+    const key = JSON.parse(made.out()).key;
+    const send = async (value: string, id: number) => {
+      const r = await run('send', 'Stage.Mode', value, '--id', String(id), '--url', at);
+      expect(r.code, r.err).to.equal(0);
+    };
+    const tail = haven(['tail', '--url', at, '--key', key]);
+    await waitFor(() => /connected to/.test(tail.err()), `tail to connect (${tail.err()})`);
+    await send('intro', 20);
+    await waitFor(() => /id=20/.test(tail.out()), `the first event on tail (${tail.out()})`);
+
+    second.child.kill('SIGTERM');
+    expect(await second.exited, second.err()).to.equal(0);
+    await waitFor(() => /reconnecting in/.test(tail.err()), `tail to say it reconnects (${tail.err()})`);
+    expect(tail.child.exitCode, 'tail keeps running while the hub is away').to.equal(null);
+    second = await start();
+    // Accepted before tail is back, most likely: only the resume brings it.
+    await send('idle', 21);
+    await waitFor(() => /reconnected to/.test(tail.err()), `tail to reconnect (${tail.err()})`);
+    await send('finale', 22);
+    await waitFor(() => /id=22/.test(tail.out()), `the last event on tail (${tail.out()})`);
+    const ids = [...tail.out().matchAll(/id=(\d+)/g)].map((m) => Number(m[1]));
+    expect(ids).to.deep.equal([20, 21, 22]);
+    expect(tail.err()).to.contain('resuming after seq 1');
+
+    tail.child.kill('SIGINT');
+    expect(await tail.exited, tail.err()).to.equal(0);
+    second.child.kill('SIGTERM');
+    expect(await second.exited).to.equal(0);
+
+    // --no-reconnect: the old contract, exit 1 when the stream ends.
+    const unreachableTail = await run('tail', '--url', at, '--key', key, '--no-reconnect');
+    expect(unreachableTail.code).to.equal(1);
   });
 
   it('config check: a valid file is exit 0; an invalid one is exit 1 naming the file and the field', async () => {
