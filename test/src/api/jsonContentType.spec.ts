@@ -52,6 +52,13 @@ describe('JSON bodies only: 415 for any other content type, 400 for malformed JS
     expect(empty.status).to.equal(200);
   });
 
+  it('a method a route does not have is a 405 JSON error naming the allowed ones, like every refusal', async () => {
+    const res = await fetch(h.hub.url + '/api/register/Nobody', { method: 'POST' });
+    expect(res.status).to.equal(405);
+    expect(res.headers.get('allow')).to.equal('DELETE');
+    expect(await res.json()).to.deep.equal({ error: 'POST is not allowed on /api/register/Nobody (allowed: DELETE)' });
+  });
+
   it('400 for malformed JSON, 413 for too large, 415 for an unknown Content-Encoding; gzip is undone', async () => {
     const json = { 'content-type': 'application/json' };
     for (const [, path] of ROUTES) {
