@@ -22,7 +22,20 @@ export interface TriggerDef {
   readonly organization?: string;
   /** Human names for dashboards and stream envelopes. */
   readonly displayName?: string;
-  readonly device?: string;
+  /**
+   * The seed's identity fields of a stream envelope (`deviceId`/`deviceName`, `locationId`/
+   * `locationName`, `spaceId`/`spaceName`): a name, or an id and a name. A device's id defaults to
+   * the `Device` part of the trigger's name.
+   */
+  readonly device?: string | Place;
+  readonly location?: string | Place;
+  readonly space?: string | Place;
+}
+
+/** A device, location or space in the trigger config: an id, a name, or both. */
+export interface Place {
+  readonly id?: string;
+  readonly name?: string;
 }
 
 /** `event` is dispatched to services; `status` only updates the cache. */

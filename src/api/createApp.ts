@@ -4,6 +4,7 @@ import type Router from '@koa/router';
 import type { Logger } from '../log';
 import { errorBody } from './errors';
 import { bodyParserOptions } from './jsonBody';
+import { requireJsonContentType } from './jsonContentType';
 
 export interface AppDeps {
   readonly log: Logger;
@@ -19,6 +20,7 @@ export function createApp({ log, routers }: AppDeps): Koa {
   const app = new Koa();
   app.silent = true;
   app.use(errorBody(log));
+  app.use(requireJsonContentType());
   app.use(bodyParser(bodyParserOptions()));
   for (const router of routers) app.use(router.routes()).use(router.allowedMethods());
   return app;

@@ -15,6 +15,10 @@ export function errorBody(log: Logger) {
       if (ctx.status === 404 && ctx.body === undefined) {
         ctx.status = 404;
         ctx.body = { error: `No route for ${ctx.method} ${ctx.path}` };
+      } else if ((ctx.status === 405 || ctx.status === 501) && ctx.respond !== false && !isJsonBody(ctx.body)) {
+        // The routers' allowedMethods answer in text ("Method Not Allowed"); say it as every other refusal.
+        const allow = ctx.response.get('Allow');
+        ctx.body = { error: `${ctx.method} is not allowed on ${ctx.path}${allow ? ` (allowed: ${allow})` : ''}` };
       }
     } catch (err) {
       const e = err as { status?: number; statusCode?: number; expose?: boolean; message?: string; details?: unknown; headers?: Record<string, string> };
@@ -29,6 +33,11 @@ export function errorBody(log: Logger) {
       }
     }
   };
+}
+
+/** True for a body Koa sends as JSON: an object that is not a buffer or a stream. */
+function isJsonBody(body: unknown): boolean {
+  return typeof body === 'object' && body !== null && !Buffer.isBuffer(body) && typeof (body as { pipe?: unknown }).pipe !== 'function';
 }
 
 /** A wait in ms as the whole seconds of a `Retry-After` header: rounded up, at least 1. */

@@ -8,6 +8,21 @@ export const JSON_LIMIT_BYTES = 64 * 1024;
 /** The 400 answer's text for a body that is not JSON (Koa route and fast path alike). */
 const INVALID_JSON_MESSAGE = 'Invalid JSON body';
 
+/** The 415 answer's text for a compression co-body cannot undo (inflation knows these). */
+const UNSUPPORTED_ENCODING_MESSAGE = 'Unsupported Content-Encoding (send the JSON uncompressed, or as gzip, deflate or br)';
+
+/**
+ * The media types koa-bodyparser parses as JSON (its default list, which {@link rules} keeps): a
+ * body of any other type is never read, so a route would see `{}`. Matched with type-is, as it does.
+ */
+export const JSON_TYPES: readonly string[] = [
+  'application/json',
+  'application/json-patch+json',
+  'application/vnd.api+json',
+  'application/csp-report',
+  'application/scim+json',
+];
+
 /** The 413 answer's text, the same on the fast path and through Koa. */
 function tooLargeMessage(limitBytes: number): string {
   return `Request body too large (limit ${limitBytes} bytes)`;
@@ -33,19 +48,21 @@ const CO_BODY_JSON: coBody.Options = { ...RULES, limit: RULES.jsonLimit, returnR
 
 /** The status and `error` text of the answer to a body the parser refused. */
 export interface BodyRefusal {
-  readonly status: 400 | 413;
+  readonly status: 400 | 413 | 415;
   readonly message: string;
 }
 
 /**
- * How a parser error becomes an answer, for both routes: raw-body's 413 says the limit; every other
- * refusal (co-body's 400 for text that is not strict JSON or holds `__proto__`, an aborted or short
- * body, inflation's 415 for an unknown `Content-Encoding`) is the one "Invalid JSON body" 400.
+ * How a parser error becomes an answer, for both routes: raw-body's 413 says the limit;
+ * inflation's 415 for an unknown `Content-Encoding` says what it can undo; every other refusal
+ * (co-body's 400 for text that is not strict JSON or holds `__proto__`, an aborted or short body,
+ * a corrupt compressed stream) is the one "Invalid JSON body" 400.
  */
 export function bodyRefusal(err: unknown): BodyRefusal {
-  return (err as { status?: unknown } | null)?.status === 413
-    ? { status: 413, message: tooLargeMessage(JSON_LIMIT_BYTES) }
-    : { status: 400, message: INVALID_JSON_MESSAGE };
+  const status = (err as { status?: unknown } | null)?.status;
+  if (status === 413) return { status: 413, message: tooLargeMessage(JSON_LIMIT_BYTES) };
+  if (status === 415) return { status: 415, message: UNSUPPORTED_ENCODING_MESSAGE };
+  return { status: 400, message: INVALID_JSON_MESSAGE };
 }
 
 /**

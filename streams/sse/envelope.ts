@@ -41,7 +41,14 @@ export interface TriggerEnvelope extends EnvelopeBase {
   readonly value: string | number | null;
   /** The device's own id of the input. */
   readonly id: number | null;
+  /** The trigger config's `device.id`, else the `Device` part of `Device.Control`. */
+  readonly deviceId: string;
   readonly deviceName: string | null;
+  /** The trigger config's `location` and `space`; null where it gives none. */
+  readonly locationId: string | null;
+  readonly locationName: string | null;
+  readonly spaceId: string | null;
+  readonly spaceName: string | null;
   /** Areas (named groups of triggers) that contain the trigger; empty when none. */
   readonly areaNames: readonly string[];
   readonly source: string;

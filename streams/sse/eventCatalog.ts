@@ -47,8 +47,15 @@ export function eventTypeOf(type: TriggerType, kind: TriggerKind): EventType {
   return 'VALUE_CHANGED';
 }
 
-/** `access_control` → `Access Control`: categories are free-form in the trigger config. */
+/** The seed's category names where they are not the category's words (`access` is "Access Control"). */
+const SEED_CATEGORY_NAMES: Readonly<Record<string, string>> = { access: 'Access Control' };
+
+/**
+ * The seed's name of a category, else its words capitalized (`show_lights` → `Show Lights`):
+ * categories are free-form in the trigger config.
+ */
 export function categoryDisplayName(category: string): string {
+  if (Object.prototype.hasOwnProperty.call(SEED_CATEGORY_NAMES, category)) return SEED_CATEGORY_NAMES[category];
   return category
     .split(/[_\-\s.]+/)
     .filter((w) => w.length > 0)

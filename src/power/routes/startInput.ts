@@ -2,7 +2,7 @@
 export interface StartInput {
   readonly emergencyStopTimeout: number;
   readonly socket?: string;
-  readonly instanceId?: string;
+  readonly instanceId: string;
 }
 
 /** A parsed request, or why it is not one. */
@@ -22,7 +22,7 @@ function numeric(value: unknown): number | undefined {
 
 /**
  * Reads a start request from the JSON body or, as the seed's clients send it, the query string
- * (`?emergencyStopTimeout=60000`). Every problem is a sentence for a 422.
+ * (`?emergencyStopTimeout=60000&instanceId=run-1`). Every problem is a sentence for a 422.
  */
 export function parseStartInput(body: unknown, query: Record<string, unknown>, maxTimeoutMs: number): Parsed<StartInput> {
   if (body !== undefined && (typeof body !== 'object' || body === null || Array.isArray(body))) return { ok: false, error: 'The body must be a JSON object' };
@@ -44,16 +44,16 @@ export function parseStartInput(body: unknown, query: Record<string, unknown>, m
   const socket = pick('socket');
   if (socket !== undefined && (typeof socket !== 'string' || socket === '')) return { ok: false, error: 'socket must be a socket name' };
   const instanceId = pick('instanceId');
-  if (instanceId !== undefined && (typeof instanceId !== 'string' || !INSTANCE_ID.test(instanceId))) {
+  // The seed's contract: no id is a 422. A generated one would power a socket for an instance
+  // nobody holds the id of, so nobody could stop it before its emergency deadline.
+  if (instanceId === undefined || instanceId === '')
+    return { ok: false, error: 'instanceId is required: the id you will stop the instance with (1 to 128 characters of letters, digits and . _ ~ : -)' };
+  if (typeof instanceId !== 'string' || !INSTANCE_ID.test(instanceId)) {
     return { ok: false, error: 'instanceId must be 1 to 128 characters of letters, digits and . _ ~ : -' };
   }
   return {
     ok: true,
-    value: {
-      emergencyStopTimeout: timeout,
-      ...(socket !== undefined ? { socket: socket as string } : {}),
-      ...(instanceId !== undefined ? { instanceId: instanceId as string } : {}),
-    },
+    value: { emergencyStopTimeout: timeout, ...(socket !== undefined ? { socket: socket as string } : {}), instanceId },
   };
 }
 

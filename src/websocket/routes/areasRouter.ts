@@ -9,7 +9,8 @@ import { areaPatchSchema, areaSchema, toggleSchema } from './schemas';
 type Body = { name?: string; entityIds?: string[]; isEnabled?: boolean };
 
 /**
- * The seed's area REST, admins only: list/create, read, `PUT` (replace), `PATCH` (some fields),
+ * The seed's area REST, admins only: list/create, read, `PUT` (name required; entities and
+ * `isEnabled` kept unless sent), `PATCH` (some fields),
  * `PATCH …/toggle`, `DELETE`. Every change reaches the clients that have the area as the seed's
  * event (`area_updated`, `area_enabled`, `area_disabled`, `area_removed`).
  */
@@ -25,13 +26,10 @@ export function createAreasRouter(admin: AdminService, requireAdmin: Middleware)
     answer(ctx, admin.createArea(b.name!, b.entityIds ?? [], b.isEnabled ?? true), (a) => ({ area: areaView(a) }), 201);
   });
   router.get('/:id', (ctx) => answer(ctx, admin.getArea(ctx.params.id), (a) => ({ area: areaView(a) })));
+  // The seed's PUT is `UPDATE areas SET name = ? WHERE id = ?`: a rename keeps the entities, and
+  // a panel following its example keeps getting its triggers. Entities change only when sent.
   router.put('/:id', validateBody(areaSchema), (ctx) => {
-    const b = body(ctx);
-    answer(
-      ctx,
-      admin.updateArea(ctx.params.id, { name: b.name, entityIds: b.entityIds ?? [], ...(b.isEnabled !== undefined ? { isEnabled: b.isEnabled } : {}) }),
-      (a) => ({ area: areaView(a) }),
-    );
+    answer(ctx, admin.updateArea(ctx.params.id, body(ctx)), (a) => ({ area: areaView(a) }));
   });
   router.patch('/:id/toggle', validateBody(toggleSchema), (ctx) => {
     answer(ctx, admin.toggleArea(ctx.params.id, body(ctx).isEnabled), (a) => ({ area: areaView(a) }));

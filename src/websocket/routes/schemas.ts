@@ -4,7 +4,7 @@ const name = { type: 'string', minLength: 1, maxLength: 100, pattern: '\\S' } as
 const entityIds = { type: 'array', maxItems: 1000, items: { type: 'string', minLength: 1, maxLength: 256 } } as const;
 const areaIds = { type: 'array', maxItems: 1000, items: { type: 'string', minLength: 1, maxLength: 100 } } as const;
 
-/** `POST /api/areas` and `PUT /api/areas/:id` (PUT replaces name and entities). */
+/** `POST /api/areas` and `PUT /api/areas/:id` (PUT sets the name, and the entities or `isEnabled` only when sent). */
 export const areaSchema = {
   type: 'object',
   additionalProperties: false,

@@ -47,10 +47,13 @@ describe('jsonBody', () => {
   });
 
   describe('bodyRefusal', () => {
-    it('answers an unknown content encoding (415 from inflation) as invalid JSON, as the Koa route always has', async () => {
+    it('answers an unknown content encoding (415 from inflation) with 415 and the encodings it can undo', async () => {
       const err = await refusal(request('{}', { 'content-encoding': 'compress' }));
       expect(err).to.have.property('status', 415);
-      expect(bodyRefusal(err)).to.deep.equal({ status: 400, message: 'Invalid JSON body' });
+      expect(bodyRefusal(err)).to.deep.equal({
+        status: 415,
+        message: 'Unsupported Content-Encoding (send the JSON uncompressed, or as gzip, deflate or br)',
+      });
       expect(bodyRefusal(undefined)).to.deep.equal({ status: 400, message: 'Invalid JSON body' });
     });
   });

@@ -72,6 +72,28 @@ describe('config loading', () => {
     expect(() => loadTriggerConfig(badName)).to.throw(ConfigError, /\/triggers\/0\/name must match pattern/);
   });
 
+  it("takes a trigger's device, location and space as a name or {id, name}, and names a bad one", () => {
+    const good = write('t5.json', {
+      triggers: [
+        { name: 'Door.Lock', type: 'On/Off', device: { id: 'device_123', name: 'Front Door' }, location: 'Main Building', space: { id: 'space_101' } },
+      ],
+    });
+    expect(loadTriggerConfig(good).triggers.get('Door.Lock')).to.deep.include({
+      device: { id: 'device_123', name: 'Front Door' },
+      location: 'Main Building',
+      space: { id: 'space_101' },
+    });
+    for (const [place, error] of [
+      [{ location: { id: 'loc', floor: 2 } }, /\/triggers\/0\/location must NOT have additional properties \('floor'\)/],
+      [{ space: {} }, /\/triggers\/0\/space must NOT have fewer than 1 properties/],
+      [{ device: 7 }, /\/triggers\/0\/device must be string,object/],
+      [{ location: { id: '' } }, /\/triggers\/0\/location\/id must NOT have fewer than 1 characters/],
+    ] as const) {
+      const file = write('t6.json', { triggers: [{ name: 'Door.Lock', type: 'On/Off', ...place }] });
+      expect(() => loadTriggerConfig(file), JSON.stringify(place)).to.throw(ConfigError, error);
+    }
+  });
+
   it('takes the deployment overrides from the environment', () => {
     const config = loadHavenConfig({ env: { HAVEN_HTTP_PORT: '6001', HAVEN_DATA_DIR: dir, REDIS_URL: 'redis://127.0.0.1:6390' } });
     expect(config.comm.http.port).to.equal(6001);

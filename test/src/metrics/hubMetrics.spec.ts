@@ -155,7 +155,7 @@ describe('GET /metrics against a real hub', () => {
     hub = await startHub({ power: { sockets: [{ name: 'Lamp', driver: 'simulated', sampling_interval_ms: 20, load_watts: 460, voltage: 230 }] } } as never);
     expect(value(await scrape(), 'haven_power_socket_running_instances', { socket: 'Lamp' })).to.equal(0);
     expect(value(await scrape(), 'haven_power_socket_on', { socket: 'Lamp' })).to.equal(0);
-    expect((await post(hub, '/api/instance', { emergencyStopTimeout: 60_000, socket: 'Lamp' })).status).to.equal(200);
+    expect((await post(hub, '/api/instance', { emergencyStopTimeout: 60_000, socket: 'Lamp', instanceId: 'lamp-1' })).status).to.equal(200);
     let samples: Sample[] = [];
     await waitFor(async () => {
       samples = await scrape();

@@ -83,7 +83,7 @@ describe('power sockets on real drivers against local device servers', () => {
         device = await fake();
         // A channel the device does not have: Shelly answers -105, Tasmota {"Command":"Unknown"}.
         ph = await startPowerHub([{ name: 'plug', driver: kind, address: device.url, channel: 3 }]);
-        const res = await call(ph.hub, 'POST', '/api/instance', { emergencyStopTimeout: 60_000 });
+        const res = await call(ph.hub, 'POST', '/api/instance', { emergencyStopTimeout: 60_000, instanceId: 'i1' });
         expect(res.status).to.equal(500);
         expect(res.body.error).to.equal(
           kind === 'shelly'

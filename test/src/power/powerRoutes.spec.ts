@@ -15,9 +15,10 @@ describe('power routes (seed 004 API) on a simulated socket', () => {
 
   describe('POST /api/instance', () => {
     it('200: the first instance powers the socket on and carries every InstanceData field of the seed', async () => {
-      const res = await start({ emergencyStopTimeout: 60_000 });
+      const res = await start({ emergencyStopTimeout: 60_000, instanceId: 'first' });
       expect(res.status).to.equal(200);
       expect(res.body.triggeredPowerOn).to.equal(true);
+      expect(res.body.instanceId).to.equal('first');
       expect(res.body.instance).to.include.all.keys(...SEED_INSTANCE_FIELDS);
       expect(res.body.instance).to.deep.include({
         id: res.body.instanceId,
@@ -35,8 +36,8 @@ describe('power routes (seed 004 API) on a simulated socket', () => {
     });
 
     it('200: the next instance shares the powered socket (triggeredPowerOn false, same power-on time)', async () => {
-      const first = await start({ emergencyStopTimeout: 60_000 });
-      const second = await start({ emergencyStopTimeout: 60_000 });
+      const first = await start({ emergencyStopTimeout: 60_000, instanceId: 'one' });
+      const second = await start({ emergencyStopTimeout: 60_000, instanceId: 'two' });
       expect(second.status).to.equal(200);
       expect(second.body.triggeredPowerOn).to.equal(false);
       expect(second.body.instance.powerOnTimestamp).to.equal(first.body.instance.powerOnTimestamp);
@@ -50,6 +51,13 @@ describe('power routes (seed 004 API) on a simulated socket', () => {
       expect(res.body.instance).to.deep.include({ socket: 'spare', emergencyStopTimeout: 5000 });
     });
 
+    it("422: the seed clients' query string without an instanceId starts nothing", async () => {
+      const res = await call(ph.hub, 'POST', '/api/instance?emergencyStopTimeout=5000');
+      expect(res.status).to.equal(422);
+      expect(res.body.error).to.match(/^instanceId is required/);
+      expect((await call(ph.hub, 'GET', '/api/download')).body.server.runningInstances).to.deep.equal([]);
+    });
+
     it('409: an instance id that already exists is not created twice', async () => {
       await start({ emergencyStopTimeout: 60_000, instanceId: 'dup' });
       const res = await start({ emergencyStopTimeout: 60_000, instanceId: 'dup' });
@@ -59,19 +67,24 @@ describe('power routes (seed 004 API) on a simulated socket', () => {
 
     for (const [what, body, error] of [
       ['no emergencyStopTimeout', {}, /^emergencyStopTimeout is required/],
+      // The seed: "422 Unprocessable Entity: The `instanceId` parameter was not provided".
+      ['no instanceId', { emergencyStopTimeout: 10 }, /^instanceId is required/],
+      ['an empty instanceId', { emergencyStopTimeout: 10, instanceId: '' }, /^instanceId is required/],
+      ['a numeric instanceId', { emergencyStopTimeout: 10, instanceId: 7 }, /^instanceId must be/],
       ['a zero timeout', { emergencyStopTimeout: 0 }, /^emergencyStopTimeout must be a whole number of milliseconds from 1 to 86400000, got 0/],
       ['a fractional timeout', { emergencyStopTimeout: 1.5 }, /got 1.5/],
       ['a timeout beyond the bound', { emergencyStopTimeout: 86_400_001 }, /from 1 to 86400000/],
       ['a text timeout', { emergencyStopTimeout: 'soon' }, /got "soon"/],
       ['an unknown field', { emergencyStopTimeout: 10, colour: 'red' }, /^Unknown field\(s\): colour/],
       ['an instance id with a slash', { emergencyStopTimeout: 10, instanceId: 'a/b' }, /^instanceId must be/],
-      ['an unknown socket', { emergencyStopTimeout: 10, socket: 'attic' }, /^Unknown socket 'attic' \(known: main, spare\)/],
+      ['an unknown socket', { emergencyStopTimeout: 10, socket: 'attic', instanceId: 'x' }, /^Unknown socket 'attic' \(known: main, spare\)/],
       ['a JSON array', [1], /^The body must be a JSON object/],
     ] as const) {
       it(`422: ${what}`, async () => {
         const res = await start(body);
         expect(res.status).to.equal(422);
         expect(res.body.error).to.match(error);
+        expect(ph.of('power_on'), 'nothing was started').to.have.length(0);
       });
     }
 
@@ -79,7 +92,7 @@ describe('power routes (seed 004 API) on a simulated socket', () => {
       const res = await call(ph.hub, 'POST', '/api/instance', '{"emergencyStopTimeout": ');
       expect(res.status).to.equal(400);
       expect(res.body).to.have.property('error');
-      expect((await start({ emergencyStopTimeout: 1000 })).status).to.equal(200);
+      expect((await start({ emergencyStopTimeout: 1000, instanceId: 'after' })).status).to.equal(200);
     });
   });
 

@@ -15,7 +15,15 @@ const TRIGGERS = {
     { name: 'Dial.Number', type: 'Discrete', category: 'dials', values: [1, 2, 3, 4, 5, 6, 7, 8, 9] },
     { name: 'Dial.Level', type: 'Continuous', category: 'dials', min: 0, max: 100 },
     { name: 'Fog.Burst', type: 'OneShot', category: 'effects' },
-    { name: 'Globex.Door', type: 'On/Off', category: 'access', organization: 'globex' },
+    {
+      name: 'Globex.Door',
+      type: 'On/Off',
+      category: 'access',
+      organization: 'globex',
+      device: { id: 'device_123', name: 'Front Door' },
+      location: { id: 'loc_789', name: 'Main Building' },
+      space: 'Lobby',
+    },
   ],
 };
 

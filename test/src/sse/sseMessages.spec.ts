@@ -65,7 +65,12 @@ describe('SSE stream: messages, filters and organizations', () => {
       triggerDisplayName: 'Red button',
       value: 'On',
       id: null,
+      deviceId: 'Phone',
       deviceName: 'Red Telephone',
+      locationId: null,
+      locationName: null,
+      spaceId: null,
+      spaceName: null,
       areaNames: [],
       source: 'HTTP',
       kind: 'event',
@@ -81,6 +86,28 @@ describe('SSE stream: messages, filters and organizations', () => {
       },
     });
     expect(rawEvent).to.deep.include({ seq, name: 'Phone.Button', value: 'On', organization: 'acme', timestamp });
+  });
+
+  it("carries the seed's device, location and space fields from the trigger config, and its category names", async () => {
+    hub = await startSseHub();
+    const s = await stream('', createKey(hub, 'globex').key);
+    await fire(hub, 'Globex.Door', 'Off');
+    const m = await s.waitFor((x) => x.event === 'event');
+    expect(m.data).to.deep.include({
+      organizationId: 'globex',
+      deviceId: 'device_123',
+      deviceName: 'Front Door',
+      locationId: 'loc_789',
+      locationName: 'Main Building',
+      spaceId: null,
+      spaceName: 'Lobby',
+    });
+    expect(m.data.event).to.deep.include({
+      category: 'access',
+      categoryDisplayName: 'Access Control',
+      type: 'STATE_CHANGED',
+      typeDisplayName: 'State Changed',
+    });
   });
 
   it('names VALUE_CHANGED, FIRED and STATUS_UPDATED events, in seq order', async () => {

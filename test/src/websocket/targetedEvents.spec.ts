@@ -75,6 +75,28 @@ describe('WebSocket targeted events (seed 003)', () => {
     expect(Object.keys(await whoGot('trigger'))).to.deep.equal(['admin']);
   });
 
+  it("PUT /api/areas/:id with only a name renames and keeps the entities, with the seed's area_updated", async () => {
+    // The seed's curl: -d '{"name": "Kitchen (Updated)"}', then UPDATE areas SET name = ? WHERE id = ?.
+    const res = await h.api('PUT', `/api/areas/${stageArea}`, { name: 'Main stage' });
+    expect(res.status).to.equal(200);
+    expect(res.body.area).to.deep.equal({ areaId: stageArea, name: 'Main stage', entityIds: ['Stage.Mode', 'Stage.Power', 'StageSocket'], isEnabled: true });
+    const got = await whoGot('area_updated');
+    expect(Object.keys(got).sort()).to.deep.equal(['both', 'stage']);
+    const { timestamp, ...data } = got.stage[0].data;
+    expect(data).to.deep.equal({
+      areaId: stageArea,
+      name: 'Main stage',
+      entityIds: ['Stage.Mode', 'Stage.Power', 'StageSocket'],
+      isEnabled: true,
+      message: 'Area has been updated by admin',
+    });
+    expect(new Date(timestamp as string).toISOString()).to.equal(timestamp);
+    // The panel that followed the seed's example still gets its triggers.
+    await h.fire('Stage.Power', 'On');
+    expect(Object.keys(await whoGot('trigger')).sort()).to.deep.equal(['admin', 'both', 'stage']);
+    expect((await h.api('GET', `/api/areas/${stageArea}`)).body.area.entityIds).to.deep.equal(['Stage.Mode', 'Stage.Power', 'StageSocket']);
+  });
+
   it('PATCH /api/areas/:id sends area_updated for a rename, area_disabled for isEnabled false', async () => {
     await h.api('PATCH', `/api/areas/${phoneArea}`, { name: 'Telephone' });
     const renamed = await whoGot('area_updated');

@@ -8,6 +8,12 @@ describe('eventCatalog', () => {
     expect(categoryDisplayName('telephone')).to.equal('Telephone');
   });
 
+  it("uses the seed's names where they are not the category's words", () => {
+    expect(categoryDisplayName('access')).to.equal('Access Control');
+    expect(categoryDisplayName('security')).to.equal('Security');
+    expect(categoryDisplayName('constructor')).to.equal('Constructor');
+  });
+
   it('knows its event types and nothing else', () => {
     expect(isEventType('FIRED')).to.equal(true);
     expect(isEventType('fired')).to.equal(false);

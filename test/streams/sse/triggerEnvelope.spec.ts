@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import type { TriggerDef } from '../../../streams/contracts';
 import { triggerEnvelope } from '../../../streams/sse/triggerEnvelope';
 import { eventTypeOf } from '../../../streams/sse/eventCatalog';
 import { triggerEvent } from './sseFixtures';
@@ -21,7 +22,12 @@ describe('triggerEnvelope', () => {
       triggerDisplayName: 'Red button',
       value: 'Off',
       id: 12,
+      deviceId: 'Phone',
       deviceName: 'Red Telephone',
+      locationId: null,
+      locationName: null,
+      spaceId: null,
+      spaceName: null,
       areaNames: ['Lobby'],
       source: 'HTTP',
       kind: 'event',
@@ -52,8 +58,40 @@ describe('triggerEnvelope', () => {
     expect(level.event).to.deep.include({ type: 'VALUE_CHANGED', displayState: '42.5', triggerType: 'Continuous' });
   });
 
-  it('names the trigger by itself and has no device when this process does not know it', () => {
+  it('names the trigger by itself and its device by the name when this process does not know it', () => {
     const envelope = triggerEnvelope(triggerEvent(3), { eventUuid: 'z', relayedFrom: 'hub-b' });
-    expect(envelope).to.deep.include({ triggerDisplayName: 'Phone.Button', deviceName: null, areaNames: [], relayedFrom: 'hub-b' });
+    expect(envelope).to.deep.include({
+      triggerDisplayName: 'Phone.Button',
+      deviceId: 'Phone',
+      deviceName: null,
+      locationId: null,
+      spaceName: null,
+      areaNames: [],
+      relayedFrom: 'hub-b',
+    });
+  });
+
+  it("takes the seed's deviceId/deviceName, locationId/locationName, spaceId/spaceName from the config's id and name", () => {
+    const e = triggerEvent(4, { name: 'Door.Lock', category: 'access', value: 'On' });
+    const ids = (trigger: Partial<TriggerDef>) => {
+      const en = triggerEnvelope(e, { eventUuid: 'd', trigger: { name: 'Door.Lock', type: 'On/Off', category: 'access', ...trigger } });
+      return [en.deviceId, en.deviceName, en.locationId, en.locationName, en.spaceId, en.spaceName];
+    };
+    expect(
+      ids({ device: { id: 'device_123', name: 'Front Door' }, location: { id: 'loc_789', name: 'Main Building' }, space: { id: 'space_101', name: 'Lobby' } }),
+    ).to.deep.equal(['device_123', 'Front Door', 'loc_789', 'Main Building', 'space_101', 'Lobby']);
+    expect(ids({ device: 'Front Door', location: 'Main Building', space: { id: 'space_101' } })).to.deep.equal([
+      'Door',
+      'Front Door',
+      null,
+      'Main Building',
+      'space_101',
+      null,
+    ]);
+    expect(ids({ device: { name: 'Front Door' } })).to.deep.equal(['Door', 'Front Door', null, null, null, null]);
+    // The seed's example: category access is "Access Control".
+    expect(triggerEnvelope(e, { eventUuid: 'd' }).event).to.deep.include({ category: 'access', categoryDisplayName: 'Access Control' });
+    // A name without a dot (another process's catalog) is its own device.
+    expect(triggerEnvelope(triggerEvent(5, { name: 'Solo' }), { eventUuid: 'e' }).deviceId).to.equal('Solo');
   });
 });
