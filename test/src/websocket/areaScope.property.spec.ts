@@ -44,7 +44,11 @@ type HubEvent =
   | { readonly reject: number }
   | { readonly power: number }
   | { readonly service: number };
-type Change = { readonly toggle: number } | { readonly assign: number; readonly areas: readonly number[] };
+type Change =
+  | { readonly toggle: number }
+  | { readonly assign: number; readonly areas: readonly number[] }
+  | { readonly edit: number; readonly entities: readonly NameRef[] }
+  | { readonly remove: number };
 interface Scenario {
   readonly triggers: readonly { readonly category: (typeof CATEGORIES)[number]; readonly type: (typeof TYPES)[number] }[];
   readonly areas: readonly { readonly entities: readonly NameRef[]; readonly enabled: boolean }[];
@@ -92,8 +96,16 @@ const scenarioArb: fc.Arbitrary<Scenario> = fc.record({
   ),
   before: fc.array(fc.nat(), { maxLength: 8 }),
   phase1: fc.array(eventArb, { maxLength: 14 }),
-  changes: fc.array(fc.oneof(fc.record({ toggle: fc.nat() }), fc.record({ assign: fc.nat(), areas: fc.array(fc.nat(), { maxLength: 3 }) })), { maxLength: 3 }),
-  phase2: fc.array(eventArb, { maxLength: 10 }),
+  changes: fc.array(
+    fc.oneof(
+      fc.record({ toggle: fc.nat() }),
+      fc.record({ assign: fc.nat(), areas: fc.array(fc.nat(), { maxLength: 3 }) }),
+      fc.record({ edit: fc.nat(), entities: fc.array(nameRef, { maxLength: 4 }) }),
+      fc.record({ remove: fc.nat() }),
+    ),
+    { minLength: 1, maxLength: 4 },
+  ),
+  phase2: fc.array(eventArb, { minLength: 1, maxLength: 14 }),
 });
 
 const triggerName = (i: number) => `Zone${i}.In`;
@@ -133,7 +145,7 @@ describe('WebSocket: area scoping (property)', () => {
         return { id: made.value.client.id, token: made.value.token, areas: c.admin ? [] : areas };
       });
       /** What client `i` may see now, from the model's own areas (null: everything). */
-      const areaState = s.areas.map((a) => ({ entities: [...new Set(a.entities.map(nameOf))], enabled: a.enabled }));
+      const areaState = s.areas.map((a) => ({ entities: [...new Set(a.entities.map(nameOf))], enabled: a.enabled, deleted: false }));
       const visibleOf = (i: number): Set<string> | null =>
         specs[i].admin
           ? null
@@ -276,12 +288,25 @@ describe('WebSocket: area scoping (property)', () => {
       for (const change of s.changes) {
         if ('toggle' in change) {
           const k = change.toggle % areaIds.length;
+          if (areaState[k].deleted) continue;
           expect(h.ws.admin.toggleArea(areaIds[k]).ok).to.equal(true);
           areaState[k].enabled = !areaState[k].enabled;
+        } else if ('edit' in change) {
+          const k = change.edit % areaIds.length;
+          if (areaState[k].deleted) continue;
+          const entities = change.entities.map(nameOf);
+          expect(h.ws.admin.updateArea(areaIds[k], { entityIds: entities }).ok).to.equal(true);
+          areaState[k].entities = [...new Set(entities)];
+        } else if ('remove' in change) {
+          const k = change.remove % areaIds.length;
+          if (areaState[k].deleted) continue;
+          expect(h.ws.admin.deleteArea(areaIds[k]).ok).to.equal(true);
+          areaState[k].deleted = true;
+          for (const p of people) p.areas = p.areas.filter((a) => a !== areaIds[k]);
         } else {
           const i = change.assign % specs.length;
           if (specs[i].admin) continue;
-          const areas = [...new Set(change.areas.map((a) => areaIds[a % areaIds.length]))];
+          const areas = [...new Set(change.areas.map((a) => a % areaIds.length))].filter((k) => !areaState[k].deleted).map((k) => areaIds[k]);
           expect(h.ws.admin.setAreas(people[i].id, areas).ok).to.equal(true);
           people[i].areas = areas;
           areas.forEach((a) => everHeld[i].add(a));
@@ -339,7 +364,7 @@ describe('WebSocket: area scoping (property)', () => {
 
   it('gives every client exactly what its areas and subscriptions allow, through resume, requests, WEB inputs and admin changes', async function () {
     this.timeout(60000);
-    await fc.assert(fc.asyncProperty(scenarioArb, run), { numRuns: 40 });
+    await fc.assert(fc.asyncProperty(scenarioArb, run), { numRuns: 60 });
     // What the runs exercised, so a generator that drifts into trivial cases is noticed.
     const t = JSON.stringify(tally);
     expect(tally.clients, t).to.be.above(60);
