@@ -29,6 +29,16 @@ type Result = { ok: true; result: unknown } | { ok: false; code: string; message
  */
 export function createSessionHandler(deps: SessionDeps): (conn: ClientConnection, text: string) => void {
   const categories = new Set([...deps.triggers.values()].map((t) => t.category));
+  /** Categories of the triggers in one visibility; visibilities are shared, immutable Sets, so one answer each. */
+  const visibleCategories = new WeakMap<ReadonlySet<string>, ReadonlySet<string>>();
+  const categoriesOf = (visible: ReadonlySet<string>): ReadonlySet<string> => {
+    let known = visibleCategories.get(visible);
+    if (!known) {
+      known = new Set([...visible].flatMap((name) => deps.triggers.get(name)?.category ?? []));
+      visibleCategories.set(visible, known);
+    }
+    return known;
+  };
 
   const reply = (conn: ClientConnection, id: RequestId | undefined, r: Result) => {
     const body = r.ok
@@ -43,11 +53,20 @@ export function createSessionHandler(deps: SessionDeps): (conn: ClientConnection
   const subscribe = (conn: ClientConnection, m: Extract<ClientMessage, { type: 'subscribe' | 'unsubscribe' }>): Result => {
     const view = deps.fanOut.view(conn);
     for (const name of m.triggers) {
+      // Outside the client's areas, an unknown name and a known one get the same answer (refused,
+      // or removed from the filter): the answer must not tell a panel which triggers exist in
+      // areas it was not given.
+      if (!canSee(view.visible, name)) {
+        if (m.type === 'subscribe') return { ok: false, code: 'not_in_areas', message: `Trigger '${name}' is not in any of your enabled areas` };
+        continue;
+      }
       if (!deps.triggers.has(name)) return { ok: false, code: 'unknown_trigger', message: `Trigger '${name}' not found in configuration` };
-      if (m.type === 'subscribe' && !canSee(view.visible, name))
-        return { ok: false, code: 'not_in_areas', message: `Trigger '${name}' is not in any of your enabled areas` };
     }
-    for (const c of m.categories) if (!categories.has(c)) return { ok: false, code: 'unknown_category', message: `Category '${c}' has no triggers` };
+    // Likewise a category counts only when a trigger the client may see has it.
+    const known = view.visible === null ? categories : categoriesOf(view.visible);
+    for (const c of m.categories)
+      if (!known.has(c))
+        return { ok: false, code: 'unknown_category', message: `Category '${c}' has no triggers${view.visible === null ? '' : ' in your enabled areas'}` };
     // A new filter each time: events already published were judged by the old one.
     const nextTriggers = new Set(view.filter?.triggers);
     const nextCategories = new Set(view.filter?.categories);

@@ -218,12 +218,29 @@ describe('WebSocket targeted events (seed 003)', () => {
   it('refuses subscriptions outside the client areas or to unknown names, with the request id', async () => {
     const outside = await c.stage.request({ type: 'subscribe', triggers: ['Dial.Number'] });
     expect(outside).to.deep.include({ success: false, error: { code: 'not_in_areas', message: "Trigger 'Dial.Number' is not in any of your enabled areas" } });
-    expect((await c.stage.request({ type: 'subscribe', triggers: ['Nope.Nothing'] })).error.code).to.equal('unknown_trigger');
-    expect((await c.stage.request({ type: 'subscribe', categories: ['nope'] })).error.code).to.equal('unknown_category');
+    // A name outside the areas gets the same answer whether it exists or not: no oracle for what other areas hold.
+    expect((await c.stage.request({ type: 'subscribe', triggers: ['Nope.Nothing'] })).error).to.deep.equal({
+      code: 'not_in_areas',
+      message: "Trigger 'Nope.Nothing' is not in any of your enabled areas",
+    });
+    expect((await c.admin.request({ type: 'subscribe', triggers: ['Nope.Nothing'] })).error.code).to.equal('unknown_trigger');
+    expect((await c.stage.request({ type: 'subscribe', categories: ['nope'] })).error).to.deep.equal({
+      code: 'unknown_category',
+      message: "Category 'nope' has no triggers in your enabled areas",
+    });
+    // `telephone` has triggers, in an area the stage panel was not given.
+    expect((await c.stage.request({ type: 'subscribe', categories: ['telephone'] })).error).to.deep.equal({
+      code: 'unknown_category',
+      message: "Category 'telephone' has no triggers in your enabled areas",
+    });
+    expect((await c.admin.request({ type: 'subscribe', categories: ['nope'] })).error.message).to.equal("Category 'nope' has no triggers");
     expect((await c.stage.request({ type: 'subscribe' })).error.code).to.equal('invalid_message');
     // Nothing changed: the client still gets its whole area.
     await h.fire('Stage.Power', 'On');
     expect(await whoGot('trigger')).to.have.property('stage');
+    // Unsubscribing takes any name outside the areas alike, existing or not.
+    expect((await c.stage.request({ type: 'unsubscribe', triggers: ['Nope.Nothing'] })).result).to.deep.equal({ all: false, triggers: [], categories: [] });
+    expect((await c.stage.request({ type: 'unsubscribe', triggers: ['Dial.Number'] })).result).to.deep.equal({ all: false, triggers: [], categories: [] });
   });
 
   it('answers get_state with the cached state of the triggers the client may see', async () => {
