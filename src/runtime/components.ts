@@ -15,6 +15,7 @@ import type { Store } from '../storage/store';
 import { createWebSocketComponent, type WebSocketComponent, type WebSocketDeps } from '../websocket/websocketComponent';
 import type { Clock } from './clock';
 import type { Replay } from '../eventLog/eventLog';
+import type { AuthFailureLimiter } from '../security/authFailureLimiter';
 
 /**
  * What the runtime has built, for the wiring below to pick from: no component receives it whole,
@@ -49,6 +50,8 @@ export interface ComponentDeps {
   readonly scheduler: SchedulerLike;
   readonly clock: Clock;
   readonly log: Logger;
+  /** The hub's one count of failed authentications per address (REST, WebSocket, SSE). */
+  readonly authFailures?: AuthFailureLimiter;
 }
 
 const enabled = (config: HavenConfig, source: string): boolean => config.trigger.sources[source]?.enabled !== false;
@@ -93,6 +96,7 @@ export function wireWebSocket(
     utcNow: clock.utcNow,
     wallMs: clock.wallMs,
     log,
+    authFailures: deps.authFailures,
     ...seams,
   });
 }

@@ -229,6 +229,7 @@ export function createRuntime({
     scheduler,
     clock,
     log,
+    authFailures,
   };
 
   const parts = components(config, deps);

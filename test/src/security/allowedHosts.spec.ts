@@ -61,14 +61,14 @@ describe('services.allowed_hosts', () => {
           body: JSON.stringify({ name: 'Far', host, port: 6000, protocol: 'TCP_SOCKET' }),
         });
         expect(res.status, host).to.equal(403);
-        expect((await res.json()).error)
+        expect(((await res.json()) as { error: string }).error)
           .to.include('services.allowed_hosts')
           .and.include(host);
         // Refused at once: a connect to TEST-NET would hang until connect_timeout_ms (2 s).
         expect(Date.now() - started).to.be.below(1000);
       }
       expect(resolved).to.deep.equal(['evil.lan']);
-      expect((await (await fetch(`${hub.url}/api/registrations`)).json()).services).to.deep.equal([]);
+      expect(((await (await fetch(`${hub.url}/api/registrations`)).json()) as { services: unknown[] }).services).to.deep.equal([]);
     });
 
     it('registers a loopback service, and skips a stored registration whose host is not allowed', async () => {
@@ -87,7 +87,9 @@ describe('services.allowed_hosts', () => {
       const dataDir = hub.config.storage.data_dir;
       await hub.stop({ keepData: true });
       hub = await startHub({ services: { allowed_hosts: ['127.0.0.0/8', '::1'] } }, { dataDir });
-      const names = ((await (await fetch(`${hub.url}/api/registrations`)).json()).services as Array<{ name: string }>).map((s) => s.name);
+      const names = (((await (await fetch(`${hub.url}/api/registrations`)).json()) as { services: unknown[] }).services as Array<{ name: string }>).map(
+        (s) => s.name,
+      );
       expect(names).to.deep.equal(['Near']);
     });
   });
