@@ -230,6 +230,7 @@ export function createRuntime({
     clock,
     log,
     authFailures,
+    credentials,
   };
 
   const parts = components(config, deps);
