@@ -15,8 +15,13 @@ const ADMIN_TOKEN = 'dashboard-test-admin-token-0123456789';
 /** Debian's Chromium (test/peers/peers.txt), never a browser playwright downloads. */
 const CHROMIUM = '/usr/bin/chromium';
 
+// Management (registrations, power instances) needs an admin credential once one exists (protected mode, README Security).
 const post = (hub: TestHub, path: string, body: unknown) =>
-  fetch(`${hub.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  fetch(`${hub.url}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(path.includes('trigger-') ? {} : { authorization: `Bearer ${ADMIN_TOKEN}` }) },
+    body: JSON.stringify(body),
+  });
 
 /**
  * The dashboard in a real browser against a real hub: sign in, watch a trigger posted over REST,
