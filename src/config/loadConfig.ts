@@ -95,7 +95,8 @@ export function validateHavenConfig(raw: unknown, file = '(embedded defaults)'):
   const bad = whitelistErrors(whitelist);
   if (bad.length) throw new ConfigError(file, '/trigger/gating/whitelist', `has invalid entries: ${bad.join('; ')}`);
   const hosts = allowedHostsErrors((config as unknown as HavenConfig).services.allowed_hosts);
-  if (hosts.length) throw new ConfigError(file, '/services/allowed_hosts', `has entries that are neither a CIDR block, an address nor a host name: ${hosts.join('; ')}`);
+  if (hosts.length)
+    throw new ConfigError(file, '/services/allowed_hosts', `has entries that are neither a CIDR block, an address nor a host name: ${hosts.join('; ')}`);
   return config as unknown as HavenConfig;
 }
 
