@@ -15,14 +15,14 @@ function table(keys: ApiKeyInfo[]): string {
 export function addKeysCommand(program: Command, ctx: CommandContext): void {
   const keys = program
     .command('keys')
-    .summary('create, list and revoke API keys (event streams)')
+    .summary('create, list and revoke API keys (streams, devices, admins)')
     .description('API keys for the SSE event streams (`haven tail`). The key is printed once; only its hash is kept.');
   const create = keys
     .command('create')
     .description('create a key for an organization (or, with --no-org, one that cannot open event streams: 403)')
     .option('--org <id>', 'organization the key reads events of')
     .option('--no-org', 'a key without organization')
-    .option('--role <role>', 'viewer or admin', 'viewer')
+    .option('--role <role>', 'viewer (streams), device (inputs where security.device_keys asks) or admin (management)', 'viewer')
     .option('--name <text>', 'what the key is for (shown in list)')
     .option('--json', 'print the key and its record as JSON');
   // Commander folds --org and --no-org into one value; "both" and "neither" are both usage errors.

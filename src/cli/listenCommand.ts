@@ -50,6 +50,8 @@ export function addListenCommand(program: Command, ctx: CommandContext): void {
       .option('--fields <list>', `extra fields the hub adds to each line: ${FIELDS.join(',')}`, fields)
       .option('--json', 'print each line as the hub sent it')
       .addHelpText('after', '\nEvents go to stdout, one a line; what the listener does goes to stderr.'),
+    // Registering is management: once the hub has an admin credential it needs one (README, Security).
+    { token: true },
   ).action(async (opts: ListenOpts) => ctx.exit(await listen(opts, hubTarget(opts, ctx), ctx)));
 }
 

@@ -37,6 +37,8 @@ export interface HavenConfig {
   };
   readonly services: {
     readonly max_age_ms: number;
+    /** Where registrations may point (CIDRs, addresses, host names); null: loopback plus this machine's subnets. */
+    readonly allowed_hosts: readonly string[] | null;
     readonly mailbox_size: number;
     readonly connect_timeout_ms: number;
     readonly keepalive_ms: number;
@@ -89,6 +91,12 @@ export interface HavenConfig {
   readonly power: PowerConfig;
   /** The hub's log (`config/schemas/log.schema.json`); `HAVEN_LOG_LEVEL` wins over `level`. */
   readonly log: LogConfig;
+  /** Protected mode, device keys, the failed-authentication limit (`config/schemas/security.schema.json`). */
+  readonly security: {
+    readonly protected_mode: boolean;
+    readonly device_keys: ReadonlyArray<'HTTP' | 'TCP' | 'WEB'>;
+    readonly auth_failures: { readonly max: number; readonly window_ms: number };
+  };
   /** Prometheus metrics (`config/schemas/metrics.schema.json`). */
   readonly metrics: { readonly enabled: boolean; readonly path: string };
 }

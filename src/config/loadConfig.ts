@@ -2,6 +2,7 @@ import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import type { TriggerDef } from '../../streams/contracts';
+import { allowedHostsErrors } from '../security/allowedHosts';
 import { whitelistErrors } from './compileWhitelist';
 import type { HavenConfig } from './havenConfig';
 
@@ -93,6 +94,9 @@ export function validateHavenConfig(raw: unknown, file = '(embedded defaults)'):
   const whitelist = (config as unknown as HavenConfig).trigger.gating.whitelist;
   const bad = whitelistErrors(whitelist);
   if (bad.length) throw new ConfigError(file, '/trigger/gating/whitelist', `has invalid entries: ${bad.join('; ')}`);
+  const hosts = allowedHostsErrors((config as unknown as HavenConfig).services.allowed_hosts);
+  if (hosts.length)
+    throw new ConfigError(file, '/services/allowed_hosts', `has entries that are neither a CIDR block, an address nor a host name: ${hosts.join('; ')}`);
   return config as unknown as HavenConfig;
 }
 

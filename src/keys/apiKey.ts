@@ -3,10 +3,13 @@
  * and has a role; only a hash of the key is kept, the key itself is shown once at creation.
  */
 
-/** `viewer` reads its organization's streams; `admin` also sees the per-key breakdown in stream stats. */
-export type ApiKeyRole = 'viewer' | 'admin';
+/**
+ * `viewer` reads its organization's streams; `device` reports inputs where a source asks for device
+ * keys (`security.device_keys`); `admin` manages the hub (and sees the per-key breakdown in stream stats).
+ */
+export type ApiKeyRole = 'viewer' | 'device' | 'admin';
 
-export const API_KEY_ROLES: readonly ApiKeyRole[] = ['viewer', 'admin'];
+export const API_KEY_ROLES: readonly ApiKeyRole[] = ['viewer', 'device', 'admin'];
 
 /** One key as stored (collection `api_keys`, keyed by `id`). */
 export interface ApiKeyRecord {

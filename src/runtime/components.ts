@@ -15,6 +15,8 @@ import type { Store } from '../storage/store';
 import { createWebSocketComponent, type WebSocketComponent, type WebSocketDeps } from '../websocket/websocketComponent';
 import type { Clock } from './clock';
 import type { Replay } from '../eventLog/eventLog';
+import type { AuthFailureLimiter } from '../security/authFailureLimiter';
+import { isDevice, type Credentials } from '../security/credentials';
 
 /**
  * What the runtime has built, for the wiring below to pick from: no component receives it whole,
@@ -49,6 +51,10 @@ export interface ComponentDeps {
   readonly scheduler: SchedulerLike;
   readonly clock: Clock;
   readonly log: Logger;
+  /** The hub's one count of failed authentications per address (REST, WebSocket, SSE). */
+  readonly authFailures?: AuthFailureLimiter;
+  /** API keys and tokens, for the TCP source's `AUTH` lines. */
+  readonly credentials?: Credentials;
 }
 
 const enabled = (config: HavenConfig, source: string): boolean => config.trigger.sources[source]?.enabled !== false;
@@ -93,6 +99,7 @@ export function wireWebSocket(
     utcNow: clock.utcNow,
     wallMs: clock.wallMs,
     log,
+    authFailures: deps.authFailures,
     ...seams,
   });
 }
@@ -143,8 +150,13 @@ export function wireWebSource(config: HavenConfig, { report, delivery, log }: Co
 }
 
 /** The TCP source, wired. */
-export function wireTcpSource(config: HavenConfig, { report, scheduler, log }: ComponentDeps): TcpSource {
+export function wireTcpSource(config: HavenConfig, { report, scheduler, log, credentials, authFailures }: ComponentDeps): TcpSource {
+  const verify = (key: string): boolean => {
+    const presented = credentials?.identify({ 'x-api-key': key });
+    return presented?.ok === true && isDevice(presented.principal, false);
+  };
   return createTcpSource({
+    auth: { required: config.security.device_keys.includes(TCP_SOURCE), verify, failures: authFailures },
     enabled: enabled(config, TCP_SOURCE),
     listen: config.comm.tcp,
     lines: config.sources.tcp,

@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Observable, SchedulerLike, Subscription } from 'rxjs';
 import type { CacheState, Decision, TriggerDef, TriggerEvent } from '../../streams/contracts';
@@ -44,6 +44,10 @@ import { WEB_SOURCE } from '../sources/web/webSource';
 import type { SseComponent } from '../sse/sseComponent';
 import { requireAdmin } from '../websocket/routes/adminAuth';
 import { createDirectory } from '../websocket/directory';
+import { createAccessGuard, CREATE_ADMIN_HINT } from '../security/accessGuard';
+import { createAllowedHosts, type ResolveHost } from '../security/allowedHosts';
+import { createAuthFailureLimiter } from '../security/authFailureLimiter';
+import { createCredentials } from '../security/credentials';
 import { createTokenStore } from '../websocket/tokenStore';
 import type { WebSocketComponent } from '../websocket/websocketComponent';
 
@@ -69,6 +73,10 @@ export interface RuntimeOptions {
   readonly components?: (config: HavenConfig, deps: ComponentDeps) => Component[];
   /** Bus to use; default: in-process, or Redis when `bus.redis_url` is set (see createBus). */
   readonly bus?: (config: HavenConfig, log: Logger) => Bus;
+  /** The caller's address as the access guard and the failed-authentication limit see it; default the socket's. A test plays a remote caller with it, on loopback. */
+  readonly peerAddress?: (req: IncomingMessage) => string | undefined;
+  /** Resolves registration hosts for `services.allowed_hosts`; default `dns.lookup`. */
+  readonly resolveHost?: ResolveHost;
 }
 
 /** The trigger catalog: triggers by name, and the organization of those that name none. */
@@ -122,6 +130,8 @@ export function createRuntime({
   eventLog: openLog = openEventLog,
   components = createComponents,
   bus: createBusFor = createBus,
+  peerAddress = (req) => req.socket.remoteAddress,
+  resolveHost,
 }: RuntimeOptions): Runtime {
   const { utcNow } = clock;
   // What the hub actually runs on, for an operator at debug level; its secrets are redacted by path (src/log.ts).
@@ -191,7 +201,11 @@ export function createRuntime({
     utcNow,
     dataDir: config.storage.data_dir,
     config: serviceConfigFrom(config.services),
+    allowTarget: createAllowedHosts({ entries: config.services.allowed_hosts, resolve: resolveHost }),
   });
+  const { security } = config;
+  const credentials = createCredentials(store, utcNow);
+  const authFailures = createAuthFailureLimiter({ max: security.auth_failures.max, windowMs: security.auth_failures.window_ms }, scheduler);
 
   const report = (input: TriggerReport): Promise<Decision> => ingress.report(input);
   // The log folds the cache into its memory before anyone reads a record: one fold, not a second copy per event.
@@ -215,6 +229,8 @@ export function createRuntime({
     scheduler,
     clock,
     log,
+    authFailures,
+    credentials,
   };
 
   const parts = components(config, deps);
@@ -292,6 +308,13 @@ export function createRuntime({
       const triggerDeps = { report, services, responseBoundMs: config.services.response_bound_ms };
       const app = createApp({
         log: apiLog,
+        guard: createAccessGuard({
+          credentials,
+          failures: authFailures,
+          protectedMode: security.protected_mode,
+          deviceKeys: new Set(security.device_keys),
+          peerAddress,
+        }),
         routers: [
           createHealthRouter(health),
           createDashboardRouter(),
@@ -309,7 +332,8 @@ export function createRuntime({
         fallback: app.callback(),
         log: apiLog,
       });
-      server.on('request', fastPath);
+      // A device key on HTTP is checked by the access guard, in Koa: the fast path then steps aside.
+      server.on('request', security.device_keys.includes('HTTP') ? app.callback() : fastPath);
       const { host, port } = config.comm.http;
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
@@ -320,6 +344,13 @@ export function createRuntime({
       });
       const addr = server.address() as AddressInfo;
       log.info(`HTTP API listening on http://${addr.address}:${addr.port}`, { triggers: triggers.size, seq: gateway.currentSeq() });
+      // After the components: the bootstrap admin token (HAVEN_ADMIN_TOKEN) is stored by then.
+      if (credentials.adminConfigured()) log.info('management routes need an admin key or token from every address');
+      else if (security.protected_mode)
+        log.warn(
+          `protected mode: no admin key or token exists, so management routes answer loopback callers only; to manage the hub from elsewhere, ${CREATE_ADMIN_HINT}`,
+        );
+      else log.warn('protected mode is off and no admin key or token exists: anyone who reaches the API can manage the hub');
     },
     stop() {
       stopping ??= (async () => {

@@ -41,6 +41,8 @@ export interface ServiceDispatcherDeps {
   readonly connect?: SocketFactory;
   /** Where a seed-era `service_registrations.json` may wait to be imported (`restore`). */
   readonly dataDir?: string;
+  /** May a registration point at this host (`services.allowed_hosts`)? Absent: anywhere. */
+  readonly allowTarget?: (host: string) => Promise<{ readonly ok: true } | { readonly ok: false; readonly error: string }>;
 }
 
 export type { RegistrationView, SocketStatus } from './serviceViews';
@@ -51,7 +53,7 @@ export type { ServiceConfig } from './serviceConfig';
 /** What `register` answers: the registration with its `socket_status`, or the status and error body to answer. */
 export type RegisterResult =
   | { readonly ok: true; readonly registration: Registration & { readonly socket_status: SocketStatus } }
-  | { readonly ok: false; readonly status: 400 | 500; readonly error: string };
+  | { readonly ok: false; readonly status: 400 | 403 | 500; readonly error: string };
 
 /** What `restore` found and started. */
 export interface RestoreSummary {
@@ -188,6 +190,12 @@ export function createServiceDispatcher(deps: ServiceDispatcherDeps): ServiceDis
     const normalized = normalizeRegistration({ ...input, registered_at: undefined }, utcNow());
     if (!normalized.ok) return { ok: false, status: 400, error: normalized.error };
     const registration = normalized.registration;
+    // Before any connection: a registration must not make the hub open sockets where it may not.
+    const verdict = deps.allowTarget ? await deps.allowTarget(registration.host) : undefined;
+    if (verdict && !verdict.ok) {
+      log.warn(`registration of ${registration.name} refused: ${verdict.error}`);
+      return { ok: false, status: 403, error: verdict.error };
+    }
     return serial(registration.name, async () => {
       if (phase === 'stopped') return { ok: false, status: 500, error: 'Service dispatcher is stopped' } as const;
       const actor = spawn(registration, 'hold');
@@ -286,6 +294,12 @@ export function createServiceDispatcher(deps: ServiceDispatcherDeps): ServiceDis
     const started: ServiceActor[] = [];
     for (const registration of [...stored, ...imported]) {
       if (actors.has(registration.name) || stopped()) continue; // registered meanwhile: that one wins
+      const verdict = deps.allowTarget ? await deps.allowTarget(registration.host) : undefined;
+      if (verdict && !verdict.ok) {
+        // Kept in the store: allowing its host in the config brings it back at the next start.
+        log.warn(`stored registration '${registration.name}' not started: ${verdict.error}`);
+        continue;
+      }
       const actor = spawn(registration, 'live');
       actors.set(registration.name, actor);
       started.push(actor);

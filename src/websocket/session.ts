@@ -6,6 +6,8 @@ import { canSee } from '../../streams/websocket/clientFilter';
 import type { DashboardFeed } from './dashboardFeed';
 import type { ClientRecord } from './directory';
 import type { FanOut } from './fanOut';
+import type { AuthFailureLimiter } from '../security/authFailureLimiter';
+import { retryAfterSeconds } from '../api/errors';
 import { encodeMessage, parseClientMessage, textFrame, visibleState, type ClientMessage, type RequestId } from './protocol';
 
 export interface SessionDeps {
@@ -17,6 +19,8 @@ export interface SessionDeps {
   readonly lastSeq: () => number;
   /** Answers `subscribe_dashboard`; absent, the request gets an error. */
   readonly dashboard?: Pick<DashboardFeed, 'subscribe'>;
+  /** The hub's count of failed authentications per address; absent, nothing is counted. */
+  readonly authFailures?: Pick<AuthFailureLimiter, 'blockedForMs' | 'fail'>;
 }
 
 type Result = { ok: true; result: unknown } | { ok: false; code: string; message: string };
@@ -95,8 +99,17 @@ export function createSessionHandler(deps: SessionDeps): (conn: ClientConnection
             : { code: CLOSE.badRequest.code, reason: parsed.error.message.slice(0, 120) };
         return conn.send({ type: 'close', close });
       }
+      const wait = deps.authFailures?.blockedForMs(conn.ip) ?? null;
+      if (wait !== null)
+        return conn.send({
+          type: 'close',
+          close: { code: CLOSE.tooManyFailures.code, reason: `${CLOSE.tooManyFailures.reason}; retry in ${retryAfterSeconds(wait)} s` },
+        });
       const client = deps.authenticate(parsed.message.token);
-      if (!client) return conn.send({ type: 'close', close: { code: CLOSE.unauthorized.code, reason: 'invalid token' } });
+      if (!client) {
+        deps.authFailures?.fail(conn.ip);
+        return conn.send({ type: 'close', close: { code: CLOSE.unauthorized.code, reason: 'invalid token' } });
+      }
       return deps.fanOut.admit(conn, client, parsed.message.lastSeq);
     }
     if (!parsed.ok) {

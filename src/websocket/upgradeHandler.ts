@@ -8,6 +8,7 @@ import type { ClientRecord } from './directory';
 import { isNonNegativeInteger } from '../../streams/contracts';
 import { bearerToken } from './routes/adminAuth';
 import { retryAfterSeconds } from '../api/errors';
+import type { AuthFailureLimiter } from '../security/authFailureLimiter';
 
 export interface UpgradeDeps {
   readonly path: string;
@@ -25,6 +26,8 @@ export interface UpgradeDeps {
   /** True when no other listener takes upgrades for other paths (then they get a 404 here). */
   readonly aloneOnServer: () => boolean;
   readonly log: Logger;
+  /** The hub's count of failed authentications per address; absent, nothing is counted. */
+  readonly authFailures?: Pick<AuthFailureLimiter, 'blockedForMs' | 'fail'>;
 }
 
 /** The address a client connected from, IPv4-mapped IPv6 shown as IPv4 (one key per client for the limiter). */
@@ -70,6 +73,11 @@ export function createUpgradeHandler(deps: UpgradeDeps): (req: IncomingMessage, 
     socket.on('error', destroyOnError);
     if (deps.stopping()) return refuse(socket, 503, 'Service Unavailable', 'Server is shutting down');
     const ip = remoteIp(req);
+    const blocked = deps.authFailures?.blockedForMs(ip) ?? null;
+    if (blocked !== null) {
+      const retry = retryAfterSeconds(blocked);
+      return refuse(socket, 429, 'Too Many Requests', `Too many failed authentications from ${ip}; retry in ${retry} s`, { 'Retry-After': String(retry) });
+    }
     const decision = deps.limiter.attempt(ip);
     if (!decision.allowed) {
       const retry = retryAfterSeconds(decision.retryAfterMs);
@@ -85,6 +93,7 @@ export function createUpgradeHandler(deps: UpgradeDeps): (req: IncomingMessage, 
       if (header === undefined) return;
       if (lastSeq !== undefined && !isNonNegativeInteger(lastSeq)) return conn.closeNow(CLOSE.badRequest.code, 'lastSeq must be a non-negative integer');
       const client = token ? deps.authenticate(token) : undefined;
+      if (!client) deps.authFailures?.fail(ip);
       if (!client) return conn.closeNow(CLOSE.unauthorized.code, token ? 'invalid token' : 'malformed Authorization header (expected Bearer <token>)');
       conn.admit(client, lastSeq);
     });

@@ -30,6 +30,7 @@ import { createSessionHandler } from './session';
 import { startSweep } from './sweep';
 import { createTokenStore } from './tokenStore';
 import { createUpgradeHandler, remoteIp } from './upgradeHandler';
+import type { AuthFailureLimiter } from '../security/authFailureLimiter';
 
 /** What the WebSocket transport reads; the last three are seams tests (and other hosts) may replace. */
 export interface WebSocketDeps {
@@ -60,6 +61,8 @@ export interface WebSocketDeps {
   readonly dashboard?: DashboardSources;
   /** End-of-turn hook for write coalescing; default: the end of the turn, paced under load ({@link createFlushPacer}). */
   readonly defer?: (fn: () => void) => void;
+  /** The hub's count of failed authentications per address (shared with REST and SSE); absent, nothing is counted. */
+  readonly authFailures?: Pick<AuthFailureLimiter, 'blockedForMs' | 'fail'>;
 }
 
 /** The WebSocket transport as the runtime and other components see it. */
@@ -141,7 +144,7 @@ export function createWebSocketComponent(cfg: HavenConfig['websocket'], deps: We
     authTimeoutMs: cfg.auth_timeout_ms,
     slowConsumerMs: cfg.slow_consumer_ms,
     closeGraceMs: CLOSE_GRACE_MS,
-    onText: createSessionHandler({ authenticate, fanOut, triggers, cache, lastSeq, dashboard }),
+    onText: createSessionHandler({ authenticate, fanOut, triggers, cache, lastSeq, dashboard, authFailures: deps.authFailures }),
     onClosed: (conn) => {
       connections.delete(conn);
       dashboard?.remove(conn);
@@ -156,6 +159,7 @@ export function createWebSocketComponent(cfg: HavenConfig['websocket'], deps: We
     wss,
     limiter,
     authenticate,
+    authFailures: deps.authFailures,
     stopping: () => status !== 'running',
     aloneOnServer: () => (server?.listenerCount('upgrade') ?? 0) <= 1,
     log,

@@ -16,6 +16,8 @@ export const CLOSE = {
   badRequest: { code: 4400, reason: 'bad request' },
   /** No valid token: unknown, missing, or not sent before the deadline. */
   unauthorized: { code: 4401, reason: 'unauthorized' },
+  /** Too many failed authentications from this address (HTTP's 429); the reason says when to retry. */
+  tooManyFailures: { code: 4029, reason: 'too many failed authentications' },
   /** The token was revoked (or the client deleted) by an admin. */
   revoked: { code: 4403, reason: 'token revoked' },
 } as const;

@@ -6,6 +6,8 @@ import { parseLine } from '../../../streams/sources/parseLine';
 import { splitLines } from '../../../streams/sources/splitLines';
 import type { TriggerReport } from '../../hub';
 import { sanitizeForLog, type Logger } from '../../log';
+import { retryAfterSeconds } from '../../api/errors';
+import type { AuthFailureLimiter } from '../../security/authFailureLimiter';
 
 /** What one connection needs: the gateway's door, its bounds, a clock for the idle bound and the shutdown grace. */
 export interface LineConnectionDeps {
@@ -17,7 +19,21 @@ export interface LineConnectionDeps {
   readonly maxInFlight: number;
   readonly scheduler: SchedulerLike;
   readonly log: Logger;
+  /** Device keys (`AUTH <key>` lines). Absent: an `AUTH` line is answered `ERR unauthorized`, and nothing is required. */
+  readonly auth?: LineAuth;
 }
+
+/** How a connection proves it is a device: `security.device_keys` lists TCP, or not. */
+export interface LineAuth {
+  /** Lines before a good `AUTH` are refused `ERR unauthorized`. */
+  readonly required: boolean;
+  /** Is this a device (or admin) API key? */
+  readonly verify: (key: string) => boolean;
+  readonly failures?: Pick<AuthFailureLimiter, 'blockedForMs' | 'fail'>;
+}
+
+/** `AUTH <key>`: never reported, never logged. */
+const AUTH_LINE = /^\s*auth(?:\s+(\S+))?\s*$/i;
 
 /** One device connection, answered line by line. */
 export interface LineConnection {
@@ -47,6 +63,21 @@ export function serveLineConnection(socket: Socket, deps: LineConnectionDeps): L
   let ending = false;
   let lines = 0;
   let badLines = 0;
+  let authenticated = false;
+  const auth = deps.auth;
+
+  /** The reply to an `AUTH` line; `close` when the address is refused for too many failures. */
+  const authenticate = (key: string | undefined): { reply: string; close: boolean } => {
+    const wait = auth?.failures?.blockedForMs(remote ?? 'unknown') ?? null;
+    if (wait !== null)
+      return { reply: formatError('too_many_failures', `Too many failed authentications; retry in ${retryAfterSeconds(wait)} s`), close: true };
+    if (key !== undefined && auth?.verify(key)) {
+      authenticated = true;
+      return { reply: 'OK auth\n', close: false };
+    }
+    auth?.failures?.fail(remote ?? 'unknown');
+    return { reply: formatError('unauthorized', key === undefined ? 'Usage: AUTH <device key>' : 'Invalid device key'), close: false };
+  };
 
   const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
   socket.setEncoding('utf8');
@@ -131,7 +162,22 @@ export function serveLineConnection(socket: Socket, deps: LineConnectionDeps): L
     const split = splitLines(carry, chunk, maxLineLength);
     carry = split.carry;
     const items: Array<Promise<Decision> | string> = [];
+    let refused = false;
     for (const line of split.lines) {
+      const authLine = AUTH_LINE.exec(line);
+      if (authLine) {
+        const { reply, close } = authenticate(authLine[1]);
+        items.push(reply);
+        if (close) {
+          refused = true;
+          break;
+        }
+        continue;
+      }
+      if (auth?.required && !authenticated) {
+        items.push(formatError('unauthorized', 'Send AUTH <device key> first'));
+        continue;
+      }
       const parsed = parseLine(line);
       if (parsed.ok) {
         items.push(report({ source, kind: parsed.kind, name: parsed.name, value: parsed.value, id: parsed.id, remote }));
@@ -148,6 +194,7 @@ export function serveLineConnection(socket: Socket, deps: LineConnectionDeps): L
     }
     enqueue(items);
     if (split.tooLong) finish('line too long');
+    if (refused) finish('too many failed authentications');
   });
 
   return {

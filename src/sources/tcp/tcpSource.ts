@@ -4,7 +4,7 @@ import type { HavenConfig, ListenerConfig } from '../../config/havenConfig';
 import type { Component, Report } from '../../hub';
 import type { Logger } from '../../log';
 import { createSourceStatus } from '../sourceStatus';
-import { serveLineConnection, type LineConnection } from './lineConnection';
+import { serveLineConnection, type LineAuth, type LineConnection } from './lineConnection';
 
 /** The TCP text-line source as a component; `address()` is where it listens (tests bind port 0). */
 export interface TcpSource extends Component {
@@ -28,6 +28,8 @@ export interface TcpSourceDeps {
   readonly scheduler: SchedulerLike;
   /** The hub's log; the source logs as a child of it. */
   readonly log: Logger;
+  /** Device keys for `AUTH` lines (see lineConnection). */
+  readonly auth?: LineAuth;
 }
 
 /**
@@ -37,7 +39,7 @@ export interface TcpSourceDeps {
  * connection's remote address. A port that cannot be bound leaves the source `failed` (shown by
  * `/readyz`) while the rest of the hub serves.
  */
-export function createTcpSource({ enabled, listen, lines, graceMs, report, scheduler, log: hubLog }: TcpSourceDeps): TcpSource {
+export function createTcpSource({ enabled, listen, lines, graceMs, report, scheduler, log: hubLog, auth }: TcpSourceDeps): TcpSource {
   const log = hubLog.child(`Source ${TCP_SOURCE}`);
   const status = createSourceStatus(TCP_SOURCE, log);
   const connections = new Set<LineConnection>();
@@ -62,6 +64,7 @@ export function createTcpSource({ enabled, listen, lines, graceMs, report, sched
           maxInFlight: lines.max_in_flight,
           scheduler,
           log,
+          auth,
         });
         connections.add(connection);
         void connection.closed.then(() => connections.delete(connection));

@@ -4,6 +4,7 @@ import { addTriggerPosts } from '../../api/routes/triggers';
 import type { TriggerRoutesDeps } from '../../api/triggerAnswer';
 import type { Component } from '../../hub';
 import type { Logger } from '../../log';
+import { API_KEY_PATTERN } from '../../keys/apiKey';
 import { bearerToken } from '../../websocket/routes/adminAuth';
 import { createSourceStatus } from '../sourceStatus';
 
@@ -35,6 +36,8 @@ function tokenCheck(canFire: NonNullable<WebSourceDeps['canFire']>): Middleware 
     const header = ctx.get('authorization');
     if (!header) return next();
     const token = bearerToken(header);
+    // An API key sent as Bearer is a device key, which the access guard checked; only tokens are held to areas.
+    if (token && API_KEY_PATTERN.test(token)) return next();
     if (!token) ctx.throw(401, 'Malformed Authorization header (expected Bearer <token>)', { headers: { 'WWW-Authenticate': 'Bearer' } });
     const name = (ctx.request.body as { name?: unknown } | undefined)?.name;
     // A body without a name is the validator's to refuse, with its own message.

@@ -53,7 +53,7 @@ describe('JSON bodies only: 415 for any other content type, 400 for malformed JS
   });
 
   it('a method a route does not have is a 405 JSON error naming the allowed ones, like every refusal', async () => {
-    const res = await fetch(h.hub.url + '/api/register/Nobody', { method: 'POST' });
+    const res = await fetch(h.hub.url + '/api/register/Nobody', { method: 'POST', headers: { authorization: `Bearer ${h.adminToken}` } });
     expect(res.status).to.equal(405);
     expect(res.headers.get('allow')).to.equal('DELETE');
     expect(await res.json()).to.deep.equal({ error: 'POST is not allowed on /api/register/Nobody (allowed: DELETE)' });

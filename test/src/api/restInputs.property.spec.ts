@@ -124,7 +124,9 @@ describe('REST inputs, property-based: every bad input gets a 4xx JSON error, an
   let areaId: string;
   let clientId: string;
   before(async () => {
-    h = await startWsHub();
+    // Hundreds of wrong credentials on purpose: the failed-auth limit (tested in test/src/security) would
+    // block this address, and then no valid request could show the hub still serves.
+    h = await startWsHub({ security: { auth_failures: { max: 1_000_000, window_ms: 60_000 } } });
     apiKey = createKey(h.hub, 'default').key;
     areaId = (await h.api('POST', '/api/areas', { name: 'Fuzz', entityIds: ['Stage.Mode'] })).body.area.areaId;
     clientId = (await h.api('POST', '/api/clients', { name: 'Fuzz panel', areas: [areaId] })).body.client.id;

@@ -171,9 +171,12 @@ describe('haven (the built CLI as a subprocess)', function () {
   });
 
   it('listen: listens, registers, prints an event sent to it, and on SIGINT unregisters and exits 0', async () => {
-    const listener = haven(['listen', '--port', '0', '--name', 'cli-listener', '--url', url]);
+    // An admin exists on this hub (the status test made one), so registering needs an admin token.
+    const { token } = JSON.parse((await run('tokens', 'create-admin', '--name', 'listener', '--json')).out);
+    const auth = { headers: { authorization: `Bearer ${token}` } };
+    const listener = haven(['listen', '--port', '0', '--name', 'cli-listener', '--url', url, '--token', token]);
     await waitFor(() => /registered as cli-listener/.test(listener.err()), `the listener to register (${listener.err()})`);
-    const listed = (await (await fetch(`${url}/api/registrations`)).json()) as { services: { name: string }[] };
+    const listed = (await (await fetch(`${url}/api/registrations`, auth)).json()) as { services: { name: string }[] };
     expect(listed.services.map((r) => r.name)).to.include('cli-listener');
 
     const sent = await run('send', 'Dial.Number', '5', '--id', '3', '--url', url);
@@ -181,7 +184,7 @@ describe('haven (the built CLI as a subprocess)', function () {
     await waitFor(() => /^Dial\.Number {2}5 {2}id=3 {2}\S+$/m.test(listener.out()), `the event on the listener's stdout (${listener.out()})`);
 
     // A connection per event, with the seq the hub adds on request.
-    const perEvent = haven(['listen', '--port', '0', '--name', 'cli-connect', '--protocol', 'tcp_connect', '--fields', 'seq', '--url', url]);
+    const perEvent = haven(['listen', '--port', '0', '--name', 'cli-connect', '--protocol', 'tcp_connect', '--fields', 'seq', '--url', url, '--token', token]);
     await waitFor(() => /registered as cli-connect \(TCP_CONNECT\)/.test(perEvent.err()), `the second listener to register (${perEvent.err()})`);
     await run('send', 'Dial.Number', '6', '--id', '4', '--url', url);
     await waitFor(() => /^Dial\.Number {2}6 {2}id=4 {2}\S+ {2}seq=\d+$/m.test(perEvent.out()), `the event with its seq (${perEvent.out()})`);
@@ -191,7 +194,7 @@ describe('haven (the built CLI as a subprocess)', function () {
     expect(await perEvent.exited, perEvent.err()).to.equal(0);
     expect(await listener.exited, listener.err()).to.equal(0);
     expect(listener.err()).to.contain('unregistered cli-listener');
-    const after = (await (await fetch(`${url}/api/registrations`)).json()) as { services: { name: string }[] };
+    const after = (await (await fetch(`${url}/api/registrations`, auth)).json()) as { services: { name: string }[] };
     expect(after.services.map((r) => r.name)).not.to.include.members(['cli-listener', 'cli-connect']);
   });
 

@@ -15,8 +15,13 @@ const ADMIN_TOKEN = 'dashboard-test-admin-token-0123456789';
 /** Debian's Chromium (test/peers/peers.txt), never a browser playwright downloads. */
 const CHROMIUM = '/usr/bin/chromium';
 
+// Management (registrations, power instances) needs an admin credential once one exists (protected mode, README Security).
 const post = (hub: TestHub, path: string, body: unknown) =>
-  fetch(`${hub.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  fetch(`${hub.url}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(path.includes('trigger-') ? {} : { authorization: `Bearer ${ADMIN_TOKEN}` }) },
+    body: JSON.stringify(body),
+  });
 
 /**
  * The dashboard in a real browser against a real hub: sign in, watch a trigger posted over REST,
@@ -152,7 +157,9 @@ describe('dashboard in headless Chromium', function () {
       await page.locator('[data-service="BellServer"]').getByRole('button', { name: 'Unregister' }).click();
       await page.locator('[data-service="BellServer"]').getByRole('button', { name: 'Really unregister?' }).click();
       await page.locator('[data-service="BellServer"]').waitFor({ state: 'detached' });
-      const registered = (await (await fetch(`${hub.url}/api/registrations`)).json()) as { services: Array<{ name: string }> };
+      const registered = (await (await fetch(`${hub.url}/api/registrations`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).json()) as {
+        services: Array<{ name: string }>;
+      };
       expect(registered.services.map((r) => r.name)).to.not.include('BellServer');
     } finally {
       await bell.close();

@@ -58,7 +58,10 @@ describe('apiKeys', () => {
   it('rejects a bad organization id, role or name as values', () => {
     const keys = createApiKeys({ store });
     expect(keys.create({ organization: 'has space' })).to.deep.include({ ok: false });
-    expect(keys.create({ organization: 'acme', role: 'root' as never })).to.deep.equal({ ok: false, error: "Invalid role 'root' (roles: viewer, admin)" });
+    expect(keys.create({ organization: 'acme', role: 'root' as never })).to.deep.equal({
+      ok: false,
+      error: "Invalid role 'root' (roles: viewer, device, admin)",
+    });
     expect(keys.create({ organization: 'acme', name: '' })).to.deep.include({ ok: false });
     expect(keys.list()).to.deep.equal([]);
   });

@@ -205,7 +205,7 @@ describe('WebSocket connection and authentication', () => {
     const { hub, token } = await withPanel();
     const none = await hub.api('GET', '/api/areas', undefined, null);
     expect(none.status).to.equal(401);
-    expect(none.body.error).to.equal('Missing Authorization: Bearer <admin token>');
+    expect(none.body.error).to.equal('Missing credentials: send an admin key (x-api-key) or an admin token (Authorization: Bearer)');
     expect(none.headers.get('www-authenticate')).to.equal('Bearer');
     expect((await hub.api('GET', '/api/areas', undefined, 'hvn_wrong')).status).to.equal(401);
     const client = await hub.api('GET', '/api/clients', undefined, token);
