@@ -98,6 +98,8 @@ describe('WebSocket: every message gets an answer and the hub keeps serving (pro
     h = await startWsHub({
       trigger: { sources: { TCP: { enabled: false }, MODBUS: { enabled: false } } },
       websocket: { max_payload_bytes: MAX_PAYLOAD, rate_limit: { max: 100000 } },
+      // Bad first messages by the dozen on purpose: the failed-auth limit (test/src/security) would block this address.
+      security: { auth_failures: { max: 1_000_000, window_ms: 60_000 } },
     });
     const made = h.ws.admin.createClient('fuzzer', 'client', []);
     if (!made.ok) throw new Error('no client');
