@@ -35,9 +35,18 @@ export interface Gateway {
    * (`stored`, as `log/hubMemory`'s `storedGateOf` makes it): the trigger's last id, and for an
    * event the time of its minimum-interval scope and of its source's priority. Its retry is then
    * gated as if it had never come: not `duplicate`, nor `min_interval` after itself, and it holds
-   * no lower-priority source in `cooldown`. Its seq stays used.
+   * no lower-priority source in `cooldown`. Its seq stays used (see {@link release}).
    */
   forget(event: TriggerEvent, stored: GateSeed): void;
+  /**
+   * Gives `seq` back, after the log could not write the event that took it (and kept nothing of
+   * it): once every seq above it up to the last one assigned is given back too, the counter goes
+   * down below them all, and the next inputs take those seqs again. A seq with a higher one still
+   * used (stored, or not yet decided) stays used: the counter never goes back over a seq the log
+   * may hold. A batch that failed is given back in decision order, so it is its last seq that
+   * moves the counter.
+   */
+  release(seq: number): void;
 }
 
 type Staged = ValidTrigger | Rejected;
@@ -119,6 +128,16 @@ export function createGateway(deps: GatewayDeps): Gateway {
     if (event.kind !== 'event') return;
     restore(state.lastAcceptedAt, minIntervalScopeKey(gating.minIntervalScope, event.name), stored.lastAcceptedAt);
     restore(state.lastPriorityAt, ctx.priorityOf(event.source), stored.lastPriorityAt);
+  };
+  /** Seqs given back while a higher one was still used, and the counter when they were. */
+  const released = new Set<number>();
+  let releasedAt = 0;
+  gateway.release = (seq: number) => {
+    // A seq assigned since the last release is used, so nothing given back below it can be reached again.
+    if (state.seq > releasedAt) released.clear();
+    if (seq <= state.seq) released.add(seq);
+    while (released.delete(state.seq)) state.seq--;
+    releasedAt = state.seq;
   };
   return gateway;
 }

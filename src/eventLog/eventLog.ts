@@ -46,7 +46,15 @@ export interface EventLog {
 
 /** Why a record was not stored, carried to whoever awaited it. */
 export class NotStoredError extends Error {
-  constructor(cause: unknown) {
+  constructor(
+    cause: unknown,
+    /**
+     * The records did reach the segment file and only its fsync failed: they may be read back
+     * after a restart, so their seqs stay used. False (a failed write, cut back): the log holds
+     * nothing of them, and their seqs may be given out again.
+     */
+    readonly written = false,
+  ) {
     super(`The event log could not store the event (${cause instanceof Error ? cause.message : String(cause)})`);
     this.name = 'NotStoredError';
   }

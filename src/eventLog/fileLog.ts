@@ -35,6 +35,8 @@ export interface FileLogOptions {
   /** Seams: the end of a turn, the write (a test makes it fail as a full disk would), and the fsync `always` waits for. */
   readonly defer?: EndOfTurn;
   readonly writeSync?: typeof writeSync;
+  /** The cut-back of a failed batch (a test makes it fail as a file system gone read-only would). */
+  readonly ftruncateSync?: typeof ftruncateSync;
   readonly fdatasync?: (fd: number, done: (err: NodeJS.ErrnoException | null) => void) => void;
 }
 
@@ -150,6 +152,7 @@ export function openFileLog(options: FileLogOptions): OpenedLog {
 
   // ---- Writing.
   const write = options.writeSync ?? writeSync;
+  const truncate = options.ftruncateSync ?? ftruncateSync;
   const openSegment = (firstSeq: number): ActiveSegment => {
     const path = join(dir, segmentName(firstSeq));
     const segment = { firstSeq, path, fd: openSync(path, 'a'), bytes: 0 };
@@ -171,18 +174,33 @@ export function openFileLog(options: FileLogOptions): OpenedLog {
     return active;
   };
   let failing: string | undefined;
+  /** A segment whose failed batch could not be cut back (read-only, I/O error): nothing is appended to it before the cut succeeds. */
+  let uncut: ActiveSegment | undefined;
   const sink: LogSink = {
     write(events) {
       const buffer = frameBatch(events);
-      let segment = active ?? rotate(events[0].seq);
-      if (segment.bytes > 0 && segment.bytes + buffer.length > options.segmentBytes) segment = rotate(events[0].seq);
+      let segment: ActiveSegment | undefined;
       let written = 0;
       try {
+        if (uncut) {
+          truncate(uncut.fd, uncut.bytes);
+          uncut = undefined;
+        }
+        segment = active ?? rotate(events[0].seq);
+        if (segment.bytes > 0 && segment.bytes + buffer.length > options.segmentBytes) segment = rotate(events[0].seq);
         while (written < buffer.length) written += write(segment.fd, buffer, written, buffer.length - written);
       } catch (err) {
         // Nothing of a failed batch may stay: a half record would tear the records after it. Cut
         // back even when no call returned a count: the one that threw may have written part of it.
-        ftruncateSync(segment.fd, segment.bytes);
+        // A cut that fails too (the file system went read-only) is retried before the next write.
+        if (segment) {
+          try {
+            truncate(segment.fd, segment.bytes);
+          } catch (cutErr) {
+            if (uncut !== segment) log.error('event log: a failed batch could not be cut back; nothing is written until it can be', { error: String(cutErr) });
+            uncut = segment;
+          }
+        }
         log.error('event log: write failed; the batch is not stored', { error: String(err), records: events.length });
         failing = err instanceof Error ? err.message : String(err);
         throw err;

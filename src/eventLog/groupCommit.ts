@@ -61,7 +61,7 @@ export function createGroupCommit(sink: LogSink, onWritten: (events: readonly Tr
     }
     onWritten(b.events);
     for (const event of b.events) committed.next(event);
-    if (sink.durable) sink.durable().then(b.resolve, (err: unknown) => b.reject(new NotStoredError(err)));
+    if (sink.durable) sink.durable().then(b.resolve, (err: unknown) => b.reject(new NotStoredError(err, true)));
     else b.resolve();
   };
 

@@ -17,8 +17,8 @@ export interface IngressDeps {
    * answered "accepted" that a crash would forget. Called in decision order.
    */
   readonly commit: (accepted: Accepted) => Promise<void>;
-  /** An accepted input the log could not store: the gateway forgets what it recorded of it. */
-  readonly notStored: (accepted: Accepted) => void;
+  /** An accepted input the log could not store (`error`, as the commit rejected): the gateway forgets what it recorded of it. */
+  readonly notStored: (accepted: Accepted, error: unknown) => void;
 }
 
 /** The one door into the gateway: every source reports here and awaits its decision. */
@@ -65,7 +65,7 @@ export function createIngress({ gateway, scheduler, maxPending, isSourceEnabled,
     return commit(decision).then(
       () => told(decision),
       (err: unknown): Decision => {
-        notStored(decision);
+        notStored(decision, err);
         const why = err instanceof Error ? err.message : String(err);
         return told({ accepted: false, input: decision.input, reason: 'not_stored', message: `${why}; nothing was accepted, retry shortly` });
       },

@@ -21,7 +21,7 @@ import { createBus } from '../bus/createBus';
 import { compileWhitelist } from '../config/compileWhitelist';
 import type { HavenConfig } from '../config/havenConfig';
 import { loadTriggerConfig } from '../config/loadConfig';
-import type { EventLog } from '../eventLog/eventLog';
+import { NotStoredError, type EventLog } from '../eventLog/eventLog';
 import type { OpenedLog } from '../eventLog/fileLog';
 import { createDispatchMark } from '../eventLog/dispatchMark';
 import { openEventLog, type OpenLogDeps } from '../eventLog/openEventLog';
@@ -188,7 +188,11 @@ export function createRuntime({
     maxPending: config.trigger.gating.max_pending,
     isSourceEnabled: (source) => config.trigger.sources[source]?.enabled !== false,
     commit: ({ event }) => storeRecord(event),
-    notStored: ({ event }) => gateway.forget(event, storedGateOf(memory, event, rules, scheduler.now(), clock.wallMs())),
+    notStored: ({ event }, error) => {
+      gateway.forget(event, storedGateOf(memory, event, rules, scheduler.now(), clock.wallMs()));
+      // A write that failed left nothing in the log: its seqs go to the next inputs, so the log stays gapless.
+      if (error instanceof NotStoredError && !error.written) gateway.release(event.seq);
+    },
   });
   // Every consumer reads what the log committed, each on its own subscription.
   const committed$ = eventLog.committed$;

@@ -8,6 +8,7 @@ import { dispatchLatencySuite } from './suites/dispatchLatency';
 import { fanoutSuite } from './suites/fanout';
 import { httpIngressSuite } from './suites/httpIngress';
 import { pipelineSuite } from './suites/pipeline';
+import { stalledClientsSuite } from './suites/stalledClients';
 import { startupSuite } from './suites/startup';
 import { tcpSourceSuite } from './suites/tcpSource';
 import { wsMemorySuite } from './suites/wsMemory';
@@ -25,7 +26,7 @@ import { wsMemorySuite } from './suites/wsMemory';
  * and their rows say this build ÷ the baseline. Every temporary folder (the hubs' data, the
  * event logs of 7) is removed at the end, also when the run is interrupted.
  */
-const SUITES: Suite[] = [httpIngressSuite, dispatchLatencySuite, fanoutSuite, wsMemorySuite, tcpSourceSuite, pipelineSuite, startupSuite];
+const SUITES: Suite[] = [httpIngressSuite, dispatchLatencySuite, fanoutSuite, wsMemorySuite, tcpSourceSuite, pipelineSuite, startupSuite, stalledClientsSuite];
 
 function option(name: string, fallback: string): string {
   const at = process.argv.indexOf(`--${name}`);

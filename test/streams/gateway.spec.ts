@@ -462,6 +462,46 @@ describe('gateway', () => {
       });
     });
 
+    /** `gateway` gives back `seqs`, in this order, at `frame`, after the input of that frame. */
+    const releaseAt = (ts: TestScheduler, gateway: Gateway, frame: number, ...seqs: number[]) =>
+      ts.schedule(() => ts.schedule(() => seqs.forEach((seq) => gateway.release(seq)), 0), frame);
+
+    it('release gives the seqs of a batch the log could not write to the next inputs, so the log has no gap', () => {
+      const ts = createTestScheduler();
+      const gateway = gatewayFor(ts);
+      const values = { a: button({ id: 1 }), b: hook({ id: 1 }), c: button({ id: 2 }), d: hook({ id: 2 }), e: button({ id: 3 }) };
+      ts.run(({ hot, expectObservable }) => {
+        // b and c (#2, #3) were one batch that failed: given back in decision order, d and e take their seqs.
+        releaseAt(ts, gateway, 2, 2, 3);
+        expectObservable(gateway(hot('abc-de', values)).pipe(map(brief))).toBe('abc-de', {
+          a: '#1 Phone.Button=On',
+          b: '#2 Phone.Hook=On',
+          c: '#3 Phone.Button=On',
+          d: '#2 Phone.Hook=On',
+          e: '#3 Phone.Button=On',
+        });
+      });
+      expect(gateway.currentSeq()).to.equal(3);
+    });
+
+    it('release leaves a seq used while a higher one is: the counter never goes back over a seq the log may hold', () => {
+      const ts = createTestScheduler();
+      const gateway = gatewayFor(ts);
+      const values = { a: button({ id: 1 }), b: hook({ id: 1 }), c: button({ id: 2 }), d: hook({ id: 2 }), e: button({ id: 3 }) };
+      ts.run(({ hot, expectObservable }) => {
+        // #1 is given back while #2 is used: it stays used. #4 is given back at the top: e takes it again.
+        releaseAt(ts, gateway, 1, 1);
+        releaseAt(ts, gateway, 3, 4);
+        expectObservable(gateway(hot('abcd-e', values)).pipe(map(brief))).toBe('abcd-e', {
+          a: '#1 Phone.Button=On',
+          b: '#2 Phone.Hook=On',
+          c: '#3 Phone.Button=On',
+          d: '#4 Phone.Hook=On',
+          e: '#4 Phone.Button=On',
+        });
+      });
+    });
+
     it('forget takes back the minimum interval an input not stored began, back to the stored one', () => {
       const ts = createTestScheduler();
       const gateway = gatewayFor(ts, { minIntervalMs: 10 });

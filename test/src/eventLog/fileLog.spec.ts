@@ -1,5 +1,18 @@
 import { expect } from 'chai';
-import { cpSync, fstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  cpSync,
+  fstatSync,
+  ftruncateSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  truncateSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TriggerEvent } from '../../../streams/contracts';
@@ -568,6 +581,45 @@ describe('eventLog/fileLog', () => {
       const again = open(dir);
       expect(again.recovery.damage).to.equal(undefined);
       expect(allEvents(again.log)).to.deep.equal([1, 4]);
+    });
+
+    it('on a file system gone read-only (the cut-back fails too) says it is failing, writes nothing, and cuts back before the next write', async () => {
+      const dir = tempDir();
+      let readOnly = false;
+      const erofs = () => Object.assign(new Error('EROFS: read-only file system, write'), { code: 'EROFS' });
+      const h = open(
+        dir,
+        {
+          ftruncateSync: ((fd: number, len: number) => {
+            if (readOnly) throw erofs();
+            ftruncateSync(fd, len);
+          }) as typeof ftruncateSync,
+        },
+        (fd, buffer, offset, length) => {
+          if (!readOnly) return realWrite(fd, buffer, offset, length);
+          // The first call gets half the batch out before the file system turns read-only.
+          if (offset === 0) return realWrite(fd, buffer, 0, Math.floor(length / 2));
+          throw erofs();
+        },
+      );
+      await h.appendTurn(at(1));
+      readOnly = true;
+      const lost = [h.log.append(at(2)), h.log.append(at(3))];
+      h.endTurn();
+      for (const answer of lost) expect(await stateOf(answer)).to.equal('rejected NotStoredError');
+      expect(h.log.stats().failing, 'the log says it cannot write (readiness)').to.match(/read-only/);
+      expect(h.lines.join('\n')).to.include('could not be cut back');
+      const still = h.log.append(at(4));
+      h.endTurn();
+      expect(await stateOf(still), 'nothing is appended behind the half batch').to.equal('rejected NotStoredError');
+
+      readOnly = false;
+      await h.appendTurn(at(5));
+      expect(h.log.stats().failing).to.equal(undefined);
+      await h.log.close();
+      const again = open(dir);
+      expect(again.recovery.damage, 'the half batch was cut before the next write').to.equal(undefined);
+      expect(allEvents(again.log)).to.deep.equal([1, 5]);
     });
 
     it('cuts the file back when the write that fails had written part of the buffer itself', async () => {

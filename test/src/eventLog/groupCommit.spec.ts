@@ -91,6 +91,7 @@ describe('eventLog/groupCommit', () => {
     }
     const err = await answers[0].catch((e: unknown) => e);
     expect(err).to.be.instanceOf(NotStoredError);
+    expect((err as NotStoredError).written, 'nothing of it was written: its seqs may be given out again').to.equal(false);
     expect(h.emitted).to.deep.equal([]);
     expect(h.written, 'nothing folded').to.deep.equal([]);
 
@@ -116,6 +117,8 @@ describe('eventLog/groupCommit', () => {
     h.endTurn();
     syncs[1].reject(new Error('EIO: i/o error, fdatasync'));
     expect(await stateOf(second)).to.equal('rejected NotStoredError: The event log could not store the event (EIO: i/o error, fdatasync)');
+    const err = await second.catch((e: unknown) => e);
+    expect((err as NotStoredError).written, 'written, only not synced: its seqs stay used').to.equal(true);
   });
 
   it('flush() writes what is staged now; the turn that ends later then writes nothing', async () => {

@@ -1,0 +1,121 @@
+import { connect, type Socket } from 'node:net';
+import WebSocket from 'ws';
+import { startBenchHub } from '../harness/benchHub';
+import type { Suite } from '../harness/context';
+import { createClientToken } from '../harness/hubApi';
+import { ADMIN_TOKEN_ENV, CLOCK_TRIGGER } from '../harness/hubConfig';
+import { formatNumber, type Row } from '../harness/report';
+import { abOrder, median, Samples, wallMs, type Percentiles } from '../harness/stats';
+
+const RATE = 1000;
+const READERS = 20;
+const STALLED = 20;
+/** Small bounds, so the stalled clients are cut during the run (as in test/src/faults/stalledClients.spec.ts). */
+const CONFIG = {
+  websocket: {
+    rate_limit: { max: 1_000_000, window_ms: 1000 },
+    admin_token_env: ADMIN_TOKEN_ENV,
+    max_buffered_bytes: 128 * 1024,
+    max_pending_messages: 2000,
+    slow_consumer_ms: 3000,
+  },
+};
+
+type Side = 'without' | 'with';
+
+/** A raw client that completes the upgrade with `token` and never reads again. */
+function stalledReader(port: number, token: string): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('error', reject);
+    socket.once('connect', () =>
+      socket.write(
+        [
+          'GET /ws HTTP/1.1',
+          `Host: 127.0.0.1:${port}`,
+          'Upgrade: websocket',
+          'Connection: Upgrade',
+          'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==',
+          'Sec-WebSocket-Version: 13',
+          `Authorization: Bearer ${token}`,
+          '',
+          '',
+        ].join('\r\n'),
+      ),
+    );
+    socket.once('data', () => {
+      socket.pause();
+      socket.on('error', () => undefined);
+      resolve(socket);
+    });
+  });
+}
+
+/** A reading client that times every trigger event whose value is its send time (only while `recording()`). */
+async function reader(port: number, token: string, samples: Samples, recording: () => boolean): Promise<WebSocket> {
+  const ws = new WebSocket(`ws://127.0.0.1:${port}/ws`, { headers: { authorization: `Bearer ${token}` } });
+  ws.on('message', (data) => {
+    if (!recording()) return;
+    const now = wallMs();
+    const m = JSON.parse(data.toString());
+    if (m.type === 'trigger' && typeof m.data?.value === 'number') samples.push(now - m.data.value);
+  });
+  await new Promise<void>((resolve, reject) => {
+    ws.once('open', () => resolve());
+    ws.once('error', reject);
+  });
+  return ws;
+}
+
+/**
+ * Issue 14: the latency of WebSocket clients that read, from POST to message, with and without
+ * stalled clients beside them (who stop reading and are cut as slow consumers during the run).
+ * Each run measures both sides in turn (ABBA), each on a fresh hub; the row is the median of the
+ * run-by-run p99 ratios, with the issue's target of 2×.
+ */
+export const stalledClientsSuite: Suite = {
+  id: '8',
+  title: 'reading WebSocket clients beside stalled ones: p99 with ÷ without',
+  async run(ctx) {
+    const p99: Record<Side, number[]> = { without: [], with: [] };
+    const all: Record<Side, Percentiles[]> = { without: [], with: [] };
+    for (let r = 0; r < ctx.runs; r++) {
+      for (const side of abOrder<Side>(['without', 'with'], r)) {
+        const hub = await startBenchHub(ctx, { name: `stalled-${side}-${r}`, services: 0, wsClients: 0, config: CONFIG });
+        const sockets: Socket[] = [];
+        const readers: WebSocket[] = [];
+        try {
+          const token = await createClientToken(hub.base, [CLOCK_TRIGGER]);
+          const samples = new Samples();
+          let recording = false;
+          for (let i = 0; i < READERS; i++) readers.push(await reader(hub.httpPort, token, samples, () => recording));
+          if (side === 'with') for (let i = 0; i < STALLED; i++) sockets.push(await stalledReader(hub.httpPort, token));
+          // Warm-up, then the measured run.
+          await hub.clients.call('paced', { port: hub.httpPort, rate: RATE, seconds: 1 });
+          recording = true;
+          await hub.clients.call('paced', { port: hub.httpPort, rate: RATE, seconds: ctx.seconds }, (ctx.seconds + 30) * 1000);
+          recording = false;
+          const p = samples.percentiles();
+          p99[side].push(p.p99);
+          all[side].push(p);
+          ctx.log(`  run ${r + 1} ${side} stalled clients: p50 ${formatNumber(p.p50)} ms, p99 ${formatNumber(p.p99)} ms, ${samples.length} messages timed`);
+        } finally {
+          for (const s of sockets) s.destroy();
+          for (const ws of readers) ws.terminate();
+          await hub.stop();
+        }
+      }
+    }
+    const ratio = median(p99.with.map((x, i) => x / p99.without[i]));
+    const row: Row = {
+      id: '8a',
+      what: `p99 of ${READERS} reading WebSocket clients at ${RATE}/s, ${STALLED} stalled beside them ÷ none`,
+      haven: { median: ratio, runs: p99.with.map((x, i) => x / p99.without[i]), unit: '×', display: `${ratio.toFixed(2)}×` },
+      target: '≤ 2×',
+      met: ratio <= 2,
+      note: `p99 without ${formatNumber(median(p99.without))} ms, with ${formatNumber(median(p99.with))} ms (medians of ${ctx.runs} runs)`,
+      detail: { rate: RATE, readers: READERS, stalled: STALLED, percentiles: all },
+    };
+    return [row];
+  },
+};
