@@ -84,7 +84,7 @@ export interface HavenConfig {
   };
   /** Protocol details of the TCP and Modbus sources (`config/schemas/sources.schema.json`). */
   readonly sources: {
-    readonly tcp: { readonly max_line_length: number; readonly idle_timeout_ms: number; readonly max_in_flight: number };
+    readonly tcp: { readonly max_line_length: number; readonly idle_timeout_ms: number; readonly reply_timeout_ms: number; readonly max_in_flight: number };
     readonly modbus: ModbusMapConfig & { readonly unit_id: number };
   };
   /** Smart power sockets (`config/schemas/power.schema.json`). */

@@ -16,9 +16,8 @@ export interface ModbusVectorDeps {
 }
 
 /**
- * The image as modbus-serial's vector (assignable to its `IServiceVector`). Every function is
- * synchronous with fewer parameters than the library's callback form, which is how the library
- * tells it to use the returned value.
+ * The image as the Modbus server reads and writes it, one address at a time. Every function is
+ * synchronous (the server carries out one request at a time) and throws to refuse an address.
  */
 export interface ModbusVector {
   getCoil(address: number): boolean;
@@ -45,10 +44,10 @@ export function statusWords(h: HandshakeState): readonly number[] {
 }
 
 /**
- * The register image behind the Modbus server, as modbus-serial's vector. Coils and holding
+ * The register image behind the Modbus server. Coils and holding
  * registers are what the PLC wrote (trigger coils latch; CMD_RESET reads back 0); discrete inputs
  * and input registers are the hub's answer. Any address outside the map throws exception 2
- * (ILLEGAL DATA ADDRESS), which the library sends back instead of leaving the PLC to time out.
+ * (ILLEGAL DATA ADDRESS), which the server sends back instead of leaving the PLC to time out.
  * A write to a block of registers checks every address before changing any.
  */
 export function createModbusVector(deps: ModbusVectorDeps): ModbusVector {

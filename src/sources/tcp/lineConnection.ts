@@ -16,6 +16,8 @@ export interface LineConnectionDeps {
   readonly maxLineLength: number;
   /** 0: never. */
   readonly idleTimeoutMs: number;
+  /** How long owed replies may stay unwritable (the peer does not read them) before the connection is cut; 0: never. */
+  readonly replyTimeoutMs: number;
   readonly maxInFlight: number;
   readonly scheduler: SchedulerLike;
   readonly log: Logger;
@@ -84,7 +86,8 @@ export function serveLineConnection(socket: Socket, deps: LineConnectionDeps): L
   socket.setNoDelay(true);
   // The idle bound is a timer setting, so it runs on the scheduler (socket.setTimeout would not).
   // Activity only moves a timestamp; the one timer re-arms for what is left, never one per chunk.
-  const { scheduler, idleTimeoutMs } = deps;
+  const { scheduler, idleTimeoutMs, replyTimeoutMs } = deps;
+  let stall: Subscription | undefined;
   let lastActive = scheduler.now();
   const touch = (): void => void (lastActive = scheduler.now());
   let idle: Subscription | undefined;
@@ -104,6 +107,7 @@ export function serveLineConnection(socket: Socket, deps: LineConnectionDeps): L
   socket.on('end', () => finish('peer closed its side'));
   socket.on('close', () => {
     idle?.unsubscribe();
+    stall?.unsubscribe();
     log.debug('connection closed', { remote, lines, badLines });
   });
 
@@ -122,7 +126,16 @@ export function serveLineConnection(socket: Socket, deps: LineConnectionDeps): L
     for (const item of items) out += typeof item === 'string' ? item : formatDecision(item);
     if (!socket.write(out)) {
       writeBlocked = true;
+      // Reading is paused meanwhile, so what waits for this peer stays bounded; a peer that never reads is let go.
+      if (stall === undefined && replyTimeoutMs > 0) {
+        stall = scheduler.schedule(() => {
+          log.info('replies not read; cutting the connection', { remote, replyTimeoutMs });
+          socket.destroy();
+        }, replyTimeoutMs);
+      }
       socket.once('drain', () => {
+        stall?.unsubscribe();
+        stall = undefined;
         writeBlocked = false;
         flow();
       });

@@ -61,6 +61,7 @@ export function createTcpSource({ enabled, listen, lines, graceMs, report, sched
           source: TCP_SOURCE,
           maxLineLength: lines.max_line_length,
           idleTimeoutMs: lines.idle_timeout_ms,
+          replyTimeoutMs: lines.reply_timeout_ms,
           maxInFlight: lines.max_in_flight,
           scheduler,
           log,
