@@ -39,11 +39,18 @@ export function sample(text: string, name: string, labels: Record<string, string
   return 0;
 }
 
-/** `POST /api/register` for a TCP_SOCKET service on 127.0.0.1:`port`; fails unless answered 200. */
-export async function registerService(url: string, registration: { name: string; port: number; max_age_ms?: number; fields?: string[] }): Promise<void> {
+/**
+ * `POST /api/register` for a TCP_SOCKET service on 127.0.0.1:`port`, with the folder's admin token
+ * (the folder has an admin, so management needs it even from loopback); fails unless answered 200.
+ */
+export async function registerService(
+  url: string,
+  adminToken: string,
+  registration: { name: string; port: number; max_age_ms?: number; fields?: string[] },
+): Promise<void> {
   const res = await fetch(`${url}/api/register`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${adminToken}` },
     body: JSON.stringify({ host: '127.0.0.1', protocol: 'TCP_SOCKET', ...registration }),
   });
   if (res.status !== 200) throw new Error(`POST /api/register answered ${res.status}: ${await res.text()}`);

@@ -44,7 +44,7 @@ describe('faults: SIGTERM under load', function () {
     hub = hubs.start(folder.configFile, folder.dataDir);
     const { url, tcpPort } = await hub.ready;
     service = await startLineServer();
-    await registerService(url, { name: 'Flames', port: service.port, fields: ['seq'] });
+    await registerService(url, folder.adminToken, { name: 'Flames', port: service.port, fields: ['seq'] });
     const wsClients: TestClient[] = [];
     const streams: TestStream[] = [];
     for (let i = 0; i < WATCHERS; i++) {
