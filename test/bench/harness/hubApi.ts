@@ -12,9 +12,20 @@ async function call(base: string, method: string, path: string, body?: unknown, 
   return text ? JSON.parse(text) : undefined;
 }
 
-/** Registers a TCP_SOCKET service listening on 127.0.0.1:`port` (optionally asking for extra line fields). */
+/**
+ * Registers a TCP_SOCKET service listening on 127.0.0.1:`port` (optionally asking for extra line
+ * fields), as the bench's admin: the hub has one, so management needs its token even from loopback.
+ */
 export async function registerService(base: string, name: string, port: number, fields?: string[]): Promise<void> {
-  await call(base, 'POST', '/api/register', { name, port, host: '127.0.0.1', protocol: 'TCP_SOCKET', ...(fields ? { fields } : {}) });
+  await call(
+    base,
+    'POST',
+    '/api/register',
+    { name, port, host: '127.0.0.1', protocol: 'TCP_SOCKET', ...(fields ? { fields } : {}) },
+    {
+      authorization: `Bearer ${ADMIN_TOKEN}`,
+    },
+  );
 }
 
 /**
