@@ -6,6 +6,7 @@ import type { Logger } from '../log';
 import { errorBody } from './errors';
 import { bodyParserOptions } from './jsonBody';
 import { requireJsonContentType } from './jsonContentType';
+import { countRefusedInputs } from './refusedInputs';
 
 export interface AppDeps {
   readonly log: Logger;
@@ -13,15 +14,18 @@ export interface AppDeps {
   readonly routers: readonly Router[];
   /** Who may reach which route (src/security/accessGuard.ts); runs before any body is read. */
   readonly guard?: Middleware;
+  /** Told of every trigger input refused before the gateway (src/api/refusedInputs.ts), for the metrics. */
+  readonly refused?: (source: string, reason: string) => void;
 }
 
 /**
  * Builds the Koa app and never listens: the runtime (or a test, through `app.callback()`) decides
  * where it serves.
  */
-export function createApp({ log, routers, guard }: AppDeps): Koa {
+export function createApp({ log, routers, guard, refused }: AppDeps): Koa {
   const app = new Koa();
   app.silent = true;
+  if (refused) app.use(countRefusedInputs(refused));
   app.use(errorBody(log));
   // Who may call comes before what they sent: a stranger learns nothing from a 415.
   if (guard) app.use(guard);

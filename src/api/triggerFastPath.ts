@@ -3,6 +3,7 @@ import type { ValidateFunction } from 'ajv';
 import type { Logger } from '../log';
 import { INTERNAL_ERROR_BODY } from './errors';
 import { bodyRefusal, parseJsonBody } from './jsonBody';
+import { refusalReason } from './refusedInputs';
 import type { TriggerAnswer, TriggerInput } from './triggerAnswer';
 import { describeErrors, invalidBodyMessage } from './validate';
 
@@ -14,6 +15,8 @@ export interface TriggerFastPathDeps {
   /** Everything else: the Koa app's callback. */
   readonly fallback: RequestListener;
   readonly log: Logger;
+  /** Told why a body was refused before the gateway (the Koa app counts its own the same way). */
+  readonly refused?: (reason: string) => void;
 }
 
 /** The one route served here. Anything else, even a variant of it (query, trailing slash), goes to Koa. */
@@ -28,7 +31,7 @@ export const FAST_PATH = '/api/trigger-event';
  * encoding, `Content-Type: application/json`); every other request, and every other route, falls
  * through to `fallback` untouched.
  */
-export function createTriggerFastPath({ answer, validate, fallback, log }: TriggerFastPathDeps): RequestListener {
+export function createTriggerFastPath({ answer, validate, fallback, log, refused = () => undefined }: TriggerFastPathDeps): RequestListener {
   // Answers decided in one turn of the event loop leave together at its end. The clients' next
   // requests then arrive together too, and the hub reads many per turn instead of one.
   let outgoing: Array<[ServerResponse, TriggerAnswer]> = [];
@@ -56,6 +59,7 @@ export function createTriggerFastPath({ answer, validate, fallback, log }: Trigg
   // and an async handler would add its own around each of them.
   const refuse = (res: ServerResponse, err: unknown): void => {
     const { status, message } = bodyRefusal(err);
+    refused(refusalReason(status));
     respond(res, { status, body: { error: message } });
   };
   const failed = (res: ServerResponse, err: unknown): void => {
@@ -65,6 +69,7 @@ export function createTriggerFastPath({ answer, validate, fallback, log }: Trigg
   const take = (req: IncomingMessage, res: ServerResponse, input: unknown): void => {
     if (!validate(input)) {
       const details = describeErrors(validate.errors);
+      refused(refusalReason(400));
       return respond(res, { status: 400, body: { error: invalidBodyMessage(details), details } });
     }
     let answered: Promise<TriggerAnswer>;

@@ -95,6 +95,7 @@ export function createHubMetrics({
       const connected = new Set<string>();
       const subscription = new Subscription();
       subscription.add(watched.answers$.subscribe((d) => inputOf(d.input.source, d.accepted ? 'accepted' : d.reason).n++));
+      subscription.add(watched.refused$.subscribe((r) => inputOf(r.source, r.reason).n++));
       subscription.add(watched.settled$.subscribe((s) => deliveryOf(s.service, s.result).observe(s.waitedMs / 1000)));
       subscription.add(
         watched.serviceStatus$.subscribe(({ service, status }) => {

@@ -1,12 +1,15 @@
 import type { Observable } from 'rxjs';
 import type { Decision } from '../../streams/contracts';
 import type { Component } from '../hub';
+import type { Refusal } from '../runtime/ingress';
 import type { RegistrationView, ServiceStatusChangeOf, Settlement } from '../services/dispatcher';
 
 /** What the metrics watch once the hub runs; the functions are read only when scraped. */
 export interface WatchedHub {
   /** Every answer a source got (ComponentDeps.answers$). */
   readonly answers$: Observable<Decision>;
+  /** Every input a source refused before the gateway (not JSON, not a trigger line, no device key). */
+  readonly refused$: Observable<Refusal>;
   /** Every delivery a service settled. */
   readonly settled$: Observable<Settlement>;
   readonly serviceStatus$: Observable<ServiceStatusChangeOf>;

@@ -33,6 +33,8 @@ export interface ComponentDeps {
   readonly committed$: Observable<TriggerEvent>;
   /** Every answer a source got, accepted (once stored) or rejected with its reason. Hot. */
   readonly answers$: Observable<Decision>;
+  /** Counts an input a source refused before the gateway (the metrics read it with the answers). */
+  readonly refused: (source: string, reason: string) => void;
   /** Every delivery as its service settles it. Hot. */
   readonly settled$: Observable<Settlement>;
   /** The services' registrations as `GET /api/registrations` lists them. */
@@ -150,7 +152,7 @@ export function wireWebSource(config: HavenConfig, { report, delivery, log }: Co
 }
 
 /** The TCP source, wired. */
-export function wireTcpSource(config: HavenConfig, { report, scheduler, log, credentials, authFailures }: ComponentDeps): TcpSource {
+export function wireTcpSource(config: HavenConfig, { report, refused, scheduler, log, credentials, authFailures }: ComponentDeps): TcpSource {
   const verify = (key: string): boolean => {
     const presented = credentials?.identify({ 'x-api-key': key });
     return presented?.ok === true && isDevice(presented.principal, false);
@@ -162,14 +164,23 @@ export function wireTcpSource(config: HavenConfig, { report, scheduler, log, cre
     lines: config.sources.tcp,
     graceMs: config.shutdown.grace_ms,
     report,
+    refused,
     scheduler,
     log,
   });
 }
 
 /** The Modbus source, wired. */
-export function wireModbusSource(config: HavenConfig, { report, triggers, log }: ComponentDeps): ModbusSource {
-  return createModbusSource({ enabled: enabled(config, MODBUS_SOURCE), listen: config.comm.modbus, modbus: config.sources.modbus, triggers, report, log });
+export function wireModbusSource(config: HavenConfig, { report, refused, triggers, log }: ComponentDeps): ModbusSource {
+  return createModbusSource({
+    enabled: enabled(config, MODBUS_SOURCE),
+    listen: config.comm.modbus,
+    modbus: config.sources.modbus,
+    triggers,
+    report,
+    refused,
+    log,
+  });
 }
 
 /** What a test may replace in the components {@link createComponents} builds. */

@@ -21,6 +21,12 @@ export interface IngressDeps {
   readonly notStored: (accepted: Accepted, error: unknown) => void;
 }
 
+/** One input refused before the gateway, by its source and why. */
+export interface Refusal {
+  readonly source: string;
+  readonly reason: string;
+}
+
 /** The one door into the gateway: every source reports here and awaits its decision. */
 export interface Ingress {
   report(input: TriggerReport): Promise<Decision>;
@@ -31,6 +37,13 @@ export interface Ingress {
    * source, overflow) and acceptances once stored, or `not_stored`. Hot; for metrics and the dashboard.
    */
   readonly answers$: Observable<Decision>;
+  /**
+   * Inputs a source refused before the gateway (a body that is not JSON or not a trigger, a TCP line
+   * that is not one, a Modbus request outside the map, a device key missing): counted with the
+   * answers, never decided.
+   */
+  refused(source: string, reason: string): void;
+  readonly refused$: Observable<Refusal>;
   /** Inputs still waiting for their decision (a throttled Continuous value waits for its window). */
   pending(): number;
   /** Stops the gateway; inputs still waiting are answered `overflow` so no caller hangs. */
@@ -55,6 +68,7 @@ export function createIngress({ gateway, scheduler, maxPending, isSourceEnabled,
   let decidedNow: Promise<Decision> | undefined;
   const decisions$ = gateway(input$).pipe(share());
   const answers$ = new Subject<Decision>();
+  const refused$ = new Subject<Refusal>();
   const told = (decision: Decision): Decision => {
     if (answers$.observed) answers$.next(decision);
     return decision;
@@ -115,6 +129,10 @@ export function createIngress({ gateway, scheduler, maxPending, isSourceEnabled,
     },
     decisions$,
     answers$: answers$.asObservable(),
+    refused(source, reason) {
+      if (refused$.observed) refused$.next({ source, reason });
+    },
+    refused$: refused$.asObservable(),
     pending: () => waiting.size,
     close() {
       input$.complete();
@@ -124,6 +142,7 @@ export function createIngress({ gateway, scheduler, maxPending, isSourceEnabled,
       }
       waiting.clear();
       answers$.complete();
+      refused$.complete();
     },
   };
 }

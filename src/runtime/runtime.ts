@@ -222,6 +222,7 @@ export function createRuntime({
     delivery: (seq, boundMs) => services.delivery(seq, boundMs),
     committed$,
     answers$: ingress.answers$,
+    refused: ingress.refused,
     settled$: services.settled$,
     services: () => services.list(),
     serviceStatus$: services.status$,
@@ -273,6 +274,7 @@ export function createRuntime({
         subscriptions.push(
           metrics.watch({
             answers$: ingress.answers$,
+            refused$: ingress.refused$,
             settled$: services.settled$,
             serviceStatus$: services.status$,
             lastSeq,
@@ -312,6 +314,7 @@ export function createRuntime({
       const triggerDeps = { report, services, responseBoundMs: config.services.response_bound_ms };
       const app = createApp({
         log: apiLog,
+        refused: ingress.refused,
         guard: createAccessGuard({
           credentials,
           failures: authFailures,
@@ -335,6 +338,7 @@ export function createRuntime({
         validate: validatorFor(triggerInputSchema),
         fallback: app.callback(),
         log: apiLog,
+        refused: (reason) => ingress.refused('HTTP', reason),
       });
       // A device key on HTTP is checked by the access guard, in Koa: the fast path then steps aside.
       server.on('request', security.device_keys.includes('HTTP') ? app.callback() : fastPath);

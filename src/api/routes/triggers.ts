@@ -15,6 +15,8 @@ function createTriggerHandler(kind: TriggerKind, deps: TriggerRoutesDeps) {
   const answer = createTriggerAnswer(kind, deps);
   return async (ctx: Context): Promise<void> => {
     const { status, body, headers } = await answer(ctx.request.body as TriggerInput, ctx.req.socket.remoteAddress);
+    // Counted from the gateway's decision (ComponentDeps.answers$), not as a refusal of the HTTP layer.
+    ctx.state.decided = true;
     ctx.status = status;
     if (headers) ctx.set(headers);
     ctx.body = body;

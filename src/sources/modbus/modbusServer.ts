@@ -12,7 +12,18 @@ export interface ModbusListenOptions {
   /** 255 answers every unit id. */
   readonly unitId: number;
   readonly log: Logger;
+  /** Told of each request answered with an exception, by its name (`illegal_address`, …), for the metrics. */
+  readonly refused?: (reason: string) => void;
 }
+
+/** Metric-friendly names of the exceptions, as the spec names them. */
+const EXCEPTION_REASONS: Readonly<Record<number, string>> = {
+  [ModbusException.IllegalFunction]: 'illegal_function',
+  [ModbusException.IllegalDataAddress]: 'illegal_data_address',
+  [ModbusException.IllegalDataValue]: 'illegal_data_value',
+  [ModbusException.ServerDeviceFailure]: 'server_device_failure',
+  [ModbusException.GatewayTargetFailed]: 'gateway_target_failed',
+};
 
 /** A running Modbus TCP server. */
 export interface ModbusServer {
@@ -34,21 +45,25 @@ export interface ModbusServer {
  * connection of the request the vector is handling. A peer that does not read its answers is
  * not read either (backpressure), so what the hub holds for it stays bounded.
  */
-export async function listenModbus(vector: ModbusVector, { host, port, unitId, log }: ModbusListenOptions): Promise<ModbusServer> {
+export async function listenModbus(vector: ModbusVector, { host, port, unitId, log, refused }: ModbusListenOptions): Promise<ModbusServer> {
   const sockets = new Set<Socket>();
   let current: string | undefined;
 
+  const exception = (frame: ModbusFrame, fc: number, code: ModbusExceptionCode): Uint8Array => {
+    refused?.(EXCEPTION_REASONS[code] ?? `exception_${code}`);
+    return encodeFrame(frame, exceptionPdu(fc, code));
+  };
   const answer = (frame: ModbusFrame): Uint8Array => {
     const fc = frame.pdu[0];
-    if (unitId !== 255 && frame.unitId !== unitId) return encodeFrame(frame, exceptionPdu(fc, ModbusException.GatewayTargetFailed));
+    if (unitId !== 255 && frame.unitId !== unitId) return exception(frame, fc, ModbusException.GatewayTargetFailed);
     const decoded = decodeRequest(frame.pdu);
-    if (!decoded.ok) return encodeFrame(frame, exceptionPdu(fc, decoded.exception));
+    if (!decoded.ok) return exception(frame, fc, decoded.exception);
     try {
       return encodeFrame(frame, perform(vector, decoded.request));
     } catch (err) {
       const code = (err as { modbusErrorCode?: ModbusExceptionCode }).modbusErrorCode ?? ModbusException.ServerDeviceFailure;
       if (code === ModbusException.ServerDeviceFailure) log.warn('request failed', { fc, error: String(err) });
-      return encodeFrame(frame, exceptionPdu(fc, code));
+      return exception(frame, fc, code);
     }
   };
 

@@ -30,6 +30,8 @@ export interface ModbusSourceDeps {
   /** The trigger catalog the address map is derived from. */
   readonly triggers: ReadonlyMap<string, TriggerDef>;
   readonly report: Report;
+  /** Told of each request answered with an exception (ComponentDeps.refused). */
+  readonly refused?: (source: string, reason: string) => void;
   /** The hub's log; the source logs as a child of it. */
   readonly log: Logger;
 }
@@ -43,7 +45,7 @@ export interface ModbusSourceDeps {
  * acknowledge, as PLC handshakes do. The address map comes from `sources.modbus`, derived from
  * the trigger catalog by default; a bad map stops the hub from starting.
  */
-export function createModbusSource({ enabled, listen, modbus, triggers, report: reportInput, log: hubLog }: ModbusSourceDeps): ModbusSource {
+export function createModbusSource({ enabled, listen, modbus, triggers, report: reportInput, refused, log: hubLog }: ModbusSourceDeps): ModbusSource {
   const log = hubLog.child(`Source ${MODBUS_SOURCE}`);
   const status = createSourceStatus(MODBUS_SOURCE, log);
   let server: ModbusServer | undefined;
@@ -99,7 +101,7 @@ export function createModbusSource({ enabled, listen, modbus, triggers, report: 
       });
       const { host, port } = listen;
       try {
-        server = await listenModbus(vector, { host, port, unitId: modbus.unit_id, log });
+        server = await listenModbus(vector, { host, port, unitId: modbus.unit_id, log, refused: refused && ((reason) => refused(MODBUS_SOURCE, reason)) });
         const addr = server.address();
         status.set({ state: 'listening', address: `${addr.address}:${addr.port}` });
       } catch (err) {

@@ -23,6 +23,8 @@ export interface LineConnectionDeps {
   readonly log: Logger;
   /** Device keys (`AUTH <key>` lines). Absent: an `AUTH` line is answered `ERR unauthorized`, and nothing is required. */
   readonly auth?: LineAuth;
+  /** Told of each line refused before the gateway (`bad_line`, `line_too_long`, `unauthorized`), for the metrics. */
+  readonly refused?: (reason: string) => void;
 }
 
 /** How a connection proves it is a device: `security.device_keys` lists TCP, or not. */
@@ -56,6 +58,7 @@ export interface LineConnection {
  */
 export function serveLineConnection(socket: Socket, deps: LineConnectionDeps): LineConnection {
   const { report, source, maxLineLength, maxInFlight, log } = deps;
+  const countRefused = deps.refused ?? (() => undefined);
   const remote = socket.remoteAddress;
   let carry = '';
   let tail: Promise<void> = Promise.resolve();
@@ -188,6 +191,7 @@ export function serveLineConnection(socket: Socket, deps: LineConnectionDeps): L
         continue;
       }
       if (auth?.required && !authenticated) {
+        countRefused('unauthorized');
         items.push(formatError('unauthorized', 'Send AUTH <device key> first'));
         continue;
       }
@@ -197,12 +201,14 @@ export function serveLineConnection(socket: Socket, deps: LineConnectionDeps): L
       } else {
         // The first bad line tells what the device sends; a flood of them is only counted.
         if (badLines++ === 0) log.info('bad line', { remote, line: sanitizeForLog(line, 120), error: parsed.message });
+        countRefused(parsed.reason);
         items.push(formatError(parsed.reason, parsed.message));
       }
     }
     lines += split.lines.length;
     if (split.tooLong) {
       log.info('line too long; closing the connection', { remote, maxLineLength });
+      countRefused('line_too_long');
       items.push(formatError('line_too_long', `Line longer than ${maxLineLength} characters; closing the connection`));
     }
     enqueue(items);

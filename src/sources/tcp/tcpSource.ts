@@ -30,6 +30,8 @@ export interface TcpSourceDeps {
   readonly log: Logger;
   /** Device keys for `AUTH` lines (see lineConnection). */
   readonly auth?: LineAuth;
+  /** Told of each line refused before the gateway, with its reason (ComponentDeps.refused). */
+  readonly refused?: (source: string, reason: string) => void;
 }
 
 /**
@@ -39,7 +41,7 @@ export interface TcpSourceDeps {
  * connection's remote address. A port that cannot be bound leaves the source `failed` (shown by
  * `/readyz`) while the rest of the hub serves.
  */
-export function createTcpSource({ enabled, listen, lines, graceMs, report, scheduler, log: hubLog, auth }: TcpSourceDeps): TcpSource {
+export function createTcpSource({ enabled, listen, lines, graceMs, report, scheduler, log: hubLog, auth, refused }: TcpSourceDeps): TcpSource {
   const log = hubLog.child(`Source ${TCP_SOURCE}`);
   const status = createSourceStatus(TCP_SOURCE, log);
   const connections = new Set<LineConnection>();
@@ -66,6 +68,7 @@ export function createTcpSource({ enabled, listen, lines, graceMs, report, sched
           scheduler,
           log,
           auth,
+          refused: refused && ((reason) => refused(TCP_SOURCE, reason)),
         });
         connections.add(connection);
         void connection.closed.then(() => connections.delete(connection));

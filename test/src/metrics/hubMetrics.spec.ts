@@ -5,6 +5,31 @@ import { openStream } from '../sse/sseClient';
 import { startWsHub } from '../websocket/wsHarness';
 import { startLineServer, type LineServer } from '../../helpers/lineServer';
 import { waitFor } from '../../helpers/waitFor';
+import { connect } from 'node:net';
+import type { TcpSource } from '../../../src/sources/tcp/tcpSource';
+import type { ModbusSource } from '../../../src/sources/modbus/modbusSource';
+
+/**
+ * Writes `bytes` to 127.0.0.1:`port` and resolves with what came back once `count` answers did
+ * (lines ending in a newline, or `frameBytes`-long frames), then closes.
+ */
+function exchange(port: number, bytes: Buffer, count: number, frameBytes?: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => socket.write(bytes));
+    let got = Buffer.alloc(0);
+    const timer = setTimeout(() => (socket.destroy(), reject(new Error(`no ${count} answers from :${port}: ${got.toString('hex')}`))), 5000);
+    socket.on('error', reject);
+    socket.on('data', (d) => {
+      got = Buffer.concat([got, d]);
+      const answers = frameBytes ? Math.floor(got.length / frameBytes) : got.toString().split('\n').length - 1;
+      if (answers >= count) {
+        clearTimeout(timer);
+        socket.destroy();
+        resolve(got);
+      }
+    });
+  });
+}
 
 /** One sample of the text format: `name{label="value",…} number`. */
 interface Sample {
@@ -128,6 +153,38 @@ describe('GET /metrics against a real hub', () => {
     // The process's own metrics come with every hub's.
     expect(value(samples, 'process_cpu_user_seconds_total')).to.be.greaterThan(0);
     expect(value(samples, 'nodejs_heap_size_total_bytes')).to.be.greaterThan(0);
+  });
+
+  it('counts the inputs refused before the gateway too, by source and reason (HTTP fast path and Koa, WEB, TCP lines, Modbus exceptions)', async () => {
+    hub = await startHub({});
+    const raw = (path: string, body: string, type: string) => fetch(hub!.url + path, { method: 'POST', headers: { 'content-type': type }, body });
+    expect((await raw('/api/trigger-event', '{"value":1}', 'application/json')).status, 'fast path, not a trigger').to.equal(400);
+    expect((await raw('/api/trigger-event', '{"name":', 'application/json')).status, 'fast path, not JSON').to.equal(400);
+    expect((await raw('/api/trigger-status', 'name=Dial.Number', 'text/plain')).status, 'Koa, not JSON').to.equal(415);
+    expect((await raw('/api/trigger-status', '{"name":7}', 'application/json')).status, 'Koa, not a trigger').to.equal(400);
+    expect((await raw('/api/web/trigger-event', '{}', 'application/json')).status, 'WEB, not a trigger').to.equal(400);
+    // Decided by the gateway: counted by its reason, once, not again as a refusal.
+    expect((await raw('/api/trigger-status', '{"name":"No.Such","value":1}', 'application/json')).status).to.equal(404);
+
+    const tcp = hub.component<TcpSource>('TCP').address()!;
+    const replies = await exchange(tcp.port, Buffer.from('just words and no trigger\nDial.Number 3\n'), 2);
+    expect(replies.toString()).to.match(/^ERR bad_line .*\nOK \d+\n$/);
+    const modbus = hub.component<ModbusSource>('MODBUS').address()!;
+    // Function code 0x63 does not exist: exception 01.
+    const answer = await exchange(modbus.port, Buffer.from([0, 1, 0, 0, 0, 2, 1, 0x63]), 1, 9);
+    expect([...answer.subarray(7)]).to.deep.equal([0xe3, 0x01]);
+
+    const samples = await scrape();
+    const inputs = samples.filter((x) => x.name === 'haven_inputs_total').map((x) => [x.labels.source, x.labels.outcome, x.value]);
+    expect(inputs).to.have.deep.members([
+      ['HTTP', 'invalid_body', 3],
+      ['HTTP', 'unsupported_media_type', 1],
+      ['HTTP', 'unknown_trigger', 1],
+      ['WEB', 'invalid_body', 1],
+      ['TCP', 'bad_line', 1],
+      ['TCP', 'accepted', 1],
+      ['MODBUS', 'illegal_function', 1],
+    ]);
   });
 
   it('shows what waits at a service that is down, and counts its reconnect', async () => {
