@@ -160,6 +160,9 @@ export function openFileLog(options: FileLogOptions): OpenedLog {
     return segment;
   };
   const rotate = (firstSeq: number): ActiveSegment => {
+    // The new segment first: if it cannot be opened (disk full, read-only), the old one stays the
+    // active one, open and whole, rather than a closed descriptor the next batch would write to.
+    const next = openSegment(firstSeq);
     if (active) {
       const old = active;
       if (fsync !== 'no') fdatasyncSync(old.fd);
@@ -167,7 +170,7 @@ export function openFileLog(options: FileLogOptions): OpenedLog {
       void (syncing ?? Promise.resolve()).catch(() => undefined).then(() => closeSync(old.fd));
       closed.push({ firstSeq: old.firstSeq, path: old.path, bytes: old.bytes, mtimeMs: options.wallMs() });
     }
-    active = openSegment(firstSeq);
+    active = next;
     // A snapshot at the new segment's start: retention may then drop every closed one, and start-up never needs them.
     if (memory.seq > 0) saveSnapshot(captureSnapshot());
     enforceRetention();

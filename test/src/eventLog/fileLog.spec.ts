@@ -7,6 +7,7 @@ import {
   mkdtempSync,
   readdirSync,
   readFileSync,
+  rmdirSync,
   rmSync,
   statSync,
   truncateSync,
@@ -185,6 +186,28 @@ describe('eventLog/fileLog', () => {
       const fresh = open(tempDir(), { segmentBytes: bytes });
       await fresh.appendTurn(at(1), at(2));
       expect(fresh.log.stats()).to.include({ segments: 1, bytes: 2 * bytes });
+    });
+
+    it('keeps writing to the old segment when the next one cannot be opened, and rotates once it can', async () => {
+      const dir = tempDir();
+      const bytes = frameBytes(at(1));
+      const h = open(dir, { segmentBytes: 2 * bytes });
+      await h.appendTurn(at(1));
+      await h.appendTurn(at(2));
+      // The next segment's name taken by a directory: opening it fails, as on a full or read-only disk.
+      mkdirSync(join(dir, segmentName(3)));
+      const refused = h.log.append(at(3));
+      h.endTurn();
+      expect(await stateOf(refused)).to.equal('rejected NotStoredError');
+      expect(h.log.stats()).to.include({ segments: 1, bytes: 2 * bytes });
+      rmdirSync(join(dir, segmentName(3)));
+      await h.appendTurn(at(3));
+      expect(segmentFiles(dir)).to.deep.equal([segmentName(1), segmentName(3)]);
+      expect(h.log.stats()).to.include({ segments: 2, bytes: 3 * bytes, newestSeq: 3 });
+      await h.log.close();
+      const again = open(dir);
+      expect(again.recovery.damage).to.equal(undefined);
+      expect(allEvents(again.log)).to.deep.equal([1, 2, 3]);
     });
 
     it('rejects appends after close', async () => {
