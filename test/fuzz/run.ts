@@ -258,6 +258,9 @@ async function main(): Promise<void> {
       comm: { http: { host: '127.0.0.1', port: 0 }, tcp: { host: '127.0.0.1', port: 0 }, modbus: { host: '127.0.0.1', port: 0 } },
       // The fuzz opens a WebSocket session per 50 messages and after every close: not an attack to limit.
       websocket: { rate_limit: { max: 1_000_000 } },
+      // Wrong keys and tokens by the thousand are the point: the failed-auth limit (tested in
+      // test/src/security) would answer them all 429 and the inputs would never reach their parsers.
+      security: { auth_failures: { max: 1_000_000, window_ms: 60_000 } },
     }),
   );
   const token = `fuzz-admin-${SEED}-token-0123456789`;
