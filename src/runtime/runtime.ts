@@ -46,6 +46,7 @@ import { requireAdmin } from '../websocket/routes/adminAuth';
 import { createDirectory } from '../websocket/directory';
 import { createAccessGuard, CREATE_ADMIN_HINT } from '../security/accessGuard';
 import { createAllowedHosts, type ResolveHost } from '../security/allowedHosts';
+import { guardedConnect } from '../security/guardedConnect';
 import { createAuthFailureLimiter } from '../security/authFailureLimiter';
 import { createCredentials } from '../security/credentials';
 import { createTokenStore } from '../websocket/tokenStore';
@@ -198,6 +199,7 @@ export function createRuntime({
   const committed$ = eventLog.committed$;
 
   const bus = createBusFor(config, log);
+  const allowTarget = createAllowedHosts({ entries: config.services.allowed_hosts, resolve: resolveHost });
   const services = createServiceDispatcher({
     store,
     log: log.child('Services'),
@@ -205,7 +207,9 @@ export function createRuntime({
     utcNow,
     dataDir: config.storage.data_dir,
     config: serviceConfigFrom(config.services),
-    allowTarget: createAllowedHosts({ entries: config.services.allowed_hosts, resolve: resolveHost }),
+    allowTarget,
+    // Checked again where the socket resolves its host: a name may answer otherwise than at registration.
+    connect: guardedConnect(allowTarget),
   });
   const { security } = config;
   const credentials = createCredentials(store, utcNow);
