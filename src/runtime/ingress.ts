@@ -43,6 +43,12 @@ export interface Ingress {
    * answers, never decided.
    */
   refused(source: string, reason: string): void;
+  /**
+   * From now on every new input is refused (`overflow`, "Hub is shutting down": nothing stored),
+   * while those already inside are decided and stored: what the log holds is then final, so the
+   * clients told of the shutdown get all of it before their close.
+   */
+  refuseNew(): void;
   readonly refused$: Observable<Refusal>;
   /** Inputs still waiting for their decision (a throttled Continuous value waits for its window). */
   pending(): number;
@@ -63,6 +69,7 @@ export function createIngress({ gateway, scheduler, maxPending, isSourceEnabled,
   const input$ = new Subject<RawTrigger>();
   const waiting = new Map<number, { input: RawTrigger; resolve: (d: Decision | Promise<Decision>) => void }>();
   let nextTicket = 1;
+  let shuttingDown = false;
   /** The input being pushed right now, and its answer once the gateway decided it. */
   let pushing: RawTrigger | undefined;
   let decidedNow: Promise<Decision> | undefined;
@@ -121,6 +128,7 @@ export function createIngress({ gateway, scheduler, maxPending, isSourceEnabled,
       // about 1 µs per property added after a spread, which was a third of the gateway's cost.
       const { source, kind, name, value, id, remote } = report;
       const input: RawTrigger = { source, kind, name, value, id, remote, ticket: nextTicket++, receivedAt: scheduler.now() };
+      if (shuttingDown) return reject(input, 'overflow', 'Hub is shutting down');
       if (!isSourceEnabled(input.source)) return reject(input, 'source_disabled', `Source ${input.source} is disabled in config`);
       if (waiting.size >= maxPending) return reject(input, 'overflow', `Gateway queue is full (${maxPending} inputs waiting); try again shortly`);
       const decided = push(input);
@@ -133,6 +141,9 @@ export function createIngress({ gateway, scheduler, maxPending, isSourceEnabled,
       if (refused$.observed) refused$.next({ source, reason });
     },
     refused$: refused$.asObservable(),
+    refuseNew() {
+      shuttingDown = true;
+    },
     pending: () => waiting.size,
     close() {
       input$.complete();

@@ -369,6 +369,9 @@ export function createRuntime({
         const { reconnect_after_ms, grace_ms } = config.shutdown;
         for (const part of parts)
           await part.notifyShutdown?.(reconnect_after_ms).catch((err) => log.warn(`${part.name} shutdown notice failed`, { error: String(err) }));
+        // Told, so nothing new is taken in: keep-alive HTTP connections would otherwise go on storing
+        // events after the WebSocket clients were sent their last one and closed.
+        ingress.refuseNew();
         const closed = new Promise<void>((resolve) => (server.listening ? server.close(() => resolve()) : resolve()));
         server.closeIdleConnections();
         // On the injected scheduler, like every other timer of the hub: a virtual-time test runs the grace too.

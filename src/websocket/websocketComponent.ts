@@ -225,6 +225,8 @@ export function createWebSocketComponent(cfg: HavenConfig['websocket'], deps: We
         if (status !== 'running') return setStatus('stopped');
         setStatus('stopping', `${connections.size} connections`);
         subscriptions.forEach((s) => s.unsubscribe());
+        // Events the fan-out still holds for its next batch go out before the close, not never.
+        fanOut.flush();
         server?.off('upgrade', upgrade);
         if (connections.size > 0) {
           const closed = new Promise<void>((resolve) => (allClosed = resolve));
