@@ -25,7 +25,7 @@ export const badTcpLine = (maxLength = 200): fc.Arbitrary<Uint8Array> =>
     .map(([first, rest]) => Uint8Array.of(first, ...rest.map(noNewline)));
 
 /** A line of printable text that may or may not be a trigger: each is answered `OK` or `ERR`. */
-export const textTcpLine = (): fc.Arbitrary<Uint8Array> =>
+const textTcpLine = (): fc.Arbitrary<Uint8Array> =>
   fc
     .oneof(
       fc.string({ maxLength: 80 }),
@@ -87,7 +87,7 @@ export function linesBytes(lines: readonly Uint8Array[]): Buffer {
 // ---------------------------------------------------------------- Modbus TCP frames
 
 /** Function codes the hub serves; every other one is exception 1. */
-export const SUPPORTED_FCS = [1, 2, 3, 4, 5, 6, 15, 16] as const;
+const SUPPORTED_FCS = [1, 2, 3, 4, 5, 6, 15, 16] as const;
 const MAX_QUANTITY: Record<number, number> = { 1: 2000, 2: 2000, 3: 125, 4: 125, 15: 1968, 16: 123 };
 /** Addresses the default map never uses (it maps 0..8). */
 const UNMAPPED = { min: 100, max: 60_000 };
@@ -124,7 +124,7 @@ const exceptionOf =
 const bytes = (max: number) => fc.array(fc.integer({ min: 0, max: 255 }), { maxLength: max });
 
 /** Every function code 0..127 the hub does not serve, with any data: exception 1. */
-export const unsupportedFunction = framed(
+const unsupportedFunction = framed(
   'unsupported function code',
   fc
     .tuple(
@@ -136,7 +136,7 @@ export const unsupportedFunction = framed(
 );
 
 /** A quantity of 0 or past the protocol's bound (a write's byte count then cannot fit): exception 3. */
-export const illegalQuantity = framed(
+const illegalQuantity = framed(
   'illegal quantity',
   fc
     .tuple(fc.constantFrom(1, 2, 3, 4, 15, 16), fc.integer({ min: 0, max: 0xffff }), fc.boolean(), fc.integer({ min: 0, max: 0xffff }))
@@ -151,7 +151,7 @@ export const illegalQuantity = framed(
 );
 
 /** A served function code whose PDU is too short, too long, or whose byte count disagrees: exception 3. */
-export const illegalLength = framed(
+const illegalLength = framed(
   'PDU length that does not fit its function',
   fc.oneof(
     fc
@@ -171,7 +171,7 @@ export const illegalLength = framed(
 );
 
 /** FC 5 with a value other than FF00 or 0000: exception 3. */
-export const illegalCoilValue = framed(
+const illegalCoilValue = framed(
   'single-coil value other than FF00/0000',
   fc
     .tuple(
@@ -183,7 +183,7 @@ export const illegalCoilValue = framed(
 );
 
 /** A valid quantity at addresses the map does not have, or running past 65535: exception 2. */
-export const illegalAddress = framed(
+const illegalAddress = framed(
   'unmapped address or range past 65535',
   fc.tuple(fc.constantFrom(...SUPPORTED_FCS), fc.integer(UNMAPPED), fc.integer({ min: 1, max: 20 }), fc.boolean()).map(([f, a, quantity, pastEnd]) => {
     const address = pastEnd ? 0x10000 - quantity + 1 + (a % Math.max(1, quantity - 1)) : a;
@@ -198,7 +198,7 @@ export const illegalAddress = framed(
 );
 
 /** Reads of what the default map has (status block, acknowledges, registers): a normal answer. */
-export const validRead = framed(
+const validRead = framed(
   'valid read',
   fc.oneof(
     fc.tuple(fc.constantFrom(1, 2), fc.integer({ min: 0, max: 8 })).map(([f, a]) => [f, ...u16(a), ...u16(9 - a)]),
@@ -209,12 +209,12 @@ export const validRead = framed(
 );
 
 /** A header whose protocol id is not 0: the hub closes the connection. */
-export const wrongProtocolId: fc.Arbitrary<ModbusInput> = fc
+const wrongProtocolId: fc.Arbitrary<ModbusInput> = fc
   .tuple(fc.integer({ min: 1, max: 0xffff }), tid)
   .map(([protocolId, transactionId]) => ({ what: 'protocol id not 0', bytes: adu([3, 0, 1, 0, 1], { protocolId, transactionId }), expect: { kind: 'close' } }));
 
 /** A length field that cannot be a Modbus request (0, 1, or past 254): the hub closes the connection. */
-export const impossibleLength: fc.Arbitrary<ModbusInput> = fc
+const impossibleLength: fc.Arbitrary<ModbusInput> = fc
   .tuple(fc.oneof(fc.constantFrom(0, 1), fc.integer({ min: 255, max: 0xffff })), bytes(10))
   .map(([length, d]) => ({ what: 'MBAP length outside 2..254', bytes: adu([3, ...d], { length }), expect: { kind: 'close' } }));
 

@@ -1,8 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import { request, type ClientRequest } from 'node:http';
-import { connect, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { join } from 'node:path';
 import WebSocket from 'ws';
+import { stalledReader, stalledSse } from '../../helpers/stalledClients';
+import { parseSse } from '../../src/sse/sseClient';
 import { startBenchHub } from '../harness/benchHub';
 import type { Suite } from '../harness/context';
 import { createClientToken } from '../harness/hubApi';
@@ -27,50 +29,6 @@ const CONFIG = {
 
 type Side = 'without' | 'with';
 
-/** A raw client that completes the upgrade with `token` and never reads again. */
-function stalledReader(port: number, token: string): Promise<Socket> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.once('error', reject);
-    socket.once('connect', () =>
-      socket.write(
-        [
-          'GET /ws HTTP/1.1',
-          `Host: 127.0.0.1:${port}`,
-          'Upgrade: websocket',
-          'Connection: Upgrade',
-          'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==',
-          'Sec-WebSocket-Version: 13',
-          `Authorization: Bearer ${token}`,
-          '',
-          '',
-        ].join('\r\n'),
-      ),
-    );
-    socket.once('data', () => {
-      socket.pause();
-      socket.on('error', () => undefined);
-      resolve(socket);
-    });
-  });
-}
-
-/** A raw SSE client that opens the stream with `key` and never reads again. */
-function stalledStream(port: number, key: string): Promise<Socket> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.once('error', reject);
-    socket.once('connect', () =>
-      socket.write([`GET /api/events/stream HTTP/1.1`, `Host: 127.0.0.1:${port}`, `x-api-key: ${key}`, 'Accept: text/event-stream', '', ''].join('\r\n')),
-    );
-    socket.once('data', () => {
-      socket.pause();
-      socket.on('error', () => undefined);
-      resolve(socket);
-    });
-  });
-}
-
 /** A reading SSE client that times every event whose value is its send time (only while `recording()`). */
 function streamReader(port: number, key: string, samples: Samples, recording: () => boolean): Promise<ClientRequest> {
   return new Promise((resolve, reject) => {
@@ -79,16 +37,13 @@ function streamReader(port: number, key: string, samples: Samples, recording: ()
       let buffer = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => {
-        buffer += chunk;
-        let end: number;
-        while ((end = buffer.indexOf('\n\n')) >= 0) {
-          const message = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          if (!recording() || !message.startsWith('event: event')) continue;
-          const now = wallMs();
-          const data = /^data: (.*)$/m.exec(message)?.[1];
-          const value = data === undefined ? undefined : (JSON.parse(data) as { value?: unknown }).value;
-          if (typeof value === 'number') samples.push(now - value);
+        const now = wallMs();
+        const { messages, rest } = parseSse(buffer + chunk);
+        buffer = rest;
+        if (!recording()) return;
+        for (const m of messages) {
+          const value = (m.data as { value?: unknown } | undefined)?.value;
+          if (m.event === 'event' && typeof value === 'number') samples.push(now - value);
         }
       });
       res.on('error', () => undefined);
@@ -153,7 +108,8 @@ export const stalledClientsSuite: Suite = {
           let recording = false;
           for (let i = 0; i < READERS; i++) readers.push(await reader(hub.httpPort, token, samples, () => recording));
           for (let i = 0; i < READERS; i++) streams.push(await streamReader(hub.httpPort, key, sseSamples, () => recording));
-          if (side === 'with') for (let i = 0; i < STALLED; i++) sockets.push(await stalledReader(hub.httpPort, token), await stalledStream(hub.httpPort, key));
+          if (side === 'with')
+            for (let i = 0; i < STALLED; i++) sockets.push(await stalledReader(hub.httpPort, '/ws', token), await stalledSse(hub.httpPort, key));
           // Warm-up, then the measured run.
           await hub.clients.call('paced', { port: hub.httpPort, rate: RATE, seconds: 1 });
           recording = true;

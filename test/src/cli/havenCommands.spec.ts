@@ -1,25 +1,13 @@
 import { expect } from 'chai';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from '../../helpers/lineServer';
 import { waitFor } from '../../helpers/waitFor';
 
 const ROOT = join(__dirname, '..', '..', '..');
 const BUILT = join(ROOT, 'dist', 'src', 'cli', 'cli.js');
-
-/** A port nobody listens on now, for a hub that must come back on the same one. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** One `haven` process: what it printed so far, and how it ended. */
 interface Haven {

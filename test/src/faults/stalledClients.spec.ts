@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { connect, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { hubProcesses, type HubProcess } from '../../helpers/hubProcess';
 import { waitFor } from '../../helpers/waitFor';
 import { HTTP_TRIGGERS } from '../eventLog/hubFolder';
@@ -7,7 +7,7 @@ import type { NextIds } from '../eventLog/load';
 import { expectExactly } from '../eventLog/logChecks';
 import { readLog } from '../eventLog/logFiles';
 import { watchSse, watchWebSocket, type Watcher } from '../eventLog/watchers';
-import { stalledReader } from '../websocket/wsHarness';
+import { stalledReader, stalledSse } from '../../helpers/stalledClients';
 import { createFaultFolder, type FaultFolder } from './faultHub';
 import { pacedLoad } from './pacedLoad';
 
@@ -17,22 +17,6 @@ const READERS = 2;
 const WEBSOCKET = { max_buffered_bytes: 128 * 1024, max_pending_messages: 2000, slow_consumer_ms: 3000 };
 const SSE = { max_buffered_bytes: 128 * 1024 };
 const CUT_BOUND_MS = 30_000;
-
-/** A raw TCP client that opens an SSE stream with `apiKey`, reads the response head, and never reads again. */
-function stalledSse(port: number, apiKey: string): Promise<Socket> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.once('error', reject);
-    socket.once('connect', () =>
-      socket.write(['GET /api/events/stream HTTP/1.1', `Host: 127.0.0.1:${port}`, 'Accept: text/event-stream', `x-api-key: ${apiKey}`, '', ''].join('\r\n')),
-    );
-    socket.once('data', (chunk) => {
-      if (!chunk.toString('latin1').startsWith('HTTP/1.1 200')) return reject(new Error(`stream refused: ${chunk.toString('latin1').split('\r\n')[0]}`));
-      socket.pause();
-      resolve(socket);
-    });
-  });
-}
 
 /** Resumes reading `socket` (drops what it reads) and resolves once the hub has closed it. */
 function drainToClose(socket: Socket): Promise<void> {
@@ -74,11 +58,15 @@ describe('faults: WebSocket and SSE clients that stop reading under load', funct
     for (let i = 0; i < READERS; i++) watchers.push(await watchWebSocket(url, folder.adminToken), await watchSse(url, folder.apiKey));
     const stalledWs: Socket[] = [];
     const stalledStreams: Socket[] = [];
+    // Each one in `sockets` as soon as it exists: a later refusal must not leave the earlier ones open.
     for (let i = 0; i < STALLED; i++) {
-      stalledWs.push(await stalledReader(port, '/ws', folder.adminToken));
-      stalledStreams.push(await stalledSse(port, folder.apiKey));
+      const ws = await stalledReader(port, '/ws', folder.adminToken);
+      sockets.push(ws);
+      stalledWs.push(ws);
+      const stream = await stalledSse(port, folder.apiKey);
+      sockets.push(stream);
+      stalledStreams.push(stream);
     }
-    sockets.push(...stalledWs, ...stalledStreams);
 
     const ids: NextIds = new Map();
     let stop = false;

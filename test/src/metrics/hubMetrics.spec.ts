@@ -5,31 +5,10 @@ import { openStream } from '../sse/sseClient';
 import { startWsHub } from '../websocket/wsHarness';
 import { startLineServer, type LineServer } from '../../helpers/lineServer';
 import { waitFor } from '../../helpers/waitFor';
-import { connect } from 'node:net';
 import type { TcpSource } from '../../../src/sources/tcp/tcpSource';
 import type { ModbusSource } from '../../../src/sources/modbus/modbusSource';
-
-/**
- * Writes `bytes` to 127.0.0.1:`port` and resolves with what came back once `count` answers did
- * (lines ending in a newline, or `frameBytes`-long frames), then closes.
- */
-function exchange(port: number, bytes: Buffer, count: number, frameBytes?: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1', () => socket.write(bytes));
-    let got = Buffer.alloc(0);
-    const timer = setTimeout(() => (socket.destroy(), reject(new Error(`no ${count} answers from :${port}: ${got.toString('hex')}`))), 5000);
-    socket.on('error', reject);
-    socket.on('data', (d) => {
-      got = Buffer.concat([got, d]);
-      const answers = frameBytes ? Math.floor(got.length / frameBytes) : got.toString().split('\n').length - 1;
-      if (answers >= count) {
-        clearTimeout(timer);
-        socket.destroy();
-        resolve(got);
-      }
-    });
-  });
-}
+import { connectLineClient } from '../sources/lineClient';
+import { exchange } from '../sources/modbusClients';
 
 /** One sample of the text format: `name{label="value",…} number`. */
 interface Sample {
@@ -167,12 +146,15 @@ describe('GET /metrics against a real hub', () => {
     expect((await raw('/api/trigger-status', '{"name":"No.Such","value":1}', 'application/json')).status).to.equal(404);
 
     const tcp = hub.component<TcpSource>('TCP').address()!;
-    const replies = await exchange(tcp.port, Buffer.from('just words and no trigger\nDial.Number 3\n'), 2);
-    expect(replies.toString()).to.match(/^ERR bad_line .*\nOK \d+\n$/);
+    const device = await connectLineClient(tcp.port);
+    device.write('just words and no trigger\nDial.Number 3\n');
+    const replies = `${(await device.waitForReplies(2)).join('\n')}\n`;
+    device.destroy();
+    expect(replies).to.match(/^ERR bad_line .*\nOK \d+\n$/);
     const modbus = hub.component<ModbusSource>('MODBUS').address()!;
     // Function code 0x63 does not exist: exception 01.
-    const answer = await exchange(modbus.port, Buffer.from([0, 1, 0, 0, 0, 2, 1, 0x63]), 1, 9);
-    expect([...answer.subarray(7)]).to.deep.equal([0xe3, 0x01]);
+    const answer = await exchange(modbus.port, [Buffer.from([0, 1, 0, 0, 0, 2, 1, 0x63])], (seen) => seen.bytes.length >= 9);
+    expect([...answer.bytes.subarray(7)]).to.deep.equal([0xe3, 0x01]);
 
     const samples = await scrape();
     const inputs = samples.filter((x) => x.name === 'haven_inputs_total').map((x) => [x.labels.source, x.labels.outcome, x.value]);

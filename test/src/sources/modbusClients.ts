@@ -1,5 +1,6 @@
 import { DEBIAN_PYTHON } from '../../helpers/peers';
 import { execFile } from 'node:child_process';
+import { connect, type Socket } from 'node:net';
 
 /** mbpoll's tables: 0 coils, 1 discrete inputs, 3 input registers, 4 holding registers. */
 export type MbpollTable = 0 | 1 | 3 | 4;
@@ -83,4 +84,46 @@ export async function pymodbus(port: number, calls: readonly string[]): Promise<
   const r = await run(python, ['-c', script]);
   if (r.code !== 0) throw new Error(`pymodbus script failed (${r.code}): ${r.stderr.trim()}`);
   return JSON.parse(r.stdout.trim().split('\n').pop()!);
+}
+
+/** What came back on a raw connection: the bytes, and whether the hub closed it. */
+export interface Seen {
+  readonly bytes: Buffer;
+  readonly closed: boolean;
+}
+
+/** Sends `packets` one write each, then waits until `done` holds of what came back (bounded: a hang fails). */
+export async function exchange(port: number, packets: readonly Uint8Array[], done: (seen: Seen) => boolean, end = false): Promise<Seen> {
+  const socket: Socket = connect({ host: '127.0.0.1', port });
+  socket.on('error', () => undefined);
+  let bytes = Buffer.alloc(0);
+  let closed = false;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no answer within 2 s; got ${bytes.toString('hex')} closed=${closed}`)), 2000);
+      const check = () => {
+        if (!done({ bytes, closed })) return;
+        clearTimeout(timer);
+        resolve();
+      };
+      socket.on('data', (d: Buffer) => {
+        bytes = Buffer.concat([bytes, d]);
+        check();
+      });
+      socket.on('close', () => {
+        closed = true;
+        check();
+      });
+      socket.once('connect', async () => {
+        for (const p of packets) {
+          socket.write(p);
+          await new Promise((r) => setImmediate(r));
+        }
+        if (end) socket.end();
+      });
+    });
+    return { bytes, closed };
+  } finally {
+    socket.destroy();
+  }
 }

@@ -1,54 +1,11 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { connect, type Socket } from 'node:net';
 import { wireModbusSource } from '../../../src/runtime/components';
 import type { ModbusSource } from '../../../src/sources/modbus/modbusSource';
 import { startHub, type TestHub } from '../../helpers/hub';
 import { cuts, modbusGarbage, modbusInput, splitAt, type ModbusExpect } from '../../helpers/fuzzInputs';
 import { requirePeers } from '../../helpers/peers';
-import { mbReadUntil, mbWrite } from './modbusClients';
-
-/** What came back on a raw connection: the bytes, and whether the hub closed it. */
-interface Seen {
-  readonly bytes: Buffer;
-  readonly closed: boolean;
-}
-
-/** Sends `packets` one write each, then waits until `done` holds of what came back (bounded: a hang fails). */
-async function exchange(port: number, packets: readonly Uint8Array[], done: (seen: Seen) => boolean, end = false): Promise<Seen> {
-  const socket: Socket = connect({ host: '127.0.0.1', port });
-  socket.on('error', () => undefined);
-  let bytes = Buffer.alloc(0);
-  let closed = false;
-  try {
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no answer within 2 s; got ${bytes.toString('hex')} closed=${closed}`)), 2000);
-      const check = () => {
-        if (!done({ bytes, closed })) return;
-        clearTimeout(timer);
-        resolve();
-      };
-      socket.on('data', (d: Buffer) => {
-        bytes = Buffer.concat([bytes, d]);
-        check();
-      });
-      socket.on('close', () => {
-        closed = true;
-        check();
-      });
-      socket.once('connect', async () => {
-        for (const p of packets) {
-          socket.write(p);
-          await new Promise((r) => setImmediate(r));
-        }
-        if (end) socket.end();
-      });
-    });
-    return { bytes, closed };
-  } finally {
-    socket.destroy();
-  }
-}
+import { exchange, mbReadUntil, mbWrite, type Seen } from './modbusClients';
 
 const answered = (expect_: ModbusExpect) => (seen: Seen) => (expect_.kind === 'close' ? seen.closed : seen.bytes.length >= 9 || seen.closed);
 

@@ -1,4 +1,4 @@
-import { type Socket, connect } from 'node:net';
+import type { Socket } from 'node:net';
 import WebSocket from 'ws';
 import type { RuntimeOptions } from '../../../src/runtime/runtime';
 import type { WebSocketComponent } from '../../../src/websocket/websocketComponent';
@@ -161,35 +161,5 @@ export async function startWsHub(overrides: Record<string, unknown> = {}, option
   return harness;
 }
 
-/**
- * A raw TCP client that completes the WebSocket upgrade with a token and then never reads again
- * (a stalled panel): the server's writes pile up in the kernel and then in its own buffers.
- */
-export function stalledReader(port: number, path: string, token: string): Promise<Socket> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.once('error', reject);
-    socket.once('connect', () => {
-      socket.write(
-        [
-          `GET ${path} HTTP/1.1`,
-          `Host: 127.0.0.1:${port}`,
-          'Upgrade: websocket',
-          'Connection: Upgrade',
-          'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==',
-          'Sec-WebSocket-Version: 13',
-          `Authorization: Bearer ${token}`,
-          '',
-          '',
-        ].join('\r\n'),
-      );
-    });
-    socket.once('data', (chunk) => {
-      if (!chunk.toString('latin1').startsWith('HTTP/1.1 101')) return reject(new Error(`upgrade refused: ${chunk.toString('latin1').split('\r\n')[0]}`));
-      socket.pause(); // never read again
-      resolve(socket);
-    });
-  });
-}
-
+export { stalledReader } from '../../helpers/stalledClients';
 export { waitUntil };
