@@ -1,5 +1,5 @@
 import type { Middleware } from 'koa';
-import { routeAccess } from '../security/routeAccess';
+import { accessOf } from '../security/routeAccess';
 
 /** Why an ingestion request refused before the gateway was refused, from its status. */
 export function refusalReason(status: number): string {
@@ -28,7 +28,7 @@ export function refusalReason(status: number): string {
  */
 export function countRefusedInputs(refused: (source: string, reason: string) => void): Middleware {
   return async (ctx, next) => {
-    const access = routeAccess(ctx.method, ctx.path);
+    const access = accessOf(ctx);
     if (access.kind !== 'ingestion') return next();
     try {
       await next();

@@ -4,7 +4,7 @@ import { retryAfterSeconds } from '../api/errors';
 import type { AuthFailureLimiter } from './authFailureLimiter';
 import { adminOfKey, isAdmin, isDevice, type Credentials } from './credentials';
 import { isLoopback as isLoopbackAddress } from './loopback';
-import { routeAccess } from './routeAccess';
+import { accessOf } from './routeAccess';
 
 /** How to get a first admin credential: said at start and in every protected-mode 403. */
 export const CREATE_ADMIN_HINT =
@@ -71,7 +71,7 @@ export function createAccessGuard(deps: AccessGuardDeps): Middleware {
   };
 
   return async (ctx: Context, next: Next): Promise<void> => {
-    const access = routeAccess(ctx.method, ctx.path);
+    const access = accessOf(ctx);
     const ip = peerAddress(ctx.req) ?? 'unknown';
     const carries = Boolean(ctx.get('authorization') || ctx.get('x-api-key') || (access.kind === 'stream' && ctx.query.apiKey));
     const needs = access.kind === 'management' || access.kind === 'stream' || (access.kind === 'ingestion' && deviceKeys.has(access.source));

@@ -61,3 +61,11 @@ export function routeAccess(method: string, rawPath: string): RouteAccess {
   if (source && method.toUpperCase() === 'POST') return { kind: 'ingestion', source };
   return { kind: 'open' };
 }
+
+/**
+ * The access class of a Koa request, worked out once per request: the input counter and the
+ * access guard both read it (the path is decoded and normalized only here).
+ */
+export function accessOf(ctx: { readonly method: string; readonly path: string; readonly state: { access?: RouteAccess } }): RouteAccess {
+  return (ctx.state.access ??= routeAccess(ctx.method, ctx.path));
+}
