@@ -1,4 +1,5 @@
 import type { SchedulerLike } from 'rxjs';
+import { plainIp } from './plainIp';
 import { blockedForMs, EMPTY_FAILURE_LOG, pruneFailures, recordFailure, type AuthFailurePolicy, type FailureLog } from '../../streams/security/authFailures';
 
 /**
@@ -24,11 +25,12 @@ const PRUNE_ABOVE = 10_000;
 export function createAuthFailureLimiter(policy: AuthFailurePolicy, scheduler: SchedulerLike): AuthFailureLimiter {
   let log: FailureLog = EMPTY_FAILURE_LOG;
   return {
-    blockedForMs: (ip) => blockedForMs(log, ip, scheduler.now(), policy),
+    // Keyed by one spelling of the address: HTTP, TCP and WebSocket sockets may report the same peer differently.
+    blockedForMs: (ip) => blockedForMs(log, plainIp(ip), scheduler.now(), policy),
     fail(ip) {
       const now = scheduler.now();
       if (log.size >= PRUNE_ABOVE) log = pruneFailures(log, now, policy);
-      log = recordFailure(log, ip, now, policy);
+      log = recordFailure(log, plainIp(ip), now, policy);
     },
     size: () => log.size,
   };

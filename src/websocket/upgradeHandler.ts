@@ -9,6 +9,7 @@ import { isNonNegativeInteger } from '../../streams/contracts';
 import { bearerToken } from './routes/adminAuth';
 import { retryAfterSeconds } from '../api/errors';
 import type { AuthFailureLimiter } from '../security/authFailureLimiter';
+import { plainIp } from '../security/plainIp';
 
 export interface UpgradeDeps {
   readonly path: string;
@@ -32,8 +33,7 @@ export interface UpgradeDeps {
 
 /** The address a client connected from, IPv4-mapped IPv6 shown as IPv4 (one key per client for the limiter). */
 export function remoteIp(req: IncomingMessage): string {
-  const a = req.socket.remoteAddress ?? 'unknown';
-  return a.startsWith('::ffff:') ? a.slice(7) : a;
+  return plainIp(req.socket.remoteAddress ?? 'unknown');
 }
 
 /** Answers an upgrade that will not happen with a plain HTTP error and the usual JSON body. */
