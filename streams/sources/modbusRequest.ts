@@ -8,6 +8,15 @@ export const ModbusException = {
 } as const;
 export type ModbusExceptionCode = (typeof ModbusException)[keyof typeof ModbusException];
 
+/** Each exception by the name the spec gives it, in snake case (the metrics' `outcome`). */
+export const MODBUS_EXCEPTION_NAMES: Readonly<Record<ModbusExceptionCode, string>> = {
+  [ModbusException.IllegalFunction]: 'illegal_function',
+  [ModbusException.IllegalDataAddress]: 'illegal_data_address',
+  [ModbusException.IllegalDataValue]: 'illegal_data_value',
+  [ModbusException.ServerDeviceFailure]: 'server_device_failure',
+  [ModbusException.GatewayTargetFailed]: 'gateway_target_failed',
+};
+
 /** A request the server can carry out, its fields read and checked against the protocol's bounds. */
 export type ModbusRequest =
   | { readonly fc: 1 | 2 | 3 | 4; readonly address: number; readonly quantity: number }

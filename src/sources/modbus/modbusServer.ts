@@ -1,6 +1,13 @@
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { encodeFrame, splitFrames, type ModbusFrame } from '../../../streams/sources/modbusFrame';
-import { decodeRequest, exceptionPdu, ModbusException, type ModbusExceptionCode, type ModbusRequest } from '../../../streams/sources/modbusRequest';
+import {
+  decodeRequest,
+  exceptionPdu,
+  MODBUS_EXCEPTION_NAMES,
+  ModbusException,
+  type ModbusExceptionCode,
+  type ModbusRequest,
+} from '../../../streams/sources/modbusRequest';
 import type { Logger } from '../../log';
 import type { ModbusVector } from './modbusVector';
 
@@ -12,18 +19,9 @@ export interface ModbusListenOptions {
   /** 255 answers every unit id. */
   readonly unitId: number;
   readonly log: Logger;
-  /** Told of each request answered with an exception, by its name (`illegal_address`, …), for the metrics. */
+  /** Told of each request answered with an exception, by its name (`illegal_data_address`, …), for the metrics. */
   readonly refused?: (reason: string) => void;
 }
-
-/** Metric-friendly names of the exceptions, as the spec names them. */
-const EXCEPTION_REASONS: Readonly<Record<number, string>> = {
-  [ModbusException.IllegalFunction]: 'illegal_function',
-  [ModbusException.IllegalDataAddress]: 'illegal_data_address',
-  [ModbusException.IllegalDataValue]: 'illegal_data_value',
-  [ModbusException.ServerDeviceFailure]: 'server_device_failure',
-  [ModbusException.GatewayTargetFailed]: 'gateway_target_failed',
-};
 
 /** A running Modbus TCP server. */
 export interface ModbusServer {
@@ -50,7 +48,7 @@ export async function listenModbus(vector: ModbusVector, { host, port, unitId, l
   let current: string | undefined;
 
   const exception = (frame: ModbusFrame, fc: number, code: ModbusExceptionCode): Uint8Array => {
-    refused?.(EXCEPTION_REASONS[code] ?? `exception_${code}`);
+    refused?.(MODBUS_EXCEPTION_NAMES[code]);
     return encodeFrame(frame, exceptionPdu(fc, code));
   };
   const answer = (frame: ModbusFrame): Uint8Array => {

@@ -1,6 +1,7 @@
 import type { HandshakeState } from '../../../streams/sources/modbusHandshake';
 import { STATUS_REGISTERS, type ModbusBinding, type ModbusMap } from '../../../streams/sources/modbusMap';
 import { registerToValue } from '../../../streams/sources/registerValue';
+import { ModbusException } from '../../../streams/sources/modbusRequest';
 
 /** What the register image reads from and reports to. */
 export interface ModbusVectorDeps {
@@ -29,11 +30,8 @@ export interface ModbusVector {
   setRegisterArray(address: number, values: number[]): void;
 }
 
-/** The Modbus exception a PLC expects for an address the map does not have. */
-const ILLEGAL_DATA_ADDRESS = 2;
-
 function illegal(table: string, address: number): Error {
-  return Object.assign(new Error(`Illegal data address: ${table} ${address} is not mapped`), { modbusErrorCode: ILLEGAL_DATA_ADDRESS });
+  return Object.assign(new Error(`Illegal data address: ${table} ${address} is not mapped`), { modbusErrorCode: ModbusException.IllegalDataAddress });
 }
 
 /** The status block as 16-bit words: 32-bit values high word first (Modbus big-endian word order). */
