@@ -1,3 +1,4 @@
+import type { SchedulerLike } from 'rxjs';
 import type { HavenConfig } from '../config/havenConfig';
 import type { Store } from '../storage/store';
 
@@ -20,6 +21,8 @@ export interface CommandContext {
   now(): number;
   /** Aborted on SIGINT/SIGTERM: a command that runs until stopped (`journal tail`, `listen`, `tail`, `start`) ends on it. */
   readonly signal: AbortSignal;
+  /** The timers of commands that wait (tail's reconnections); `asyncScheduler` when absent. */
+  readonly scheduler?: SchedulerLike;
 }
 
 /** Runs `use` on the store of the config's data dir, and closes it whatever happens. */

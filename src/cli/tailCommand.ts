@@ -1,4 +1,6 @@
 import { InvalidArgumentError, type Command } from 'commander';
+import { asyncScheduler, type SchedulerLike } from 'rxjs';
+import { createBackoff } from '../../streams/backoff';
 import type { TriggerEvent } from '../../streams/contracts';
 import { hubError, hubOptions, hubTarget, jsonBody, unreachable, type HubTarget } from './hubClient';
 import { formatEventLine } from './journalFormat';
@@ -77,6 +79,8 @@ type StreamEnd =
 
 /** First wait before a reconnection (unless the hub's `retry:` says otherwise), and the longest. */
 const RETRY_MS = { first: 500, max: 5000 };
+/** The waits double from the first (the hub's `retry:` once it sent one), without jitter: one tail is no herd. */
+const backoffFrom = (firstMs: number) => createBackoff({ baseMs: firstMs, capMs: RETRY_MS.max, jitter: 0 });
 
 /**
  * Follows the stream until Ctrl-C. A stream that breaks or closes (the hub restarted, the network
@@ -89,8 +93,9 @@ async function tail(opts: TailOpts, target: HubTarget, ctx: CommandContext): Pro
   ctx.signal.addEventListener('abort', onAbort, { once: true });
   if (ctx.signal.aborted) return 0;
   const state: FollowState = { lastId: undefined, retryMs: RETRY_MS.first, connections: 0 };
+  const scheduler = ctx.scheduler ?? asyncScheduler;
   try {
-    for (let wait = RETRY_MS.first; ; wait = Math.min(wait * 2, RETRY_MS.max)) {
+    for (let attempt = 1; ; attempt++) {
       const before = state.connections;
       const end = await follow(opts, target, ctx, abort.signal, state);
       if (end.kind === 'stopped' || abort.signal.aborted) return 0;
@@ -105,10 +110,11 @@ async function tail(opts: TailOpts, target: HubTarget, ctx: CommandContext): Pro
         return 1;
       }
       // A connection that got through starts the backoff again, at the hub's own `retry:`.
-      if (state.connections > before) wait = state.retryMs;
+      if (state.connections > before) attempt = 1;
+      const wait = backoffFrom(state.retryMs)(attempt)!;
       const resume = state.lastId === undefined ? '' : `, resuming after seq ${state.lastId}`;
       ctx.err(`haven tail: ${why}; reconnecting in ${(wait / 1000).toFixed(1)} s${resume} (Ctrl-C stops)`);
-      if (!(await pause(wait, abort.signal))) return 0;
+      if (!(await pause(wait, abort.signal, scheduler))) return 0;
     }
   } finally {
     ctx.signal.removeEventListener('abort', onAbort);
@@ -137,9 +143,9 @@ async function follow(opts: TailOpts, target: HubTarget, ctx: CommandContext, si
   }
   if (res.status !== 200 || !res.body) {
     const text = await res.text().catch(() => '');
-    const message = `haven tail: the hub at ${target.url} answered ${hubError({ status: res.status, body: jsonBody(text) })}`;
+    const message = `the hub at ${target.url} answered ${hubError({ status: res.status, body: jsonBody(text) })}`;
     // A hub that is starting or overloaded answers 5xx: worth another try; a 4xx will not change.
-    return res.status >= 500 ? { kind: 'lost', message: message.replace('haven tail: ', '') } : { kind: 'refused', message };
+    return res.status >= 500 ? { kind: 'lost', message } : { kind: 'refused', message: `haven tail: ${message}` };
   }
   let buffer = '';
   const decoder = new TextDecoder();
@@ -178,18 +184,18 @@ async function follow(opts: TailOpts, target: HubTarget, ctx: CommandContext, si
   return { kind: 'lost', message: `the hub at ${target.url} closed the stream (stopped or restarted?)` };
 }
 
-/** Waits `ms`; false when Ctrl-C came first. */
-function pause(ms: number, signal: AbortSignal): Promise<boolean> {
+/** Waits `ms` on `scheduler`; false when Ctrl-C came first. */
+function pause(ms: number, signal: AbortSignal, scheduler: SchedulerLike): Promise<boolean> {
   return new Promise((resolve) => {
     if (signal.aborted) return resolve(false);
-    const timer = setTimeout(() => {
+    const stop = () => {
+      timer.unsubscribe();
+      resolve(false);
+    };
+    const timer = scheduler.schedule(() => {
       signal.removeEventListener('abort', stop);
       resolve(true);
     }, ms);
-    const stop = () => {
-      clearTimeout(timer);
-      resolve(false);
-    };
     signal.addEventListener('abort', stop, { once: true });
   });
 }
