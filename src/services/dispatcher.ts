@@ -292,9 +292,12 @@ export function createServiceDispatcher(deps: ServiceDispatcherDeps): ServiceDis
           })
         : [];
     const started: ServiceActor[] = [];
-    for (const registration of [...stored, ...imported]) {
+    const restoring = [...stored, ...imported];
+    // Every host looked up at once: in turn, start-up would wait one DNS answer per registration.
+    const verdicts = await Promise.all(restoring.map((r) => deps.allowTarget?.(r.host)));
+    for (const [i, registration] of restoring.entries()) {
       if (actors.has(registration.name) || stopped()) continue; // registered meanwhile: that one wins
-      const verdict = deps.allowTarget ? await deps.allowTarget(registration.host) : undefined;
+      const verdict = verdicts[i];
       if (verdict && !verdict.ok) {
         // Kept in the store: allowing its host in the config brings it back at the next start.
         log.warn(`stored registration '${registration.name}' not started: ${verdict.error}`);
