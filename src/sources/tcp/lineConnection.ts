@@ -38,6 +38,11 @@ export interface LineAuth {
 
 /** `AUTH <key>`: never reported, never logged. */
 const AUTH_LINE = /^\s*auth(?:\s+(\S+))?\s*$/i;
+/** Only a line starting with `a`/`A` or blank space can be an `AUTH` line: the regex stays off the trigger lines. */
+const mayBeAuth = (line: string): boolean => {
+  const c = line.charCodeAt(0);
+  return c === 0x41 || c === 0x61 || c <= 0x20;
+};
 
 /** One device connection, answered line by line. */
 export interface LineConnection {
@@ -180,7 +185,7 @@ export function serveLineConnection(socket: Socket, deps: LineConnectionDeps): L
     const items: Array<Promise<Decision> | string> = [];
     let refused = false;
     for (const line of split.lines) {
-      const authLine = AUTH_LINE.exec(line);
+      const authLine = mayBeAuth(line) ? AUTH_LINE.exec(line) : null;
       if (authLine) {
         const { reply, close } = authenticate(authLine[1]);
         items.push(reply);
