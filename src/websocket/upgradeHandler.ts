@@ -93,8 +93,10 @@ export function createUpgradeHandler(deps: UpgradeDeps): (req: IncomingMessage, 
       if (header === undefined) return;
       if (lastSeq !== undefined && !isNonNegativeInteger(lastSeq)) return conn.closeNow(CLOSE.badRequest.code, 'lastSeq must be a non-negative integer');
       const client = token ? deps.authenticate(token) : undefined;
-      if (!client) deps.authFailures?.fail(ip);
-      if (!client) return conn.closeNow(CLOSE.unauthorized.code, token ? 'invalid token' : 'malformed Authorization header (expected Bearer <token>)');
+      if (!client) {
+        deps.authFailures?.fail(ip);
+        return conn.closeNow(CLOSE.unauthorized.code, token ? 'invalid token' : 'malformed Authorization header (expected Bearer <token>)');
+      }
       conn.admit(client, lastSeq);
     });
   };
