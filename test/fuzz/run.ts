@@ -12,6 +12,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
+import { parseMetrics, samplesOf } from '../helpers/metricsText';
 import WebSocket from 'ws';
 import { linesBytes, modbusGarbage, modbusInput, tcpInput, type ModbusInput, type TcpInput } from '../helpers/fuzzInputs';
 import { spawnHub } from '../helpers/hubProcess';
@@ -244,7 +245,8 @@ function sample<T>(arb: fc.Arbitrary<T>, n: number, seed: number): T[] {
 
 async function memory(url: string): Promise<{ rssMiB: number; heapMiB: number }> {
   const text = await (await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(HANG_MS) })).text();
-  const metric = (name: string) => Number(new RegExp(`^${name}(?:\\{[^}]*\\})? ([\\d.e+]+)`, 'm').exec(text)?.[1] ?? NaN);
+  const samples = parseMetrics(text);
+  const metric = (name: string) => samplesOf(samples, name)[0]?.value ?? NaN;
   return { rssMiB: +(metric('process_resident_memory_bytes') / 2 ** 20).toFixed(1), heapMiB: +(metric('nodejs_heap_size_used_bytes') / 2 ** 20).toFixed(1) };
 }
 

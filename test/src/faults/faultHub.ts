@@ -1,4 +1,5 @@
 import { readFileSync, writeFileSync } from 'node:fs';
+import { parseMetrics, samplesOf } from '../../helpers/metricsText';
 import { createHubFolder, type HubFolder, type JournalSettings } from '../eventLog/hubFolder';
 
 /** A hub folder (catalog, config, data, an admin token and an API key) whose config gets `extra` sections on top of the crash tests' ones. */
@@ -27,16 +28,9 @@ export async function scrape(url: string): Promise<string> {
   return res.text();
 }
 
-/** The value of one sample of `text` (`name{labels} value`), labels matched as given (in any order); 0 when absent. */
+/** The value of the first sample of `name` in `text` whose labels include `labels`; 0 when there is none. */
 export function sample(text: string, name: string, labels: Record<string, string> = {}): number {
-  for (const line of text.split('\n')) {
-    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
-    const match = /^[^{ ]+(?:\{([^}]*)\})? (\S+)$/.exec(line);
-    if (!match) continue;
-    const have = new Map([...(match[1] ?? '').matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
-    if (Object.entries(labels).every(([k, v]) => have.get(k) === v)) return Number(match[2]);
-  }
-  return 0;
+  return samplesOf(parseMetrics(text), name, labels)[0]?.value ?? 0;
 }
 
 /**

@@ -9,27 +9,7 @@ import type { TcpSource } from '../../../src/sources/tcp/tcpSource';
 import type { ModbusSource } from '../../../src/sources/modbus/modbusSource';
 import { connectLineClient } from '../sources/lineClient';
 import { exchange } from '../sources/modbusClients';
-
-/** One sample of the text format: `name{label="value",…} number`. */
-interface Sample {
-  readonly name: string;
-  readonly labels: Readonly<Record<string, string>>;
-  readonly value: number;
-}
-
-/** The samples of a Prometheus text exposition (comments and blank lines skipped). */
-function parseMetrics(text: string): Sample[] {
-  const samples: Sample[] = [];
-  for (const line of text.split('\n')) {
-    if (line === '' || line.startsWith('#')) continue;
-    const m = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
-    if (!m) throw new Error(`not a sample line: ${line}`);
-    const labels: Record<string, string> = {};
-    for (const [, k, v] of (m[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)) labels[k] = v;
-    samples.push({ name: m[1], labels, value: Number(m[3]) });
-  }
-  return samples;
-}
+import { parseMetrics, samplesOf, type Sample } from '../../helpers/metricsText';
 
 async function post(hub: TestHub, path: string, body: unknown): Promise<{ status: number; body: any }> {
   const res = await fetch(hub.url + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
@@ -55,7 +35,7 @@ describe('GET /metrics against a real hub', () => {
   };
   /** The value of the one sample of `name` whose labels include `labels`; undefined when there is none. */
   const value = (samples: Sample[], name: string, labels: Record<string, string> = {}): number | undefined => {
-    const found = samples.filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v));
+    const found = samplesOf(samples, name, labels);
     expect(found.length, `${name} ${JSON.stringify(labels)}: ${found.length} samples`).to.be.at.most(1);
     return found[0]?.value;
   };
