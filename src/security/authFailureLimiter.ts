@@ -1,6 +1,6 @@
 import type { SchedulerLike } from 'rxjs';
 import { plainIp } from './plainIp';
-import { blockedForMs, EMPTY_FAILURE_LOG, pruneFailures, recordFailure, type AuthFailurePolicy, type FailureLog } from '../../streams/security/authFailures';
+import { blockedForMs, pruneFailures, withFailure, type AuthFailurePolicy } from '../../streams/security/authFailures';
 
 /**
  * The hub's one count of failed authentications per remote address, shared by REST, WebSocket,
@@ -15,22 +15,37 @@ export interface AuthFailureLimiter {
   size(): number;
 }
 
-/** Addresses tracked before the oldest are swept out; bounds memory against a spray of addresses. */
-const PRUNE_ABOVE = 10_000;
+/** Addresses tracked at most: past it, those whose failures left the window go, then the longest tracked. */
+const MAX_TRACKED = 10_000;
 
 /**
- * The pure rules of `streams/security/authFailures.ts` around one mutable log. Time is
- * `scheduler.now()` (the hub's monotonic clock; a virtual one in tests).
+ * The pure rules of `streams/security/authFailures.ts` around one map, changed in place: a failure
+ * costs one address's times, not a copy of every address tracked (which a spray of addresses would
+ * make grow with each guess). Time is `scheduler.now()` (the hub's monotonic clock; a virtual one
+ * in tests).
  */
 export function createAuthFailureLimiter(policy: AuthFailurePolicy, scheduler: SchedulerLike): AuthFailureLimiter {
-  let log: FailureLog = EMPTY_FAILURE_LOG;
+  const log = new Map<string, readonly number[]>();
+  let prunedAt = -Infinity;
+  const bound = (now: number): void => {
+    // A sweep at most once a window, so a spray of addresses costs one sweep a window, not one a guess.
+    if (now - prunedAt >= policy.windowMs) {
+      prunedAt = now;
+      const kept = pruneFailures(log, now, policy);
+      log.clear();
+      for (const [ip, times] of kept) log.set(ip, times);
+    }
+    // Still full: the address tracked longest goes (a Map iterates in insertion order).
+    while (log.size >= MAX_TRACKED) log.delete(log.keys().next().value!);
+  };
   return {
     // Keyed by one spelling of the address: HTTP, TCP and WebSocket sockets may report the same peer differently.
     blockedForMs: (ip) => blockedForMs(log, plainIp(ip), scheduler.now(), policy),
     fail(ip) {
       const now = scheduler.now();
-      if (log.size >= PRUNE_ABOVE) log = pruneFailures(log, now, policy);
-      log = recordFailure(log, plainIp(ip), now, policy);
+      const key = plainIp(ip);
+      if (!log.has(key) && log.size >= MAX_TRACKED) bound(now);
+      log.set(key, withFailure(log.get(key) ?? [], now, policy));
     },
     size: () => log.size,
   };

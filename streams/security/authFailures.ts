@@ -40,10 +40,14 @@ export function blockedForMs(log: FailureLog, ip: string, now: number, policy: A
   return times[times.length - policy.max] + policy.windowMs - now;
 }
 
-/** The log with one more failure of `ip` at `now`; only the newest `max` are kept (memory per address is bounded). */
+/** One address's failure times with one more at `now`; only the newest `max` are kept (memory per address is bounded). */
+export function withFailure(times: readonly number[], now: number, policy: AuthFailurePolicy): readonly number[] {
+  return [...live(times, now, policy), now].slice(-policy.max);
+}
+
+/** The log with one more failure of `ip` at `now` (see {@link withFailure}). */
 export function recordFailure(log: FailureLog, ip: string, now: number, policy: AuthFailurePolicy): FailureLog {
-  const times = [...live(log.get(ip) ?? [], now, policy), now].slice(-policy.max);
-  return new Map(log).set(ip, times);
+  return new Map(log).set(ip, withFailure(log.get(ip) ?? [], now, policy));
 }
 
 /** The log without the addresses whose failures have all left the window (a periodic sweep). */
