@@ -129,15 +129,14 @@ export function createGateway(deps: GatewayDeps): Gateway {
     restore(state.lastAcceptedAt, minIntervalScopeKey(gating.minIntervalScope, event.name), stored.lastAcceptedAt);
     restore(state.lastPriorityAt, ctx.priorityOf(event.source), stored.lastPriorityAt);
   };
-  /** Seqs given back while a higher one was still used, and the counter when they were. */
+  /**
+   * Seqs given back while a higher one was still used: each comes back once every seq above it is
+   * given back too. One number per failed write that a stored one outlives, so kept as they are.
+   */
   const released = new Set<number>();
-  let releasedAt = 0;
   gateway.release = (seq: number) => {
-    // A seq assigned since the last release is used, so nothing given back below it can be reached again.
-    if (state.seq > releasedAt) released.clear();
     if (seq <= state.seq) released.add(seq);
     while (released.delete(state.seq)) state.seq--;
-    releasedAt = state.seq;
   };
   return gateway;
 }

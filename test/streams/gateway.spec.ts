@@ -502,6 +502,23 @@ describe('gateway', () => {
       });
     });
 
+    it('release across batches: seqs given back one batch at a time, with a newer one assigned between, all come back', () => {
+      const ts = createTestScheduler();
+      const gateway = gatewayFor(ts);
+      const values = { a: button({ id: 1 }), b: hook({ id: 1 }), c: button({ id: 2 }), d: hook({ id: 2 }) };
+      ts.run(({ hot, expectObservable }) => {
+        // #1 fails while #2 is pending; #3 is assigned; then #2 and #3 fail too: nothing is stored, so d takes #1.
+        releaseAt(ts, gateway, 1, 1);
+        releaseAt(ts, gateway, 2, 2, 3);
+        expectObservable(gateway(hot('abcd', values)).pipe(map(brief))).toBe('abcd', {
+          a: '#1 Phone.Button=On',
+          b: '#2 Phone.Hook=On',
+          c: '#3 Phone.Button=On',
+          d: '#1 Phone.Hook=On',
+        });
+      });
+    });
+
     it('forget takes back the minimum interval an input not stored began, back to the stored one', () => {
       const ts = createTestScheduler();
       const gateway = gatewayFor(ts, { minIntervalMs: 10 });
