@@ -1,6 +1,6 @@
 import { lookup as dnsLookup } from 'node:dns/promises';
 import { networkInterfaces } from 'node:os';
-import ipaddr from 'ipaddr.js';
+import { inBlocks, parseAddress, parseBlock, type Block } from '../config/ipBlocks';
 
 /** Whether a registration may point at a host, and if not, why (the answer's `error`). */
 export type TargetVerdict = { readonly ok: true } | { readonly ok: false; readonly error: string };
@@ -17,9 +17,6 @@ export interface AllowedHostsDeps {
   readonly subnets?: () => string[];
 }
 
-type Address = ipaddr.IPv4 | ipaddr.IPv6;
-type Block = [Address, number];
-
 const LOOPBACK = ['127.0.0.0/8', '::1/128'];
 /** RFC 1123 host names, and the single-label names of a LAN (`printer`, `localhost`). */
 const HOST_NAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*\.?$/i;
@@ -34,35 +31,19 @@ export function ownSubnets(): string[] {
 
 const defaultResolve: ResolveHost = async (host) => (await dnsLookup(host, { all: true, verbatim: true })).map((a) => a.address);
 
-/** An address as one family: IPv4-mapped IPv6 is the IPv4 address it carries; null when it is no address. */
-function parseAddress(text: string): Address | null {
-  const bare = text.startsWith('[') && text.endsWith(']') ? text.slice(1, -1) : text;
-  if (!bare.includes(':')) return ipaddr.IPv4.isValidFourPartDecimal(bare) ? ipaddr.IPv4.parse(bare) : null;
-  const noZone = bare.split('%')[0];
-  if (!ipaddr.IPv6.isValid(noZone)) return null;
-  const v6 = ipaddr.IPv6.parse(noZone);
-  return v6.isIPv4MappedAddress() ? v6.toIPv4Address() : v6;
+/** A config entry as a block; null when it is none (then it may be a host name). */
+function blockOf(entry: string): Block | null {
+  const block = parseBlock(entry);
+  return typeof block === 'string' ? null : block;
 }
 
-/** A CIDR block or bare address; null when the entry is neither (then it may be a host name). */
-function parseBlock(entry: string): Block | null {
-  const slash = entry.indexOf('/');
-  const address = parseAddress(slash < 0 ? entry : entry.slice(0, slash));
-  if (!address) return null;
-  const bits = address.kind() === 'ipv4' ? 32 : 128;
-  if (slash < 0) return [address, bits];
-  const prefix = entry.slice(slash + 1);
-  if (!/^\d{1,3}$/.test(prefix) || Number(prefix) > bits) return null;
-  return [address, Number(prefix)];
-}
+/** A resolved or registered address; zones and brackets are how sockets and users write them. */
+const addressOf = (text: string) => parseAddress(text, true);
 
 /** Entries of `services.allowed_hosts` that are neither a CIDR block, an address nor a host name (the config loader refuses them). */
 export function allowedHostsErrors(entries: readonly string[] | null): string[] {
-  return (entries ?? []).filter((e) => parseBlock(e) === null && (e.includes('/') || !HOST_NAME.test(e)));
+  return (entries ?? []).filter((e) => blockOf(e) === null && (e.includes('/') || !HOST_NAME.test(e)));
 }
-
-const inBlocks = (address: Address, blocks: readonly Block[]): boolean =>
-  blocks.some(([network, prefix]) => network.kind() === address.kind() && address.match(network, prefix));
 
 /**
  * The check of `services.allowed_hosts`, made before any connection: the registration's host is
@@ -72,26 +53,27 @@ const inBlocks = (address: Address, blocks: readonly Block[]): boolean =>
  */
 export function createAllowedHosts({ entries, resolve = defaultResolve, subnets = ownSubnets }: AllowedHostsDeps): (host: string) => Promise<TargetVerdict> {
   const list = entries ?? [...LOOPBACK, ...subnets()];
-  const blocks = list.map(parseBlock).filter((b): b is Block => b !== null);
-  const names = list.filter((e) => parseBlock(e) === null);
+  const blocks = list.map(blockOf).filter((b): b is Block => b !== null);
+  const names = list.filter((e) => blockOf(e) === null);
   const described = entries ? `services.allowed_hosts (${list.join(', ')})` : 'services.allowed_hosts (by default loopback and the subnets of this machine)';
 
   return async (host) => {
     let addresses: string[];
     try {
-      addresses = parseAddress(host) ? [host] : await resolve(host);
+      addresses = addressOf(host) ? [host] : await resolve(host);
     } catch (err) {
       return {
         ok: false,
         error: `Host '${host}' could not be resolved (${(err as { code?: string }).code ?? 'lookup failed'}); registrations may only point to ${described}`,
       };
     }
-    const nameAddresses = (await Promise.all(names.map((n) => resolve(n).catch(() => [] as string[])))).flat().map(parseAddress);
-    const outside = addresses.filter((text) => {
-      const address = parseAddress(text);
-      if (!address) return true;
-      return !inBlocks(address, blocks) && !nameAddresses.some((a) => a !== null && a.kind() === address.kind() && a.toString() === address.toString());
-    });
+    const parsed = addresses.map((text) => ({ text, address: addressOf(text) }));
+    const notInBlocks = parsed.filter(({ address }) => !address || !inBlocks(address, blocks));
+    // The listed names are looked up only for what the blocks did not allow: no DNS at all on a list of blocks.
+    const nameAddresses = notInBlocks.length === 0 ? [] : (await Promise.all(names.map((n) => resolve(n).catch(() => [] as string[])))).flat().map(addressOf);
+    const outside = notInBlocks
+      .filter(({ address }) => !address || !nameAddresses.some((a) => a !== null && a.kind() === address.kind() && a.toString() === address.toString()))
+      .map(({ text }) => text);
     if (outside.length === 0 && addresses.length > 0) return { ok: true };
     const where = outside.length === 1 && outside[0] === host ? `'${host}'` : `'${host}' (${outside.join(', ')})`;
     return { ok: false, error: `Host ${where} is not allowed: registrations may only point to ${described}` };
