@@ -337,15 +337,16 @@ export function createRuntime({
         ],
       });
       // The busiest route skips Koa; it answers exactly as the Koa route would (see triggerFastPath).
+      const koa = app.callback();
       const fastPath = createTriggerFastPath({
         answer: createTriggerAnswer('event', triggerDeps),
         validate: validatorFor(triggerInputSchema),
-        fallback: app.callback(),
+        fallback: koa,
         log: apiLog,
         refused: (reason) => ingress.refused('HTTP', reason),
       });
       // A device key on HTTP is checked by the access guard, in Koa: the fast path then steps aside.
-      server.on('request', security.device_keys.includes('HTTP') ? app.callback() : fastPath);
+      server.on('request', security.device_keys.includes('HTTP') ? koa : fastPath);
       const { host, port } = config.comm.http;
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);

@@ -3,7 +3,7 @@ import type { Context, Middleware, Next } from 'koa';
 import { retryAfterSeconds } from '../api/errors';
 import type { AuthFailureLimiter } from './authFailureLimiter';
 import { adminOfKey, isAdmin, isDevice, type Credentials } from './credentials';
-import { isLoopback as isLoopbackAddress } from './loopback';
+import { isLoopback } from './loopback';
 import { accessOf } from './routeAccess';
 
 /** How to get a first admin credential: said at start and in every protected-mode 403. */
@@ -19,7 +19,6 @@ export interface AccessGuardDeps {
   readonly deviceKeys: ReadonlySet<string>;
   /** The caller's address; the socket's by default. Tests inject another to play a remote caller without leaving loopback. */
   readonly peerAddress: (req: IncomingMessage) => string | undefined;
-  readonly isLoopback?: (address: string | undefined) => boolean;
 }
 
 /** The answer a protected-mode refusal carries: why, and how to get past it. */
@@ -46,7 +45,6 @@ const BEARER_CHALLENGE = { 'WWW-Authenticate': 'Bearer' };
  */
 export function createAccessGuard(deps: AccessGuardDeps): Middleware {
   const { credentials, failures, protectedMode, deviceKeys, peerAddress } = deps;
-  const isLoopback = deps.isLoopback ?? isLoopbackAddress;
 
   const demand = (ctx: Context, wantAdmin: boolean, tokensCount: boolean): void => {
     const presented = credentials.identify({ authorization: ctx.get('authorization') || undefined, 'x-api-key': ctx.req.headers['x-api-key'] });

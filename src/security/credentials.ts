@@ -1,9 +1,9 @@
 import { API_KEY_PATTERN, type ApiKeyInfo, type ApiKeyRecord } from '../keys/apiKey';
 import { API_KEYS_COLLECTION, createApiKeys } from '../keys/apiKeys';
 import type { Store } from '../storage/store';
-import type { ClientRecord } from '../websocket/directory';
-import type { TokenRecord } from '../websocket/tokenStore';
-import { createTokenStore } from '../websocket/tokenStore';
+import { WS_CLIENTS_COLLECTION, type ClientRecord } from '../websocket/directory';
+import { bearerToken } from '../websocket/routes/adminAuth';
+import { createTokenStore, WS_TOKENS_COLLECTION, type TokenRecord } from '../websocket/tokenStore';
 
 /** Who a request's credential proves the caller to be. */
 export type Principal = { readonly kind: 'api_key'; readonly key: ApiKeyInfo } | { readonly kind: 'token'; readonly client: ClientRecord };
@@ -32,9 +32,6 @@ export interface Credentials {
   identify(headers: CredentialHeaders): Presented;
 }
 
-const WS_TOKENS = 'ws_tokens';
-const WS_CLIENTS = 'ws_clients';
-
 /** Is this principal an admin (an admin API key, or an admin's WebSocket token)? */
 export function isAdmin(p: Principal): boolean {
   return p.kind === 'api_key' ? p.key.role === 'admin' : p.client.role === 'admin';
@@ -53,7 +50,7 @@ export function adminOfKey(key: ApiKeyInfo): ClientRecord {
 export function createCredentials(store: Store, utcNow: () => string = () => new Date().toISOString()): Credentials {
   const keys = createApiKeys({ store, utcNow });
   const tokens = createTokenStore(store, utcNow);
-  const clientOf = (record: TokenRecord | undefined) => (record ? store.collection<ClientRecord>(WS_CLIENTS).get(record.clientId) : undefined);
+  const clientOf = (record: TokenRecord | undefined) => (record ? store.collection<ClientRecord>(WS_CLIENTS_COLLECTION).get(record.clientId) : undefined);
 
   const viaApiKey = (presented: string): Presented => {
     const result = keys.verify(presented);
@@ -68,8 +65,8 @@ export function createCredentials(store: Store, utcNow: () => string = () => new
   return {
     adminConfigured() {
       for (const [, key] of store.collection<ApiKeyRecord>(API_KEYS_COLLECTION).entries()) if (key.role === 'admin' && key.revokedAt === null) return true;
-      const clients = store.collection<ClientRecord>(WS_CLIENTS);
-      for (const [, token] of store.collection<TokenRecord>(WS_TOKENS).entries()) if (clients.get(token.clientId)?.role === 'admin') return true;
+      const clients = store.collection<ClientRecord>(WS_CLIENTS_COLLECTION);
+      for (const [, token] of store.collection<TokenRecord>(WS_TOKENS_COLLECTION).entries()) if (clients.get(token.clientId)?.role === 'admin') return true;
       return false;
     },
     identify(headers) {
@@ -78,7 +75,7 @@ export function createCredentials(store: Store, utcNow: () => string = () => new
       if (apiKey) return viaApiKey(apiKey);
       const authorization = headers.authorization;
       if (!authorization) return { ok: false, problem: 'missing' };
-      const bearer = /^Bearer\s+(\S+)\s*$/i.exec(authorization)?.[1];
+      const bearer = bearerToken(authorization);
       if (!bearer) return { ok: false, problem: 'invalid', message: 'Malformed Authorization header (expected Bearer <token>)' };
       // The two kinds have different shapes: `hvn_<16 hex>_<64 hex>` is an API key, anything else a token.
       return API_KEY_PATTERN.test(bearer) ? viaApiKey(bearer) : viaToken(bearer);

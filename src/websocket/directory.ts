@@ -1,6 +1,9 @@
 import type { Visibility } from '../../streams/websocket/clientFilter';
 import type { Store } from '../storage/store';
 
+/** Where the clients are stored; the credentials check reads them too. */
+export const WS_CLIENTS_COLLECTION = 'ws_clients';
+
 /** `admin` sees every trigger and manages areas and clients; `client` sees its enabled areas. */
 export type Role = 'admin' | 'client';
 
@@ -54,7 +57,7 @@ export interface Directory {
 }
 
 export function createDirectory(store: Store): Directory {
-  const clientDocs = store.collection<ClientRecord>('ws_clients');
+  const clientDocs = store.collection<ClientRecord>(WS_CLIENTS_COLLECTION);
   const areaDocs = store.collection<AreaRecord>('ws_areas');
   const clients = new Map(clientDocs.entries());
   const areas = new Map(areaDocs.entries());

@@ -1,6 +1,9 @@
 import type { Store } from '../storage/store';
 import { generateToken, hashSecret } from './secrets';
 
+/** Where the tokens are stored (hashed); the credentials check reads them too. */
+export const WS_TOKENS_COLLECTION = 'ws_tokens';
+
 /** What the store keeps per token: never the token itself, only who it belongs to. */
 export interface TokenRecord {
   readonly clientId: string;
@@ -21,7 +24,7 @@ export interface TokenStore {
 }
 
 export function createTokenStore(store: Store, utcNow: () => string): TokenStore {
-  const docs = store.collection<TokenRecord>('ws_tokens');
+  const docs = store.collection<TokenRecord>(WS_TOKENS_COLLECTION);
   return {
     issue(clientId) {
       const token = generateToken();
