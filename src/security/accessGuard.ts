@@ -22,12 +22,10 @@ export interface AccessGuardDeps {
 }
 
 /** The answer a protected-mode refusal carries: why, and how to get past it. */
-export function protectedModeBody(): { error: string; protectedMode: true } {
-  return {
-    error: `Protected mode: no admin key or token exists yet, so management routes answer only callers on this machine (loopback). To manage the hub from elsewhere, ${CREATE_ADMIN_HINT}; or set security.protected_mode to false.`,
-    protectedMode: true,
-  };
-}
+const PROTECTED_MODE_BODY = {
+  error: `Protected mode: no admin key or token exists yet, so management routes answer only callers on this machine (loopback). To manage the hub from elsewhere, ${CREATE_ADMIN_HINT}; or set security.protected_mode to false.`,
+  protectedMode: true,
+} as const;
 
 const BEARER_CHALLENGE = { 'WWW-Authenticate': 'Bearer' };
 
@@ -85,7 +83,7 @@ export function createAccessGuard(deps: AccessGuardDeps): Middleware {
         if (credentials.adminConfigured()) demand(ctx, true, false);
         else if (protectedMode && !isLoopback(ip)) {
           ctx.status = 403;
-          ctx.body = protectedModeBody();
+          ctx.body = PROTECTED_MODE_BODY;
           return;
         }
       } else if (access.kind === 'ingestion' && deviceKeys.has(access.source)) demand(ctx, false, access.source === 'WEB');

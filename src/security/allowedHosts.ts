@@ -22,7 +22,7 @@ const LOOPBACK = ['127.0.0.0/8', '::1/128'];
 const HOST_NAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*\.?$/i;
 
 /** The subnet of every interface of this machine (`192.168.1.0/24` for 192.168.1.20/24). */
-export function ownSubnets(): string[] {
+function ownSubnets(): string[] {
   return Object.values(networkInterfaces())
     .flatMap((list) => list ?? [])
     .map((i) => i.cidr)
