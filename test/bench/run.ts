@@ -7,6 +7,7 @@ import { describeMachine, formatTable, writeReport, type Row } from './harness/r
 import { dispatchLatencySuite } from './suites/dispatchLatency';
 import { fanoutSuite } from './suites/fanout';
 import { httpIngressSuite } from './suites/httpIngress';
+import { oscMqttSuite } from './suites/oscMqtt';
 import { pipelineSuite } from './suites/pipeline';
 import { stalledClientsSuite } from './suites/stalledClients';
 import { startupSuite } from './suites/startup';
@@ -26,7 +27,17 @@ import { wsMemorySuite } from './suites/wsMemory';
  * and their rows say this build ÷ the baseline. Every temporary folder (the hubs' data, the
  * event logs of 7) is removed at the end, also when the run is interrupted.
  */
-const SUITES: Suite[] = [httpIngressSuite, dispatchLatencySuite, fanoutSuite, wsMemorySuite, tcpSourceSuite, pipelineSuite, startupSuite, stalledClientsSuite];
+const SUITES: Suite[] = [
+  httpIngressSuite,
+  dispatchLatencySuite,
+  fanoutSuite,
+  wsMemorySuite,
+  tcpSourceSuite,
+  pipelineSuite,
+  startupSuite,
+  stalledClientsSuite,
+  oscMqttSuite,
+];
 
 function option(name: string, fallback: string): string {
   const at = process.argv.indexOf(`--${name}`);

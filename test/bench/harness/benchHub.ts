@@ -12,6 +12,9 @@ export interface BenchHub {
   readonly base: string;
   readonly httpPort: number;
   readonly tcpPort: number | null;
+  /** The OSC source's UDP (and TCP) port and the embedded MQTT broker's, when the config enables them. */
+  readonly oscPort: number | null;
+  readonly mqttPort: number | null;
   readonly components: readonly string[];
   /** The load process holding the TCP services (and the paced sender of benchmark 2). */
   readonly clients: BenchProcess;
@@ -63,7 +66,7 @@ export async function startBenchHub(ctx: BenchContext, options: BenchHubOptions)
       nodeArgs: [...(options.nodeArgs ?? []), ...profileArgs(ctx), '--expose-gc'],
     });
     procs.push(hub);
-    const { httpPort, tcpPort, components } = await hub.ready;
+    const { httpPort, tcpPort, oscPort = null, mqttPort = null, components } = await hub.ready;
     const base = `http://127.0.0.1:${httpPort}`;
     const clients = spawnScript('loads/hubClients', { core: ctx.pinning.loadCore, pinning: ctx.pinning });
     procs.push(clients);
@@ -79,7 +82,7 @@ export async function startBenchHub(ctx: BenchContext, options: BenchHubOptions)
       const token = await createClientToken(base);
       await sinks.call('ws', { port: httpPort, path: '/ws', token, count: options.wsClients });
     }
-    return { hub, base, httpPort, tcpPort, components, clients, sinks, stop: stopAll };
+    return { hub, base, httpPort, tcpPort, oscPort, mqttPort, components, clients, sinks, stop: stopAll };
   } catch (err) {
     await stopAll();
     throw err;

@@ -1,4 +1,5 @@
 import { Agent, request } from 'node:http';
+import { connectAsync } from 'mqtt';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { registerService } from '../harness/hubApi';
@@ -146,6 +147,49 @@ async function paced({ port, rate, seconds, connections = 64 }: { port: number; 
   return { sent, answered, failed, statuses, lines: samples.length, expectedLines: expected, latency: samples.percentiles(), loadLoopDelay };
 }
 
+/**
+ * Publishes `haven/trigger/Bench/Clock` with the send time as a plain payload at `rate` per
+ * second for `seconds` (open loop, QoS `qos`) to the broker on `port`, as an ESP32 would, and
+ * returns the latency of every line the services received meanwhile (benchmark 9b).
+ */
+async function mqttPaced({ port, rate, seconds, qos }: { port: number; rate: number; seconds: number; qos: 0 | 1 }) {
+  const client = await connectAsync(`mqtt://127.0.0.1:${port}`, { protocolVersion: 4, clientId: `bench-${process.pid}`, reconnectPeriod: 0 });
+  const loop = monitorEventLoopDelay({ resolution: 1 });
+  loop.enable();
+  const samples = new Samples();
+  const total = Math.round(rate * seconds);
+  const topic = `haven/trigger/${CLOCK_TRIGGER.replace('.', '/')}`;
+  let sent = 0;
+  let acked = 0;
+  let failed = 0;
+  recording = samples;
+  await new Promise<void>((resolve) => {
+    const settle = () => acked + failed === total && resolve();
+    const start = performance.now();
+    const tick = () => {
+      const due = Math.min(total, Math.floor(((performance.now() - start) * rate) / 1000));
+      while (sent < due) {
+        sent++;
+        client.publish(topic, String(wallMs()), { qos }, (err) => {
+          if (err) failed++;
+          else acked++;
+          settle();
+        });
+      }
+      if (sent < total) setTimeout(tick, 1);
+    };
+    tick();
+  });
+  const expected = total * services.length;
+  const deadline = Date.now() + 2000;
+  while (samples.length < expected && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  recording = undefined;
+  await client.endAsync();
+  loop.disable();
+  const loadLoopDelay = { p99: loop.percentile(99) / 1e6, max: loop.max / 1e6 };
+  return { sent, acked, failed, lines: samples.length, expectedLines: expected, latency: samples.percentiles(), loadLoopDelay };
+}
+
 runMain(async () => {
   serveRpc(
     {
@@ -155,6 +199,7 @@ runMain(async () => {
       },
       ws: attachWs,
       paced,
+      mqttPaced,
       counts: () => ({
         lines: services.map((s) => s.lines),
         serviceConnections: services.map((s) => s.sockets.size),

@@ -26,7 +26,8 @@ runMain(async () => {
   };
   const runtime = createRuntime({ config: loadHavenConfig({ configFile }), log, eventLog });
   await runtime.start();
-  const tcp = runtime.components.find((c) => c.name === 'TCP') as { address?: () => AddressInfo | null } | undefined;
+  const portOf = (name: string) =>
+    (runtime.components.find((c) => c.name === name) as { address?: () => AddressInfo | null } | undefined)?.address?.()?.port ?? null;
   const loop = monitorEventLoopDelay({ resolution: 1 });
   loop.enable();
   serveRpc(
@@ -42,7 +43,9 @@ runMain(async () => {
     },
     {
       httpPort: runtime.address().port,
-      tcpPort: tcp?.address?.()?.port ?? null,
+      tcpPort: portOf('TCP'),
+      oscPort: portOf('OSC'),
+      mqttPort: portOf('mqtt'),
       components: runtime.components.map((c) => c.name),
       lastSeq: runtime.lastSeq(),
       recovery,
