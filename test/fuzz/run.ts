@@ -5,6 +5,7 @@
  * HANG_MS; the run exits 1 on any crash (the process gone), hang or 5xx.
  *
  *   npm run fuzz -- --inputs 5000 --seed 14 --time-ms 600000
+ *   npm run fuzz -- --inputs 20000 --seed 14 --only tcp     # all inputs in one protocol
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -25,8 +26,19 @@ const arg = (name: string, fallback: number): number => {
 const INPUTS = arg('inputs', 100_000);
 const SEED = arg('seed', Date.now() % 2 ** 31);
 const TIME_MS = arg('time-ms', 30 * 60_000);
+/** Pause before the last memory reading, so closed sockets and timers have gone. */
+const SETTLE_MS = arg('settle-ms', 3000);
 
 type Protocol = 'rest' | 'tcp' | 'modbus' | 'ws' | 'sse';
+const PROTOCOLS: readonly Protocol[] = ['rest', 'tcp', 'modbus', 'ws', 'sse'];
+const onlyAt = process.argv.indexOf('--only');
+const ONLY = onlyAt > 0 ? (process.argv[onlyAt + 1] as Protocol) : undefined;
+if (ONLY !== undefined && !PROTOCOLS.includes(ONLY)) throw new Error(`--only takes one of ${PROTOCOLS.join('|')}, not ${ONLY}`);
+/** How many inputs `protocol` gets: a fifth each, the rest to WebSocket; all of them with --only. */
+const shareOf = (protocol: Protocol): number => {
+  if (ONLY !== undefined) return protocol === ONLY ? INPUTS : 0;
+  return protocol === 'ws' ? INPUTS - 4 * Math.ceil(INPUTS / 5) : Math.ceil(INPUTS / 5);
+};
 const tried: Record<Protocol, number> = { rest: 0, tcp: 0, modbus: 0, ws: 0, sse: 0 };
 const kinds = new Map<string, number>();
 const hangs: string[] = [];
@@ -243,11 +255,19 @@ function sample<T>(arb: fc.Arbitrary<T>, n: number, seed: number): T[] {
   return n > 0 ? fc.sample(arb, { seed, numRuns: n }) : [];
 }
 
-async function memory(url: string): Promise<{ rssMiB: number; heapMiB: number }> {
+/** The hub's memory and handles as its /metrics reads them, in MiB. */
+async function memory(url: string): Promise<Record<string, number>> {
   const text = await (await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(HANG_MS) })).text();
   const samples = parseMetrics(text);
   const metric = (name: string) => samplesOf(samples, name)[0]?.value ?? NaN;
-  return { rssMiB: +(metric('process_resident_memory_bytes') / 2 ** 20).toFixed(1), heapMiB: +(metric('nodejs_heap_size_used_bytes') / 2 ** 20).toFixed(1) };
+  const mib = (name: string) => +(metric(name) / 2 ** 20).toFixed(1);
+  return {
+    rssMiB: mib('process_resident_memory_bytes'),
+    heapMiB: mib('nodejs_heap_size_used_bytes'),
+    heapTotalMiB: mib('nodejs_heap_size_total_bytes'),
+    externalMiB: mib('nodejs_external_memory_bytes'),
+    handles: metric('nodejs_active_handles_total'),
+  };
 }
 
 async function main(): Promise<void> {
@@ -284,15 +304,14 @@ async function main(): Promise<void> {
     const modbusPort = Number(/\[Source MODBUS\] starting → listening \{"address":"[\d.]+:(\d+)"\}/.exec(hub.log())?.[1]);
     const before = await memory(url);
     const started = Date.now();
-    const share = Math.ceil(INPUTS / 5);
     const plan: Array<() => Promise<void>> = [];
     let s = SEED;
-    for (const input of sample(restInput, share, s++)) plan.push(() => (tried.rest++, rest(url, input)));
-    for (const input of sample(tcpInput(4096), share, s++)) plan.push(() => (tried.tcp++, tcp(tcpPort!, input)));
-    for (const input of sample(fc.oneof({ weight: 4, arbitrary: modbusInput }, modbusGarbage), share, s++))
+    for (const input of sample(restInput, shareOf('rest'), s++)) plan.push(() => (tried.rest++, rest(url, input)));
+    for (const input of sample(tcpInput(4096), shareOf('tcp'), s++)) plan.push(() => (tried.tcp++, tcp(tcpPort!, input)));
+    for (const input of sample(fc.oneof({ weight: 4, arbitrary: modbusInput }, modbusGarbage), shareOf('modbus'), s++))
       plan.push(() => (tried.modbus++, modbus(modbusPort, input)));
-    for (const input of sample(sseInput, share, s++)) plan.push(() => (tried.sse++, sse(url, key, input)));
-    const wsMessages = sample(wsInput, INPUTS - 4 * share, s++);
+    for (const input of sample(sseInput, shareOf('sse'), s++)) plan.push(() => (tried.sse++, sse(url, key, input)));
+    const wsMessages = sample(wsInput, shareOf('ws'), s++);
     for (let i = 0; i < wsMessages.length; i += 50) {
       const chunk = wsMessages.slice(i, i + 50);
       plan.push(async () => {
@@ -312,9 +331,15 @@ async function main(): Promise<void> {
       if (Date.now() - started > TIME_MS) break;
       if (hub.child.exitCode !== null || hub.child.signalCode !== null) break;
       await plan[i]().catch((err: Error) => (err.message.startsWith('hang:') ? hangs.push(err.message) : count(`client error ${err.name}`)));
-      if (n % 1000 === 999) process.stdout.write(`  ${n + 1} / ${order.length} steps, ${Math.round((Date.now() - started) / 1000)} s\n`);
+      if (n % 1000 === 999) {
+        const { rssMiB, heapMiB, externalMiB } = await memory(url);
+        process.stdout.write(
+          `  ${n + 1} / ${order.length} steps, ${Math.round((Date.now() - started) / 1000)} s, RSS ${rssMiB} heap ${heapMiB} external ${externalMiB} MiB\n`,
+        );
+      }
     }
     const crashed = hub.child.exitCode !== null || hub.child.signalCode !== null;
+    if (!crashed) await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
     const after = crashed ? undefined : await memory(url);
     const total = Object.values(tried).reduce((a, b) => a + b, 0);
     console.log(
