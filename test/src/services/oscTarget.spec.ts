@@ -246,6 +246,33 @@ describe('OSC_UDP and OSC_TCP targets against liblo oscdump, beside a TCP_SOCKET
     expect(part.detail).to.match(/refused a datagram \(ECONNREFUSED\): is the OSC receiver running\?/);
   });
 
+  it('keeps an OSC registration, its address and args across a restart, and sends as registered after it', async () => {
+    hub = await startHub();
+    const dataDir = hub.config.storage.data_dir;
+    const port = await freeUdpPort();
+    const dump = await oscdump(`osc.udp://:${port}`);
+    dumps.push(dump);
+    await udpReady(dump, port);
+    const reg = { name: 'Max', port, host: '127.0.0.1', protocol: 'OSC_UDP', address: '/max/{device}', args: ['control', 'value:f'] };
+    expect((await call(hub, '/api/register', json(reg))).status).to.equal(200);
+    await hub.stop({ keepData: true });
+
+    hub = await startHub({}, { dataDir });
+    const [listed] = (await call(hub, '/api/registrations')).body.services;
+    expect(listed).to.include({ name: 'Max', protocol: 'OSC_UDP', address: '/max/{device}', status: 'connected' });
+    expect(listed.args).to.deep.equal(['control', 'value:f']);
+    await call(hub, '/api/trigger-event', json({ name: 'Dial.Number', value: 3 }));
+    await waitFor(() => dump.messages().length >= 1, 'the event after the restart');
+    expect(dump.messages()).to.deep.equal([['/max/Dial', 'sf', '"Number"', '3.000000']]);
+  });
+
+  it('refuses an OSC target outside services.allowed_hosts with 403, before any datagram', async () => {
+    hub = await startHub({ services: { allowed_hosts: ['10.0.0.0/8'] } });
+    const answer = await call(hub, '/api/register', json({ name: 'Touch', port: 10000, host: '127.0.0.1', protocol: 'OSC_UDP' }));
+    expect(answer.status).to.equal(403);
+    expect(answer.body.error).to.match(/Host '127.0.0.1' is not allowed/);
+  });
+
   it('refuses bad OSC registration fields with a clear 400 and registers nothing', async () => {
     hub = await startHub();
     const cases: Array<[Record<string, unknown>, RegExp]> = [
