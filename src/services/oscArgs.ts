@@ -43,25 +43,51 @@ export const DEFAULT_ARGS: Record<TriggerType, readonly ArgSpec[]> = {
   OneShot: [],
 };
 
-/** Parses `["value", "id:i", "seq:h", "timestamp:s"]`; returns a sentence saying what is wrong otherwise. */
-export function parseOscArgs(input: unknown): { readonly ok: true; readonly args: readonly ArgSpec[] } | { readonly ok: false; readonly error: string } {
-  if (!Array.isArray(input)) return { ok: false, error: 'must be an array of "source" or "source:type" strings' };
-  if (input.length > MAX_ARGS) return { ok: false, error: `may list at most ${MAX_ARGS} arguments` };
+/** The arguments of each trigger type. */
+export type ArgsByType = Readonly<Record<TriggerType, readonly ArgSpec[]>>;
+
+const TRIGGER_TYPES = Object.keys(DEFAULT_ARGS) as TriggerType[];
+
+/**
+ * Parses an OSC target's `args`: one list for every trigger type (`["value", "id:i", "seq:h"]`),
+ * or lists by trigger type (`{"OneShot": ["value:i"]}`), the types it does not name keeping
+ * {@link DEFAULT_ARGS}. Returns a sentence saying what is wrong otherwise.
+ */
+export function parseOscArgs(input: unknown): { readonly ok: true; readonly args: ArgsByType } | { readonly ok: false; readonly error: string } {
+  if (Array.isArray(input)) {
+    const list = parseList(input, '');
+    return typeof list === 'string' ? { ok: false, error: list } : { ok: true, args: { 'On/Off': list, Discrete: list, Continuous: list, OneShot: list } };
+  }
+  if (!input || typeof input !== 'object')
+    return { ok: false, error: `must be a list of "source" or "source:type" strings, or such lists by trigger type (${TRIGGER_TYPES.join(', ')})` };
+  const args: Record<TriggerType, readonly ArgSpec[]> = { ...DEFAULT_ARGS };
+  for (const [type, entries] of Object.entries(input)) {
+    if (!(TRIGGER_TYPES as string[]).includes(type))
+      return { ok: false, error: `names ${JSON.stringify(type)}, which is no trigger type (${TRIGGER_TYPES.join(', ')})` };
+    if (!Array.isArray(entries)) return { ok: false, error: `${JSON.stringify(type)} must be a list of "source" or "source:type" strings` };
+    const list = parseList(entries, `${JSON.stringify(type)} `);
+    if (typeof list === 'string') return { ok: false, error: list };
+    args[type as TriggerType] = list;
+  }
+  return { ok: true, args };
+}
+
+function parseList(input: readonly unknown[], at: string): ArgSpec[] | string {
+  if (input.length > MAX_ARGS) return `${at}may list at most ${MAX_ARGS} arguments`;
   const args: ArgSpec[] = [];
   for (const [i, entry] of input.entries()) {
     const match = typeof entry === 'string' ? /^([a-z]+)(?::(.*))?$/.exec(entry) : null;
     const source = match?.[1] as ArgSource | undefined;
     if (!match || !source || !Object.hasOwn(SOURCES, source)) {
-      return { ok: false, error: `[${i}] ${JSON.stringify(entry)} names no argument; use one of ${Object.keys(SOURCES).join(', ')}, optionally with ':type'` };
+      return `${at}[${i}] ${JSON.stringify(entry)} names no argument; use one of ${Object.keys(SOURCES).join(', ')}, optionally with ':type'`;
     }
     const type = match[2];
     const allowed: readonly string[] = SOURCES[source];
-    if (type !== undefined && !allowed.includes(type)) {
-      return { ok: false, error: `[${i}] ${JSON.stringify(entry)}: ${source} can be sent as ${allowed.join(', ')} (OSC type tags)` };
-    }
+    if (type !== undefined && !allowed.includes(type))
+      return `${at}[${i}] ${JSON.stringify(entry)}: ${source} can be sent as ${allowed.join(', ')} (OSC type tags)`;
     args.push(type === undefined ? { source } : { source, type });
   }
-  return { ok: true, args };
+  return args;
 }
 
 /** One argument of one event, or why the event's value does not fit the argument's type. */

@@ -33,16 +33,17 @@ export function oscTargetError(name: string, raw: { address?: unknown; args?: un
 /**
  * The encoder of an OSC_UDP / OSC_TCP registration (its fields were checked by
  * {@link oscTargetError}): one message per event, its address from the pattern, its arguments
- * from `args` or {@link DEFAULT_ARGS}; OSC_TCP frames it (`slip`, or `length`: a big-endian int32
+ * from `args` (by trigger type) or {@link DEFAULT_ARGS}; OSC_TCP frames it (`slip`, or `length`: a big-endian int32
  * prefix). An event whose value does not fit a configured type is not sent (`ok: false`).
  */
 export function createOscEncoder(registration: Registration): OscEncoder {
   const address = parseOscAddress(registration.address ?? DEFAULT_OSC_ADDRESS);
   if (!address.ok) throw new Error(`'address' ${address.error}`);
-  const args = registration.args === undefined ? undefined : parseOscArgs(registration.args);
-  if (args && !args.ok) throw new Error(`'args' ${args.error}`);
+  const args = registration.args === undefined ? { ok: true as const, args: DEFAULT_ARGS } : parseOscArgs(registration.args);
+  if (!args.ok) throw new Error(`'args' ${args.error}`);
   const frame = framer(registration.protocol === 'OSC_TCP' ? (registration.framing ?? 'slip') : undefined);
-  return (event) => encode(address.pattern, args?.args ?? DEFAULT_ARGS[event.type], event, frame);
+  const byType = args.args;
+  return (event) => encode(address.pattern, byType[event.type], event, frame);
 }
 
 function encode(pattern: OscAddressPattern, specs: readonly ArgSpec[], event: TriggerEvent, frame: (b: Buffer) => Buffer): OscEncoded {

@@ -1,5 +1,5 @@
 import { oscTargetError } from './oscEncoder';
-import { isOsc, SERVICE_PROTOCOLS, type ExtraField, type OscFraming, type Registration, type ServiceProtocol } from './registration';
+import { isOsc, SERVICE_PROTOCOLS, type ExtraField, type OscArgsField, type OscFraming, type Registration, type ServiceProtocol } from './registration';
 import { EXTRA_FIELD_ORDER, orderedFields } from './wireLine';
 
 /** What `POST /api/register` carries (the API validated it already; stored and legacy files may not be). */
@@ -11,7 +11,7 @@ export interface RegistrationInput {
   readonly max_age_ms?: number;
   readonly fields?: readonly ExtraField[];
   readonly address?: string;
-  readonly args?: readonly string[];
+  readonly args?: OscArgsField;
   readonly framing?: OscFraming;
 }
 
@@ -68,7 +68,7 @@ export function normalizeRegistration(input: unknown, registeredAt: string): Nor
     ...(typeof maxAge === 'number' && { max_age_ms: maxAge }),
     ...(wanted.length > 0 && { fields: wanted }),
     ...(osc && typeof address === 'string' && { address }),
-    ...(osc && Array.isArray(args) && { args: args as string[] }),
+    ...(osc && args !== undefined && args !== null && { args: args as OscArgsField }),
     ...(osc && typeof framing === 'string' && { framing: framing as OscFraming }),
   };
   return { ok: true, registration };

@@ -1,5 +1,5 @@
 import Router from '@koa/router';
-import type { ExtraField, OscFraming, ServiceProtocol } from '../../services/registration';
+import type { ExtraField, OscArgsField, OscFraming, ServiceProtocol } from '../../services/registration';
 import { validateBody } from '../validate';
 import registerSchema from '../schemas/register.schema.json';
 
@@ -13,7 +13,7 @@ export interface RegistrationService {
     max_age_ms?: number;
     fields?: ExtraField[];
     address?: string;
-    args?: string[];
+    args?: OscArgsField;
     framing?: OscFraming;
   }): Promise<{ ok: true; registration: object } | { ok: false; status: number; error: string }>;
   unregister(name: string): Promise<boolean>;

@@ -71,6 +71,17 @@ describe('services/oscEncoder', () => {
     ]);
   });
 
+  it('takes lists by trigger type; the types it does not name keep their defaults', () => {
+    const t = target({ args: { OneShot: ['value:i', 'id:i'], Discrete: ['value:s'] } });
+    expect(sent(t, event('Fog.Burst', 'OneShot', null)).args).to.deep.equal([
+      { type: 'N', value: null },
+      { type: 'i', value: 12345 },
+    ]);
+    expect(sent(t, event('Dial.Number', 'Discrete', 7)).args).to.deep.equal([{ type: 's', value: '7' }]);
+    expect(sent(t, event('Flame.Intensity', 'Continuous', 1.5)).args).to.deep.equal([{ type: 'f', value: 1.5 }]);
+    expect(sent(t, event('Stage.Power', 'On/Off', 'On')).args).to.deep.equal([{ type: 'i', value: 1 }]);
+  });
+
   it('does not send a value that does not fit its configured type, saying why', () => {
     expect(createOscEncoder(target({ args: ['value:f'] }))(event('Stage.Mode', 'Discrete', 'intro'))).to.deep.equal({
       ok: false,
@@ -98,7 +109,10 @@ describe('services/oscEncoder', () => {
     expect(check({ address: '/cue/{control' })).to.match(/unclosed '\{'/);
     expect(check({ address: '/cue/*/start' })).to.match(/"\*" at 5, which an OSC address may not contain/);
     expect(check({ address: '/cue 1' })).to.match(/" " at 4/);
-    expect(check({ args: 'value' })).to.match(/'args' of Q must be an array/);
+    expect(check({ args: 'value' })).to.match(/'args' of Q must be a list of "source" or "source:type" strings, or such lists by trigger type/);
+    expect(check({ args: { Toggle: [] } })).to.equal(`'args' of Q names "Toggle", which is no trigger type (On/Off, Discrete, Continuous, OneShot)`);
+    expect(check({ args: { OneShot: ['value:x'] } })).to.match(/^'args' of Q "OneShot" \[0\] "value:x": value can be sent as/);
+    expect(check({ args: { OneShot: 'value' } })).to.match(/"OneShot" must be a list/);
     expect(check({ args: ['value:x'] })).to.equal('\'args\' of Q [0] "value:x": value can be sent as i, f, h, d, s, T, I, N (OSC type tags)');
     expect(check({ args: ['id', 'colour'] })).to.match(/\[1\] "colour" names no argument/);
     expect(check({ args: ['name:i'] })).to.match(/name can be sent as s/);

@@ -253,14 +253,14 @@ describe('OSC_UDP and OSC_TCP targets against liblo oscdump, beside a TCP_SOCKET
     const dump = await oscdump(`osc.udp://:${port}`);
     dumps.push(dump);
     await udpReady(dump, port);
-    const reg = { name: 'Max', port, host: '127.0.0.1', protocol: 'OSC_UDP', address: '/max/{device}', args: ['control', 'value:f'] };
+    const reg = { name: 'Max', port, host: '127.0.0.1', protocol: 'OSC_UDP', address: '/max/{device}', args: { Discrete: ['control', 'value:f'] } };
     expect((await call(hub, '/api/register', json(reg))).status).to.equal(200);
     await hub.stop({ keepData: true });
 
     hub = await startHub({}, { dataDir });
     const [listed] = (await call(hub, '/api/registrations')).body.services;
     expect(listed).to.include({ name: 'Max', protocol: 'OSC_UDP', address: '/max/{device}', status: 'connected' });
-    expect(listed.args).to.deep.equal(['control', 'value:f']);
+    expect(listed.args).to.deep.equal({ Discrete: ['control', 'value:f'] });
     await call(hub, '/api/trigger-event', json({ name: 'Dial.Number', value: 3 }));
     await waitFor(() => dump.messages().length >= 1, 'the event after the restart');
     expect(dump.messages()).to.deep.equal([['/max/Dial', 'sf', '"Number"', '3.000000']]);
@@ -283,6 +283,7 @@ describe('OSC_UDP and OSC_TCP targets against liblo oscdump, beside a TCP_SOCKET
       [{ protocol: 'OSC_TCP', framing: 'cobs' }, /\/framing must be one of "slip", "length"/],
       [{ protocol: 'TCP_SOCKET', address: '/x' }, /apply to OSC_UDP and OSC_TCP only/],
       [{ protocol: 'OSC_UDP', fields: ['seq'] }, /an OSC target lists its values in 'args'/],
+      [{ protocol: 'OSC_UDP', args: { Toggle: ['value'] } }, /\/args must be one of "On\/Off", "Discrete", "Continuous", "OneShot"/],
     ];
     for (const [fields, message] of cases) {
       const answer = await call(hub, '/api/register', json({ name: 'X', port: 9, host: '127.0.0.1', ...fields }));
