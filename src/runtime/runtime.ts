@@ -47,6 +47,7 @@ import { createDirectory } from '../websocket/directory';
 import { createAccessGuard, CREATE_ADMIN_HINT } from '../security/accessGuard';
 import { createAllowedHosts, type ResolveHost } from '../security/allowedHosts';
 import { guardedConnect } from '../security/guardedConnect';
+import { datagramFactory } from '../services/datagramSocket';
 import { createAuthFailureLimiter } from '../security/authFailureLimiter';
 import { createCredentials } from '../security/credentials';
 import { createTokenStore } from '../websocket/tokenStore';
@@ -210,6 +211,8 @@ export function createRuntime({
     allowTarget,
     // Checked again where the socket resolves its host: a name may answer otherwise than at registration.
     connect: guardedConnect(allowTarget),
+    // OSC_UDP resolves once per (re)open and sends only to an address the same check passed.
+    openDatagram: datagramFactory(allowTarget),
   });
   const { security } = config;
   const credentials = createCredentials(store, utcNow);

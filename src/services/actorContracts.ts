@@ -1,6 +1,7 @@
 import * as net from 'node:net';
 import type { SchedulerLike } from 'rxjs';
 import type { Logger } from '../log';
+import { datagramFactory, type DatagramFactory } from './datagramSocket';
 import type { Delivery } from './delivery';
 import type { Registration } from './registration';
 import type { ServiceConfig } from './serviceConfig';
@@ -12,12 +13,17 @@ export type SocketFactory = (options: { host: string; port: number }) => net.Soc
 /** `net.connect`. */
 export const defaultSocketFactory: SocketFactory = (options) => net.connect(options);
 
+/** A connected UDP socket to the first address a host resolves to. */
+export const defaultDatagramFactory: DatagramFactory = datagramFactory();
+
 /** What every actor is built with, from the dispatcher. */
 export interface ActorDeps {
   readonly scheduler: SchedulerLike;
   /** Already prefixed `Service <name>`. */
   readonly log: Logger;
   readonly connect: SocketFactory;
+  /** Opens OSC_UDP's connected datagram socket (default: no allowed-hosts check). */
+  readonly openDatagram?: DatagramFactory;
   readonly config: ServiceConfig;
   readonly onStatus: (change: StatusChange) => void;
   /** Runs `fn` at the end of the current turn of the event loop (default `setImmediate`). */

@@ -8,12 +8,15 @@ import { DeliveryLedger, type LedgerEntry, type DeliveryTarget } from './deliver
 import { importLegacyRegistrations } from './legacyRegistrations';
 import type { Registration } from './registration';
 import { normalizeRegistration, type RegistrationInput } from './registrationInput';
+import type { DatagramFactory } from './datagramSocket';
 import { defaultSocketFactory, type ServiceActor, type SocketFactory } from './actorContracts';
 import { createServiceActor } from './serviceActor';
 import { resolveServiceConfig, type ServiceConfig } from './serviceConfig';
 import type { StatusChange } from './serviceStatus';
 import { describe, registrationView, servicesHealth, socketStatus, type RegistrationView, type SocketStatus } from './serviceViews';
 import { createWireLines, fieldsKey } from './wireLine';
+import { createOscEncoder, type OscEncoder } from './oscEncoder';
+import { isOsc } from './registration';
 
 /** The store collection registrations live in, keyed by service name. */
 export const REGISTRATIONS = 'registrations';
@@ -39,6 +42,8 @@ export interface ServiceDispatcherDeps {
   readonly utcNow: () => string;
   /** Opens TCP connections; default `net.connect`. */
   readonly connect?: SocketFactory;
+  /** Opens OSC_UDP's datagram sockets; default: to the first address of the host, unchecked. */
+  readonly openDatagram?: DatagramFactory;
   /** Where a seed-era `service_registrations.json` may wait to be imported (`restore`). */
   readonly dataDir?: string;
   /** May a registration point at this host (`services.allowed_hosts`)? Absent: anywhere. */
@@ -99,6 +104,8 @@ export interface ServiceDispatcher {
 interface Slot {
   readonly actor: ServiceActor;
   readonly key: string;
+  /** OSC targets: their own bytes per event, instead of the shared JSON line. */
+  readonly encode?: OscEncoder;
 }
 
 /** A status transition with the protocol of the service it belongs to. */
@@ -148,6 +155,7 @@ export function createServiceDispatcher(deps: ServiceDispatcherDeps): ServiceDis
       scheduler,
       log: log.child(`Service ${registration.name}`),
       connect,
+      openDatagram: deps.openDatagram,
       config,
       onStatus: (transition) => {
         const change = { ...transition, protocol: registration.protocol };
@@ -170,7 +178,11 @@ export function createServiceDispatcher(deps: ServiceDispatcherDeps): ServiceDis
 
   /** The fan-out list, rebuilt only when registrations change (dispatch reads it as is). */
   function rebuild(): void {
-    slots = [...actors.values()].map((actor) => ({ actor, key: fieldsKey(actor.registration.fields) }));
+    slots = [...actors.values()].map((actor) => ({
+      actor,
+      key: fieldsKey(actor.registration.fields),
+      encode: isOsc(actor.registration) ? createOscEncoder(actor.registration) : undefined,
+    }));
     targets = slots.map(({ actor }) => ({ service: actor.registration.name, protocol: actor.registration.protocol }));
   }
 
@@ -252,13 +264,16 @@ export function createServiceDispatcher(deps: ServiceDispatcherDeps): ServiceDis
     for (let i = 0; i < fanout.length; i++) {
       const index = i;
       const target = targets[i];
-      fanout[i].actor.deliver(
-        createDelivery(lines.get(fanout[i].key), now, (result, detail) => {
-          ledger.settle(entry, index, result, detail);
-          // Only built when someone counts: the settle runs once per event per service.
-          if (watched) settled$.next({ service: target.service, protocol: target.protocol, result, waitedMs: scheduler.now() - now });
-        }),
-      );
+      const { encode } = fanout[i];
+      const osc = encode?.(event);
+      const delivery = createDelivery(osc?.ok ? osc.bytes : lines.get(fanout[i].key), now, (result, detail) => {
+        ledger.settle(entry, index, result, detail);
+        // Only built when someone counts: the settle runs once per event per service.
+        if (watched) settled$.next({ service: target.service, protocol: target.protocol, result, waitedMs: scheduler.now() - now });
+      });
+      // An event whose value does not fit the OSC target's types is never sent: it fails, saying why.
+      if (osc && !osc.ok) delivery.settle('failed', osc.error);
+      else fanout[i].actor.deliver(delivery);
     }
   }
 

@@ -1,5 +1,7 @@
 import type { ActorDeps, ServiceActor } from './actorContracts';
 import { createOpcActor } from './opcActor';
+import { createOscTcpActor } from './oscTcpActor';
+import { createOscUdpActor } from './oscUdpActor';
 import type { Registration } from './registration';
 import { createTcpConnectActor } from './tcpConnectActor';
 import { createTcpSocketActor } from './tcpSocketActor';
@@ -13,5 +15,9 @@ export function createServiceActor(registration: Registration, deps: ActorDeps):
       return createTcpConnectActor(registration, deps);
     case 'OPC':
       return createOpcActor(registration, deps);
+    case 'OSC_UDP':
+      return createOscUdpActor(registration, deps);
+    case 'OSC_TCP':
+      return createOscTcpActor(registration, deps);
   }
 }

@@ -17,11 +17,14 @@ export interface RegistrationView {
   readonly host: string;
   readonly protocol: Registration['protocol'];
   readonly registered_at: string;
-  /** True only for a TCP_SOCKET service whose connection is up (the seed's meaning). */
+  /** True only for a TCP_SOCKET (or OSC_TCP) service whose connection is up (the seed's meaning). */
   readonly socket_connected: boolean;
   readonly status: ServiceStatus;
   readonly max_age_ms?: number;
   readonly fields?: Registration['fields'];
+  readonly address?: string;
+  readonly args?: Registration['args'];
+  readonly framing?: Registration['framing'];
 }
 
 /** The list item of one actor. */
@@ -34,10 +37,13 @@ export function registrationView(actor: ServiceActor): RegistrationView {
     host: r.host,
     protocol: r.protocol,
     registered_at: r.registered_at,
-    socket_connected: r.protocol === 'TCP_SOCKET' && status === 'connected',
+    socket_connected: (r.protocol === 'TCP_SOCKET' || r.protocol === 'OSC_TCP') && status === 'connected',
     status,
     ...(r.max_age_ms !== undefined && { max_age_ms: r.max_age_ms }),
     ...(r.fields !== undefined && { fields: r.fields }),
+    ...(r.address !== undefined && { address: r.address }),
+    ...(r.args !== undefined && { args: r.args }),
+    ...(r.framing !== undefined && { framing: r.framing }),
   };
 }
 

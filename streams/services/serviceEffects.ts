@@ -3,7 +3,9 @@ import { ExpiringOutbox, type OutboxDrop } from './expiringOutbox';
 /**
  * Where a service's actor stands. TCP_SOCKET: `connecting` → `connected` ⇄ `backoff` → `closed`.
  * TCP_CONNECT has no standing connection: `connected` while its last connection worked (or none
- * was needed yet), `backoff` after one failed (the next event tries again). OPC: `unsupported`.
+ * was needed yet), `backoff` after one failed (the next event tries again). OSC_TCP as TCP_SOCKET.
+ * OSC_UDP: `connected` once its socket is open, `backoff` while it reopens or after the peer
+ * refused a datagram (ICMP unreachable). OPC: `unsupported`.
  */
 export type ServiceStatus = 'connecting' | 'connected' | 'backoff' | 'closed' | 'unsupported';
 

@@ -1,5 +1,5 @@
 import Router from '@koa/router';
-import type { ExtraField, ServiceProtocol } from '../../services/registration';
+import type { ExtraField, OscArgsField, OscFraming, ServiceProtocol } from '../../services/registration';
 import { validateBody } from '../validate';
 import registerSchema from '../schemas/register.schema.json';
 
@@ -12,6 +12,9 @@ export interface RegistrationService {
     protocol?: ServiceProtocol;
     max_age_ms?: number;
     fields?: ExtraField[];
+    address?: string;
+    args?: OscArgsField;
+    framing?: OscFraming;
   }): Promise<{ ok: true; registration: object } | { ok: false; status: number; error: string }>;
   unregister(name: string): Promise<boolean>;
   list(): object[];
