@@ -1,4 +1,5 @@
 import type { ModbusMapConfig } from '../../streams/sources/modbusMap';
+import type { OscMapEntry } from '../../streams/sources/oscInput';
 import type { LogConfig } from '../log';
 import type { PowerConfig } from '../power/powerConfig';
 
@@ -8,6 +9,14 @@ import type { PowerConfig } from '../power/powerConfig';
  */
 /** When the event log asks the disk to persist what the kernel holds (Redis AOF's choices). */
 export type FsyncPolicy = 'always' | 'everysec' | 'no';
+
+/** `sources.osc` (config/schemas/sources.schema.json). */
+export interface OscSourceConfig {
+  /** Which messages the sender is answered: every decision, only the refusals, or nothing. */
+  readonly reply: 'all' | 'errors' | 'none';
+  readonly max_packet_bytes: number;
+  readonly map: readonly OscMapEntry[];
+}
 
 export interface ListenerConfig {
   readonly host: string;
@@ -23,7 +32,7 @@ export interface SourceConfig {
 }
 
 export interface HavenConfig {
-  readonly comm: { readonly http: ListenerConfig; readonly tcp: ListenerConfig; readonly modbus: ListenerConfig };
+  readonly comm: { readonly http: ListenerConfig; readonly tcp: ListenerConfig; readonly modbus: ListenerConfig; readonly osc: ListenerConfig };
   readonly trigger: {
     readonly config_file: string;
     readonly sources: Readonly<Record<string, SourceConfig>>;
@@ -86,6 +95,7 @@ export interface HavenConfig {
   readonly sources: {
     readonly tcp: { readonly max_line_length: number; readonly idle_timeout_ms: number; readonly reply_timeout_ms: number; readonly max_in_flight: number };
     readonly modbus: ModbusMapConfig & { readonly unit_id: number };
+    readonly osc: OscSourceConfig;
   };
   /** Smart power sockets (`config/schemas/power.schema.json`). */
   readonly power: PowerConfig;
@@ -94,7 +104,7 @@ export interface HavenConfig {
   /** Protected mode, device keys, the failed-authentication limit (`config/schemas/security.schema.json`). */
   readonly security: {
     readonly protected_mode: boolean;
-    readonly device_keys: ReadonlyArray<'HTTP' | 'TCP' | 'WEB'>;
+    readonly device_keys: ReadonlyArray<'HTTP' | 'TCP' | 'WEB' | 'OSC'>;
     readonly auth_failures: { readonly max: number; readonly window_ms: number };
   };
   /** Prometheus metrics (`config/schemas/metrics.schema.json`). */

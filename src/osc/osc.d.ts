@@ -21,7 +21,12 @@ declare module 'slip' {
   /** SLIP (RFC 1055) frame of `data`, END byte before and after (OSC 1.1 over TCP). */
   export function encode(data: Uint8Array, options?: { bufferPadding?: number }): Uint8Array;
   export class Decoder {
-    constructor(options: { onMessage: (msg: Uint8Array) => void; onError?: (msg: Uint8Array, error: string) => void; maxMessageSize?: number });
+    constructor(options: {
+      onMessage: (msg: Uint8Array) => void;
+      onError?: (msg: Uint8Array, error: string) => void;
+      maxMessageSize?: number;
+      bufferSize?: number;
+    });
     decode(data: Uint8Array): void;
   }
 }

@@ -9,6 +9,7 @@ import type { Logger } from '../log';
 import { createPowerComponent, type PowerComponent, type PowerComponentOptions } from '../power/powerComponent';
 import { createSseComponent } from '../sse/sseComponent';
 import { createModbusSource, MODBUS_SOURCE, type ModbusSource } from '../sources/modbus/modbusSource';
+import { createOscSource, OSC_SOURCE, type OscSource } from '../sources/osc/oscSource';
 import { createTcpSource, TCP_SOURCE, type TcpSource } from '../sources/tcp/tcpSource';
 import { createWebSource, WEB_SOURCE } from '../sources/web/webSource';
 import type { Store } from '../storage/store';
@@ -61,7 +62,7 @@ export interface ComponentDeps {
 
 const enabled = (config: HavenConfig, source: string): boolean => config.trigger.sources[source]?.enabled !== false;
 
-const SOURCES: readonly string[] = [WEB_SOURCE, TCP_SOURCE, MODBUS_SOURCE];
+const SOURCES: readonly string[] = [WEB_SOURCE, TCP_SOURCE, MODBUS_SOURCE, OSC_SOURCE];
 
 /**
  * The WebSocket transport, wired; `seams` replaces what a test needs to (a limiter clock, the env).
@@ -151,14 +152,32 @@ export function wireWebSource(config: HavenConfig, { report, delivery, log }: Co
   });
 }
 
-/** The TCP source, wired. */
-export function wireTcpSource(config: HavenConfig, { report, refused, scheduler, log, credentials, authFailures }: ComponentDeps): TcpSource {
-  const verify = (key: string): boolean => {
+/** A device key from a source's own auth message or line: valid, and allowed to send triggers. */
+function deviceKeyCheck(credentials: ComponentDeps['credentials']): (key: string) => boolean {
+  return (key) => {
     const presented = credentials?.identify({ 'x-api-key': key });
     return presented?.ok === true && isDevice(presented.principal, false);
   };
+}
+
+/** The OSC source, wired. */
+export function wireOscSource(config: HavenConfig, { report, refused, log, credentials, authFailures }: ComponentDeps): OscSource {
+  return createOscSource({
+    enabled: enabled(config, OSC_SOURCE),
+    listen: config.comm.osc,
+    osc: config.sources.osc,
+    graceMs: config.shutdown.grace_ms,
+    auth: { required: config.security.device_keys.includes(OSC_SOURCE), verify: deviceKeyCheck(credentials), failures: authFailures },
+    report,
+    refused,
+    log,
+  });
+}
+
+/** The TCP source, wired. */
+export function wireTcpSource(config: HavenConfig, { report, refused, scheduler, log, credentials, authFailures }: ComponentDeps): TcpSource {
   return createTcpSource({
-    auth: { required: config.security.device_keys.includes(TCP_SOURCE), verify, failures: authFailures },
+    auth: { required: config.security.device_keys.includes(TCP_SOURCE), verify: deviceKeyCheck(credentials), failures: authFailures },
     enabled: enabled(config, TCP_SOURCE),
     listen: config.comm.tcp,
     lines: config.sources.tcp,
@@ -204,6 +223,7 @@ export function createComponents(config: HavenConfig, deps: ComponentDeps, seams
     wireWebSource(config, deps, websocket),
     wireTcpSource(config, deps),
     wireModbusSource(config, deps),
+    wireOscSource(config, deps),
   ];
   return parts;
 }

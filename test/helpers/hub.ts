@@ -19,7 +19,12 @@ function merge(base: any, over: any): any {
 /** A config for tests: every listener on 127.0.0.1 port 0, data in a fresh temporary folder. */
 export function testConfig(overrides: DeepPartial<HavenConfig> & Record<string, unknown> = {}, dataDir?: string): HavenConfig {
   const base = {
-    comm: { http: { host: '127.0.0.1', port: 0 }, tcp: { host: '127.0.0.1', port: 0 }, modbus: { host: '127.0.0.1', port: 0 } },
+    comm: {
+      http: { host: '127.0.0.1', port: 0 },
+      tcp: { host: '127.0.0.1', port: 0 },
+      modbus: { host: '127.0.0.1', port: 0 },
+      osc: { host: '127.0.0.1', port: 0 },
+    },
     storage: { data_dir: dataDir ?? mkdtempSync(join(tmpdir(), 'haven-test-')) },
     shutdown: { reconnect_after_ms: 100, grace_ms: 200 },
   };

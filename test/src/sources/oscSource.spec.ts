@@ -1,0 +1,298 @@
+import { expect } from 'chai';
+import { execFile } from 'node:child_process';
+import * as dgram from 'node:dgram';
+import * as net from 'node:net';
+import { promisify } from 'node:util';
+import { createApiKeys } from '../../../src/keys/apiKeys';
+import { decodePacket, encodeMessage, type OscArg, type OscMessage } from '../../../src/osc/oscCodec';
+import type { OscSource } from '../../../src/sources/osc/oscSource';
+import { createOscFrameReader, frameOscPacket, type OscFraming } from '../../../src/sources/osc/oscFraming';
+import * as osc from 'osc';
+import { startLineServer, type LineServer } from '../../helpers/lineServer';
+import { parseMetrics, samplesOf } from '../../helpers/metricsText';
+import { requirePeers } from '../../helpers/peers';
+import { waitFor } from '../../helpers/waitFor';
+import { startWsHub, type WsHub } from '../websocket/wsHarness';
+
+const run = promisify(execFile);
+const ON = { trigger: { sources: { OSC: { enabled: true } } } };
+
+/** What a reply says: its address and its argument values. */
+const said = (bytes: Buffer) => {
+  const m = decodePacket(bytes) as OscMessage;
+  return [m.address, ...m.args.map((a) => a.value)];
+};
+
+/** A bundle of messages, as QLab's or TouchDesigner's "send as bundle" writes one. */
+const bundle = (...messages: Array<[string, ...OscArg[]]>): Buffer => {
+  const packets = messages.map(([address, ...args]) => ({ address, args }));
+  const bytes = osc.writePacket({ timeTag: { raw: [0, 1] }, packets } as never, { metadata: true });
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+};
+
+/** A UDP device that sends datagrams and keeps every reply it gets. */
+async function udpDevice(port: number) {
+  const socket = dgram.createSocket('udp4');
+  const replies: unknown[][] = [];
+  socket.on('message', (m) => replies.push(said(m)));
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', () => resolve()));
+  return {
+    replies,
+    send: (bytes: Buffer) => new Promise<void>((resolve) => socket.send(bytes, port, '127.0.0.1', () => resolve())),
+    until: (n: number) => waitFor(() => replies.length >= n, `${n} replies`),
+    close: () => socket.close(),
+  };
+}
+
+/** A TCP device framing its packets with `framing`, reading replies framed the same way. */
+async function tcpDevice(port: number, framing: OscFraming) {
+  const socket = net.connect(port, '127.0.0.1');
+  await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+  const replies: unknown[][] = [];
+  let closed = false;
+  socket.on('close', () => (closed = true));
+  const reader = createOscFrameReader(
+    65536,
+    (p) => replies.push(said(p)),
+    () => undefined,
+  );
+  socket.on('data', (c: Buffer) => reader.push(c));
+  return {
+    replies,
+    send: (bytes: Buffer) => socket.write(frameOscPacket(bytes, framing)),
+    raw: (bytes: Buffer) => socket.write(bytes),
+    until: (n: number) => waitFor(() => replies.length >= n, `${n} replies`),
+    closed: () => waitFor(() => closed, 'the connection to close'),
+    destroy: () => socket.destroy(),
+  };
+}
+
+async function refusedCount(h: WsHub, reason: string): Promise<number> {
+  const text = await (await fetch(`${h.hub.url}/metrics`)).text();
+  return samplesOf(parseMetrics(text), 'haven_inputs_total', { source: 'OSC', outcome: reason }).reduce((n, s) => n + s.value, 0);
+}
+
+describe('OSC source: UDP and TCP (SLIP and length-prefixed), against liblo oscsend', function () {
+  requirePeers('liblo-tools');
+  let h: WsHub | undefined;
+  let service: LineServer | undefined;
+  const closers: Array<() => void> = [];
+  afterEach(async () => {
+    closers.splice(0).forEach((c) => c());
+    await h?.stop();
+    h = undefined;
+    await service?.close();
+    service = undefined;
+  });
+  const oscPort = () => h!.hub.component<OscSource>('OSC').address()!.port;
+
+  it('OSC from oscsend (UDP and TCP), a SLIP bundle and HTTP reach a TCP service and a WebSocket client with one gap-free seq', async () => {
+    h = await startWsHub(ON);
+    service = await startLineServer();
+    const registered = await h.api('POST', '/api/register', {
+      name: 'Lines',
+      host: '127.0.0.1',
+      port: service.port,
+      protocol: 'TCP_SOCKET',
+      fields: ['seq', 'source'],
+    });
+    expect(registered.status, JSON.stringify(registered.body)).to.equal(200);
+    const panel = await h.login(h.adminToken);
+    const port = oscPort();
+
+    await run('oscsend', ['127.0.0.1', String(port), '/haven/trigger/Stage/Mode', 's', 'intro']);
+    await service.waitForLines(1);
+    await fetch(`${h.hub.url}/api/trigger-event`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Dial.Number', value: 3 }),
+    });
+    await service.waitForLines(2);
+    await run('oscsend', [`osc.tcp://127.0.0.1:${port}`, '/haven/trigger/Flame/Intensity', 'fi', '42.5', '17']);
+    await service.waitForLines(3);
+    const slip = await tcpDevice(port, 'slip');
+    closers.push(slip.destroy);
+    slip.send(
+      bundle(
+        ['/haven/trigger/Fog/Burst'],
+        ['/haven/trigger/RedTelephone/Button_1', { type: 'T', value: true }],
+        ['/haven/trigger/Stage/Mode', { type: 's', value: 'finale' }],
+      ),
+    );
+    await slip.until(3);
+
+    const lines = (await service.waitForLines(6)).map((l) => JSON.parse(l));
+    expect(lines.map((l) => [l.name, l.value, l.source])).to.deep.equal([
+      ['Stage.Mode', 'intro', 'OSC'],
+      ['Dial.Number', 3, 'HTTP'],
+      ['Flame.Intensity', 42.5, 'OSC'],
+      ['Fog.Burst', null, 'OSC'],
+      ['RedTelephone.Button_1', 'On', 'OSC'],
+      ['Stage.Mode', 'finale', 'OSC'],
+    ]);
+    expect(lines[2].id).to.equal(17);
+    const seqs = lines.map((l) => l.seq);
+    expect(seqs).to.deep.equal(Array.from({ length: 6 }, (_, i) => seqs[0] + i));
+    // The bundle's replies, in its order, each after its event was stored.
+    expect(slip.replies).to.deep.equal([
+      ['/haven/ok', seqs[3], 'Fog.Burst'],
+      ['/haven/ok', seqs[4], 'RedTelephone.Button_1'],
+      ['/haven/ok', seqs[5], 'Stage.Mode'],
+    ]);
+    await panel.waitFor((m) => m.type === 'trigger' && m.seq === seqs[5], 'the last seq at the panel');
+    const atPanel = panel.messages.filter((m) => m.type === 'trigger').map((m) => m.seq);
+    expect(atPanel).to.deep.equal(seqs);
+  });
+
+  it('answers each UDP message to its sender: /haven/ok once stored, /haven/error for a refusal, and keeps serving', async () => {
+    h = await startWsHub(ON);
+    const device = await udpDevice(oscPort());
+    closers.push(device.close);
+    await device.send(
+      encodeMessage('/haven/trigger/Dial/Number', [
+        { type: 'i', value: 4 },
+        { type: 'i', value: 10 },
+      ]),
+    );
+    await device.send(
+      encodeMessage('/haven/trigger/Dial/Number', [
+        { type: 'i', value: 5 },
+        { type: 'i', value: 10 },
+      ]),
+    );
+    await device.send(encodeMessage('/haven/trigger/Dial/Number', [{ type: 'i', value: 42 }]));
+    await device.send(encodeMessage('/haven/trigger/No/Such', [{ type: 'i', value: 1 }]));
+    await device.send(encodeMessage('/cue/1/go', []));
+    await device.send(Buffer.from('not osc at all'));
+    await device.send(encodeMessage('/haven/status/Stage/Mode', [{ type: 's', value: 'idle' }]));
+    await device.until(7);
+    const [ok, duplicate, invalid, unknown, address, malformed, status] = device.replies;
+    expect(ok.slice(0, 1).concat(ok.slice(2))).to.deep.equal(['/haven/ok', 'Dial.Number']);
+    expect(duplicate.slice(0, 2)).to.deep.equal(['/haven/error', 'duplicate']);
+    expect(invalid.slice(0, 2)).to.deep.equal(['/haven/error', 'invalid_value']);
+    expect(invalid[3]).to.equal('/haven/trigger/Dial/Number');
+    expect(unknown.slice(0, 2)).to.deep.equal(['/haven/error', 'unknown_trigger']);
+    expect(address.slice(0, 2)).to.deep.equal(['/haven/error', 'unknown_address']);
+    expect(malformed.slice(0, 2)).to.deep.equal(['/haven/error', 'malformed_packet']);
+    expect(status[0]).to.equal('/haven/ok');
+    expect(JSON.stringify(await (await fetch(`${h.hub.url}/api/trigger-status`)).json())).to.include('"idle"');
+    expect(await refusedCount(h, 'malformed_packet')).to.equal(1);
+    expect(await refusedCount(h, 'unknown_address')).to.equal(1);
+  });
+
+  it('reports with the sender’s address, so trigger.gating.whitelist.OSC lets its senders in and refuses others', async () => {
+    const fromWhitelist = async (list: string[]) => {
+      h = await startWsHub({ ...ON, trigger: { ...ON.trigger, gating: { whitelist: { OSC: list } } } });
+      const device = await udpDevice(oscPort());
+      await device.send(encodeMessage('/haven/trigger/Stage/Mode', [{ type: 's', value: 'intro' }]));
+      await device.until(1);
+      device.close();
+      await h.stop();
+      h = undefined;
+      return device.replies[0].slice(0, 2);
+    };
+    expect((await fromWhitelist(['127.0.0.0/8']))[0]).to.equal('/haven/ok');
+    expect(await fromWhitelist(['10.0.0.0/8'])).to.deep.equal(['/haven/error', 'not_whitelisted']);
+  });
+
+  it('maps the addresses a tool already sends (sources.osc.map)', async () => {
+    h = await startWsHub({
+      ...ON,
+      sources: {
+        osc: {
+          map: [
+            { address: '/qlab/cue/12/go', trigger: 'Stage.Mode', value: 'intro' },
+            { address: '/td/flame', trigger: 'Flame.Intensity', value_arg: 0 },
+          ],
+        },
+      },
+    });
+    const device = await udpDevice(oscPort());
+    closers.push(device.close);
+    await device.send(encodeMessage('/qlab/cue/12/go', []));
+    await device.send(encodeMessage('/td/flame', [{ type: 'f', value: 12.5 }]));
+    await device.until(2);
+    expect(device.replies.map((r) => [r[0], r[2]])).to.deep.equal([
+      ['/haven/ok', 'Stage.Mode'],
+      ['/haven/ok', 'Flame.Intensity'],
+    ]);
+    const cache = await (await fetch(`${h.hub.url}/api/trigger-status`)).json();
+    expect(JSON.stringify(cache)).to.include('"intro"').and.include('12.5');
+  });
+
+  it('with sources.osc.reply "errors", answers only refusals', async () => {
+    h = await startWsHub({ ...ON, sources: { osc: { reply: 'errors' } } });
+    const device = await udpDevice(oscPort());
+    closers.push(device.close);
+    await device.send(encodeMessage('/haven/trigger/Stage/Mode', [{ type: 's', value: 'intro' }]));
+    await device.send(encodeMessage('/haven/trigger/Stage/Mode', [{ type: 's', value: 'nope' }]));
+    await device.until(1);
+    await device.send(encodeMessage('/haven/trigger/Stage/Mode', [{ type: 'i', value: 99 }]));
+    await device.until(2);
+    expect(device.replies.map((r) => r.slice(0, 2))).to.deep.equal([
+      ['/haven/error', 'invalid_value'],
+      ['/haven/error', 'invalid_value'],
+    ]);
+  });
+
+  it('closes a TCP connection whose length prefix is over sources.osc.max_packet_bytes, with an error first', async () => {
+    h = await startWsHub({ ...ON, sources: { osc: { max_packet_bytes: 1024 } } });
+    const device = await tcpDevice(oscPort(), 'length');
+    closers.push(device.destroy);
+    device.send(encodeMessage('/haven/trigger/Stage/Mode', [{ type: 's', value: 'intro' }]));
+    const prefix = Buffer.alloc(4);
+    prefix.writeInt32BE(5000);
+    device.raw(prefix);
+    await device.closed();
+    expect(device.replies.map((r) => r.slice(0, 2))).to.deep.equal([
+      ['/haven/ok', 1],
+      ['/haven/error', 'packet_too_large'],
+    ]);
+    // The source still serves.
+    const again = await udpDevice(oscPort());
+    closers.push(again.close);
+    await again.send(encodeMessage('/haven/trigger/Stage/Mode', [{ type: 's', value: 'finale' }]));
+    await again.until(1);
+    expect(again.replies[0][0]).to.equal('/haven/ok');
+  });
+
+  it('with OSC in security.device_keys: nothing before /haven/auth on TCP; a UDP bundle carries its key first', async () => {
+    h = await startWsHub({ ...ON, security: { device_keys: ['OSC'] } });
+    const key = (createApiKeys({ store: h.hub.runtime.store }).create({ organization: null, role: 'device' }) as { key: string }).key;
+    const tcp = await tcpDevice(oscPort(), 'slip');
+    closers.push(tcp.destroy);
+    tcp.send(encodeMessage('/haven/trigger/Stage/Mode', [{ type: 's', value: 'intro' }]));
+    tcp.send(encodeMessage('/haven/auth', [{ type: 's', value: 'hvn_wrong' }]));
+    tcp.send(encodeMessage('/haven/auth', [{ type: 's', value: key }]));
+    tcp.send(encodeMessage('/haven/trigger/Stage/Mode', [{ type: 's', value: 'finale' }]));
+    await tcp.until(4);
+    expect(tcp.replies.map((r) => r.slice(0, 2))).to.deep.equal([
+      ['/haven/error', 'unauthorized'],
+      ['/haven/error', 'unauthorized'],
+      ['/haven/ok', 'auth'],
+      ['/haven/ok', 1],
+    ]);
+    const udp = await udpDevice(oscPort());
+    closers.push(udp.close);
+    await udp.send(encodeMessage('/haven/trigger/Stage/Mode', [{ type: 's', value: 'idle' }]));
+    await udp.send(bundle(['/haven/auth', { type: 's', value: key }], ['/haven/trigger/Stage/Mode', { type: 's', value: 'idle' }]));
+    await udp.until(3);
+    expect(udp.replies.map((r) => r.slice(0, 2))).to.deep.equal([
+      ['/haven/error', 'unauthorized'],
+      ['/haven/ok', 'auth'],
+      ['/haven/ok', 2],
+    ]);
+  });
+
+  it('is off by default, and /readyz says so; when on, /readyz shows it listening', async () => {
+    h = await startWsHub();
+    let ready = (await (await fetch(`${h.hub.url}/readyz`)).json()) as { components: Array<{ name: string; state: string; detail?: string }> };
+    expect(ready.components.find((c) => c.name === 'OSC')).to.include({ state: 'stopped' });
+    await h.stop();
+    h = await startWsHub(ON);
+    ready = (await (await fetch(`${h.hub.url}/readyz`)).json()) as typeof ready;
+    const health = ready.components.find((c) => c.name === 'OSC')!;
+    expect(health.state).to.equal('ok');
+    expect(health.detail).to.match(/listening on 127\.0\.0\.1:\d+ \(UDP and TCP\)/);
+  });
+});
