@@ -1,4 +1,5 @@
 import type { ModbusMapConfig } from '../../streams/sources/modbusMap';
+import type { MqttMapEntry } from '../../streams/sources/mqttInput';
 import type { OscMapEntry } from '../../streams/sources/oscInput';
 import type { LogConfig } from '../log';
 import type { PowerConfig } from '../power/powerConfig';
@@ -16,6 +17,26 @@ export interface OscSourceConfig {
   readonly reply: 'all' | 'errors' | 'none';
   readonly max_packet_bytes: number;
   readonly map: readonly OscMapEntry[];
+}
+
+/** `mqtt` (config/schemas/mqtt.schema.json). */
+export interface MqttConfig {
+  readonly enabled: boolean;
+  readonly broker: {
+    /** null: the embedded broker on `listen`; otherwise the broker Haven connects to. */
+    readonly url: string | null;
+    readonly listen: ListenerConfig;
+    readonly client_id: string;
+    readonly username: string | null;
+    readonly password_env: string;
+    readonly session_expiry_s: number;
+    readonly reconnect_ms: number;
+    readonly connect_timeout_ms: number;
+  };
+  readonly topics: { readonly trigger: string; readonly status: string; readonly event: string; readonly state: string; readonly error: string };
+  readonly publish: { readonly events: boolean; readonly state: boolean; readonly payload: 'json' | 'value'; readonly max_age_ms: number | null };
+  readonly max_payload_bytes: number;
+  readonly map: readonly MqttMapEntry[];
 }
 
 export interface ListenerConfig {
@@ -97,6 +118,8 @@ export interface HavenConfig {
     readonly modbus: ModbusMapConfig & { readonly unit_id: number };
     readonly osc: OscSourceConfig;
   };
+  /** MQTT in and out (`config/schemas/mqtt.schema.json`). */
+  readonly mqtt: MqttConfig;
   /** Smart power sockets (`config/schemas/power.schema.json`). */
   readonly power: PowerConfig;
   /** The hub's log (`config/schemas/log.schema.json`); `HAVEN_LOG_LEVEL` wins over `level`. */
@@ -104,7 +127,7 @@ export interface HavenConfig {
   /** Protected mode, device keys, the failed-authentication limit (`config/schemas/security.schema.json`). */
   readonly security: {
     readonly protected_mode: boolean;
-    readonly device_keys: ReadonlyArray<'HTTP' | 'TCP' | 'WEB' | 'OSC'>;
+    readonly device_keys: ReadonlyArray<'HTTP' | 'TCP' | 'WEB' | 'OSC' | 'MQTT'>;
     readonly auth_failures: { readonly max: number; readonly window_ms: number };
   };
   /** Prometheus metrics (`config/schemas/metrics.schema.json`). */

@@ -10,6 +10,10 @@ import { createPowerComponent, type PowerComponent, type PowerComponentOptions }
 import { createSseComponent } from '../sse/sseComponent';
 import { createModbusSource, MODBUS_SOURCE, type ModbusSource } from '../sources/modbus/modbusSource';
 import { createOscSource, OSC_SOURCE, type OscSource } from '../sources/osc/oscSource';
+import { createEmbeddedBroker } from '../mqtt/embeddedBroker';
+import { createExternalBroker } from '../mqtt/externalBroker';
+import { createMqttComponent, inputTopicsOf, MQTT_SOURCE, outputTopicsOf, type MqttComponent } from '../mqtt/mqttComponent';
+import type { MqttLink } from '../mqtt/mqttLink';
 import { createTcpSource, TCP_SOURCE, type TcpSource } from '../sources/tcp/tcpSource';
 import { createWebSource, WEB_SOURCE } from '../sources/web/webSource';
 import type { Store } from '../storage/store';
@@ -62,7 +66,8 @@ export interface ComponentDeps {
 
 const enabled = (config: HavenConfig, source: string): boolean => config.trigger.sources[source]?.enabled !== false;
 
-const SOURCES: readonly string[] = [WEB_SOURCE, TCP_SOURCE, MODBUS_SOURCE, OSC_SOURCE];
+/** The components that are sources, for the dashboard and `GET /api/status`. */
+export const SOURCES: readonly string[] = [WEB_SOURCE, TCP_SOURCE, MODBUS_SOURCE, OSC_SOURCE, MQTT_SOURCE];
 
 /**
  * The WebSocket transport, wired; `seams` replaces what a test needs to (a limiter clock, the env).
@@ -174,6 +179,54 @@ export function wireOscSource(config: HavenConfig, { report, refused, log, crede
   });
 }
 
+/** Haven's side of MQTT for this config: its own broker, or a client of the one at `mqtt.broker.url`. */
+function mqttLinkFor(config: HavenConfig, { clock, log, credentials, authFailures }: ComponentDeps, reading: boolean): MqttLink {
+  const { broker } = config.mqtt;
+  const inputs = inputTopicsOf(config.mqtt);
+  const graceMs = config.shutdown.grace_ms;
+  const mqttLog = log.child('MQTT');
+  if (broker.url === null)
+    return createEmbeddedBroker({
+      listen: broker.listen,
+      isInput: reading ? inputs.isInput : () => false,
+      isOutput: outputTopicsOf(config.mqtt),
+      auth: { required: config.security.device_keys.includes(MQTT_SOURCE), verify: deviceKeyCheck(credentials), failures: authFailures },
+      wallMs: clock.wallMs,
+      graceMs,
+      log: mqttLog,
+    });
+  return createExternalBroker({
+    url: broker.url,
+    clientId: broker.client_id,
+    username: broker.username,
+    password: process.env[broker.password_env],
+    sessionExpirySeconds: broker.session_expiry_s,
+    reconnectMs: broker.reconnect_ms,
+    connectTimeoutMs: broker.connect_timeout_ms,
+    subscriptions: reading ? inputs.filters : [],
+    graceMs,
+    log: mqttLog,
+  });
+}
+
+/** The MQTT component (broker or link, source and publisher), wired; `link` replaces the broker in a test. */
+export function wireMqtt(config: HavenConfig, deps: ComponentDeps, link?: MqttLink): MqttComponent {
+  const reading = enabled(config, MQTT_SOURCE);
+  return createMqttComponent({
+    config: config.mqtt,
+    sourceEnabled: reading,
+    link: link ?? mqttLinkFor(config, deps, reading),
+    // MQTT 5 counts expiry in whole seconds; an event never expires before its max age.
+    expirySeconds: Math.max(1, Math.ceil((config.mqtt.publish.max_age_ms ?? config.services.max_age_ms) / 1000)),
+    maxInFlight: config.services.mailbox_size,
+    report: deps.report,
+    committed$: deps.committed$,
+    cache: deps.cache,
+    log: deps.log,
+    refused: deps.refused,
+  });
+}
+
 /** The TCP source, wired. */
 export function wireTcpSource(config: HavenConfig, { report, refused, scheduler, log, credentials, authFailures }: ComponentDeps): TcpSource {
   return createTcpSource({
@@ -224,6 +277,7 @@ export function createComponents(config: HavenConfig, deps: ComponentDeps, seams
     wireTcpSource(config, deps),
     wireModbusSource(config, deps),
     wireOscSource(config, deps),
+    wireMqtt(config, deps),
   ];
   return parts;
 }

@@ -34,13 +34,10 @@ import { serviceConfigFrom } from '../services/serviceConfig';
 import { createSqliteStore } from '../storage/sqliteStore';
 import type { Store } from '../storage/store';
 import { createClock, type Clock } from './clock';
-import { createComponents, type ComponentDeps } from './components';
+import { createComponents, SOURCES, type ComponentDeps } from './components';
 import { createIngress } from './ingress';
 import { monotonicScheduler } from './monotonicScheduler';
 import { loadLegacyState } from '../eventLog/legacyState';
-import { MODBUS_SOURCE } from '../sources/modbus/modbusSource';
-import { TCP_SOURCE } from '../sources/tcp/tcpSource';
-import { WEB_SOURCE } from '../sources/web/webSource';
 import type { SseComponent } from '../sse/sseComponent';
 import { requireAdmin } from '../websocket/routes/adminAuth';
 import { createDirectory } from '../websocket/directory';
@@ -87,8 +84,7 @@ export interface TriggerCatalog {
   readonly defaultOrganization: string;
 }
 
-/** The components that are sources, for `GET /api/status`. */
-const SOURCES: ReadonlySet<string> = new Set([WEB_SOURCE, TCP_SOURCE, MODBUS_SOURCE]);
+const SOURCE_NAMES: ReadonlySet<string> = new Set(SOURCES);
 
 const sqliteStoreFor = (config: HavenConfig): Store => createSqliteStore(config.storage.data_dir);
 const triggerCatalogFor = (config: HavenConfig): TriggerCatalog => loadTriggerConfig(config.trigger.config_file);
@@ -308,7 +304,7 @@ export function createRuntime({
           cache,
           lastSeq,
           services: () => services.list(),
-          sources: () => health().filter((h) => SOURCES.has(h.name)),
+          sources: () => health().filter((h) => SOURCE_NAMES.has(h.name)),
           clients: () => ({ websocket: part<WebSocketComponent>('websocket')?.stats() ?? null, sse: part<SseComponent>('sse')?.openStreams() ?? null }),
           journal: () => eventLog.stats(),
           wallMs: clock.wallMs,

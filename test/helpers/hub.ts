@@ -25,6 +25,7 @@ export function testConfig(overrides: DeepPartial<HavenConfig> & Record<string, 
       modbus: { host: '127.0.0.1', port: 0 },
       osc: { host: '127.0.0.1', port: 0 },
     },
+    mqtt: { broker: { listen: { host: '127.0.0.1', port: 0 } } },
     storage: { data_dir: dataDir ?? mkdtempSync(join(tmpdir(), 'haven-test-')) },
     shutdown: { reconnect_after_ms: 100, grace_ms: 200 },
   };

@@ -1,0 +1,144 @@
+import { Aedes, type AuthenticateError, type PublishPacket } from 'aedes';
+import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import type { ListenerConfig } from '../config/havenConfig';
+import type { Logger } from '../log';
+import type { AuthFailureLimiter } from '../security/authFailureLimiter';
+import type { LinkEvents, LinkPublish, MqttLink } from './mqttLink';
+
+/** Device keys on the embedded broker: the CONNECT password, any user name. */
+export interface BrokerAuth {
+  /** `security.device_keys` lists MQTT. */
+  readonly required: boolean;
+  readonly verify: (key: string) => boolean;
+  readonly failures?: Pick<AuthFailureLimiter, 'blockedForMs' | 'fail'>;
+}
+
+export interface EmbeddedBrokerDeps {
+  readonly listen: ListenerConfig;
+  /** Topics Haven reads: their publishes are acknowledged once decided. */
+  readonly isInput: (topic: string) => boolean;
+  /** Topics only Haven publishes to (its events, states, errors): a device publishing there is disconnected. */
+  readonly isOutput: (topic: string) => boolean;
+  readonly auth?: BrokerAuth;
+  /** Wall-clock ms, for message expiry. */
+  readonly wallMs: () => number;
+  /** How long PUBACKs still owed may take to go out when the hub stops (`shutdown.grace_ms`). */
+  readonly graceMs: number;
+  readonly log: Logger;
+}
+
+/** MQTT 3.1.1 CONNACK return codes aedes sends for a refused CONNECT. */
+const BAD_USER_OR_PASSWORD = 4;
+const NOT_AUTHORIZED = 5;
+
+/** Aedes keeps `messageExpiry` (absolute ms) on a packet through its queues; MQTT 3.1.1 has no expiry of its own. */
+type ExpiringPacket = PublishPacket & { messageExpiry?: number };
+
+const refusal = (message: string, code: number): AuthenticateError => Object.assign(new Error(message), { returnCode: code }) as AuthenticateError;
+
+/** An IPv4 peer as a dotted quad, not as the IPv4-mapped IPv6 address a dual-stack socket reports. */
+const remoteOf = (socket: Socket | undefined): string => (socket?.remoteAddress ?? 'unknown').replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/, '$1');
+
+/**
+ * An MQTT broker inside the hub (aedes, MQTT 3.1.1), for installations without one. A publish to
+ * an input topic is acknowledged (PUBACK) only after the hub decided it: aedes sends the PUBACK
+ * once `authorizePublish` calls back, and it calls back when the decision (and, for an accepted
+ * input, the event log's write) is done. The max-age rule rides on aedes' `messageExpiry`: a
+ * queued event past it is never forwarded, and is cleared from the subscriber's session.
+ */
+export function createEmbeddedBroker(deps: EmbeddedBrokerDeps): MqttLink {
+  const { listen, isInput, isOutput, auth, wallMs, graceMs, log } = deps;
+  let broker: Aedes | undefined;
+  let server: Server | undefined;
+  const sockets = new Set<Socket>();
+  /** Inputs being decided, so a stop lets their PUBACKs out first (else each is sent again). */
+  const owed = new Set<Promise<void>>();
+
+  return {
+    address: () => (server?.listening ? (server.address() as AddressInfo) : null),
+    detail: () =>
+      `embedded broker on ${listen.host}:${server?.listening ? (server.address() as AddressInfo).port : listen.port}, ${broker?.connectedClients ?? 0} client(s)`,
+    healthy: () => server?.listening === true,
+
+    async start(events: LinkEvents) {
+      const aedes = new Aedes({
+        // A client that stops reading is dropped after 10 s rather than holding every delivery up.
+        drainTimeout: 10_000,
+        authenticate(client, _username, password, done) {
+          if (!auth?.required) return done(null, true);
+          const remote = remoteOf(client.conn as Socket);
+          const wait = auth.failures?.blockedForMs(remote) ?? null;
+          if (wait !== null) return done(refusal('too many failed authentications', NOT_AUTHORIZED), null);
+          if (password !== undefined && auth.verify(password.toString('utf8'))) return done(null, true);
+          auth.failures?.fail(remote);
+          log.info('refused an MQTT client: no valid device key as its password', { remote, client: client.id });
+          done(refusal('a device key is needed as the password', BAD_USER_OR_PASSWORD), null);
+        },
+        authorizePublish(client, packet, done) {
+          // Wills aedes publishes for a client already gone.
+          if (client === null) return done(null);
+          if (packet.topic.startsWith('$SYS/') || isOutput(packet.topic)) {
+            log.info('disconnected an MQTT client publishing to a topic only Haven publishes to', { client: client.id, topic: packet.topic });
+            return done(new Error(`${packet.topic} is published by Haven only`));
+          }
+          if (!isInput(packet.topic)) return done(null);
+          const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
+          const decided = events.input(packet.topic, payload, remoteOf(client.conn as Socket)).then(
+            () => done(null),
+            (err: Error) => done(err),
+          );
+          owed.add(decided);
+          void decided.finally(() => owed.delete(decided));
+        },
+        authorizeForward(_client, packet) {
+          const expiry = (packet as ExpiringPacket).messageExpiry;
+          return expiry !== undefined && expiry <= wallMs() ? null : packet;
+        },
+      });
+      await aedes.listen();
+      aedes.on('clientError', (client, err) => log.debug('MQTT client error', { client: client.id, error: err.message }));
+      broker = aedes;
+      const tcp = createServer((socket) => {
+        sockets.add(socket);
+        socket.on('close', () => sockets.delete(socket));
+        aedes.handle(socket);
+      });
+      server = tcp;
+      await new Promise<void>((resolve, reject) => {
+        tcp.once('error', reject);
+        tcp.listen(listen.port, listen.host, () => resolve());
+      });
+      tcp.removeAllListeners('error');
+      tcp.on('error', (err) => log.error('MQTT listener error', { error: err.message }));
+      events.connected();
+    },
+
+    publish(message: LinkPublish, done: () => void) {
+      if (!broker || broker.closed) return done();
+      const packet: ExpiringPacket = {
+        cmd: 'publish',
+        topic: message.topic,
+        payload: message.payload,
+        qos: message.qos,
+        retain: message.retain,
+        dup: false,
+        ...(message.expirySeconds === undefined ? {} : { messageExpiry: wallMs() + message.expirySeconds * 1000 }),
+      };
+      broker.publish(packet, () => done());
+    },
+
+    async stop() {
+      const tcp = server;
+      const closed = new Promise<void>((resolve) => (tcp?.listening ? tcp.close(() => resolve()) : resolve()));
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([Promise.allSettled([...owed]), new Promise((r) => (timer = setTimeout(r, graceMs)))]);
+      clearTimeout(timer);
+      // Let the last PUBACKs leave the socket before it goes.
+      await new Promise((r) => setImmediate(r));
+      for (const socket of sockets) socket.destroy();
+      await closed;
+      const aedes = broker;
+      if (aedes && !aedes.closed) await new Promise<void>((resolve) => aedes.close(() => resolve()));
+    },
+  };
+}

@@ -1,0 +1,121 @@
+import { connect, type IClientOptions, type MqttClient } from 'mqtt';
+import type { Socket } from 'node:net';
+import type { Logger } from '../log';
+import type { LinkEvents, LinkPublish, MqttLink } from './mqttLink';
+
+export interface ExternalBrokerDeps {
+  readonly url: string;
+  readonly clientId: string;
+  readonly username: string | null;
+  readonly password: string | undefined;
+  readonly sessionExpirySeconds: number;
+  readonly reconnectMs: number;
+  readonly connectTimeoutMs: number;
+  /** Topic filters Haven subscribes to (QoS 1): its input prefixes and the mapped topics. */
+  readonly subscriptions: readonly string[];
+  readonly graceMs: number;
+  readonly log: Logger;
+}
+
+/** A URL without its password, for logs and `/readyz`. */
+const shown = (url: string) => url.replace(/\/\/[^@/]*@/, '//');
+
+/**
+ * Haven as a client of an existing broker (Mosquitto, EMQX, Home Assistant's), over MQTT 5 with a
+ * session that outlives a restart (clean start off, `session_expiry_s`): triggers published while
+ * Haven is away wait at the broker. A trigger is acknowledged (PUBACK) only after the hub decided
+ * it: mqtt.js sends the PUBACK when `handleMessage` calls back, and handles the next publish only
+ * then, so the broker sees acknowledgements in the order it delivered, as MQTT requires.
+ */
+export function createExternalBroker(deps: ExternalBrokerDeps): MqttLink {
+  const { url, log } = deps;
+  let client: MqttClient | undefined;
+  let connected = false;
+  let lastError: string | undefined;
+  let owed: Promise<void> = Promise.resolve();
+
+  return {
+    address: () => null,
+    detail: () => (connected ? `connected to ${shown(url)}` : `reaching ${shown(url)}${lastError ? `: ${lastError}` : ''}`),
+    healthy: () => connected,
+
+    async start(events: LinkEvents) {
+      const options: IClientOptions = {
+        protocolVersion: 5,
+        clientId: deps.clientId,
+        clean: false,
+        properties: { sessionExpiryInterval: deps.sessionExpirySeconds },
+        reconnectPeriod: deps.reconnectMs,
+        connectTimeout: deps.connectTimeoutMs,
+        // Haven drops what it cannot send rather than growing a queue while the broker is away.
+        queueQoSZero: false,
+        ...(deps.username === null ? {} : { username: deps.username }),
+        ...(deps.password === undefined ? {} : { password: deps.password }),
+      };
+      const c = connect(url, options);
+      client = c;
+      c.handleMessage = (packet, callback) => {
+        const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
+        const remote = (c.stream as Socket | undefined)?.remoteAddress ?? 'unknown';
+        const decided = events.input(packet.topic, payload, remote);
+        owed = decided;
+        decided.then(
+          () => callback(),
+          (err: Error) => callback(err),
+        );
+      };
+      c.on('connect', (connack) => {
+        connected = true;
+        lastError = undefined;
+        log.info('connected to the MQTT broker', { url: shown(url), sessionPresent: connack.sessionPresent });
+        c.subscribe(
+          deps.subscriptions.map((topic) => topic),
+          { qos: 1 },
+          (err) => err && log.error('the MQTT broker refused a subscription', { error: err.message }),
+        );
+        events.connected();
+      });
+      c.on('error', (err) => {
+        lastError = err.message;
+        log.debug('MQTT link error', { error: err.message });
+      });
+      c.on('close', () => {
+        if (!connected) return;
+        connected = false;
+        log.warn('lost the MQTT broker; reconnecting', { url: shown(url), error: lastError });
+        events.disconnected(lastError ?? 'connection closed');
+      });
+      // Serving means trying: the hub starts whether or not the broker is up yet.
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, deps.connectTimeoutMs);
+        c.once('connect', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    },
+
+    publish(message: LinkPublish, done: () => void) {
+      if (!client) return done();
+      client.publish(
+        message.topic,
+        message.payload,
+        {
+          qos: message.qos,
+          retain: message.retain,
+          ...(message.expirySeconds === undefined ? {} : { properties: { messageExpiryInterval: message.expirySeconds } }),
+        },
+        () => done(),
+      );
+    },
+
+    async stop() {
+      const c = client;
+      if (!c) return;
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([owed.catch(() => undefined), new Promise((r) => (timer = setTimeout(r, deps.graceMs)))]);
+      clearTimeout(timer);
+      await c.endAsync();
+    },
+  };
+}
