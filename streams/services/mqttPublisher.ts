@@ -84,11 +84,9 @@ export function mqttPublisherTransition(
         publishes.push({ content: 'event', topic: topicOf(options.topics.event, message.name), seq: message.seq, expirySeconds: options.expirySeconds });
       else if (event) next = { ...next, dropped: next.dropped + 1 };
       if (stateful) {
-        // Marked and flushed in one step, so a trigger's state leaves after the event it follows.
-        const dirty = new Set(next.dirty);
-        dirty.delete(message.name);
-        dirty.add(message.name);
-        next = { ...next, dirty };
+        // Marked and flushed in one step, so a trigger's state leaves after the event it follows;
+        // a trigger already waiting keeps its place (its newest state is read when it leaves).
+        if (!next.dirty.has(message.name)) next = { ...next, dirty: new Set(next.dirty).add(message.name) };
       }
       next = flush(next, options, publishes);
       break;
