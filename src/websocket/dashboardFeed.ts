@@ -21,7 +21,7 @@ export interface DashboardSources {
   readonly serviceStatus$: Observable<ServiceTransition>;
   readonly committed$: Observable<TriggerEvent>;
   readonly services: () => readonly ServiceListing[];
-  /** The sources' health (WEB, TCP, MODBUS, OSC), as `/readyz` lists them. */
+  /** The sources' health (WEB, TCP, MODBUS, OSC, MQTT), as `/readyz` lists them. */
   readonly sources: () => readonly ComponentHealth[];
   /** Every power socket's serverData; empty without the power component. */
   readonly power: () => readonly SocketView[];

@@ -31,7 +31,7 @@ describe('WebSocket dashboard feed (subscribe_dashboard)', () => {
     expect(stage).to.include({ type: 'Discrete', category: 'show' });
     expect(stage.state).to.include({ value: 'intro', id: 3 });
     expect(result.services).to.deep.equal([]);
-    expect(result.sources.map((s: { name: string }) => s.name)).to.deep.equal(['WEB', 'TCP', 'MODBUS', 'OSC']);
+    expect(result.sources.map((s: { name: string }) => s.name)).to.deep.equal(['WEB', 'TCP', 'MODBUS', 'OSC', 'MQTT']);
     expect(result.rate).to.deep.equal({ periodMs: 1000, counts: [] });
     expect(result.seq).to.equal(1);
   });
@@ -70,7 +70,7 @@ describe('WebSocket dashboard feed (subscribe_dashboard)', () => {
     await h.fire('Stage.Mode', 'finale');
     const first = await admin.waitFor((m) => m.type === 'dashboard', 'a dashboard update', 0, 3000);
     expect(first.data.rate.counts).to.have.length(1);
-    expect(first.data.sources).to.have.length(4);
+    expect(first.data.sources).to.have.length(5);
     const second = await admin.waitFor((m) => m.type === 'dashboard' && m !== first, 'a second update', 0, 3000);
     expect(second.data.rate.counts).to.have.length(2);
     expect(first.data.rate.counts[0] + second.data.rate.counts[1]).to.equal(1);

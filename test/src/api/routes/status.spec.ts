@@ -48,7 +48,7 @@ describe('GET /api/status', () => {
     expect(body.triggers.find((t: { name: string }) => t.name === 'Fog.Burst')).to.deep.include({ value: null, age_ms: null });
     expect(body.services.map((s: { name: string; protocol: string }) => [s.name, s.protocol])).to.deep.equal([['Flame', 'TCP_SOCKET']]);
     expect(body.services[0]).to.have.property('status');
-    expect(body.sources.map((s: { name: string }) => s.name)).to.deep.equal(['WEB', 'TCP', 'MODBUS']);
+    expect(body.sources.map((s: { name: string }) => s.name)).to.deep.equal(['WEB', 'TCP', 'MODBUS', 'OSC', 'MQTT']);
     expect(body.clients).to.deep.equal({ websocket: { connections: 0, byStatus: {}, clients: 0, admins: 0 }, sse: 0 });
     expect(body.journal).to.include({ newestSeq: 1 });
   });
