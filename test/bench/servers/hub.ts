@@ -45,7 +45,7 @@ runMain(async () => {
       httpPort: runtime.address().port,
       tcpPort: portOf('TCP'),
       oscPort: portOf('OSC'),
-      mqttPort: portOf('mqtt'),
+      mqttPort: portOf('MQTT'),
       components: runtime.components.map((c) => c.name),
       lastSeq: runtime.lastSeq(),
       recovery,

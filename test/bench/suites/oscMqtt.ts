@@ -34,7 +34,7 @@ const OSC_CONFIG = {
 };
 
 /** The hub's embedded broker on a free port. */
-const MQTT_CONFIG = { mqtt: { enabled: true, broker: { embedded: true, listen: { host: '127.0.0.1', port: 0 } } } };
+const MQTT_CONFIG = { mqtt: { enabled: true, broker: { listen: { host: '127.0.0.1', port: 0 } } } };
 
 const rates = (runs: readonly DatagramsRun[]) => runs.map((r) => r.rate);
 const ms = (v: number) => formatNumber(v);
