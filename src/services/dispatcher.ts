@@ -18,6 +18,9 @@ import { createWireLines, fieldsKey } from './wireLine';
 import { createOscEncoder, type OscEncoder } from './oscEncoder';
 import { isOsc } from './registration';
 
+/** The protocols whose actor holds a connection or a connected socket once started (TCP_CONNECT connects per event). */
+const HELD: ReadonlySet<string> = new Set(['TCP_SOCKET', 'OSC_TCP', 'OSC_UDP']);
+
 /** The store collection registrations live in, keyed by service name. */
 export const REGISTRATIONS = 'registrations';
 
@@ -66,7 +69,7 @@ export interface RestoreSummary {
   readonly restored: number;
   /** From `<dataDir>/service_registrations.json`. */
   readonly imported: number;
-  /** TCP_SOCKET services connected when restore returned; the others keep retrying. */
+  /** Services holding a connection (TCP_SOCKET, OSC_TCP) or a connected socket (OSC_UDP) when restore returned; the others keep retrying. */
   readonly connected: number;
 }
 
@@ -329,7 +332,7 @@ export function createServiceDispatcher(deps: ServiceDispatcherDeps): ServiceDis
         const line = `${describe(actor.registration)}: ${actor.status()}`;
         if (ok) log.info(`restored ${line}`);
         else log.warn(`restored ${line} (${actor.detail() ?? 'unreachable'}); it keeps retrying`);
-        return ok && actor.registration.protocol === 'TCP_SOCKET';
+        return ok && HELD.has(actor.registration.protocol);
       }),
     );
     return { restored: stored.length, imported: imported.length, connected: results.filter(Boolean).length };

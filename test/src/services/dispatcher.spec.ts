@@ -309,6 +309,16 @@ describe('services/dispatcher', () => {
     expect(logged.filter((l) => l.includes('OPC is not yet supported'))).to.have.length(1);
   });
 
+  it('counts the services a restore left with an open connection or socket, OSC targets included, not the connect-per-event ones', async () => {
+    const service = await startService();
+    const docs = store.collection<Registration>(REGISTRATIONS);
+    docs.put('FlameServer', { name: 'FlameServer', port: service.port, host: '127.0.0.1', protocol: 'TCP_SOCKET', registered_at: UTC });
+    docs.put('Touch', { name: 'Touch', port: await freePort(), host: '127.0.0.1', protocol: 'OSC_UDP', registered_at: UTC });
+    docs.put('Relay', { name: 'Relay', port: service.port, host: '127.0.0.1', protocol: 'TCP_CONNECT', registered_at: UTC });
+    const d = dispatcher();
+    expect(await d.restore()).to.deep.equal({ restored: 3, imported: 0, connected: 2 });
+  });
+
   it('restores registrations from the store and keeps retrying the unreachable ones', async () => {
     const service = await startService();
     const downPort = await freePort();
