@@ -31,6 +31,7 @@ export function createExternalBroker(deps: ExternalBrokerDeps): MqttLink {
   const { url, log } = deps;
   let client: MqttClient | undefined;
   let connected = false;
+  let stopping = false;
   let lastError: string | undefined;
   let owed: Promise<void> = Promise.resolve();
 
@@ -82,6 +83,8 @@ export function createExternalBroker(deps: ExternalBrokerDeps): MqttLink {
       c.on('close', () => {
         if (!connected) return;
         connected = false;
+        // A deliberate stop is not a lost broker.
+        if (stopping) return;
         log.warn('lost the MQTT broker; reconnecting', { url: shown(url), error: lastError });
         events.disconnected(lastError ?? 'connection closed');
       });
@@ -113,9 +116,17 @@ export function createExternalBroker(deps: ExternalBrokerDeps): MqttLink {
       const c = client;
       if (!c) return;
       let timer: NodeJS.Timeout | undefined;
-      await Promise.race([owed.catch(() => undefined), new Promise((r) => (timer = setTimeout(r, deps.graceMs)))]);
+      const grace = () => new Promise<void>((r) => (timer = setTimeout(r, deps.graceMs)));
+      await Promise.race([owed.catch(() => undefined), grace()]);
       clearTimeout(timer);
-      await c.endAsync();
+      // mqtt.js ends only once the broker acknowledged every publish in flight, and an ending client
+      // no longer reconnects: with the broker away (or silent) that wait never ends. A deliberate
+      // stop does not wait on the broker past the grace; unreachable, there is nothing to wait for.
+      stopping = true;
+      let ended = false;
+      await Promise.race([c.endAsync(!c.connected).then(() => void (ended = true)), grace()]);
+      clearTimeout(timer);
+      if (!ended) c.stream.destroy();
     },
   };
 }
