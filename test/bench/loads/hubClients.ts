@@ -42,7 +42,7 @@ function onLines(service: Service, socket: Socket): void {
         const at = buf.indexOf(VALUE, start);
         if (at >= 0 && at < nl) {
           let end = at + VALUE.length;
-          while (buf[end] !== 44 /* , */ && end < nl) end++;
+          while (buf[end] !== 44 /* , */ && buf[end] !== 125 /* } */ && end < nl) end++;
           const sent = Number(buf.toString('latin1', at + VALUE.length, end));
           if (sent > 0) recording.push(now - sent);
         }
