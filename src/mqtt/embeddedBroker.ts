@@ -2,16 +2,8 @@ import { Aedes, type AuthenticateError, type PublishPacket } from 'aedes';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import type { ListenerConfig } from '../config/havenConfig';
 import type { Logger } from '../log';
-import type { AuthFailureLimiter } from '../security/authFailureLimiter';
 import type { LinkEvents, LinkPublish, MqttLink } from './mqttLink';
-
-/** Device keys on the embedded broker: the CONNECT password, any user name. */
-export interface BrokerAuth {
-  /** `security.device_keys` lists MQTT. */
-  readonly required: boolean;
-  readonly verify: (key: string) => boolean;
-  readonly failures?: Pick<AuthFailureLimiter, 'blockedForMs' | 'fail'>;
-}
+import type { DeviceKeyAuth } from '../security/deviceKeyAuth';
 
 export interface EmbeddedBrokerDeps {
   readonly listen: ListenerConfig;
@@ -19,7 +11,7 @@ export interface EmbeddedBrokerDeps {
   readonly isInput: (topic: string) => boolean;
   /** Topics only Haven publishes to (its events, states, errors): a device publishing there is disconnected. */
   readonly isOutput: (topic: string) => boolean;
-  readonly auth?: BrokerAuth;
+  readonly auth?: DeviceKeyAuth;
   /** Wall-clock ms, for message expiry. */
   readonly wallMs: () => number;
   /** How long PUBACKs still owed may take to go out when the hub stops (`shutdown.grace_ms`). */

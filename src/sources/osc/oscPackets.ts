@@ -2,22 +2,14 @@ import type { Decision } from '../../../streams/contracts';
 import { messagesOf, OSC_AUTH_ADDRESS, readOscMessage, type OscInputPacket, type OscMapEntry } from '../../../streams/sources/oscInput';
 import type { Report } from '../../hub';
 import { decodePacket, encodeMessage } from '../../osc/oscCodec';
-import type { AuthFailureLimiter } from '../../security/authFailureLimiter';
-
-/** Device keys for the OSC source: `/haven/auth <key>` before the triggers. */
-export interface OscAuth {
-  /** `security.device_keys` lists OSC: nothing is reported before a good key. */
-  readonly required: boolean;
-  readonly verify: (key: string) => boolean;
-  readonly failures?: Pick<AuthFailureLimiter, 'blockedForMs' | 'fail'>;
-}
+import type { DeviceKeyAuth } from '../../security/deviceKeyAuth';
 
 /** What reading packets needs: the gateway's door, the map, keys, and where refusals are counted. */
 export interface OscPacketDeps {
   readonly source: string;
   readonly report: Report;
   readonly map: ReadonlyMap<string, OscMapEntry>;
-  readonly auth?: OscAuth;
+  readonly auth?: DeviceKeyAuth;
   readonly refused?: (reason: string) => void;
 }
 
@@ -85,7 +77,7 @@ function answer(decision: Decision, address: string): { ok: boolean; reply: Buff
   return { ok: false, reply: errorReply(decision.reason, decision.message, address) };
 }
 
-function authenticate(key: unknown, remote: string, session: OscSession, auth: OscAuth | undefined): { ok: boolean; reply: Buffer } {
+function authenticate(key: unknown, remote: string, session: OscSession, auth: DeviceKeyAuth | undefined): { ok: boolean; reply: Buffer } {
   const wait = auth?.failures?.blockedForMs(remote) ?? null;
   if (wait !== null)
     return { ok: false, reply: errorReply('too_many_failures', `Too many failed authentications; retry in ${retryAfterSeconds(wait)} s`, OSC_AUTH_ADDRESS) };

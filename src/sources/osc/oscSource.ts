@@ -5,7 +5,8 @@ import type { Component, Report } from '../../hub';
 import type { Logger } from '../../log';
 import { createSourceStatus } from '../sourceStatus';
 import { createOscFrameReader, frameOscPacket } from './oscFraming';
-import { errorReply, handleOscPacket, type OscAuth, type OscPacketDeps, type OscSession } from './oscPackets';
+import { errorReply, handleOscPacket, type OscPacketDeps, type OscSession } from './oscPackets';
+import type { DeviceKeyAuth } from '../../security/deviceKeyAuth';
 
 /** The source name its inputs carry, and its key in `trigger.sources`. */
 export const OSC_SOURCE = 'OSC';
@@ -20,7 +21,7 @@ export interface OscSourceDeps {
   readonly graceMs: number;
   readonly report: Report;
   readonly log: Logger;
-  readonly auth?: OscAuth;
+  readonly auth?: DeviceKeyAuth;
   /** Told of each input refused before the gateway, with its reason (ComponentDeps.refused). */
   readonly refused?: (source: string, reason: string) => void;
 }

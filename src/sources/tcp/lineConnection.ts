@@ -7,7 +7,7 @@ import { splitLines } from '../../../streams/sources/splitLines';
 import type { TriggerReport } from '../../hub';
 import { sanitizeForLog, type Logger } from '../../log';
 import { retryAfterSeconds } from '../../api/errors';
-import type { AuthFailureLimiter } from '../../security/authFailureLimiter';
+import type { DeviceKeyAuth } from '../../security/deviceKeyAuth';
 
 /** What one connection needs: the gateway's door, its bounds, a clock for the idle bound and the shutdown grace. */
 export interface LineConnectionDeps {
@@ -22,18 +22,9 @@ export interface LineConnectionDeps {
   readonly scheduler: SchedulerLike;
   readonly log: Logger;
   /** Device keys (`AUTH <key>` lines). Absent: an `AUTH` line is answered `ERR unauthorized`, and nothing is required. */
-  readonly auth?: LineAuth;
+  readonly auth?: DeviceKeyAuth;
   /** Told of each line refused before the gateway (`bad_line`, `line_too_long`, `unauthorized`), for the metrics. */
   readonly refused?: (reason: string) => void;
-}
-
-/** How a connection proves it is a device: `security.device_keys` lists TCP, or not. */
-export interface LineAuth {
-  /** Lines before a good `AUTH` are refused `ERR unauthorized`. */
-  readonly required: boolean;
-  /** Is this a device (or admin) API key? */
-  readonly verify: (key: string) => boolean;
-  readonly failures?: Pick<AuthFailureLimiter, 'blockedForMs' | 'fail'>;
 }
 
 /** `AUTH <key>`: never reported, never logged. */

@@ -4,7 +4,8 @@ import type { HavenConfig, ListenerConfig } from '../../config/havenConfig';
 import type { Component, Report } from '../../hub';
 import type { Logger } from '../../log';
 import { createSourceStatus } from '../sourceStatus';
-import { serveLineConnection, type LineAuth, type LineConnection } from './lineConnection';
+import { serveLineConnection, type LineConnection } from './lineConnection';
+import type { DeviceKeyAuth } from '../../security/deviceKeyAuth';
 
 /** The TCP text-line source as a component; `address()` is where it listens (tests bind port 0). */
 export interface TcpSource extends Component {
@@ -29,7 +30,7 @@ export interface TcpSourceDeps {
   /** The hub's log; the source logs as a child of it. */
   readonly log: Logger;
   /** Device keys for `AUTH` lines (see lineConnection). */
-  readonly auth?: LineAuth;
+  readonly auth?: DeviceKeyAuth;
   /** Told of each line refused before the gateway, with its reason (ComponentDeps.refused). */
   readonly refused?: (source: string, reason: string) => void;
 }
