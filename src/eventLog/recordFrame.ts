@@ -12,15 +12,20 @@ export const FRAME_HEADER_BYTES = 8;
 /** A record longer than this is damage, not data (events are a few hundred bytes). */
 export const MAX_PAYLOAD_BYTES = 1 << 20;
 
+/** UTF-8 takes at most 3 bytes per UTF-16 unit (a surrogate pair, 2 units, takes 4). */
+const MAX_UTF8_PER_UNIT = 3;
+
 /**
  * Frames a batch into one buffer, for one `write(2)`: one allocation for the whole batch, and
- * each payload encoded straight into it.
+ * each payload encoded straight into it. The allocation is sized for the worst case, so no
+ * payload is measured before it is written (`Buffer.byteLength` was a quarter of the framing's
+ * time); the frames are a view of its start.
  */
 export function frameBatch(events: readonly TriggerEvent[]): Buffer {
   const payloads = events.map(recordJson);
-  let total = 0;
-  for (const p of payloads) total += FRAME_HEADER_BYTES + Buffer.byteLength(p);
-  const buffer = Buffer.allocUnsafe(total);
+  let bound = 0;
+  for (const p of payloads) bound += FRAME_HEADER_BYTES + MAX_UTF8_PER_UNIT * p.length;
+  const buffer = Buffer.allocUnsafe(bound);
   let offset = 0;
   for (const p of payloads) {
     const start = offset + FRAME_HEADER_BYTES;
@@ -29,7 +34,7 @@ export function frameBatch(events: readonly TriggerEvent[]): Buffer {
     buffer.writeUInt32LE(crc32(buffer.subarray(start, start + length)), offset + 4);
     offset = start + length;
   }
-  return buffer;
+  return buffer.subarray(0, offset);
 }
 
 /**

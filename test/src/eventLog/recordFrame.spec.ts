@@ -97,6 +97,15 @@ describe('eventLog/recordFrame', () => {
       expect(decodePayload(buffer.subarray(FRAME_HEADER_BYTES))).to.deep.equal(e);
     });
 
+    it('has room for records of nothing but three- and four-byte characters, back to back', () => {
+      const events = [at(4, { value: '€'.repeat(500) }), at(5, { value: '🔥'.repeat(300) }), at(6)];
+      const buffer = frameBatch(events);
+      expect(buffer.length).to.equal(events.reduce((n, e) => n + FRAME_HEADER_BYTES + Buffer.byteLength(recordJson(e)), 0));
+      const decoded: unknown[] = [];
+      expect(scanFrames(buffer, 0, (payload) => void decoded.push(decodePayload(payload)))).to.deep.equal({ end: buffer.length });
+      expect(decoded).to.deep.equal(events);
+    });
+
     it('frames an empty batch as an empty buffer', () => {
       expect(frameBatch([]).length).to.equal(0);
     });
