@@ -61,6 +61,9 @@ export function createOscSource(deps: OscSourceDeps): OscSource {
     void p.finally(() => owed.delete(p));
     return p;
   };
+  // Reading a packet never throws and `report` never rejects; if one did, that packet goes
+  // unanswered but the chain of replies after it stays alive.
+  const broken = (err: unknown) => log.error('an OSC packet failed; it is not answered', { error: String(err) });
   const noteBad = (remote: string, replies: ReadonlyArray<{ ok: boolean }>) => {
     // The first refusal tells what a device sends; a flood of them is only counted.
     if (replies.some((r) => !r.ok) && badPackets++ === 0) log.info('refused an OSC input', { remote });
@@ -82,7 +85,7 @@ export function createOscSource(deps: OscSourceDeps): OscSource {
       Promise.all([replies, udpReplies]).then(([answers]) => {
         noteBad(from.address, answers);
         for (const { ok, reply } of answers) if (wanted(ok)) udp?.send(reply, from.port, from.address);
-      }),
+      }, broken),
     );
   };
 
@@ -104,7 +107,7 @@ export function createOscSource(deps: OscSourceDeps): OscSource {
           Promise.all([replies, previous]).then(([answers]) => {
             noteBad(remote, answers);
             for (const { ok, reply } of answers) if (wanted(ok) && socket.writable) socket.write(frameOscPacket(reply, reader.framing() ?? 'slip'));
-          }),
+          }, broken),
         );
       },
       (message) => {
