@@ -69,11 +69,9 @@ export function createExternalBroker(deps: ExternalBrokerDeps): MqttLink {
         connected = true;
         lastError = undefined;
         log.info('connected to the MQTT broker', { url: shown(url), sessionPresent: connack.sessionPresent });
-        c.subscribe(
-          deps.subscriptions.map((topic) => topic),
-          { qos: 1 },
-          (err) => err && log.error('the MQTT broker refused a subscription', { error: err.message }),
-        );
+        // None when trigger.sources.MQTT is off: Haven then only publishes.
+        if (deps.subscriptions.length > 0)
+          c.subscribe([...deps.subscriptions], { qos: 1 }, (err) => err && log.error('the MQTT broker refused a subscription', { error: err.message }));
         events.connected();
       });
       c.on('error', (err) => {

@@ -307,6 +307,27 @@ describe('MQTT on the embedded broker, against mosquitto_pub and mosquitto_sub',
     expect(await valueOf('Stage.Mode')).to.equal('intro');
   });
 
+  it('with trigger.sources.MQTT off, runs the broker and publishes, but reads no triggers', async () => {
+    h = await startWsHub({ mqtt: { enabled: true }, trigger: { sources: { MQTT: { enabled: false } } } });
+    const events = await subscriber('haven/event/#');
+    const relayed = await subscriber('haven/trigger/#');
+    const errors = await subscriber('haven/error/#');
+    await pub('haven/trigger/Stage/Mode', 'intro');
+    await waitFor(() => relayed.got.length === 1, 'the publish relayed as by any broker');
+    await fetch(`${h.hub.url}/api/trigger-event`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Dial.Number', value: 3 }),
+    });
+    await waitFor(() => events.got.length === 1, 'the HTTP event on haven/event');
+    expect(JSON.parse(events.got[0].payload)).to.include({ name: 'Dial.Number', seq: 1 });
+    expect(h.hub.runtime.lastSeq()).to.equal(1);
+    // Not read at all: not refused either (a refusal would be on haven/error before the HTTP event).
+    expect(errors.got).to.deep.equal([]);
+    const ready = (await (await fetch(`${h.hub.url}/readyz`)).json()) as { components: Array<{ name: string; detail: string }> };
+    expect(ready.components.find((c) => c.name === 'MQTT')!.detail).to.match(/reading no triggers/);
+  });
+
   it('is listed in /readyz and on the dashboard, and off by default', async () => {
     h = await startWsHub(ON);
     const ready = (await (await fetch(`${h.hub.url}/readyz`)).json()) as { components: Array<{ name: string; state: string; detail: string }> };
