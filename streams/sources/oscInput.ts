@@ -126,7 +126,7 @@ export function readOscMessage(message: OscInputMessage, map: ReadonlyMap<string
   const prefix = PREFIXES.find(([p]) => message.address.startsWith(p));
   if (!prefix) return { ok: false, reason: 'unknown_address', message: `No trigger at ${message.address.slice(0, MAX_NAME_LENGTH)}; ${FORMS}` };
   const parts = message.address.slice(prefix[0].length).split('/');
-  if (parts.length !== 2 || !parts.every((p) => PART.test(p)))
+  if (parts.length < 2 || !parts.every((p) => PART.test(p)))
     return { ok: false, reason: 'unknown_address', message: `No trigger at ${message.address.slice(0, MAX_NAME_LENGTH)}; ${FORMS}` };
   const name = parts.join('.');
   if (name.length > MAX_NAME_LENGTH) return { ok: false, reason: 'unknown_address', message: `A trigger name is at most ${MAX_NAME_LENGTH} characters` };

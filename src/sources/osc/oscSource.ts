@@ -144,7 +144,7 @@ export function createOscSource(deps: OscSourceDeps): OscSource {
         socket.on('message', onDatagram);
         // TCP on the port UDP got (the same number when the config says 0).
         const bound = socket.address().port;
-        const server = createServer(onConnection);
+        const server = createServer({ allowHalfOpen: true }, onConnection);
         tcp = server;
         await new Promise<void>((resolve, reject) => {
           server.once('error', reject);

@@ -3,9 +3,8 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { connectAsync, type IClientOptions, type MqttClient } from 'mqtt';
 import { createApiKeys } from '../../../src/keys/apiKeys';
-import type { TriggerEvent } from '../../../streams/contracts';
-import type { EventLog } from '../../../src/eventLog/eventLog';
-import { journalDir, openEventLog } from '../../../src/eventLog/openEventLog';
+import { journalDir } from '../../../src/eventLog/openEventLog';
+import { heldEventLog } from '../../helpers/heldEventLog';
 import { readNew } from '../../../src/eventLog/logFollower';
 import type { MqttComponent } from '../../../src/mqtt/mqttComponent';
 import { createClock } from '../../../src/runtime/clock';
@@ -118,17 +117,8 @@ describe('MQTT on the embedded broker, against mosquitto_pub and mosquitto_sub',
 
   it('acknowledges a QoS 1 publish only once the event log has stored it', async () => {
     // An event log whose writes wait to be let through, so "decided but not stored" lasts.
-    const held: Array<() => void> = [];
-    h = await startWsHub(ON, {
-      eventLog: (config, deps) => {
-        const opened = openEventLog(config, deps);
-        const append = opened.log.append.bind(opened.log);
-        const log: EventLog = Object.assign(Object.create(opened.log) as EventLog, {
-          append: (event: TriggerEvent) => new Promise<void>((resolve) => held.push(resolve)).then(() => append(event)),
-        });
-        return { ...opened, log };
-      },
-    });
+    const { held, eventLog } = heldEventLog();
+    h = await startWsHub(ON, { eventLog });
     const client = await connectAsync(`mqtt://127.0.0.1:${port()}`, { protocolVersion: 4, reconnectPeriod: 0 });
     clients.push(client);
     const dir = journalDir(h.hub.config.storage.data_dir);

@@ -11,6 +11,7 @@ import * as osc from 'osc';
 import { startLineServer, type LineServer } from '../../helpers/lineServer';
 import { parseMetrics, samplesOf } from '../../helpers/metricsText';
 import { requirePeers } from '../../helpers/peers';
+import { heldEventLog } from '../../helpers/heldEventLog';
 import { waitFor } from '../../helpers/waitFor';
 import { startWsHub, type WsHub } from '../websocket/wsHarness';
 
@@ -142,6 +143,30 @@ describe('OSC source: UDP and TCP (SLIP and length-prefixed), against liblo oscs
     await panel.waitFor((m) => m.type === 'trigger' && m.seq === seqs[5], 'the last seq at the panel');
     const atPanel = panel.messages.filter((m) => m.type === 'trigger').map((m) => m.seq);
     expect(atPanel).to.deep.equal(seqs);
+  });
+
+  it('answers a TCP sender that half-closes right after sending (as `nc -N` does), then closes', async () => {
+    // The write is held until the half-close has reached the hub, so the reply comes after it.
+    const { held, eventLog } = heldEventLog();
+    h = await startWsHub(ON, { eventLog });
+    const socket = net.connect(oscPort(), '127.0.0.1');
+    closers.push(() => socket.destroy());
+    await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+    const replies: unknown[][] = [];
+    const reader = createOscFrameReader(
+      65536,
+      (p) => replies.push(said(p)),
+      () => undefined,
+    );
+    socket.on('data', (c: Buffer) => reader.push(c));
+    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    socket.end(frameOscPacket(encodeMessage('/haven/trigger/Stage/Mode', [{ type: 's', value: 'intro' }]), 'slip'));
+    await waitFor(() => held.length === 1, 'the write to be held');
+    // A round trip of the hub's own: the FIN, sent before it, has been read by now.
+    await fetch(`${h.hub.url}/healthz`);
+    held[0]();
+    await closed;
+    expect(replies).to.deep.equal([['/haven/ok', 1, 'Stage.Mode']]);
   });
 
   it('answers each UDP message to its sender: /haven/ok once stored, /haven/error for a refusal, and keeps serving', async () => {
