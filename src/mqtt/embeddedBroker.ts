@@ -45,6 +45,42 @@ export function createEmbeddedBroker(deps: EmbeddedBrokerDeps): MqttLink {
   const sockets = new Set<Socket>();
   /** Inputs being decided, so a stop lets their PUBACKs out first (else each is sent again). */
   const owed = new Set<Promise<void>>();
+  /**
+   * Per client, the last publish still to be answered: aedes handles the publishes of one socket
+   * read at once, and MQTT wants their acknowledgements in the order they came (a refusal, decided
+   * at once, must not overtake an acceptance still waiting for the log).
+   */
+  const tails = new WeakMap<object, { tail: Promise<void>; open: number }>();
+  /** Per client id, the QoS 2 packet ids already decided: a retransmission (DUP) is answered, not decided again. */
+  const qos2 = new Map<string, Set<number>>();
+
+  /** Calls `done` once `work` and every earlier publish of `client` are answered. */
+  const inOrder = (client: object, work: Promise<void> | null, done: (err?: Error | null) => void): void => {
+    const entry = tails.get(client);
+    if (work === null && (entry === undefined || entry.open === 0)) return done(null);
+    const slot = entry ?? { tail: Promise.resolve(), open: 0 };
+    slot.open++;
+    const answered = Promise.all([work, slot.tail])
+      .then(
+        () => done(null),
+        (err: Error) => done(err),
+      )
+      .finally(() => slot.open--);
+    slot.tail = answered;
+    tails.set(client, slot);
+    owed.add(answered);
+    void answered.finally(() => owed.delete(answered));
+  };
+
+  /** True for a QoS 2 retransmission of a publish already decided. */
+  const repeated = (clientId: string, packet: { qos: number; dup: boolean; messageId?: number }): boolean => {
+    if (packet.qos !== 2 || packet.messageId === undefined) return false;
+    let ids = qos2.get(clientId);
+    if (packet.dup && ids?.has(packet.messageId)) return true;
+    if (ids === undefined) qos2.set(clientId, (ids = new Set()));
+    ids.add(packet.messageId);
+    return false;
+  };
 
   return {
     address: () => (server?.listening ? (server.address() as AddressInfo) : null),
@@ -73,14 +109,10 @@ export function createEmbeddedBroker(deps: EmbeddedBrokerDeps): MqttLink {
             log.info('disconnected an MQTT client publishing to a topic only Haven publishes to', { client: client.id, topic: packet.topic });
             return done(new Error(`${packet.topic} is published by Haven only`));
           }
-          if (!isInput(packet.topic)) return done(null);
+          if (!isInput(packet.topic) || repeated(client.id, packet)) return inOrder(client, null, done);
           const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
-          const decided = events.input(packet.topic, payload, remoteOf(client.conn as Socket)).then(
-            () => done(null),
-            (err: Error) => done(err),
-          );
-          owed.add(decided);
-          void decided.finally(() => owed.delete(decided));
+          // Decided at once (the gateway sees publishes in the order they came), answered in order.
+          inOrder(client, events.input(packet.topic, payload, remoteOf(client.conn as Socket)), done);
         },
         authorizeForward(_client, packet) {
           const expiry = (packet as ExpiringPacket).messageExpiry;
@@ -89,6 +121,10 @@ export function createEmbeddedBroker(deps: EmbeddedBrokerDeps): MqttLink {
       });
       await aedes.listen();
       aedes.on('clientError', (client, err) => log.debug('MQTT client error', { client: client.id, error: err.message }));
+      // A clean session ends with its connection, and its packet ids with it.
+      aedes.on('clientDisconnect', (client) => {
+        if (client.clean) qos2.delete(client.id);
+      });
       broker = aedes;
       const tcp = createServer((socket) => {
         sockets.add(socket);

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { execFile } from 'node:child_process';
+import * as net from 'node:net';
 import { promisify } from 'node:util';
 import { connectAsync, type IClientOptions, type MqttClient } from 'mqtt';
 import { createApiKeys } from '../../../src/keys/apiKeys';
@@ -24,12 +25,41 @@ interface Got {
   readonly retain: boolean;
 }
 
+/** An MQTT 3.1.1 packet: fixed header byte, remaining length (one byte here: short packets), body. */
+const packet = (header: number, body: Buffer): Buffer => Buffer.concat([Buffer.from([header, body.length]), body]);
+const utf8Field = (s: string): Buffer => Buffer.concat([Buffer.from([s.length >> 8, s.length & 0xff]), Buffer.from(s)]);
+const CONNECT = packet(0x10, Buffer.concat([utf8Field('MQTT'), Buffer.from([4, 0x02, 0, 60]), utf8Field('raw-device')]));
+/** PUBLISH with QoS `qos` (and DUP) and packet id `id`. */
+const rawPublish = (topic: string, payload: string, qos: 1 | 2, id: number, dup = false): Buffer =>
+  packet(0x30 | (dup ? 0x08 : 0) | (qos << 1), Buffer.concat([utf8Field(topic), Buffer.from([id >> 8, id & 0xff]), Buffer.from(payload)]));
+
+/** A device speaking raw MQTT, so that several packets go out in one TCP write; records [type, id] of what comes back. */
+async function rawDevice(port: number) {
+  const socket = net.connect(port, '127.0.0.1');
+  await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+  const got: Array<[number, number]> = [];
+  let buffered = Buffer.alloc(0);
+  socket.on('data', (c: Buffer) => {
+    buffered = Buffer.concat([buffered, c]);
+    while (buffered.length >= 2 && buffered.length >= 2 + buffered[1]) {
+      const type = buffered[0] >> 4;
+      got.push([type, buffered[1] >= 2 ? buffered.readUInt16BE(2) : 0]);
+      buffered = buffered.subarray(2 + buffered[1]);
+    }
+  });
+  socket.write(CONNECT);
+  await waitFor(() => got.some(([type]) => type === 2), 'the CONNACK');
+  return { socket, got: () => got.filter(([type]) => type !== 2) };
+}
+
 describe('MQTT on the embedded broker, against mosquitto_pub and mosquitto_sub', function () {
   requirePeers('mosquitto-clients');
   let h: WsHub | undefined;
   const services: LineServer[] = [];
   const clients: MqttClient[] = [];
+  const sockets: net.Socket[] = [];
   afterEach(async () => {
+    sockets.splice(0).forEach((s) => s.destroy());
     await Promise.all(clients.splice(0).map((c) => c.endAsync(true)));
     await h?.stop();
     h = undefined;
@@ -133,6 +163,43 @@ describe('MQTT on the embedded broker, against mosquitto_pub and mosquitto_sub',
     held[0]();
     await waitFor(() => storedAtAck !== undefined, 'the PUBACK');
     expect(storedAtAck).to.deep.equal(['Stage.Mode=finale']);
+  });
+
+  it('acknowledges publishes that came together in the order they came, a refusal after an acceptance still being stored', async () => {
+    const { held, eventLog } = heldEventLog();
+    h = await startWsHub(ON, { eventLog });
+    const device = await rawDevice(port());
+    sockets.push(device.socket);
+    // One TCP write: an accepted publish (its write held), then one refused at once (not a listed value).
+    device.socket.write(Buffer.concat([rawPublish('haven/trigger/Stage/Mode', 'intro', 1, 1), rawPublish('haven/trigger/Stage/Mode', 'nope', 1, 2)]));
+    await waitFor(() => held.length === 1, 'the write to be held');
+    await subscriber('haven/event/#'); // a round trip: a PUBACK already sent would be here
+    expect(device.got()).to.deep.equal([]);
+    held[0]();
+    await waitFor(() => device.got().length === 2, 'both PUBACKs');
+    expect(device.got()).to.deep.equal([
+      [4, 1],
+      [4, 2],
+    ]);
+  });
+
+  it('decides a QoS 2 publish once, however often it is sent again (DUP)', async () => {
+    h = await startWsHub(ON);
+    const device = await rawDevice(port());
+    sockets.push(device.socket);
+    device.socket.write(rawPublish('haven/trigger/Fog/Burst', '', 2, 7));
+    await waitFor(() => device.got().length === 1, 'the PUBREC');
+    // The PUBREC was lost, as far as the device knows: it sends the publish again.
+    device.socket.write(rawPublish('haven/trigger/Fog/Burst', '', 2, 7, true));
+    await waitFor(() => device.got().length === 2, 'the second PUBREC');
+    expect(device.got()).to.deep.equal([
+      [5, 7],
+      [5, 7],
+    ]);
+    expect(h.hub.runtime.lastSeq()).to.equal(1);
+    // A new publish reusing the id (not DUP) is a new trigger.
+    device.socket.write(rawPublish('haven/trigger/Fog/Burst', '', 2, 7));
+    await waitFor(() => h!.hub.runtime.lastSeq() === 2, 'the new publish');
   });
 
   it('keeps each trigger’s state retained, so a device that connects learns it, also after the hub restarts', async () => {
