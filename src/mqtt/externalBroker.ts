@@ -33,12 +33,18 @@ export function createExternalBroker(deps: ExternalBrokerDeps): MqttLink {
   let connected = false;
   let stopping = false;
   let lastError: string | undefined;
+  let retainedSeen = 0;
+  /** Input topics the broker would not let Haven subscribe to (its ACL). */
+  let refusedTopics: readonly string[] = [];
   let owed: Promise<void> = Promise.resolve();
 
   return {
     address: () => null,
-    detail: () => (connected ? `connected to ${shown(url)}` : `reaching ${shown(url)}${lastError ? `: ${lastError}` : ''}`),
-    healthy: () => connected,
+    detail: () =>
+      connected
+        ? `connected to ${shown(url)}${refusedTopics.length > 0 ? `; the broker refused the subscription to ${refusedTopics.join(', ')}` : ''}`
+        : `reaching ${shown(url)}${lastError ? `: ${lastError}` : ''}`,
+    healthy: () => connected && refusedTopics.length === 0,
 
     async start(events: LinkEvents) {
       const options: IClientOptions = {
@@ -56,6 +62,12 @@ export function createExternalBroker(deps: ExternalBrokerDeps): MqttLink {
       const c = connect(url, options);
       client = c;
       c.handleMessage = (packet, callback) => {
+        // A retained message is what someone published once, long ago: old state, not a trigger.
+        // Fired on every (re)subscription, it would dispatch the same event hours late each time.
+        if (packet.retain) {
+          if (retainedSeen++ === 0) log.info('ignored a retained message on an input topic (publish triggers without retain)', { topic: packet.topic });
+          return callback();
+        }
         const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
         const remote = (c.stream as Socket | undefined)?.remoteAddress ?? 'unknown';
         const decided = events.input(packet.topic, payload, remote);
@@ -70,8 +82,14 @@ export function createExternalBroker(deps: ExternalBrokerDeps): MqttLink {
         lastError = undefined;
         log.info('connected to the MQTT broker', { url: shown(url), sessionPresent: connack.sessionPresent });
         // None when trigger.sources.MQTT is off: Haven then only publishes.
+        // rh 2: the broker sends no retained messages for these subscriptions (see handleMessage).
         if (deps.subscriptions.length > 0)
-          c.subscribe([...deps.subscriptions], { qos: 1 }, (err) => err && log.error('the MQTT broker refused a subscription', { error: err.message }));
+          c.subscribe([...deps.subscriptions], { qos: 1, rh: 2 }, (err, granted) => {
+            const denied = (granted ?? []).filter((g) => g.qos >= 0x80).map((g) => g.topic);
+            refusedTopics = err ? [...deps.subscriptions] : denied;
+            if (refusedTopics.length > 0)
+              log.error('the MQTT broker refused a subscription; those triggers are not read', { topics: refusedTopics, error: err?.message });
+          });
         events.connected();
       });
       c.on('error', (err) => {

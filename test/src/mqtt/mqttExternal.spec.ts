@@ -264,6 +264,24 @@ describe('MQTT: Haven as a client of a real mosquitto broker', function () {
     expect((await cached(h))['Dial.Number']).to.include({ value: 4, id: 9 });
   });
 
+  it('never fires a retained message on an input topic, at the first start or after a restart', async () => {
+    const broker = await createMosquitto();
+    await broker.start();
+    // A device (Tasmota with PowerRetain, a script with -r) left a trigger retained at the broker.
+    await pub(broker, 'haven/trigger/Stage/Power', 'ON', 1, '-r');
+    for (let round = 1; round <= 2; round++) {
+      const dataDir: string | undefined = round === 2 ? h!.hub.config.storage.data_dir : undefined;
+      if (h) await h.hub.stop({ keepData: true });
+      h = await startWsHub(asClientOf(broker), dataDir ? { dataDir } : {});
+      await untilHealth(h, 'ok');
+      // A live trigger after it: once it is in, anything the broker sent before it has been decided.
+      await pub(broker, 'haven/trigger/Dial/Number', String(round), 1);
+      await waitFor(async () => (await cached(h!))['Dial.Number']?.value === round, `Dial.Number ${round}`);
+      expect((await cached(h))['Stage.Power'], `round ${round}`).to.equal(undefined);
+      expect(h.hub.runtime.lastSeq()).to.equal(round);
+    }
+  });
+
   it('keeps its session while away: a trigger received but not yet decided, and one published while Haven is down, are delivered at restart', async () => {
     const broker = await createMosquitto();
     await broker.start();
