@@ -59,6 +59,16 @@ export function outputTopicsOf(config: MqttConfig): (topic: string) => boolean {
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
+/** The most of an input topic that its error topic repeats (the payload has it whole). */
+export const MAX_ECHOED_TOPIC = 1024;
+
+/**
+ * An input topic as its error topic repeats it: whole, or cut to {@link MAX_ECHOED_TOPIC} code
+ * points. A topic is at most 65,535 bytes, so `haven/error/` plus a topic that long is none, and
+ * an embedded broker writing it would drop every subscriber of `haven/error/#`.
+ */
+const echoed = (topic: string): string => (topic.length <= MAX_ECHOED_TOPIC ? topic : Array.from(topic).slice(0, MAX_ECHOED_TOPIC).join(''));
+
 /**
  * MQTT in and out. In: a publish to `haven/trigger/<Device>/<Control>` (an event),
  * `haven/status/…` (a status) or a mapped topic is reported like any source's input, with the
@@ -81,6 +91,7 @@ export function createMqttComponent(deps: MqttComponentDeps): MqttComponent {
   const mode = config.publish.payload;
   let state: MqttPublisherState = INITIAL_MQTT_PUBLISHER;
   let subscription: Subscription | undefined;
+  let starting: Promise<void> | undefined;
   let stopping: Promise<void> | undefined;
   let phase: 'idle' | 'disabled' | 'starting' | 'running' | 'failed' | 'stopping' | 'stopped' = 'idle';
   let failure = '';
@@ -115,8 +126,11 @@ export function createMqttComponent(deps: MqttComponentDeps): MqttComponent {
   };
 
   const refuse = (topic: string, reason: string, message: string, name?: string) => {
-    if (refusals++ === 0) log.info('refused an MQTT input', { topic, reason });
-    link.publish({ topic: `${config.topics.error}/${topic}`, payload: errorPayload(topic, reason, message, name), qos: 0, retain: false }, () => undefined);
+    if (refusals++ === 0) log.info('refused an MQTT input', { topic: echoed(topic), reason });
+    link.publish(
+      { topic: `${config.topics.error}/${echoed(topic)}`, payload: errorPayload(topic, reason, message, name), qos: 0, retain: false },
+      () => undefined,
+    );
   };
 
   const input: LinkInput = async (topic, payload, remote) => {
@@ -168,30 +182,36 @@ export function createMqttComponent(deps: MqttComponentDeps): MqttComponent {
     address: () => link.address(),
     health,
 
-    async start() {
-      if (!config.enabled) {
-        phase = 'disabled';
-        return;
-      }
-      phase = 'starting';
-      subscription = committed$.subscribe((event) =>
-        post({ type: 'committed', seq: event.seq, kind: event.kind, name: event.name, triggerType: event.type }, event),
-      );
-      try {
-        await link.start({
-          input,
-          connected: () => post({ type: 'connected', names: Object.keys(cache()) }),
-          disconnected: () => post({ type: 'disconnected' }),
-        });
-        phase = 'running';
-        log.info('running', { detail: link.detail() });
-      } catch (err) {
-        failure = `cannot start MQTT: ${(err as Error).message}`;
-        phase = 'failed';
-        log.error('failed', { error: failure });
-        subscription.unsubscribe();
-        await link.stop().catch(() => undefined);
-      }
+    start() {
+      starting ??= (async () => {
+        if (!config.enabled) {
+          phase = 'disabled';
+          return;
+        }
+        phase = 'starting';
+        subscription = committed$.subscribe((event) =>
+          post({ type: 'committed', seq: event.seq, kind: event.kind, name: event.name, triggerType: event.type }, event),
+        );
+        try {
+          await link.start({
+            input,
+            connected: () => post({ type: 'connected', names: Object.keys(cache()) }),
+            disconnected: () => post({ type: 'disconnected' }),
+          });
+          // Stopped meanwhile: the stop, which waits for this start, takes the link down.
+          if (phase !== 'starting') return;
+          phase = 'running';
+          log.info('running', { detail: link.detail() });
+        } catch (err) {
+          subscription.unsubscribe();
+          await link.stop().catch(() => undefined);
+          if (phase !== 'starting') return;
+          failure = `cannot start MQTT: ${(err as Error).message}`;
+          phase = 'failed';
+          log.error('failed', { error: failure });
+        }
+      })();
+      return starting;
     },
 
     stop() {
@@ -199,6 +219,8 @@ export function createMqttComponent(deps: MqttComponentDeps): MqttComponent {
         if (phase !== 'running' && phase !== 'starting') return;
         phase = 'stopping';
         subscription?.unsubscribe();
+        // A start under way finishes first, so what it builds (a listening broker) is taken down too.
+        await starting;
         await link.stop();
         phase = 'stopped';
       })();

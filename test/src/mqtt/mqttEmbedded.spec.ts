@@ -281,6 +281,19 @@ describe('MQTT on the embedded broker, against mosquitto_pub and mosquitto_sub',
     expect([count('unknown_topic'), count('bad_payload'), count('payload_too_large')]).to.deep.equal([1, 4, 1]);
   });
 
+  it('answers a publish to a topic of nearly 64 KiB on an error topic that is valid, cut to its first 1,024 characters', async () => {
+    h = await startWsHub(ON);
+    const errors = await subscriber('haven/error/#');
+    const device = await connectAsync(`mqtt://127.0.0.1:${port()}`, { protocolVersion: 4, reconnectPeriod: 0 });
+    clients.push(device);
+    const topic = `haven/trigger/A/${'x'.repeat(65_000)}`;
+    await device.publishAsync(topic, 'On', { qos: 1 });
+    await waitFor(() => errors.got.length === 1, 'the refusal');
+    expect(errors.got[0].topic).to.equal(`haven/error/${topic.slice(0, 1024)}`);
+    expect(JSON.parse(errors.got[0].payload)).to.include({ reason: 'unknown_topic', topic });
+    expect(errors.client.connected, 'the subscriber of haven/error/# stays connected').to.equal(true);
+  });
+
   it('reads topics of the map: a fixed value, the payload, or a field of a JSON payload (Tasmota, Shelly)', async () => {
     h = await startWsHub({
       mqtt: {
