@@ -97,7 +97,35 @@ export function validateHavenConfig(raw: unknown, file = '(embedded defaults)'):
   const hosts = allowedHostsErrors((config as unknown as HavenConfig).services.allowed_hosts);
   if (hosts.length)
     throw new ConfigError(file, '/services/allowed_hosts', `has entries that are neither a CIDR block, an address nor a host name: ${hosts.join('; ')}`);
+  const topics = mqttTopicErrors((config as unknown as HavenConfig).mqtt);
+  if (topics) throw new ConfigError(file, topics.at, topics.message);
   return config as unknown as HavenConfig;
+}
+
+/** Two topic prefixes that are equal or one inside the other. */
+const nested = (a: string, b: string): boolean => a === b || a.startsWith(`${b}/`) || b.startsWith(`${a}/`);
+
+/**
+ * MQTT topics that would read Haven's own publishes back (an input prefix overlapping an output
+ * one: each refusal would be read and refused again, without end) or map a device onto a topic
+ * only Haven may publish to.
+ */
+function mqttTopicErrors(mqtt: HavenConfig['mqtt']): { at: string; message: string } | undefined {
+  const inputs = ['trigger', 'status'] as const;
+  const outputs = ['event', 'state', 'error'] as const;
+  const all = [...inputs, ...outputs];
+  for (const [i, a] of all.entries())
+    for (const b of all.slice(i + 1))
+      if (nested(mqtt.topics[a], mqtt.topics[b]))
+        return {
+          at: `/mqtt/topics/${b}`,
+          message: `overlaps topics.${a} ('${mqtt.topics[b]}' and '${mqtt.topics[a]}'): each prefix needs a topic tree of its own`,
+        };
+  for (const [i, entry] of mqtt.map.entries())
+    for (const out of outputs)
+      if (entry.topic === mqtt.topics[out] || entry.topic.startsWith(`${mqtt.topics[out]}/`))
+        return { at: `/mqtt/map/${i}/topic`, message: `is under topics.${out} ('${mqtt.topics[out]}'), where only Haven publishes` };
+  return undefined;
 }
 
 /** Loads and validates the trigger catalog; duplicate names and inconsistent constraints are errors. */

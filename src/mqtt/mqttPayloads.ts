@@ -4,8 +4,11 @@ import { createWireLines } from '../services/wireLine';
 /** `mqtt.publish.payload`: the TCP service's JSON line (plus seq), or the value alone. */
 export type MqttPayloadMode = 'json' | 'value';
 
-/** A value alone: text as it is, anything else as JSON (`42.5`, `true`, `null`), so a payload is never empty (an empty retained payload deletes). */
-const plain = (value: string | number | null): Buffer => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value), 'utf8');
+/**
+ * A value alone: text as it is, anything else as JSON (`42.5`, `null`). Never empty: an empty
+ * retained payload deletes the retained message, so the empty text is sent as JSON (`""`).
+ */
+const plain = (value: string | number | null): Buffer => Buffer.from(typeof value === 'string' ? (value === '' ? '""' : value) : JSON.stringify(value), 'utf8');
 
 /** What `haven/event/…` carries for an accepted event: the line a TCP service receives with its seq, without the newline. */
 export function eventPayload(event: TriggerEvent, mode: MqttPayloadMode): Buffer {

@@ -45,6 +45,18 @@ describe('config loading', () => {
     );
   });
 
+  it('refuses MQTT topics that would read Haven’s own publishes back, or map a device onto them', () => {
+    const bad = (mqtt: unknown) => () => validateHavenConfig({ mqtt }, 'x.json');
+    expect(bad({ topics: { trigger: 'haven' } })).to.throw(ConfigError, /x\.json: \/mqtt\/topics\/status overlaps topics\.trigger/);
+    expect(bad({ topics: { event: 'haven/trigger/out' } })).to.throw(ConfigError, /\/mqtt\/topics\/event overlaps topics\.trigger/);
+    expect(bad({ topics: { error: 'haven/state' } })).to.throw(ConfigError, /\/mqtt\/topics\/error overlaps topics\.state/);
+    expect(bad({ map: [{ topic: 'haven/event/Stage/Mode', trigger: 'Stage.Mode' }] })).to.throw(ConfigError, /\/mqtt\/map\/0\/topic is under topics\.event/);
+    expect(bad({ map: [{ topic: 'stat/plug/POWER', trigger: 'Stage.Power', value: 'On', json_field: 'POWER' }] })).to.throw(ConfigError, /\/mqtt\/map\/0/);
+    expect(() =>
+      validateHavenConfig({ mqtt: { topics: { trigger: 'show/in', event: 'show/out' }, map: [{ topic: 'haven/event2/x', trigger: 'Stage.Mode' }] } }, 'x.json'),
+    ).not.to.throw();
+  });
+
   it('reports a file that is not JSON', () => {
     const file = write('haven.json', '{ nope');
     expect(() => loadHavenConfig({ configFile: file, env: {} })).to.throw(ConfigError, /is not valid JSON/);
