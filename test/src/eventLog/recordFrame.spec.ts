@@ -98,7 +98,8 @@ describe('eventLog/recordFrame', () => {
     });
 
     it('has room for records of nothing but three- and four-byte characters, back to back', () => {
-      const events = [at(4, { value: '€'.repeat(500) }), at(5, { value: '🔥'.repeat(300) }), at(6)];
+      // A lone surrogate too (JSON.stringify escapes it, so the record stays valid UTF-8).
+      const events = [at(4, { value: '€'.repeat(500) }), at(5, { value: '🔥'.repeat(300) }), at(6, { value: 'a\ud800b' })];
       const buffer = frameBatch(events);
       expect(buffer.length).to.equal(events.reduce((n, e) => n + FRAME_HEADER_BYTES + Buffer.byteLength(recordJson(e)), 0));
       const decoded: unknown[] = [];
