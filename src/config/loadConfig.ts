@@ -5,6 +5,7 @@ import type { TriggerDef } from '../../streams/contracts';
 import { allowedHostsErrors } from '../security/allowedHosts';
 import { whitelistErrors } from './compileWhitelist';
 import type { HavenConfig } from './havenConfig';
+import { isUnder } from '../../streams/sources/mqttInput';
 
 /** A config problem, naming the file and the field, thrown at start: the hub does not run on a bad config. */
 export class ConfigError extends Error {
@@ -103,7 +104,7 @@ export function validateHavenConfig(raw: unknown, file = '(embedded defaults)'):
 }
 
 /** Two topic prefixes that are equal or one inside the other. */
-const nested = (a: string, b: string): boolean => a === b || a.startsWith(`${b}/`) || b.startsWith(`${a}/`);
+const nested = (a: string, b: string): boolean => a === b || isUnder(a, b) || isUnder(b, a);
 
 /**
  * MQTT topics that would read Haven's own publishes back (an input prefix overlapping an output
@@ -123,7 +124,7 @@ function mqttTopicErrors(mqtt: HavenConfig['mqtt']): { at: string; message: stri
         };
   for (const [i, entry] of mqtt.map.entries())
     for (const out of outputs)
-      if (entry.topic === mqtt.topics[out] || entry.topic.startsWith(`${mqtt.topics[out]}/`))
+      if (entry.topic === mqtt.topics[out] || isUnder(entry.topic, mqtt.topics[out]))
         return { at: `/mqtt/map/${i}/topic`, message: `is under topics.${out} ('${mqtt.topics[out]}'), where only Haven publishes` };
   return undefined;
 }

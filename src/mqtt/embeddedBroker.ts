@@ -1,9 +1,11 @@
 import { Aedes, type AuthenticateError, type PublishPacket } from 'aedes';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { firstValueFrom, from, race, timer, type SchedulerLike } from 'rxjs';
 import type { ListenerConfig } from '../config/havenConfig';
 import type { Logger } from '../log';
 import type { LinkEvents, LinkPublish, MqttLink } from './mqttLink';
 import type { DeviceKeyAuth } from '../security/deviceKeyAuth';
+import { plainIp } from '../security/plainIp';
 
 export interface EmbeddedBrokerDeps {
   readonly listen: ListenerConfig;
@@ -16,6 +18,8 @@ export interface EmbeddedBrokerDeps {
   readonly wallMs: () => number;
   /** How long PUBACKs still owed may take to go out when the hub stops (`shutdown.grace_ms`). */
   readonly graceMs: number;
+  /** The hub's timers (the grace). */
+  readonly scheduler: SchedulerLike;
   readonly log: Logger;
 }
 
@@ -28,8 +32,8 @@ type ExpiringPacket = PublishPacket & { messageExpiry?: number };
 
 const refusal = (message: string, code: number): AuthenticateError => Object.assign(new Error(message), { returnCode: code }) as AuthenticateError;
 
-/** An IPv4 peer as a dotted quad, not as the IPv4-mapped IPv6 address a dual-stack socket reports. */
-const remoteOf = (socket: Socket | undefined): string => (socket?.remoteAddress ?? 'unknown').replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/, '$1');
+/** The publisher's address as the whitelist and the failure count read it. */
+const remoteOf = (socket: Socket | undefined): string => plainIp(socket?.remoteAddress ?? 'unknown');
 
 /**
  * An MQTT broker inside the hub (aedes, MQTT 3.1.1), for installations without one. A publish to
@@ -39,7 +43,7 @@ const remoteOf = (socket: Socket | undefined): string => (socket?.remoteAddress 
  * queued event past it is never forwarded, and is cleared from the subscriber's session.
  */
 export function createEmbeddedBroker(deps: EmbeddedBrokerDeps): MqttLink {
-  const { listen, isInput, isOutput, auth, wallMs, graceMs, log } = deps;
+  const { listen, isInput, isOutput, auth, wallMs, graceMs, scheduler, log } = deps;
   let broker: Aedes | undefined;
   let server: Server | undefined;
   const sockets = new Set<Socket>();
@@ -158,9 +162,7 @@ export function createEmbeddedBroker(deps: EmbeddedBrokerDeps): MqttLink {
     async stop() {
       const tcp = server;
       const closed = new Promise<void>((resolve) => (tcp?.listening ? tcp.close(() => resolve()) : resolve()));
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([Promise.allSettled([...owed]), new Promise((r) => (timer = setTimeout(r, graceMs)))]);
-      clearTimeout(timer);
+      await firstValueFrom(race(from(Promise.allSettled([...owed])), timer(graceMs, scheduler)));
       // Let the last PUBACKs leave the socket before it goes.
       await new Promise((r) => setImmediate(r));
       for (const socket of sockets) socket.destroy();

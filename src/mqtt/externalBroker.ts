@@ -1,5 +1,6 @@
 import { connect, type IClientOptions, type MqttClient } from 'mqtt';
 import type { Socket } from 'node:net';
+import { firstValueFrom, from, map, race, timer, type SchedulerLike } from 'rxjs';
 import type { Logger } from '../log';
 import type { LinkEvents, LinkPublish, MqttLink } from './mqttLink';
 
@@ -14,6 +15,8 @@ export interface ExternalBrokerDeps {
   /** Topic filters Haven subscribes to (QoS 1): its input prefixes and the mapped topics. */
   readonly subscriptions: readonly string[];
   readonly graceMs: number;
+  /** The hub's timers (the grace). */
+  readonly scheduler: SchedulerLike;
   readonly log: Logger;
 }
 
@@ -28,7 +31,7 @@ const shown = (url: string) => url.replace(/\/\/[^@/]*@/, '//');
  * then, so the broker sees acknowledgements in the order it delivered, as MQTT requires.
  */
 export function createExternalBroker(deps: ExternalBrokerDeps): MqttLink {
-  const { url, log } = deps;
+  const { url, graceMs, scheduler, log } = deps;
   let client: MqttClient | undefined;
   let connected = false;
   let stopping = false;
@@ -131,17 +134,12 @@ export function createExternalBroker(deps: ExternalBrokerDeps): MqttLink {
     async stop() {
       const c = client;
       if (!c) return;
-      let timer: NodeJS.Timeout | undefined;
-      const grace = () => new Promise<void>((r) => (timer = setTimeout(r, deps.graceMs)));
-      await Promise.race([owed.catch(() => undefined), grace()]);
-      clearTimeout(timer);
+      await firstValueFrom(race(from(owed.catch(() => undefined)), timer(graceMs, scheduler)));
       // mqtt.js ends only once the broker acknowledged every publish in flight, and an ending client
       // no longer reconnects: with the broker away (or silent) that wait never ends. A deliberate
       // stop does not wait on the broker past the grace; unreachable, there is nothing to wait for.
       stopping = true;
-      let ended = false;
-      await Promise.race([c.endAsync(!c.connected).then(() => void (ended = true)), grace()]);
-      clearTimeout(timer);
+      const ended = await firstValueFrom(race(from(c.endAsync(!c.connected)).pipe(map(() => true)), timer(graceMs, scheduler).pipe(map(() => false))));
       if (!ended) c.stream.destroy();
     },
   };

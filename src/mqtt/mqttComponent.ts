@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Observable, Subscription } from 'rxjs';
 import type { CacheState, TriggerEvent } from '../../streams/contracts';
-import { readMqttPublish, type MqttMapEntry } from '../../streams/sources/mqttInput';
+import { isUnder, readMqttPublish, type MqttMapEntry } from '../../streams/sources/mqttInput';
 import {
   INITIAL_MQTT_PUBLISHER,
   mqttPublisherTransition,
@@ -46,15 +46,15 @@ export function inputTopicsOf(config: MqttConfig): { isInput: (topic: string) =>
   const { trigger, status } = config.topics;
   const mapped = new Set(config.map.map((m) => m.topic));
   return {
-    isInput: (topic) => mapped.has(topic) || topic.startsWith(`${trigger}/`) || topic.startsWith(`${status}/`),
+    isInput: (topic) => mapped.has(topic) || isUnder(topic, trigger) || isUnder(topic, status),
     filters: [`${trigger}/#`, `${status}/#`, ...mapped],
   };
 }
 
 /** The topics only Haven publishes to. */
 export function outputTopicsOf(config: MqttConfig): (topic: string) => boolean {
-  const prefixes = [config.topics.event, config.topics.state, config.topics.error].map((p) => `${p}/`);
-  return (topic) => prefixes.some((p) => topic.startsWith(p));
+  const prefixes = [config.topics.event, config.topics.state, config.topics.error];
+  return (topic) => prefixes.some((p) => isUnder(topic, p));
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });

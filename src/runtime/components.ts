@@ -166,12 +166,13 @@ function deviceKeyCheck(credentials: ComponentDeps['credentials']): (key: string
 }
 
 /** The OSC source, wired. */
-export function wireOscSource(config: HavenConfig, { report, refused, log, credentials, authFailures }: ComponentDeps): OscSource {
+export function wireOscSource(config: HavenConfig, { report, refused, scheduler, log, credentials, authFailures }: ComponentDeps): OscSource {
   return createOscSource({
     enabled: enabled(config, OSC_SOURCE),
     listen: config.comm.osc,
     osc: config.sources.osc,
     graceMs: config.shutdown.grace_ms,
+    scheduler,
     auth: { required: config.security.device_keys.includes(OSC_SOURCE), verify: deviceKeyCheck(credentials), failures: authFailures },
     report,
     refused,
@@ -180,7 +181,7 @@ export function wireOscSource(config: HavenConfig, { report, refused, log, crede
 }
 
 /** Haven's side of MQTT for this config: its own broker, or a client of the one at `mqtt.broker.url`. */
-function mqttLinkFor(config: HavenConfig, { clock, log, credentials, authFailures }: ComponentDeps, reading: boolean): MqttLink {
+function mqttLinkFor(config: HavenConfig, { clock, scheduler, log, credentials, authFailures }: ComponentDeps, reading: boolean): MqttLink {
   const { broker } = config.mqtt;
   const inputs = inputTopicsOf(config.mqtt);
   const graceMs = config.shutdown.grace_ms;
@@ -193,6 +194,7 @@ function mqttLinkFor(config: HavenConfig, { clock, log, credentials, authFailure
       auth: { required: config.security.device_keys.includes(MQTT_SOURCE), verify: deviceKeyCheck(credentials), failures: authFailures },
       wallMs: clock.wallMs,
       graceMs,
+      scheduler,
       log: mqttLog,
     });
   return createExternalBroker({
@@ -205,6 +207,7 @@ function mqttLinkFor(config: HavenConfig, { clock, log, credentials, authFailure
     connectTimeoutMs: broker.connect_timeout_ms,
     subscriptions: reading ? inputs.filters : [],
     graceMs,
+    scheduler,
     log: mqttLog,
   });
 }

@@ -44,6 +44,9 @@ const LEVEL = /^[^\s\x00-\x1f\x7f/.#+$]+$/;
 
 const bad = (message: string): MqttInputError => ({ ok: false, reason: 'bad_payload', message });
 
+/** Whether `topic` lies in the tree under `prefix` (`haven/trigger/Stage/Mode` under `haven/trigger`; `haven/triggers/…` not). */
+export const isUnder = (topic: string, prefix: string): boolean => topic.startsWith(`${prefix}/`);
+
 /** `Device.Control` from the levels after a prefix, or null when they do not name a trigger. */
 function nameOf(rest: string): string | null {
   const levels = rest.split('/');
@@ -103,7 +106,7 @@ function fromMap(entry: MqttMapEntry, text: string): MqttTrigger | MqttInputErro
 export function readMqttPublish(topic: string, text: string, topics: MqttInputTopics, map: ReadonlyMap<string, MqttMapEntry>): MqttTrigger | MqttInputError {
   const mapped = map.get(topic);
   if (mapped) return fromMap(mapped, text);
-  const kind: TriggerKind | null = topic.startsWith(`${topics.trigger}/`) ? 'event' : topic.startsWith(`${topics.status}/`) ? 'status' : null;
+  const kind: TriggerKind | null = isUnder(topic, topics.trigger) ? 'event' : isUnder(topic, topics.status) ? 'status' : null;
   const forms = `expected ${topics.trigger}/<Device>/<Control>, ${topics.status}/<Device>/<Control> or a mapped topic`;
   if (kind === null) return { ok: false, reason: 'unknown_topic', message: `No trigger at ${topic.slice(0, MAX_NAME_LENGTH)}; ${forms}` };
   const name = nameOf(topic.slice((kind === 'event' ? topics.trigger : topics.status).length + 1));

@@ -1,5 +1,6 @@
 import { createSocket, type Socket as DatagramSocket } from 'node:dgram';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { firstValueFrom, from, race, timer, type SchedulerLike } from 'rxjs';
 import type { ListenerConfig, OscSourceConfig } from '../../config/havenConfig';
 import type { Component, Report } from '../../hub';
 import type { Logger } from '../../log';
@@ -19,6 +20,8 @@ export interface OscSourceDeps {
   readonly osc: OscSourceConfig;
   /** How long replies still owed may take to go out when the hub stops (`shutdown.grace_ms`). */
   readonly graceMs: number;
+  /** The hub's timers (the grace). */
+  readonly scheduler: SchedulerLike;
   readonly report: Report;
   readonly log: Logger;
   readonly auth?: DeviceKeyAuth;
@@ -41,7 +44,7 @@ const plainIp = (address: string | undefined) => address ?? 'unknown';
  * sender is answered `/haven/ok` once stored, `/haven/error` otherwise (`sources.osc.reply`).
  */
 export function createOscSource(deps: OscSourceDeps): OscSource {
-  const { enabled, listen, osc, graceMs, report, log: hubLog, auth, refused } = deps;
+  const { enabled, listen, osc, graceMs, scheduler, report, log: hubLog, auth, refused } = deps;
   const log = hubLog.child(`Source ${OSC_SOURCE}`);
   const status = createSourceStatus(OSC_SOURCE, log);
   const map = new Map(osc.map.map((entry) => [entry.address, entry]));
@@ -164,9 +167,7 @@ export function createOscSource(deps: OscSourceDeps): OscSource {
         if (status.get().state !== 'failed') status.set({ state: 'stopping' });
         const server = tcp;
         const closed = new Promise<void>((resolve) => (server?.listening ? server.close(() => resolve()) : resolve()));
-        let timer: NodeJS.Timeout | undefined;
-        await Promise.race([Promise.allSettled([...owed]), new Promise((r) => (timer = setTimeout(r, graceMs)))]);
-        clearTimeout(timer);
+        await firstValueFrom(race(from(Promise.allSettled([...owed])), timer(graceMs, scheduler)));
         for (const socket of connections) socket.destroy();
         await closed;
         const socket = udp;

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import * as net from 'node:net';
-import { Subject } from 'rxjs';
+import { asyncScheduler, Subject } from 'rxjs';
 import type { TriggerEvent } from '../../../streams/contracts';
 import { validateHavenConfig } from '../../../src/config/loadConfig';
 import type { HavenConfig } from '../../../src/config/havenConfig';
@@ -20,6 +20,7 @@ function component(port: number) {
     isOutput: outputTopicsOf(config),
     wallMs: Date.now,
     graceMs: 100,
+    scheduler: asyncScheduler,
     log,
   });
   return createMqttComponent({
