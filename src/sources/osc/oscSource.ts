@@ -12,6 +12,9 @@ import type { DeviceKeyAuth } from '../../security/deviceKeyAuth';
 /** The source name its inputs carry, and its key in `trigger.sources`. */
 export const OSC_SOURCE = 'OSC';
 
+/** Free ports tried for UDP and TCP together when the config says port 0. */
+const PORT_ATTEMPTS = 5;
+
 export interface OscSourceDeps {
   /** `trigger.sources.OSC.enabled`. */
   readonly enabled: boolean;
@@ -125,6 +128,35 @@ export function createOscSource(deps: OscSourceDeps): OscSource {
     socket.on('end', () => void previous.then(() => socket.end()));
   };
 
+  /** UDP on `port`, then TCP on the port UDP got; a failure closes what was opened. */
+  const bindBoth = async (host: string, port: number): Promise<number> => {
+    const socket = createSocket({ type: host.includes(':') ? 'udp6' : 'udp4' });
+    await new Promise<void>((resolve, reject) => {
+      socket.once('error', reject);
+      socket.bind(port, host, () => resolve());
+    });
+    socket.removeAllListeners('error');
+    // A failed reply (the sender gone: ICMP unreachable) is the sender's problem, never the source's.
+    socket.on('error', (err) => log.debug('UDP error', { error: err.message }));
+    const bound = socket.address().port;
+    const server = createServer({ allowHalfOpen: true }, onConnection);
+    try {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(bound, host, () => resolve());
+      });
+    } catch (err) {
+      await new Promise<void>((resolve) => socket.close(() => resolve()));
+      throw err;
+    }
+    server.removeAllListeners('error');
+    server.on('error', (err) => status.set({ state: 'failed', error: err.message }));
+    socket.on('message', onDatagram);
+    udp = socket;
+    tcp = server;
+    return bound;
+  };
+
   return {
     name: OSC_SOURCE,
     address: () => (tcp?.listening ? (tcp.address() as AddressInfo) : null),
@@ -134,30 +166,18 @@ export function createOscSource(deps: OscSourceDeps): OscSource {
       if (!enabled) return status.set({ state: 'disabled' });
       status.set({ state: 'starting' });
       const { host, port } = listen;
-      try {
-        const socket = createSocket({ type: host.includes(':') ? 'udp6' : 'udp4' });
-        udp = socket;
-        await new Promise<void>((resolve, reject) => {
-          socket.once('error', reject);
-          socket.bind(port, host, () => resolve());
-        });
-        socket.removeAllListeners('error');
-        // A failed reply (the sender gone: ICMP unreachable) is the sender's problem, never the source's.
-        socket.on('error', (err) => log.debug('UDP error', { error: err.message }));
-        socket.on('message', onDatagram);
-        // TCP on the port UDP got (the same number when the config says 0).
-        const bound = socket.address().port;
-        const server = createServer({ allowHalfOpen: true }, onConnection);
-        tcp = server;
-        await new Promise<void>((resolve, reject) => {
-          server.once('error', reject);
-          server.listen(bound, host, () => resolve());
-        });
-        server.removeAllListeners('error');
-        server.on('error', (err) => status.set({ state: 'failed', error: err.message }));
-        status.set({ state: 'listening', address: `${host}:${bound} (UDP and TCP)` });
-      } catch (err) {
-        status.set({ state: 'failed', error: `cannot listen on ${host}:${port}: ${(err as Error).message}` });
+      // With port 0, UDP takes any free port and TCP the same number, which a TCP socket of this
+      // machine may hold already: then both try another free port.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          const bound = await bindBoth(host, port);
+          status.set({ state: 'listening', address: `${host}:${bound} (UDP and TCP)` });
+          return;
+        } catch (err) {
+          if (port === 0 && (err as NodeJS.ErrnoException).code === 'EADDRINUSE' && attempt < PORT_ATTEMPTS) continue;
+          status.set({ state: 'failed', error: `cannot listen on ${host}:${port}: ${(err as Error).message}` });
+          return;
+        }
       }
     },
 
