@@ -9,7 +9,7 @@ import type { EventLog, LogStats, Replay } from './eventLog';
 import { createGroupCommit, endOfTurn, type EndOfTurn, type LogSink } from './groupCommit';
 import { readRange } from './logReader';
 import { createRecentHistory } from './recentHistory';
-import { decodePayload, FRAME_HEADER_BYTES, frameBatch, payloadSeq, scanFrames } from './recordFrame';
+import { createBatchFramer, decodePayload, FRAME_HEADER_BYTES, payloadSeq, scanFrames } from './recordFrame';
 import { listSegments, readSegmentFrom, segmentName, visitEvents, type Segment } from './segments';
 import { lockFolder } from './folderLock';
 import { fsyncPath, readSnapshot, SNAPSHOT_FILE, writeSnapshot, type LogSnapshot } from './snapshot';
@@ -179,9 +179,11 @@ export function openFileLog(options: FileLogOptions): OpenedLog {
   let failing: string | undefined;
   /** A segment whose failed batch could not be cut back (read-only, I/O error): nothing is appended to it before the cut succeeds. */
   let uncut: ActiveSegment | undefined;
+  // Its buffer is free again once writeSync returned: nothing below keeps it.
+  const framer = createBatchFramer();
   const sink: LogSink = {
     write(events) {
-      const buffer = frameBatch(events);
+      const buffer = framer.frame(events);
       let segment: ActiveSegment | undefined;
       let written = 0;
       try {

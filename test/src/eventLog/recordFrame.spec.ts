@@ -1,7 +1,17 @@
 import { expect } from 'chai';
+import fc from 'fast-check';
 import { crc32 } from 'node:zlib';
 import type { TriggerEvent } from '../../../streams/contracts';
-import { decodePayload, recordJson, FRAME_HEADER_BYTES, frameBatch, MAX_PAYLOAD_BYTES, payloadSeq, scanFrames } from '../../../src/eventLog/recordFrame';
+import {
+  createBatchFramer,
+  decodePayload,
+  recordJson,
+  FRAME_HEADER_BYTES,
+  frameBatch,
+  MAX_PAYLOAD_BYTES,
+  payloadSeq,
+  scanFrames,
+} from '../../../src/eventLog/recordFrame';
 import { event } from '../../streams/fixtures';
 
 const at = (seq: number, fields: Partial<TriggerEvent> = {}): TriggerEvent => event('Phone.Button', { seq, id: seq, ...fields });
@@ -105,6 +115,52 @@ describe('eventLog/recordFrame', () => {
       const decoded: unknown[] = [];
       expect(scanFrames(buffer, 0, (payload) => void decoded.push(decodePayload(payload)))).to.deep.equal({ end: buffer.length });
       expect(decoded).to.deep.equal(events);
+    });
+
+    // The frames are encoded byte by byte, not from recordJson's string: they must be its bytes exactly.
+    const anyText = fc.oneof(
+      fc.string(),
+      fc.string({ unit: 'grapheme' }),
+      fc.string({ unit: 'binary' }),
+      fc.constantFrom('', '"', '\\', '\u0000', '\u007f', 'é'),
+    );
+    const anyEvent: fc.Arbitrary<TriggerEvent> = fc.record({
+      seq: fc.nat(),
+      kind: fc.constantFrom('event' as const, 'status' as const),
+      name: anyText,
+      value: fc.oneof(anyText, fc.double(), fc.integer(), fc.constant(null)),
+      id: fc.oneof(fc.nat(), fc.constant(null)),
+      type: fc.constantFrom('OneShot' as const, 'On/Off' as const, 'Discrete' as const, 'Continuous' as const),
+      category: anyText,
+      organization: anyText,
+      source: anyText,
+      timestamp: fc.oneof(
+        fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
+        anyText,
+      ),
+      receivedAt: fc.double({ min: 0, max: 1e12, noNaN: true }),
+    });
+    const recordsOf = (events: readonly TriggerEvent[]) => Buffer.concat(events.map((e) => Buffer.from(recordJson(e))));
+    const payloadsOf = (buffer: Buffer) => {
+      const payloads: Buffer[] = [];
+      expect(scanFrames(buffer, 0, (payload) => void payloads.push(payload))).to.deep.equal({ end: buffer.length });
+      return Buffer.concat(payloads);
+    };
+
+    it('writes each record as exactly the UTF-8 of its recordJson, for any text, number and null', () => {
+      fc.assert(
+        fc.property(fc.array(anyEvent, { maxLength: 20 }), (events) => {
+          expect(payloadsOf(frameBatch(events)).equals(recordsOf(events))).to.equal(true);
+        }),
+        { numRuns: 300 },
+      );
+    });
+
+    it('reuses one framer across batches, growing for a batch larger than its buffer and framing smaller ones after it', () => {
+      const framer = createBatchFramer();
+      const batches = [[at(1)], Array.from({ length: 2000 }, (_, i) => at(2 + i, { value: 'x'.repeat(100) })), [at(2002, { value: 'Off' })]];
+      expect(batches[1].reduce((n, e) => n + recordJson(e).length, 0)).to.be.greaterThan(128 * 1024);
+      for (const batch of batches) expect(payloadsOf(framer.frame(batch)).equals(recordsOf(batch))).to.equal(true);
     });
 
     it('frames an empty batch as an empty buffer', () => {
