@@ -132,9 +132,9 @@ function catalogOf(e: TriggerEvent): CatalogBytes {
 /** At most how many bytes {@link encodeRecord} writes for `e`. */
 function recordBound(e: TriggerEvent, cat: CatalogBytes): number {
   const text = typeof e.value === 'string' ? e.value.length : 0;
-  // Brackets, commas and quotes; four numbers of at most 24 characters; the kind's and the source's JSON.
-  const fixed = 16 + 4 * 24 + cat.name.length + cat.rest.length + quoted(e.kind).length + quoted(e.source).length;
-  return fixed + JSON_ESCAPE_CHARS * (text + e.timestamp.length);
+  // Brackets, commas and quotes, and four numbers of at most 24 characters.
+  const fixed = 16 + 4 * 24 + cat.name.length + cat.rest.length;
+  return fixed + JSON_ESCAPE_CHARS * (text + e.kind.length + e.source.length + e.timestamp.length);
 }
 
 /** Writes ASCII `text` at `at`; -1 at the first character that is not, or (`plain`) that JSON would escape. */

@@ -72,7 +72,8 @@ function parseJsonLine(text: string): ParsedLine | LineError {
   }
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) return bad('A JSON line must be an object');
   const o = doc as Record<string, unknown>;
-  for (const key of Object.keys(o)) if (!JSON_FIELDS.has(key)) return bad(`Unknown field ${quote(key)}; allowed: name, value, id, kind`);
+  // for…in, not Object.keys: no array per line (JSON.parse makes plain objects, so no inherited keys).
+  for (const key in o) if (!JSON_FIELDS.has(key)) return bad(`Unknown field ${quote(key)}; allowed: name, value, id, kind`);
   if (typeof o.name !== 'string') return bad('Field "name" must be a string');
   const nameError = checkName(o.name);
   if (nameError !== null) return nameError;
