@@ -1,4 +1,4 @@
-import { Subject, share, type Observable, type OperatorFunction, type SchedulerLike } from 'rxjs';
+import { Subject, type Observable, type OperatorFunction, type SchedulerLike } from 'rxjs';
 import type { Accepted, Decision, RawTrigger, Rejected } from '../../streams/contracts';
 import type { TriggerReport } from '../hub';
 
@@ -73,7 +73,8 @@ export function createIngress({ gateway, scheduler, maxPending, isSourceEnabled,
   /** The input being pushed right now, and its answer once the gateway decided it. */
   let pushing: RawTrigger | undefined;
   let decidedNow: Promise<Decision> | undefined;
-  const decisions$ = gateway(input$).pipe(share());
+  // Told only while observed, after the ingress took its own answer: a share() in between was a Subject's hop per input for a stream nobody reads in production.
+  const decisions$ = new Subject<Decision>();
   const answers$ = new Subject<Decision>();
   const refused$ = new Subject<Refusal>();
   const told = (decision: Decision): Decision => {
@@ -93,16 +94,17 @@ export function createIngress({ gateway, scheduler, maxPending, isSourceEnabled,
     );
   };
   // The ingress itself is a subscriber, so decisions flow (and callers resolve) even with no other reader.
-  const subscription = decisions$.subscribe((decision) => {
+  const subscription = gateway(input$).subscribe((decision) => {
     if (decision.input === pushing) {
       decidedNow = answer(decision);
-      return;
+    } else {
+      const entry = waiting.get(decision.input.ticket);
+      if (entry) {
+        waiting.delete(decision.input.ticket);
+        entry.resolve(answer(decision));
+      }
     }
-    const entry = waiting.get(decision.input.ticket);
-    if (entry) {
-      waiting.delete(decision.input.ticket);
-      entry.resolve(answer(decision));
-    }
+    if (decisions$.observed) decisions$.next(decision);
   });
   /** Pushes `input`; its answer if the gateway decided it during the push. */
   const push = (input: RawTrigger): Promise<Decision> | undefined => {
@@ -135,7 +137,7 @@ export function createIngress({ gateway, scheduler, maxPending, isSourceEnabled,
       if (decided) return decided;
       return new Promise<Decision>((resolve) => waiting.set(input.ticket, { input, resolve }));
     },
-    decisions$,
+    decisions$: decisions$.asObservable(),
     answers$: answers$.asObservable(),
     refused(source, reason) {
       if (refused$.observed) refused$.next({ source, reason });
@@ -152,6 +154,7 @@ export function createIngress({ gateway, scheduler, maxPending, isSourceEnabled,
         resolve(told({ accepted: false, input, reason: 'overflow', message: 'Hub is shutting down' }));
       }
       waiting.clear();
+      decisions$.complete();
       answers$.complete();
       refused$.complete();
     },
