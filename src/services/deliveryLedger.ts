@@ -74,6 +74,15 @@ export class DeliveryLedger {
     return entry;
   }
 
+  /**
+   * Records that event `seq` went to no service: {@link open} with no targets, without building an
+   * entry nobody will read unless someone already waits for it (a hub with no services opens one per event).
+   */
+  openNowhere(seq: number): void {
+    if (this.get(seq)) this.open(seq, []);
+    else if (seq > this.lastOpened) this.lastOpened = seq;
+  }
+
   /** Records the outcome of target `index` of `entry`. */
   settle(entry: LedgerEntry, index: number, result: SettledResult, detail?: string): void {
     if (!entry.targets || index >= entry.targets.length || entry.results[index] !== undefined) return;

@@ -256,9 +256,9 @@ export function createServiceDispatcher(deps: ServiceDispatcherDeps): ServiceDis
   function dispatch(event: TriggerEvent): void {
     if (phase === 'stopped') return;
     const fanout = slots;
-    const entry = ledger.open(event.seq, targets);
     lastDispatched = event.seq;
-    if (fanout.length === 0) return;
+    if (fanout.length === 0) return ledger.openNowhere(event.seq);
+    const entry = ledger.open(event.seq, targets);
     open.push(entry);
     const lines = createWireLines(event);
     // One clock read per event: every service's max age counts from the same moment.

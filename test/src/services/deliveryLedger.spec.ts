@@ -54,6 +54,17 @@ describe('services/deliveryLedger', () => {
     expect(await ledger.wait(4, 1000)).to.deep.equal([]);
   });
 
+  it('answers [] at once for an event that went to no service, to a waiter from before it and to one after it', async () => {
+    const ledger = new DeliveryLedger(10, scheduler);
+    const before = ledger.wait(3, 1000);
+    ledger.openNowhere(3);
+    ledger.openNowhere(4);
+    // No virtual time passes: neither waits for its bound.
+    expect(await before).to.deep.equal([]);
+    expect(await ledger.wait(4, 1000)).to.deep.equal([]);
+    expect(await ledger.wait(2, 1000), 'an earlier seq never dispatched').to.deep.equal([]);
+  });
+
   it('remembers only the last `capacity` events', async () => {
     const ledger = new DeliveryLedger(100, scheduler);
     let first = ledger.open(1, targets);
