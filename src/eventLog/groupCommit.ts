@@ -1,4 +1,5 @@
-import { Subject, type Observable } from 'rxjs';
+import type { Observable } from 'rxjs';
+import { createBroadcast } from '../../streams/broadcast';
 import type { TriggerEvent } from '../../streams/contracts';
 import { NotStoredError } from './eventLog';
 
@@ -34,7 +35,7 @@ export interface GroupCommit {
 }
 
 export function createGroupCommit(sink: LogSink, onWritten: (events: readonly TriggerEvent[]) => void, defer: EndOfTurn = endOfTurn): GroupCommit {
-  const committed = new Subject<TriggerEvent>();
+  const committed = createBroadcast<TriggerEvent>();
   let batch: Batch | undefined;
 
   const open = (): Batch => {
@@ -74,7 +75,7 @@ export function createGroupCommit(sink: LogSink, onWritten: (events: readonly Tr
       batch.events.push(event);
       return batch.done;
     },
-    committed$: committed.asObservable(),
+    committed$: committed.stream$,
     flush,
   };
 }

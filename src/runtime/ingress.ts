@@ -1,4 +1,5 @@
-import { Subject, type Observable, type OperatorFunction, type SchedulerLike } from 'rxjs';
+import type { Observable, OperatorFunction, SchedulerLike } from 'rxjs';
+import { createBroadcast } from '../../streams/broadcast';
 import type { Accepted, Decision, RawTrigger, Rejected } from '../../streams/contracts';
 import type { TriggerReport } from '../hub';
 
@@ -66,7 +67,7 @@ export interface Ingress {
  * input still undecided afterwards is parked by ticket.
  */
 export function createIngress({ gateway, scheduler, maxPending, isSourceEnabled, commit, notStored }: IngressDeps): Ingress {
-  const input$ = new Subject<RawTrigger>();
+  const inputs = createBroadcast<RawTrigger>();
   const waiting = new Map<number, { input: RawTrigger; resolve: (d: Decision | Promise<Decision>) => void }>();
   let nextTicket = 1;
   let shuttingDown = false;
@@ -74,11 +75,11 @@ export function createIngress({ gateway, scheduler, maxPending, isSourceEnabled,
   let pushing: RawTrigger | undefined;
   let decidedNow: Promise<Decision> | undefined;
   // Told only while observed, after the ingress took its own answer: a share() in between was a Subject's hop per input for a stream nobody reads in production.
-  const decisions$ = new Subject<Decision>();
-  const answers$ = new Subject<Decision>();
-  const refused$ = new Subject<Refusal>();
+  const decisions = createBroadcast<Decision>();
+  const answers = createBroadcast<Decision>();
+  const refusals = createBroadcast<Refusal>();
   const told = (decision: Decision): Decision => {
-    if (answers$.observed) answers$.next(decision);
+    if (answers.observed) answers.next(decision);
     return decision;
   };
   /** The caller's answer: a rejection at once; an acceptance once the log has stored it. */
@@ -94,7 +95,7 @@ export function createIngress({ gateway, scheduler, maxPending, isSourceEnabled,
     );
   };
   // The ingress itself is a subscriber, so decisions flow (and callers resolve) even with no other reader.
-  const subscription = gateway(input$).subscribe((decision) => {
+  const subscription = gateway(inputs.stream$).subscribe((decision) => {
     if (decision.input === pushing) {
       decidedNow = answer(decision);
     } else {
@@ -104,7 +105,7 @@ export function createIngress({ gateway, scheduler, maxPending, isSourceEnabled,
         entry.resolve(answer(decision));
       }
     }
-    if (decisions$.observed) decisions$.next(decision);
+    if (decisions.observed) decisions.next(decision);
   });
   /** Pushes `input`; its answer if the gateway decided it during the push. */
   const push = (input: RawTrigger): Promise<Decision> | undefined => {
@@ -114,7 +115,7 @@ export function createIngress({ gateway, scheduler, maxPending, isSourceEnabled,
     pushing = input;
     decidedNow = undefined;
     try {
-      input$.next(input);
+      inputs.next(input);
       return decidedNow;
     } finally {
       pushing = outerPushing;
@@ -137,26 +138,26 @@ export function createIngress({ gateway, scheduler, maxPending, isSourceEnabled,
       if (decided) return decided;
       return new Promise<Decision>((resolve) => waiting.set(input.ticket, { input, resolve }));
     },
-    decisions$: decisions$.asObservable(),
-    answers$: answers$.asObservable(),
+    decisions$: decisions.stream$,
+    answers$: answers.stream$,
     refused(source, reason) {
-      if (refused$.observed) refused$.next({ source, reason });
+      if (refusals.observed) refusals.next({ source, reason });
     },
-    refused$: refused$.asObservable(),
+    refused$: refusals.stream$,
     refuseNew() {
       shuttingDown = true;
     },
     pending: () => waiting.size,
     close() {
-      input$.complete();
+      inputs.complete();
       subscription.unsubscribe();
       for (const { input, resolve } of waiting.values()) {
         resolve(told({ accepted: false, input, reason: 'overflow', message: 'Hub is shutting down' }));
       }
       waiting.clear();
-      decisions$.complete();
-      answers$.complete();
-      refused$.complete();
+      decisions.complete();
+      answers.complete();
+      refusals.complete();
     },
   };
 }

@@ -1,4 +1,5 @@
 import { Subject, type Observable, type SchedulerLike } from 'rxjs';
+import { createBroadcast } from '../../streams/broadcast';
 import type { TriggerEvent } from '../../streams/contracts';
 import type { ComponentHealth } from '../hub';
 import type { Logger } from '../log';
@@ -134,7 +135,8 @@ export function createServiceDispatcher(deps: ServiceDispatcherDeps): ServiceDis
   const collection = () => store.collection<Registration>(REGISTRATIONS);
   const ledger = new DeliveryLedger(config.deliveryHistory, scheduler);
   const status$ = new Subject<ServiceStatusChangeOf>();
-  const settled$ = new Subject<Settlement>();
+  // Once per event per service: a broadcast, not a Subject (see streams/broadcast).
+  const settled = createBroadcast<Settlement>();
   const actors = new Map<string, ServiceActor>();
   const relays = new WeakMap<ServiceActor, StatusRelay>();
   /** Actors still proving themselves in `register`, so `stop` can close them too. */
@@ -263,7 +265,7 @@ export function createServiceDispatcher(deps: ServiceDispatcherDeps): ServiceDis
     const lines = createWireLines(event);
     // One clock read per event: every service's max age counts from the same moment.
     const now = scheduler.now();
-    const watched = settled$.observed;
+    const watched = settled.observed;
     for (let i = 0; i < fanout.length; i++) {
       const index = i;
       const target = targets[i];
@@ -272,7 +274,7 @@ export function createServiceDispatcher(deps: ServiceDispatcherDeps): ServiceDis
       const delivery = createDelivery(osc?.ok ? osc.bytes : lines.get(fanout[i].key), now, (result, detail) => {
         ledger.settle(entry, index, result, detail);
         // Only built when someone counts: the settle runs once per event per service.
-        if (watched) settled$.next({ service: target.service, protocol: target.protocol, result, waitedMs: scheduler.now() - now });
+        if (watched) settled.next({ service: target.service, protocol: target.protocol, result, waitedMs: scheduler.now() - now });
       });
       // An event whose value does not fit the OSC target's types is never sent: it fails, saying why.
       if (osc && !osc.ok) delivery.settle('failed', osc.error);
@@ -346,7 +348,7 @@ export function createServiceDispatcher(deps: ServiceDispatcherDeps): ServiceDis
       rebuild();
       await Promise.all(all.map((actor) => actor.stop()));
       status$.complete();
-      settled$.complete();
+      settled.complete();
       log.info('all services closed');
     })();
     return stopping;
@@ -370,7 +372,7 @@ export function createServiceDispatcher(deps: ServiceDispatcherDeps): ServiceDis
     restore,
     health: () => servicesHealth([...actors.values()], phase),
     status$: status$.asObservable(),
-    settled$: settled$.asObservable(),
+    settled$: settled.stream$,
     stop,
   };
 }
