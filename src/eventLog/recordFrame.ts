@@ -132,8 +132,8 @@ function catalogOf(e: TriggerEvent): CatalogBytes {
 /** At most how many bytes {@link encodeRecord} writes for `e`. */
 function recordBound(e: TriggerEvent, cat: CatalogBytes): number {
   const text = typeof e.value === 'string' ? e.value.length : 0;
-  // Brackets, commas and quotes, and four numbers of at most 24 characters.
-  const fixed = 16 + 4 * 24 + cat.name.length + cat.rest.length;
+  // Brackets, commas and quotes, and four numbers: String(n) is at most 25 characters (-0.0000012345678901234567).
+  const fixed = 16 + 4 * 25 + cat.name.length + cat.rest.length;
   return fixed + JSON_ESCAPE_CHARS * (text + e.kind.length + e.source.length + e.timestamp.length);
 }
 
