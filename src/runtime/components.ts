@@ -10,8 +10,7 @@ import { createPowerComponent, type PowerComponent, type PowerComponentOptions }
 import { createSseComponent } from '../sse/sseComponent';
 import { createModbusSource, MODBUS_SOURCE, type ModbusSource } from '../sources/modbus/modbusSource';
 import { createOscSource, OSC_SOURCE, type OscSource } from '../sources/osc/oscSource';
-import { createEmbeddedBroker } from '../mqtt/embeddedBroker';
-import { createExternalBroker } from '../mqtt/externalBroker';
+import { lazyLink } from '../mqtt/lazyLink';
 import { createMqttComponent, inputTopicsOf, MQTT_SOURCE, outputTopicsOf, type MqttComponent } from '../mqtt/mqttComponent';
 import type { MqttLink } from '../mqtt/mqttLink';
 import { createTcpSource, TCP_SOURCE, type TcpSource } from '../sources/tcp/tcpSource';
@@ -180,36 +179,51 @@ export function wireOscSource(config: HavenConfig, { report, refused, scheduler,
   });
 }
 
+/*
+ * The brokers' modules are required only for a link that starts (see lazyLink): aedes and mqtt.js
+ * are a fifth of start-up. `require`, not `import()`: the tests run the sources through tsx, whose
+ * `import()` is Node's own and resolves no `.ts` file.
+ */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const embedded = () => require('../mqtt/embeddedBroker') as typeof import('../mqtt/embeddedBroker');
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const external = () => require('../mqtt/externalBroker') as typeof import('../mqtt/externalBroker');
+
 /** Haven's side of MQTT for this config: its own broker, or a client of the one at `mqtt.broker.url`. */
 function mqttLinkFor(config: HavenConfig, { clock, scheduler, log, credentials, authFailures }: ComponentDeps, reading: boolean): MqttLink {
   const { broker } = config.mqtt;
+  const { url } = broker;
   const inputs = inputTopicsOf(config.mqtt);
   const graceMs = config.shutdown.grace_ms;
   const mqttLog = log.child('MQTT');
-  if (broker.url === null)
-    return createEmbeddedBroker({
-      listen: broker.listen,
-      isInput: reading ? inputs.isInput : () => false,
-      isOutput: outputTopicsOf(config.mqtt),
-      auth: { required: config.security.device_keys.includes(MQTT_SOURCE), verify: deviceKeyCheck(credentials), failures: authFailures },
-      wallMs: clock.wallMs,
+  if (url === null)
+    return lazyLink(async () =>
+      embedded().createEmbeddedBroker({
+        listen: broker.listen,
+        isInput: reading ? inputs.isInput : () => false,
+        isOutput: outputTopicsOf(config.mqtt),
+        auth: { required: config.security.device_keys.includes(MQTT_SOURCE), verify: deviceKeyCheck(credentials), failures: authFailures },
+        wallMs: clock.wallMs,
+        graceMs,
+        scheduler,
+        log: mqttLog,
+      }),
+    );
+  return lazyLink(async () =>
+    external().createExternalBroker({
+      url,
+      clientId: broker.client_id,
+      username: broker.username,
+      password: process.env[broker.password_env],
+      sessionExpirySeconds: broker.session_expiry_s,
+      reconnectMs: broker.reconnect_ms,
+      connectTimeoutMs: broker.connect_timeout_ms,
+      subscriptions: reading ? inputs.filters : [],
       graceMs,
       scheduler,
       log: mqttLog,
-    });
-  return createExternalBroker({
-    url: broker.url,
-    clientId: broker.client_id,
-    username: broker.username,
-    password: process.env[broker.password_env],
-    sessionExpirySeconds: broker.session_expiry_s,
-    reconnectMs: broker.reconnect_ms,
-    connectTimeoutMs: broker.connect_timeout_ms,
-    subscriptions: reading ? inputs.filters : [],
-    graceMs,
-    scheduler,
-    log: mqttLog,
-  });
+    }),
+  );
 }
 
 /** The MQTT component (broker or link, source and publisher), wired; `link` replaces the broker in a test. */
