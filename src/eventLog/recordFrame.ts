@@ -69,36 +69,18 @@ type AllFields = (typeof RECORD_FIELDS)[number] extends keyof TriggerEvent ? (ke
 const EVERY_FIELD: AllFields = true;
 void [EVERY_FIELD, RECORD_FIELDS];
 
-/** The JSON of what the catalog says of a trigger, which every one of its events repeats. */
-const catalogJson = new Map<
-  string,
-  { readonly type: string; readonly category: string; readonly organization: string; readonly name: string; readonly rest: string }
->();
-const sourceJson = new Map<string, string>();
-
 const number = (n: number | null): string => (n !== null && Number.isFinite(n) ? String(n) : 'null');
 
 /**
  * An event's record: its fields as one JSON array, in {@link RECORD_FIELDS} order, `seq` first
  * (see {@link payloadSeq}). An array, not an object: the field names were 100 of a record's 220
  * bytes, and what the log costs per event is mostly in proportion to its bytes (the checksum and
- * the kernel's copy). Built by hand, about three times faster than `JSON.stringify`: the catalog's
- * part of a trigger (name, type, category, organization) is quoted once per trigger and the
- * numbers are written directly. `receivedAt` (this process's monotonic ms, meaningless to any
- * other reader) is kept to the millisecond: printing the float cost as much as the rest.
+ * the kernel's copy). `receivedAt` (this process's monotonic ms, meaningless to any other reader)
+ * is kept to the millisecond: printing the float cost as much as the rest. This is the record's
+ * definition; the log writes the same bytes with {@link encodeRecord}, without building the string.
  */
 export function recordJson(e: TriggerEvent): string {
-  let cat = catalogJson.get(e.name);
-  if (cat === undefined || cat.type !== e.type || cat.category !== e.category || cat.organization !== e.organization) {
-    const rest = `${JSON.stringify(e.type)},${JSON.stringify(e.category)},${JSON.stringify(e.organization)}`;
-    cat = { type: e.type, category: e.category, organization: e.organization, name: JSON.stringify(e.name), rest };
-    catalogJson.set(e.name, cat);
-  }
-  let source = sourceJson.get(e.source);
-  if (source === undefined) sourceJson.set(e.source, (source = JSON.stringify(e.source)));
-  const value = typeof e.value === 'number' ? number(e.value) : e.value === null ? 'null' : JSON.stringify(e.value);
-  const kind = e.kind === 'event' ? '"event"' : JSON.stringify(e.kind);
-  return `[${e.seq},${kind},${cat.name},${value},${number(e.id)},${cat.rest},${source},${JSON.stringify(e.timestamp)},${number(Math.round(e.receivedAt))}]`;
+  return JSON.stringify([e.seq, e.kind, e.name, e.value, e.id, e.type, e.category, e.organization, e.source, e.timestamp, Math.round(e.receivedAt)]);
 }
 
 /** The JSON of a string as UTF-8, for the few strings every record repeats (kinds, sources). */

@@ -73,8 +73,10 @@ describe('eventLog/recordFrame', () => {
     });
 
     it('follows a trigger whose catalog entry changed (a reload), instead of repeating the old one', () => {
-      expect(decoded(recordJson(full)).category).to.equal('stage');
-      expect(decoded(recordJson({ ...full, category: 'lobby', type: 'On/Off', organization: 'other' }))).to.include({
+      // The encoder keeps each trigger's catalog part as bytes: a changed entry must not reuse them.
+      const framed = (e: TriggerEvent) => decodePayload(frameBatch([e]).subarray(FRAME_HEADER_BYTES));
+      expect(framed(full).category).to.equal('stage');
+      expect(framed({ ...full, category: 'lobby', type: 'On/Off', organization: 'other' })).to.include({
         category: 'lobby',
         type: 'On/Off',
         organization: 'other',
