@@ -98,7 +98,7 @@ const resolve = (spec, from) => {
 };
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'data/', 'test/bench/results/'] },
+  { ignores: ['dist/', 'node_modules/', 'data/', 'test/bench/results/', 'src/validation/validators.generated.ts'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   importPlugin.flatConfigs.typescript,

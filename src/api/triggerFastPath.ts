@@ -1,17 +1,17 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
-import type { ValidateFunction } from 'ajv';
 import type { Logger } from '../log';
 import { INTERNAL_ERROR_BODY } from './errors';
 import { bodyRefusal, parseJsonBody } from './jsonBody';
 import { refusalReason } from './refusedInputs';
 import type { TriggerAnswer, TriggerInput } from './triggerAnswer';
 import { describeErrors, invalidBodyMessage } from './validate';
+import type { Validator } from '../validation/validators';
 
 export interface TriggerFastPathDeps {
   /** The answer for a valid input: the same function the Koa route uses. */
   readonly answer: (input: TriggerInput, remote: string | undefined) => Promise<TriggerAnswer>;
   /** The compiled `triggerInput.schema.json` validator: the same one the Koa route uses. */
-  readonly validate: ValidateFunction;
+  readonly validate: Validator;
   /** Everything else: the Koa app's callback. */
   readonly fallback: RequestListener;
   readonly log: Logger;

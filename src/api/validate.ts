@@ -1,8 +1,6 @@
-import Ajv, { type AnySchema, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { ErrorObject } from 'ajv';
 import type { Context, Next } from 'koa';
-
-const ajv = new Ajv({ allErrors: true, useDefaults: true, coerceTypes: false, strict: false });
-const compiled = new WeakMap<object, ValidateFunction>();
+import type { Validator } from '../validation/validators';
 
 /** One line per problem, `/field message`, as the 400 body shows them. */
 export function describeErrors(errors: ErrorObject[] | null | undefined): string[] {
@@ -20,22 +18,11 @@ export function invalidBodyMessage(details: readonly string[]): string {
   return `Invalid request body: ${details.join('; ')}`;
 }
 
-/** The compiled validator for `schema` (compiled once, on first use). */
-export function validatorFor(schema: AnySchema): ValidateFunction {
-  let v = compiled.get(schema as object);
-  if (!v) {
-    v = ajv.compile(schema);
-    compiled.set(schema as object, v);
-  }
-  return v;
-}
-
 /**
- * Validates `ctx.request.body` against `schema` and fills its defaults; a bad body is a 400 with
+ * Validates `ctx.request.body` with `validate` and fills its defaults; a bad body is a 400 with
  * every problem listed, before any handler runs.
  */
-export function validateBody(schema: AnySchema) {
-  const validate = validatorFor(schema);
+export function validateBody(validate: Validator) {
   return async (ctx: Context, next: Next): Promise<void> => {
     const body = (ctx.request as { body?: unknown }).body;
     if (!validate(body)) {

@@ -1,11 +1,12 @@
-import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import type { ErrorObject } from 'ajv';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import type { TriggerDef } from '../../streams/contracts';
 import { allowedHostsErrors } from '../security/allowedHosts';
 import { whitelistErrors } from './compileWhitelist';
 import type { HavenConfig } from './havenConfig';
 import { isUnder } from '../../streams/sources/mqttInput';
+import { configKeys, configSections, validators } from '../validation/validators';
 
 /** A config problem, naming the file and the field, thrown at start: the hub does not run on a bad config. */
 export class ConfigError extends Error {
@@ -32,29 +33,6 @@ export function findRoot(from: string): string {
 
 /** Where the repository's `config/` folder is, wherever the code runs from (src or dist). */
 export const CONFIG_DIR = join(findRoot(__dirname), 'config');
-
-const SCHEMA_DIR = join(CONFIG_DIR, 'schemas');
-const TRIGGER_SCHEMA = 'trigger_config.schema.json';
-
-let compiled: { sections: ValidateFunction[]; known: Set<string>; triggers: ValidateFunction } | undefined;
-
-/** Compiles every schema once: one per config section plus the trigger config's. */
-function schemas(): NonNullable<typeof compiled> {
-  if (compiled) return compiled;
-  const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false });
-  const sections: ValidateFunction[] = [];
-  const known = new Set<string>(['$schema']);
-  for (const file of readdirSync(SCHEMA_DIR)
-    .filter((f) => f.endsWith('.schema.json') && f !== TRIGGER_SCHEMA)
-    .sort()) {
-    const schema = JSON.parse(readFileSync(join(SCHEMA_DIR, file), 'utf8'));
-    for (const key of Object.keys(schema.properties ?? {})) known.add(key);
-    sections.push(ajv.compile(schema));
-  }
-  const triggers = ajv.compile(JSON.parse(readFileSync(join(SCHEMA_DIR, TRIGGER_SCHEMA), 'utf8')));
-  compiled = { sections, known, triggers };
-  return compiled;
-}
 
 function firstError(file: string, errors: ErrorObject[] | null | undefined): ConfigError {
   const e = errors?.[0];
@@ -83,13 +61,13 @@ function readJson(file: string): unknown {
  * every default. `file` names the source in errors. The input is not modified.
  */
 export function validateHavenConfig(raw: unknown, file = '(embedded defaults)'): HavenConfig {
-  const { sections, known } = schemas();
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ConfigError(file, '', 'must be a JSON object');
   const config = structuredClone(raw) as Record<string, unknown>;
   for (const key of Object.keys(config)) {
-    if (!known.has(key)) throw new ConfigError(file, `/${key}`, `is not a known section (known: ${[...known].filter((k) => k !== '$schema').join(', ')})`);
+    if (!configKeys.has(key))
+      throw new ConfigError(file, `/${key}`, `is not a known section (known: ${[...configKeys].filter((k) => k !== '$schema').join(', ')})`);
   }
-  for (const validate of sections) {
+  for (const validate of configSections) {
     if (!validate(config)) throw firstError(file, validate.errors);
   }
   const whitelist = (config as unknown as HavenConfig).trigger.gating.whitelist;
@@ -132,7 +110,7 @@ function mqttTopicErrors(mqtt: HavenConfig['mqtt']): { at: string; message: stri
 /** Loads and validates the trigger catalog; duplicate names and inconsistent constraints are errors. */
 export function loadTriggerConfig(file: string, defaultOrganization?: string): { triggers: Map<string, TriggerDef>; defaultOrganization: string } {
   const raw = readJson(file);
-  const { triggers: validate } = schemas();
+  const validate = validators.triggerConfig;
   if (!validate(raw)) throw firstError(file, validate.errors);
   const doc = raw as { default_organization: string; triggers: TriggerDef[] };
   const org = defaultOrganization ?? doc.default_organization;

@@ -11,10 +11,8 @@ import { createDashboardRouter } from '../dashboard/dashboardRouter';
 import { createRegistrationRouter } from '../api/routes/registrations';
 import { createStatusRouter } from '../api/routes/status';
 import { createTriggerRouter } from '../api/routes/triggers';
-import triggerInputSchema from '../api/schemas/triggerInput.schema.json';
 import { createTriggerAnswer } from '../api/triggerAnswer';
 import { createTriggerFastPath } from '../api/triggerFastPath';
-import { validatorFor } from '../api/validate';
 import type { Bus } from '../bus/bus';
 import type { ServiceStatusChange } from '../bus/bus';
 import { createBus } from '../bus/createBus';
@@ -49,6 +47,7 @@ import { createAuthFailureLimiter } from '../security/authFailureLimiter';
 import { createCredentials } from '../security/credentials';
 import { createTokenStore } from '../websocket/tokenStore';
 import type { WebSocketComponent } from '../websocket/websocketComponent';
+import { validators } from '../validation/validators';
 
 /**
  * The hub's world, injected: every field has the production default, so `{ config }` runs the
@@ -339,7 +338,7 @@ export function createRuntime({
       const koa = app.callback();
       const fastPath = createTriggerFastPath({
         answer: createTriggerAnswer('event', triggerDeps),
-        validate: validatorFor(triggerInputSchema),
+        validate: validators.triggerInput,
         fallback: koa,
         log: apiLog,
         refused: (reason) => ingress.refused('HTTP', reason),

@@ -1,7 +1,7 @@
 import Router from '@koa/router';
 import type { ExtraField, OscArgsField, OscFraming, ServiceProtocol } from '../../services/registration';
 import { validateBody } from '../validate';
-import registerSchema from '../schemas/register.schema.json';
+import { validators } from '../../validation/validators';
 
 /** What the registration routes need of the service dispatcher. */
 export interface RegistrationService {
@@ -23,7 +23,7 @@ export interface RegistrationService {
 /** The seed's registration routes: `POST /api/register`, `DELETE /api/register/:name`, `GET /api/registrations`. */
 export function createRegistrationRouter(services: RegistrationService): Router {
   const router = new Router({ prefix: '/api' });
-  router.post('/register', validateBody(registerSchema), async (ctx) => {
+  router.post('/register', validateBody(validators.register), async (ctx) => {
     const result = await services.register(ctx.request.body as Parameters<RegistrationService['register']>[0]);
     if (!result.ok) {
       ctx.status = result.status;

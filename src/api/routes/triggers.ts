@@ -3,7 +3,7 @@ import type { Context } from 'koa';
 import type { CacheState, TriggerKind } from '../../../streams/contracts';
 import { createTriggerAnswer, type TriggerInput, type TriggerRoutesDeps } from '../triggerAnswer';
 import { validateBody } from '../validate';
-import triggerInputSchema from '../schemas/triggerInput.schema.json';
+import { validators } from '../../validation/validators';
 
 export type { DeliveryOutcomes, TriggerRoutesDeps } from '../triggerAnswer';
 
@@ -25,8 +25,8 @@ function createTriggerHandler(kind: TriggerKind, deps: TriggerRoutesDeps) {
 
 /** `POST <prefix>/trigger-event` and `POST <prefix>/trigger-status` on `router` (the API's and the WEB source's). */
 export function addTriggerPosts(router: Router, deps: TriggerRoutesDeps): Router {
-  router.post('/trigger-event', validateBody(triggerInputSchema), createTriggerHandler('event', deps));
-  router.post('/trigger-status', validateBody(triggerInputSchema), createTriggerHandler('status', deps));
+  router.post('/trigger-event', validateBody(validators.triggerInput), createTriggerHandler('event', deps));
+  router.post('/trigger-status', validateBody(validators.triggerInput), createTriggerHandler('status', deps));
   return router;
 }
 

@@ -4,7 +4,7 @@ import { validateBody } from '../../api/validate';
 import type { AdminService } from '../adminService';
 import { areaView } from '../directory';
 import { answer } from './answer';
-import { areaPatchSchema, areaSchema, toggleSchema } from './schemas';
+import { validators } from '../../validation/validators';
 
 type Body = { name?: string; entityIds?: string[]; isEnabled?: boolean };
 
@@ -21,20 +21,20 @@ export function createAreasRouter(admin: AdminService, requireAdmin: Middleware)
   router.get('/', (ctx) => {
     ctx.body = { areas: admin.listAreas().map(areaView) };
   });
-  router.post('/', validateBody(areaSchema), (ctx) => {
+  router.post('/', validateBody(validators.area), (ctx) => {
     const b = body(ctx);
     answer(ctx, admin.createArea(b.name!, b.entityIds ?? [], b.isEnabled ?? true), (a) => ({ area: areaView(a) }), 201);
   });
   router.get('/:id', (ctx) => answer(ctx, admin.getArea(ctx.params.id), (a) => ({ area: areaView(a) })));
   // The seed's PUT is `UPDATE areas SET name = ? WHERE id = ?`: a rename keeps the entities, and
   // a panel following its example keeps getting its triggers. Entities change only when sent.
-  router.put('/:id', validateBody(areaSchema), (ctx) => {
+  router.put('/:id', validateBody(validators.area), (ctx) => {
     answer(ctx, admin.updateArea(ctx.params.id, body(ctx)), (a) => ({ area: areaView(a) }));
   });
-  router.patch('/:id/toggle', validateBody(toggleSchema), (ctx) => {
+  router.patch('/:id/toggle', validateBody(validators.toggle), (ctx) => {
     answer(ctx, admin.toggleArea(ctx.params.id, body(ctx).isEnabled), (a) => ({ area: areaView(a) }));
   });
-  router.patch('/:id', validateBody(areaPatchSchema), (ctx) => {
+  router.patch('/:id', validateBody(validators.areaPatch), (ctx) => {
     answer(ctx, admin.updateArea(ctx.params.id, body(ctx)), (a) => ({ area: areaView(a) }));
   });
   router.delete('/:id', (ctx) => answer(ctx, admin.deleteArea(ctx.params.id), (r) => ({ success: true, ...r })));

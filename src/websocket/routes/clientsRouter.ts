@@ -4,7 +4,7 @@ import { validateBody } from '../../api/validate';
 import type { AdminService } from '../adminService';
 import type { ClientRecord } from '../directory';
 import { answer } from './answer';
-import { clientAreasSchema, clientSchema } from './schemas';
+import { validators } from '../../validation/validators';
 
 /**
  * Clients and their tokens, admins only. A token is in a response exactly once (create, rotate);
@@ -18,7 +18,7 @@ export function createClientsRouter(admin: AdminService, requireAdmin: Middlewar
   router.get('/', (ctx) => {
     ctx.body = { clients: admin.listClients().map(view) };
   });
-  router.post('/', validateBody(clientSchema), (ctx) => {
+  router.post('/', validateBody(validators.client), (ctx) => {
     const b = ctx.request.body as { name: string; role?: 'admin' | 'client'; areas?: string[] };
     answer(ctx, admin.createClient(b.name, b.role ?? 'client', b.areas ?? []), ({ client, token }) => ({ client: view(client), token }), 201);
   });
@@ -26,7 +26,7 @@ export function createClientsRouter(admin: AdminService, requireAdmin: Middlewar
   router.delete('/:id', (ctx) => answer(ctx, admin.deleteClient(ctx.params.id), (r) => ({ success: true, ...r })));
   router.post('/:id/revoke', (ctx) => answer(ctx, admin.revoke(ctx.params.id, 'revoked by admin'), (r) => ({ success: true, ...r })));
   router.post('/:id/token', (ctx) => answer(ctx, admin.rotateToken(ctx.params.id), (r) => r, 201));
-  router.put('/:id/areas', validateBody(clientAreasSchema), (ctx) => {
+  router.put('/:id/areas', validateBody(validators.clientAreas), (ctx) => {
     answer(ctx, admin.setAreas(ctx.params.id, (ctx.request.body as { areas: string[] }).areas), (c) => ({ client: view(c) }));
   });
   router.post('/:id/areas/:areaId', (ctx) => answer(ctx, admin.assignArea(ctx.params.id, ctx.params.areaId), (c) => ({ client: view(c) })));

@@ -5,8 +5,8 @@ import { validateBody } from '../../api/validate';
 import type { AdminService } from '../adminService';
 import type { ClientRecord } from '../directory';
 import { answer } from './answer';
-import { pairingSchema, pairingCompleteSchema } from './schemas';
 import { retryAfterSeconds } from '../../api/errors';
+import { validators } from '../../validation/validators';
 
 /**
  * Pairing: an admin asks for a short-lived code (`POST /api/pairing`); a panel exchanges it for
@@ -15,11 +15,11 @@ import { retryAfterSeconds } from '../../api/errors';
  */
 export function createPairingRouter(admin: AdminService, requireAdmin: Middleware, limiter: RateLimiter, ipOf: (ctx: Context) => string): Router {
   const router = new Router({ prefix: '/api/pairing' });
-  router.post('/', requireAdmin, validateBody(pairingSchema), (ctx) => {
+  router.post('/', requireAdmin, validateBody(validators.pairing), (ctx) => {
     const b = ctx.request.body as { name?: string; areas?: string[] };
     answer(ctx, admin.createPairing((ctx.state.admin as ClientRecord).id, b.name, b.areas ?? []), (r) => r, 201);
   });
-  router.post('/complete', validateBody(pairingCompleteSchema), (ctx) => {
+  router.post('/complete', validateBody(validators.pairingComplete), (ctx) => {
     const decision = limiter.attempt(ipOf(ctx));
     if (!decision.allowed) {
       const retry = retryAfterSeconds(decision.retryAfterMs);

@@ -5,12 +5,11 @@ import type { Decision, RawTrigger, TriggerEvent } from '../../../streams/contra
 import { createApp } from '../../../src/api/createApp';
 import { JSON_LIMIT_BYTES } from '../../../src/api/jsonBody';
 import { createTriggerRouter } from '../../../src/api/routes/triggers';
-import triggerInputSchema from '../../../src/api/schemas/triggerInput.schema.json';
 import { createTriggerAnswer, type TriggerRoutesDeps } from '../../../src/api/triggerAnswer';
 import { createTriggerFastPath } from '../../../src/api/triggerFastPath';
-import { validatorFor } from '../../../src/api/validate';
 import type { TriggerReport } from '../../../src/hub';
 import { createLogger } from '../../../src/log';
+import { validators } from '../../../src/validation/validators';
 
 /** A gateway stand-in whose decisions depend only on the input and the order of calls. */
 function fakeDeps(): TriggerRoutesDeps & { cache: () => Record<string, never> } {
@@ -89,7 +88,7 @@ describe('POST /api/trigger-event fast path', () => {
     fast = await listen(
       createTriggerFastPath({
         answer: createTriggerAnswer('event', fastDeps),
-        validate: validatorFor(triggerInputSchema),
+        validate: validators.triggerInput,
         fallback: (req, res) => {
           fellThrough++;
           return fallback(req, res);
