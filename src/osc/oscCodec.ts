@@ -1,4 +1,4 @@
-import * as osc from 'osc';
+import type * as OscLib from 'osc';
 
 /** One OSC argument: its type tag (`i`, `f`, `h`, `d`, `s`, `T`, `F`, `N`, `I`…) and its value. */
 export interface OscArg {
@@ -19,6 +19,14 @@ export interface OscBundle {
 }
 
 const TWO_32 = 2 ** 32;
+
+let lib: typeof OscLib | undefined;
+
+/** osc.js is required at the first OSC packet: a hub without an OSC service or source never loads it (~20 ms of start-up). */
+function osc(): typeof OscLib {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (lib ??= require('osc') as typeof OscLib);
+}
 
 /** osc.js writes int64 (`h`) from `{ high, low }` halves: numbers and bigints are split here. */
 function int64(value: unknown): unknown {
@@ -45,13 +53,13 @@ function fromInt64(value: unknown): unknown {
  */
 export function encodeMessage(address: string, args: readonly OscArg[]): Buffer {
   const written = args.map((a) => (a.type === 'h' ? { type: 'h', value: int64(a.value) } : a));
-  const bytes = osc.writePacket({ address, args: written }, { metadata: true });
+  const bytes = osc().writePacket({ address, args: written }, { metadata: true });
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 /** A message or a bundle from a datagram (or one TCP frame); int64 arguments as numbers. Throws on malformed bytes. */
 export function decodePacket(data: Uint8Array): OscMessage | OscBundle {
-  const packet = osc.readPacket(data, { metadata: true }) as OscMessage | OscBundle;
+  const packet = osc().readPacket(data, { metadata: true }) as OscMessage | OscBundle;
   return normalize(packet);
 }
 
