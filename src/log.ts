@@ -101,7 +101,7 @@ export function createLoggerWith({ component = 'Haven', level, write, pretty: hu
   const out = write ?? ((line: string) => process.stderr.write(`${line}\n`));
   let destination: DestinationStream;
   if (human) {
-    // Required here: a hub logging JSON (a service, a pipe, CI) never loads pino-pretty (~15 ms of start-up).
+    // Required here: a hub logging JSON (a service, a pipe, CI) never loads pino-pretty (see the README's start-up figures).
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { prettyFactory } = require('pino-pretty') as typeof import('pino-pretty');
     const prettify = prettyFactory(PRETTY(!write));

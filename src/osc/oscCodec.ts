@@ -22,7 +22,7 @@ const TWO_32 = 2 ** 32;
 
 let lib: typeof OscLib | undefined;
 
-/** osc.js is required at the first OSC packet: a hub without an OSC service or source never loads it (~20 ms of start-up). */
+/** osc.js is required at the first OSC packet: a hub without an OSC service or source never loads it (see the README's start-up figures). */
 function osc(): typeof OscLib {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   return (lib ??= require('osc') as typeof OscLib);

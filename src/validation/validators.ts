@@ -8,7 +8,7 @@ export interface Validator {
 }
 
 /** The name of a schema the hub checks input against (a config section, the trigger catalog, a request body). */
-export type SchemaName = Exclude<keyof typeof generated, 'configSections' | 'configKeys'>;
+type SchemaName = Exclude<keyof typeof generated, 'configSections' | 'configKeys'>;
 
 /** Every validator, compiled ahead of time (see validatorsCode.ts). */
 export const validators = generated as unknown as Readonly<Record<SchemaName, Validator>>;

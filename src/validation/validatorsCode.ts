@@ -9,8 +9,8 @@ import * as adminSchemas from '../websocket/routes/schemas';
 
 /**
  * The hub's validators as code, written ahead of time into `validators.generated.ts` with Ajv's
- * standalone mode: compiling the 19 schemas when the hub starts took ~100 ms of a 0.5 s start-up,
- * loading their code takes ~5 ms. `npm run validators` rewrites the file after a schema changes;
+ * standalone mode: compiling the schemas at every start was a large part of start-up (the README
+ * has the figures), loading their code is not. `npm run validators` rewrites the file after a schema changes;
  * a test fails while the committed file differs from what this writes.
  */
 export const GENERATED_FILE = join(__dirname, 'validators.generated.ts');
@@ -21,8 +21,10 @@ const TRIGGER_CONFIG = 'trigger_config.schema.json';
 /** `mqtt.schema.json` → `mqtt`, `trigger_config.schema.json` → `triggerConfig`. */
 const exportName = (file: string) => file.replace('.schema.json', '').replace(/_(\w)/g, (_, c: string) => c.toUpperCase());
 
+type Section = { name: string; schema: { properties?: Record<string, unknown> } };
+
 /** The config sections, each the schema of some top-level keys of haven.json, in file order. */
-function configSections(): Array<{ name: string; schema: { properties?: Record<string, unknown> } }> {
+function sectionSchemas(): Section[] {
   return readdirSync(SCHEMA_DIR)
     .filter((f) => f.endsWith('.schema.json') && f !== TRIGGER_CONFIG)
     .sort()
@@ -30,10 +32,10 @@ function configSections(): Array<{ name: string; schema: { properties?: Record<s
 }
 
 /** Every schema the hub checks input against, under the name its validator is exported as. */
-function allSchemas(): Record<string, object> {
+function allSchemas(sections: readonly Section[]): Record<string, object> {
   const admin = Object.fromEntries(Object.entries(adminSchemas).map(([k, schema]) => [k.replace(/Schema$/, ''), schema]));
   return {
-    ...Object.fromEntries(configSections().map((s) => [s.name, s.schema])),
+    ...Object.fromEntries(sections.map((s) => [s.name, s.schema])),
     triggerConfig: JSON.parse(readFileSync(join(SCHEMA_DIR, TRIGGER_CONFIG), 'utf8')),
     triggerInput: triggerInputSchema,
     register: registerSchema,
@@ -45,13 +47,10 @@ function allSchemas(): Record<string, object> {
 export function validatorsCode(): string {
   // The options every validator runs with: all problems reported, defaults filled in, unknown keywords (`description` …) allowed.
   const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false, code: { source: true, esm: true } });
-  const schemas = allSchemas();
-  const names: Record<string, string> = {};
-  for (const [name, schema] of Object.entries(schemas)) {
-    ajv.addSchema(schema, name);
-    names[name] = name;
-  }
-  const sections = configSections();
+  const sections = sectionSchemas();
+  const schemas = allSchemas(sections);
+  for (const [name, schema] of Object.entries(schemas)) ajv.addSchema(schema, name);
+  const names = Object.fromEntries(Object.keys(schemas).map((name) => [name, name]));
   const keys = ['$schema', ...sections.flatMap((s) => Object.keys(s.schema.properties ?? {}))];
   return [
     '// @ts-nocheck',
