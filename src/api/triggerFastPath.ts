@@ -17,6 +17,8 @@ export interface TriggerFastPathDeps {
   readonly log: Logger;
   /** Told why a body was refused before the gateway (the Koa app counts its own the same way). */
   readonly refused?: (reason: string) => void;
+  /** When the answers decided in a turn leave (default: its end, `setImmediate`). */
+  readonly endOfTurn?: (fn: () => void) => void;
 }
 
 /** The one route served here. Anything else, even a variant of it (query, trailing slash), goes to Koa. */
@@ -31,7 +33,14 @@ export const FAST_PATH = '/api/trigger-event';
  * encoding, `Content-Type: application/json`); every other request, and every other route, falls
  * through to `fallback` untouched.
  */
-export function createTriggerFastPath({ answer, validate, fallback, log, refused = () => undefined }: TriggerFastPathDeps): RequestListener {
+export function createTriggerFastPath({
+  answer,
+  validate,
+  fallback,
+  log,
+  refused = () => undefined,
+  endOfTurn = setImmediate,
+}: TriggerFastPathDeps): RequestListener {
   // Answers decided in one turn of the event loop leave together at its end. The clients' next
   // requests then arrive together too, and the hub reads many per turn instead of one.
   let outgoing: Array<[ServerResponse, TriggerAnswer]> = [];
@@ -41,7 +50,7 @@ export function createTriggerFastPath({ answer, validate, fallback, log, refused
     for (const [res, answer] of batch) write(res, answer);
   };
   const respond = (res: ServerResponse, answer: TriggerAnswer): void => {
-    if (outgoing.push([res, answer]) === 1) setImmediate(sendOutgoing);
+    if (outgoing.push([res, answer]) === 1) endOfTurn(sendOutgoing);
   };
 
   const write = (res: ServerResponse, { status, body, headers }: TriggerAnswer): void => {

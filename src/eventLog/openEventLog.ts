@@ -3,6 +3,7 @@ import type { HubMemory, MemoryRules } from '../../streams/log/hubMemory';
 import type { HavenConfig } from '../config/havenConfig';
 import type { Logger } from '../log';
 import { openFileLog, type OpenedLog } from './fileLog';
+import type { EndOfTurn } from './groupCommit';
 import { createMemoryLog } from './memoryLog';
 
 /** What opening a log needs beyond the config. */
@@ -12,6 +13,8 @@ export interface OpenLogDeps {
   readonly seed: () => HubMemory;
   readonly log: Logger;
   readonly wallMs: () => number;
+  /** When a turn's records are written (default: its end, `setImmediate`). */
+  readonly defer?: EndOfTurn;
 }
 
 /** The log's folder inside the data folder. */
@@ -27,7 +30,7 @@ export function openEventLog(config: HavenConfig, deps: OpenLogDeps): OpenedLog 
   if (config.storage.data_dir === ':memory:') {
     const memory = deps.seed();
     return {
-      log: createMemoryLog(j.capacity, memory, deps.rules),
+      log: createMemoryLog(j.capacity, memory, deps.rules, deps.defer),
       dir: undefined,
       memory,
       recovery: { tailRecords: 0, cutBytes: 0, fromSnapshot: false, ms: 0 },

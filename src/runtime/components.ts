@@ -57,6 +57,8 @@ export interface ComponentDeps {
   readonly scheduler: SchedulerLike;
   readonly clock: Clock;
   readonly log: Logger;
+  /** Where a turn's writes to clients happen: after its log write, before its answers (see HubTurn). */
+  readonly endOfDispatch: (fn: () => void) => void;
   /** The hub's one count of failed authentications per address (REST, WebSocket, SSE). */
   readonly authFailures?: AuthFailureLimiter;
   /** API keys and tokens, for the TCP source's `AUTH` lines. */
@@ -107,6 +109,7 @@ export function wireWebSocket(
     wallMs: clock.wallMs,
     log,
     authFailures: deps.authFailures,
+    endOfTurn: deps.endOfDispatch,
     ...seams,
   });
 }

@@ -48,6 +48,7 @@ import { createCredentials } from '../security/credentials';
 import { createTokenStore } from '../websocket/tokenStore';
 import type { WebSocketComponent } from '../websocket/websocketComponent';
 import { validators } from '../validation/validators';
+import { createHubTurn, type HubTurn } from './turnStages';
 
 /**
  * The hub's world, injected: every field has the production default, so `{ config }` runs the
@@ -75,6 +76,8 @@ export interface RuntimeOptions {
   readonly peerAddress?: (req: IncomingMessage) => string | undefined;
   /** Resolves registration hosts for `services.allowed_hosts`; default `dns.lookup`. */
   readonly resolveHost?: ResolveHost;
+  /** When each turn's log write, service writes and answers happen; default: all at its end, in that order ({@link createHubTurn}). */
+  readonly turn?: HubTurn;
 }
 
 /** The trigger catalog: triggers by name, and the organization of those that name none. */
@@ -129,6 +132,7 @@ export function createRuntime({
   bus: createBusFor = createBus,
   peerAddress = (req) => req.socket.remoteAddress,
   resolveHost,
+  turn = createHubTurn(),
 }: RuntimeOptions): Runtime {
   const { utcNow } = clock;
   // What the hub actually runs on, for an operator at debug level; its secrets are redacted by path (src/log.ts).
@@ -155,6 +159,7 @@ export function createRuntime({
     },
     log: journalLog,
     wallMs: clock.wallMs,
+    defer: turn.log,
   });
   const eventLog = opened.log;
   const { recovery } = opened;
@@ -208,6 +213,7 @@ export function createRuntime({
     connect: guardedConnect(allowTarget),
     // OSC_UDP resolves once per (re)open and sends only to an address the same check passed.
     openDatagram: datagramFactory(allowTarget),
+    defer: turn.dispatch,
   });
   const { security } = config;
   const credentials = createCredentials(store, utcNow);
@@ -238,6 +244,7 @@ export function createRuntime({
     log,
     authFailures,
     credentials,
+    endOfDispatch: turn.dispatch,
   };
 
   const parts = components(config, deps);
@@ -342,6 +349,7 @@ export function createRuntime({
         fallback: koa,
         log: apiLog,
         refused: (reason) => ingress.refused('HTTP', reason),
+        endOfTurn: turn.answer,
       });
       // A device key on HTTP is checked by the access guard, in Koa: the fast path then steps aside.
       server.on('request', security.device_keys.includes('HTTP') ? koa : fastPath);

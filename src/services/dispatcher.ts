@@ -52,6 +52,8 @@ export interface ServiceDispatcherDeps {
   readonly dataDir?: string;
   /** May a registration point at this host (`services.allowed_hosts`)? Absent: anywhere. */
   readonly allowTarget?: (host: string) => Promise<{ readonly ok: true } | { readonly ok: false; readonly error: string }>;
+  /** When the actors write what a turn handed them (default: its end, `setImmediate`). */
+  readonly defer?: (fn: () => void) => void;
 }
 
 export type { RegistrationView, SocketStatus } from './serviceViews';
@@ -162,6 +164,7 @@ export function createServiceDispatcher(deps: ServiceDispatcherDeps): ServiceDis
       connect,
       openDatagram: deps.openDatagram,
       config,
+      defer: deps.defer,
       onStatus: (transition) => {
         const change = { ...transition, protocol: registration.protocol };
         if (relay.mode === 'live') status$.next(change);

@@ -61,6 +61,8 @@ export interface WebSocketDeps {
   readonly dashboard?: DashboardSources;
   /** End-of-turn hook for write coalescing; default: the end of the turn, paced under load ({@link createFlushPacer}). */
   readonly defer?: (fn: () => void) => void;
+  /** What the default pacer calls the end of the turn (default `setImmediate`). */
+  readonly endOfTurn?: (fn: () => void) => void;
   /** The hub's count of failed authentications per address (shared with REST and SSE); absent, nothing is counted. */
   readonly authFailures?: Pick<AuthFailureLimiter, 'blockedForMs' | 'fail'>;
 }
@@ -122,7 +124,7 @@ export function createWebSocketComponent(cfg: HavenConfig['websocket'], deps: We
     cache,
     utcNow,
     heartbeatMs: cfg.heartbeat_ms,
-    defer: deps.defer ?? createFlushPacer(FLUSH_PACING, scheduler),
+    defer: deps.defer ?? createFlushPacer({ ...FLUSH_PACING, endOfTurn: deps.endOfTurn }, scheduler),
     maxLogged: cfg.max_pending_messages,
   });
   const admin = createAdminService({ directory, tokens, pairing, fanOut, utcNow, pairingTtlMs: cfg.pairing_ttl_ms });
