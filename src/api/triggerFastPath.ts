@@ -6,6 +6,7 @@ import { refusalReason } from './refusedInputs';
 import type { TriggerAnswer, TriggerInput } from './triggerAnswer';
 import { describeErrors, invalidBodyMessage } from './validate';
 import type { Validator } from '../validation/validators';
+import type { EndOfTurn } from '../runtime/turnStages';
 
 export interface TriggerFastPathDeps {
   /** The answer for a valid input: the same function the Koa route uses. */
@@ -18,7 +19,7 @@ export interface TriggerFastPathDeps {
   /** Told why a body was refused before the gateway (the Koa app counts its own the same way). */
   readonly refused?: (reason: string) => void;
   /** When the answers decided in a turn leave (default: its end, `setImmediate`). */
-  readonly endOfTurn?: (fn: () => void) => void;
+  readonly endOfTurn?: EndOfTurn;
 }
 
 /** The one route served here. Anything else, even a variant of it (query, trailing slash), goes to Koa. */

@@ -1,6 +1,7 @@
 import type { Observable } from 'rxjs';
 import { createBroadcast } from '../../streams/broadcast';
 import type { TriggerEvent } from '../../streams/contracts';
+import type { EndOfTurn } from '../runtime/turnStages';
 import { NotStoredError } from './eventLog';
 
 /** Where a batch goes: a segment file, or nowhere (the in-memory log). */
@@ -11,8 +12,7 @@ export interface LogSink {
   durable?(): Promise<void>;
 }
 
-/** Runs `flush` at the end of this turn of the event loop, after the I/O callbacks that staged records. */
-export type EndOfTurn = (flush: () => void) => void;
+/** Runs the write at the end of this turn of the event loop, after the I/O callbacks that staged records. */
 export const endOfTurn: EndOfTurn = (flush) => void setImmediate(flush);
 
 interface Batch {

@@ -2,7 +2,8 @@ import type { TriggerEvent } from '../../streams/contracts';
 import { eventsAfter } from '../../streams/journal';
 import type { HubMemory, MemoryRules } from '../../streams/log/hubMemory';
 import type { EventLog } from './eventLog';
-import { createGroupCommit, endOfTurn, type EndOfTurn } from './groupCommit';
+import type { EndOfTurn } from '../runtime/turnStages';
+import { createGroupCommit, endOfTurn } from './groupCommit';
 import { createRecentHistory } from './recentHistory';
 
 /**

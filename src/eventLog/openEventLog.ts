@@ -3,7 +3,7 @@ import type { HubMemory, MemoryRules } from '../../streams/log/hubMemory';
 import type { HavenConfig } from '../config/havenConfig';
 import type { Logger } from '../log';
 import { openFileLog, type OpenedLog } from './fileLog';
-import type { EndOfTurn } from './groupCommit';
+import type { EndOfTurn } from '../runtime/turnStages';
 import { createMemoryLog } from './memoryLog';
 
 /** What opening a log needs beyond the config. */

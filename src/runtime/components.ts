@@ -21,6 +21,7 @@ import type { Clock } from './clock';
 import type { Replay } from '../eventLog/eventLog';
 import type { AuthFailureLimiter } from '../security/authFailureLimiter';
 import { isDevice, type Credentials } from '../security/credentials';
+import type { EndOfTurn } from './turnStages';
 
 /**
  * What the runtime has built, for the wiring below to pick from: no component receives it whole,
@@ -57,8 +58,8 @@ export interface ComponentDeps {
   readonly scheduler: SchedulerLike;
   readonly clock: Clock;
   readonly log: Logger;
-  /** Where a turn's writes to clients happen: after its log write, before its answers (see HubTurn). */
-  readonly endOfDispatch: (fn: () => void) => void;
+  /** The turn's stage for the writes to WebSocket clients: after its answers (`HubTurn`, turnStages.ts). */
+  readonly clientsStage: EndOfTurn;
   /** The hub's one count of failed authentications per address (REST, WebSocket, SSE). */
   readonly authFailures?: AuthFailureLimiter;
   /** API keys and tokens, for the TCP source's `AUTH` lines. */
@@ -109,7 +110,7 @@ export function wireWebSocket(
     wallMs: clock.wallMs,
     log,
     authFailures: deps.authFailures,
-    endOfTurn: deps.endOfDispatch,
+    endOfTurn: deps.clientsStage,
     ...seams,
   });
 }

@@ -244,7 +244,7 @@ export function createRuntime({
     log,
     authFailures,
     credentials,
-    endOfDispatch: turn.dispatch,
+    clientsStage: turn.clients,
   };
 
   const parts = components(config, deps);

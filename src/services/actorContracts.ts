@@ -6,6 +6,7 @@ import type { Delivery } from './delivery';
 import type { Registration } from './registration';
 import type { ServiceConfig } from './serviceConfig';
 import type { ServiceStatus, StatusChange } from './serviceStatus';
+import type { EndOfTurn } from '../runtime/turnStages';
 
 /** Opens a TCP connection (default `net.connect`); tests inject their own. */
 export type SocketFactory = (options: { host: string; port: number }) => net.Socket;
@@ -27,7 +28,7 @@ export interface ActorDeps {
   readonly config: ServiceConfig;
   readonly onStatus: (change: StatusChange) => void;
   /** Runs `fn` at the end of the current turn of the event loop (default `setImmediate`). */
-  readonly defer?: (fn: () => void) => void;
+  readonly defer?: EndOfTurn;
 }
 
 /**

@@ -18,6 +18,7 @@ import { describe, registrationView, servicesHealth, socketStatus, type Registra
 import { createWireLines, fieldsKey } from './wireLine';
 import { createOscEncoder, type OscEncoder } from './oscEncoder';
 import { isOsc } from './registration';
+import type { EndOfTurn } from '../runtime/turnStages';
 
 /** The protocols whose actor holds a connection or a connected socket once started (TCP_CONNECT connects per event). */
 const HELD: ReadonlySet<string> = new Set(['TCP_SOCKET', 'OSC_TCP', 'OSC_UDP']);
@@ -53,7 +54,7 @@ export interface ServiceDispatcherDeps {
   /** May a registration point at this host (`services.allowed_hosts`)? Absent: anywhere. */
   readonly allowTarget?: (host: string) => Promise<{ readonly ok: true } | { readonly ok: false; readonly error: string }>;
   /** When the actors write what a turn handed them (default: its end, `setImmediate`). */
-  readonly defer?: (fn: () => void) => void;
+  readonly defer?: EndOfTurn;
 }
 
 export type { RegistrationView, SocketStatus } from './serviceViews';

@@ -7,6 +7,7 @@ import { planCatchUp, planFlush, type LogPosition, type Seat } from '../../strea
 import type { ClientConnection, ConnectionLetter } from './clientConnection';
 import { areaView, type ClientRecord, type Directory } from './directory';
 import { encodeMessage, encodeTrigger, textFrame, textFrameParts, visibleState, type ServerMessageType } from './protocol';
+import type { EndOfTurn } from '../runtime/turnStages';
 
 export interface FanOutDeps {
   readonly directory: Directory;
@@ -16,7 +17,7 @@ export interface FanOutDeps {
   readonly utcNow: () => string;
   readonly heartbeatMs: number;
   /** Runs `fn` once the current tick's I/O callbacks are done (setImmediate in production). */
-  readonly defer: (fn: () => void) => void;
+  readonly defer: EndOfTurn;
   /** Trigger events logged between two flushes; one more flushes at once (the per-connection bound). */
   readonly maxLogged: number;
 }

@@ -1,4 +1,5 @@
 import { asyncScheduler, type SchedulerLike } from 'rxjs';
+import type { EndOfTurn } from '../runtime/turnStages';
 
 /** How the fan-out paces its writes. */
 export interface FlushPacing {
@@ -12,7 +13,7 @@ export interface FlushPacing {
    * shares the flush (a zero-delay timer would come a millisecond later, a microtask after each
    * request).
    */
-  readonly endOfTurn?: (run: () => void) => void;
+  readonly endOfTurn?: EndOfTurn;
 }
 
 /**
@@ -31,10 +32,7 @@ export interface FlushPacing {
  * flushes:  a---b------c
  * ```
  */
-export function createFlushPacer(
-  { minIntervalMs, restFactor, endOfTurn = setImmediate }: FlushPacing,
-  scheduler: SchedulerLike = asyncScheduler,
-): (flush: () => void) => void {
+export function createFlushPacer({ minIntervalMs, restFactor, endOfTurn = setImmediate }: FlushPacing, scheduler: SchedulerLike = asyncScheduler): EndOfTurn {
   let earliest = -Infinity;
   const run = (flush: () => void) => () => {
     const start = scheduler.now();

@@ -31,6 +31,7 @@ import { startSweep } from './sweep';
 import { createTokenStore } from './tokenStore';
 import { createUpgradeHandler, remoteIp } from './upgradeHandler';
 import type { AuthFailureLimiter } from '../security/authFailureLimiter';
+import type { EndOfTurn } from '../runtime/turnStages';
 
 /** What the WebSocket transport reads; the last three are seams tests (and other hosts) may replace. */
 export interface WebSocketDeps {
@@ -60,9 +61,9 @@ export interface WebSocketDeps {
   /** What dashboards (`subscribe_dashboard`) are fed from; absent, there is no dashboard feed. */
   readonly dashboard?: DashboardSources;
   /** End-of-turn hook for write coalescing; default: the end of the turn, paced under load ({@link createFlushPacer}). */
-  readonly defer?: (fn: () => void) => void;
+  readonly defer?: EndOfTurn;
   /** What the default pacer calls the end of the turn (default `setImmediate`). */
-  readonly endOfTurn?: (fn: () => void) => void;
+  readonly endOfTurn?: EndOfTurn;
   /** The hub's count of failed authentications per address (shared with REST and SSE); absent, nothing is counted. */
   readonly authFailures?: Pick<AuthFailureLimiter, 'blockedForMs' | 'fail'>;
 }

@@ -68,6 +68,38 @@ describe('turnStages', () => {
     expect(check.pending).to.equal(0);
   });
 
+  it('keeps a job for a stage still to come in the running turn, after a job sent to the following one', () => {
+    const check = immediates();
+    const [a, b, c] = createTurnStages(3, check.immediate);
+    const ran: string[] = [];
+    b(() => {
+      ran.push('b');
+      a(() => ran.push('a, next turn'));
+      c(() => ran.push('c, this turn'));
+    });
+    check.run();
+    expect(ran).to.deep.equal(['b', 'c, this turn']);
+    check.run();
+    expect(ran).to.deep.equal(['b', 'c, this turn', 'a, next turn']);
+  });
+
+  it('runs the other jobs of a stage when one throws, and hands its error on', () => {
+    const check = immediates();
+    const errors: unknown[] = [];
+    const [a, b] = createTurnStages(2, check.immediate, (err) => errors.push(err));
+    const ran: string[] = [];
+    const broken = new Error('broken job');
+    a(() => ran.push('a1'));
+    a(() => {
+      throw broken;
+    });
+    a(() => ran.push('a3'));
+    b(() => ran.push('b1'));
+    check.run();
+    expect(ran).to.deep.equal(['a1', 'a3', 'b1']);
+    expect(errors).to.deep.equal([broken]);
+  });
+
   it('queues nothing for a turn with no work', () => {
     const check = immediates();
     createTurnStages(3, check.immediate);
@@ -75,7 +107,7 @@ describe('turnStages', () => {
   });
 
   describe('createHubTurn on the real event loop', () => {
-    it("releases a turn's answers in that turn, after the microtasks and nextTicks its writes started", async () => {
+    it("releases a turn's answers and client writes in that turn, after the microtasks and nextTicks its writes started", async () => {
       const turn = createHubTurn();
       const order: string[] = [];
       await new Promise<void>((done) => {
@@ -90,12 +122,30 @@ describe('turnStages', () => {
           void Promise.resolve().then(() =>
             turn.dispatch(() => {
               order.push('dispatch');
+              turn.clients(() => order.push('clients'));
               process.nextTick(() => void Promise.resolve().then(() => turn.answer(() => order.push('answer'))));
             }),
           );
         });
       });
-      expect(order).to.deep.equal(['log', 'dispatch', 'answer', 'next turn']);
+      expect(order).to.deep.equal(['log', 'dispatch', 'answer', 'clients', 'next turn']);
+    });
+
+    it('throws the error of a job that failed from a microtask, as its own setImmediate would have', async () => {
+      const turn = createHubTurn();
+      const broken = new Error('broken job');
+      const seen = await new Promise<unknown>((resolve) => {
+        const listeners = process.listeners('uncaughtException');
+        process.removeAllListeners('uncaughtException');
+        process.once('uncaughtException', (err) => {
+          for (const l of listeners) process.on('uncaughtException', l);
+          resolve(err);
+        });
+        turn.log(() => {
+          throw broken;
+        });
+      });
+      expect(seen).to.equal(broken);
     });
   });
 });
