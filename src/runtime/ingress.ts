@@ -96,6 +96,8 @@ export function createIngress({ gateway, scheduler, maxPending, isSourceEnabled,
   };
   // The ingress itself is a subscriber, so decisions flow (and callers resolve) even with no other reader.
   const subscription = gateway(inputs.stream$).subscribe((decision) => {
+    // Told before the answer, whose readers (answers$) may subscribe to decisions$: they get the next decision, not this one.
+    if (decisions.observed) decisions.next(decision);
     if (decision.input === pushing) {
       decidedNow = answer(decision);
     } else {
@@ -105,7 +107,6 @@ export function createIngress({ gateway, scheduler, maxPending, isSourceEnabled,
         entry.resolve(answer(decision));
       }
     }
-    if (decisions.observed) decisions.next(decision);
   });
   /** Pushes `input`; its answer if the gateway decided it during the push. */
   const push = (input: RawTrigger): Promise<Decision> | undefined => {

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { VirtualTimeScheduler } from 'rxjs';
+import { VirtualTimeScheduler, type Subscription } from 'rxjs';
 import type { Accepted, Decision, TriggerDef } from '../../../streams/contracts';
 import { createGateContext, DEFAULT_GATING, type GatingConfig } from '../../../streams/gating/gatingConfig';
 import { emptyHubMemory, foldHubMemory, storedGateOf } from '../../../streams/log/hubMemory';
@@ -105,6 +105,19 @@ describe('runtime/ingress', () => {
     sub.unsubscribe();
     expect(said(outer)).to.equal('accepted Stage.Mode=intro seq 1');
     expect(said(await inner[0])).to.equal('rejected unknown_trigger');
+  });
+
+  it('tells a decisions$ subscriber added while a decision is answered only the decisions after it', async () => {
+    const late: string[] = [];
+    let lateSub: Subscription | undefined;
+    const answers = ingress.answers$.subscribe(() => {
+      lateSub ??= ingress.decisions$.subscribe((d) => late.push(said(d)));
+    });
+    expect(said(await ingress.report(report('Nope.Nope', 1)))).to.equal('rejected unknown_trigger');
+    await ingress.report(report('Stage.Mode', 'intro'));
+    answers.unsubscribe();
+    lateSub?.unsubscribe();
+    expect(late).to.deep.equal(['accepted Stage.Mode=intro seq 1']);
   });
 
   it('answers an accepted input once the log has stored it, in decision order, and a rejection at once', async () => {
