@@ -76,7 +76,7 @@ export interface RuntimeOptions {
   readonly peerAddress?: (req: IncomingMessage) => string | undefined;
   /** Resolves registration hosts for `services.allowed_hosts`; default `dns.lookup`. */
   readonly resolveHost?: ResolveHost;
-  /** When each turn's log write, service writes and answers happen; default: all at its end, in that order ({@link createHubTurn}). */
+  /** When each turn's log write, service writes, answers and client writes happen; default: all at its end, in that order ({@link createHubTurn}). */
   readonly turn?: HubTurn;
 }
 
