@@ -7,7 +7,7 @@ import type { FsyncPolicy } from '../config/havenConfig';
 import type { Logger } from '../log';
 import type { EventLog, LogStats, Replay } from './eventLog';
 import type { EndOfTurn } from '../runtime/turnStages';
-import { createGroupCommit, endOfTurn, type LogSink } from './groupCommit';
+import { createGroupCommit, type LogSink } from './groupCommit';
 import { readRange } from './logReader';
 import { createRecentHistory } from './recentHistory';
 import { createBatchFramer, decodePayload, FRAME_HEADER_BYTES, payloadSeq, scanFrames } from './recordFrame';
@@ -223,7 +223,7 @@ export function openFileLog(options: FileLogOptions): OpenedLog {
     sinceSnapshot += events.length;
     if (sinceSnapshot >= options.snapshotEvery) takeSnapshot();
   };
-  const commit = createGroupCommit(sink, onWritten, options.defer ?? endOfTurn);
+  const commit = createGroupCommit(sink, onWritten, options.defer);
 
   // ---- Snapshots: the memory and its position are captured at once; the file is written once the log up to there is synced.
   let snapshotting = false;

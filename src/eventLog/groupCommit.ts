@@ -12,9 +12,6 @@ export interface LogSink {
   durable?(): Promise<void>;
 }
 
-/** Runs the write at the end of this turn of the event loop, after the I/O callbacks that staged records. */
-export const endOfTurn: EndOfTurn = (flush) => void setImmediate(flush);
-
 interface Batch {
   readonly events: TriggerEvent[];
   readonly done: Promise<void>;
@@ -34,7 +31,7 @@ export interface GroupCommit {
   flush(): void;
 }
 
-export function createGroupCommit(sink: LogSink, onWritten: (events: readonly TriggerEvent[]) => void, defer: EndOfTurn = endOfTurn): GroupCommit {
+export function createGroupCommit(sink: LogSink, onWritten: (events: readonly TriggerEvent[]) => void, defer: EndOfTurn = setImmediate): GroupCommit {
   const committed = createBroadcast<TriggerEvent>();
   let batch: Batch | undefined;
 

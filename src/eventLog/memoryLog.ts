@@ -3,14 +3,14 @@ import { eventsAfter } from '../../streams/journal';
 import type { HubMemory, MemoryRules } from '../../streams/log/hubMemory';
 import type { EventLog } from './eventLog';
 import type { EndOfTurn } from '../runtime/turnStages';
-import { createGroupCommit, endOfTurn } from './groupCommit';
+import { createGroupCommit } from './groupCommit';
 import { createRecentHistory } from './recentHistory';
 
 /**
  * The log of a hub that keeps nothing (`storage.data_dir: ':memory:'`): the same group commit and
  * order as the file log, with the newest `capacity` events in memory as its whole history.
  */
-export function createMemoryLog(capacity: number, memory: HubMemory, rules: MemoryRules, defer: EndOfTurn = endOfTurn): EventLog {
+export function createMemoryLog(capacity: number, memory: HubMemory, rules: MemoryRules, defer?: EndOfTurn): EventLog {
   const history = createRecentHistory(capacity, memory, rules);
   const { ring } = history;
   let closed = false;

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { TriggerEvent } from '../../../streams/contracts';
 import { NotStoredError } from '../../../src/eventLog/eventLog';
-import { createGroupCommit, endOfTurn, type LogSink } from '../../../src/eventLog/groupCommit';
+import { createGroupCommit, type LogSink } from '../../../src/eventLog/groupCommit';
 import { event } from '../../streams/fixtures';
 
 const at = (seq: number): TriggerEvent => event('Phone.Button', { seq, id: seq });
@@ -174,7 +174,8 @@ describe('eventLog/groupCommit', () => {
 
   it('ends a turn by default with setImmediate, after the I/O callbacks of this turn', async () => {
     const order: string[] = [];
-    endOfTurn(() => order.push('flush'));
+    const commit = createGroupCommit({ write: () => void order.push('flush') }, () => undefined);
+    void commit.stage(at(1));
     process.nextTick(() => order.push('tick'));
     await Promise.resolve().then(() => order.push('microtask'));
     expect(order).to.deep.equal(['tick', 'microtask']);
