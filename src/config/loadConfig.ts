@@ -1,12 +1,13 @@
 import type { ErrorObject } from 'ajv';
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
 import type { TriggerDef } from '../../streams/contracts';
 import { allowedHostsErrors } from '../security/allowedHosts';
 import { whitelistErrors } from './compileWhitelist';
 import type { HavenConfig } from './havenConfig';
 import { isUnder } from '../../streams/sources/mqttInput';
 import { configKeys, configSections, validators } from '../validation/validators';
+import { CONFIG_DIR } from './repositoryPaths';
 
 /** A config problem, naming the file and the field, thrown at start: the hub does not run on a bad config. */
 export class ConfigError extends Error {
@@ -19,20 +20,6 @@ export class ConfigError extends Error {
     this.name = 'ConfigError';
   }
 }
-
-/** The repository root: the nearest folder above this file with a package.json (works from src and dist). */
-export function findRoot(from: string): string {
-  let dir = from;
-  while (!existsSync(join(dir, 'package.json'))) {
-    const up = dirname(dir);
-    if (up === dir) throw new Error(`no package.json above ${from}`);
-    dir = up;
-  }
-  return dir;
-}
-
-/** Where the repository's `config/` folder is, wherever the code runs from (src or dist). */
-export const CONFIG_DIR = join(findRoot(__dirname), 'config');
 
 function firstError(file: string, errors: ErrorObject[] | null | undefined): ConfigError {
   const e = errors?.[0];

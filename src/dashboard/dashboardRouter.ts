@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import Router from '@koa/router';
-import { findRoot } from '../config/loadConfig';
+import { findRoot } from '../config/repositoryPaths';
 
 /** Where `npm run build` writes the dashboard bundle (web/build.mjs), relative to the project. */
 export const DASHBOARD_DIST = join('dist', 'dashboard');

@@ -4,7 +4,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import registerSchema from '../api/schemas/register.schema.json';
 import triggerInputSchema from '../api/schemas/triggerInput.schema.json';
-import { CONFIG_DIR } from '../config/loadConfig';
+import { CONFIG_DIR } from '../config/repositoryPaths';
 import * as adminSchemas from '../websocket/routes/schemas';
 
 /**

@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CONFIG_DIR } from '../../../src/config/loadConfig';
+import { CONFIG_DIR } from '../../../src/config/repositoryPaths';
 import type { FsyncPolicy } from '../../../src/config/havenConfig';
 
 /** The trigger the fan-out benchmarks send: a Continuous value wide enough to carry a wall-clock time in ms. */

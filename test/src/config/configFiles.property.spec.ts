@@ -3,7 +3,8 @@ import fc from 'fast-check';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CONFIG_DIR, ConfigError, loadHavenConfig, loadTriggerConfig, validateHavenConfig } from '../../../src/config/loadConfig';
+import { ConfigError, loadHavenConfig, loadTriggerConfig, validateHavenConfig } from '../../../src/config/loadConfig';
+import { CONFIG_DIR } from '../../../src/config/repositoryPaths';
 
 /** Runs per property (`HAVEN_PROPERTY_RUNS` for a longer hunt). */
 const NUM_RUNS = Number(process.env.HAVEN_PROPERTY_RUNS) || 150;

@@ -1,11 +1,21 @@
 import { expect } from 'chai';
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { GENERATED_FILE, validatorsCode } from '../../../src/validation/validatorsCode';
 import { configKeys, validators } from '../../../src/validation/validators';
 
 describe('validators compiled ahead of time', () => {
   it('the committed module is what the schemas compile to today (after changing a schema, run `npm run validators`)', () => {
     expect(readFileSync(GENERATED_FILE, 'utf8') === validatorsCode(), `${GENERATED_FILE} is stale: run \`npm run validators\``).to.equal(true);
+  });
+
+  it('are generated without loading the generated module (a stale or broken one must not stop `npm run validators`)', () => {
+    // In a process of its own: this one has loaded the generated module already.
+    const script = `require(${JSON.stringify(join(__dirname, '../../../src/validation/validatorsCode'))});
+      process.stdout.write(JSON.stringify(Object.keys(require.cache).filter((f) => f.includes('validators.generated'))));`;
+    const loaded = JSON.parse(execFileSync(process.execPath, ['-r', 'tsx/cjs', '-e', script], { encoding: 'utf8' }));
+    expect(loaded).to.deep.equal([]);
   });
 
   it('check as Ajv compiles them: every problem reported, defaults filled in', () => {
