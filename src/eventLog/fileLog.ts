@@ -1,4 +1,4 @@
-import { closeSync, fdatasync, fdatasyncSync, ftruncateSync, mkdirSync, openSync, statSync, truncateSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fdatasync, fdatasyncSync, ftruncateSync, mkdirSync, openSync, rmSync, statSync, truncateSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TriggerEvent } from '../../streams/contracts';
 import { eventsAfter } from '../../streams/journal';
@@ -39,6 +39,9 @@ export interface FileLogOptions {
   /** The cut-back of a failed batch (a test makes it fail as a file system gone read-only would). */
   readonly ftruncateSync?: typeof ftruncateSync;
   readonly fdatasync?: (fd: number, done: (err: NodeJS.ErrnoException | null) => void) => void;
+  /** The old segment's sync at a rotation, and the folder's once a new segment is in it (a test makes them fail as an I/O error would). */
+  readonly fdatasyncSync?: typeof fdatasyncSync;
+  readonly fsyncFolder?: (dir: string) => void;
 }
 
 /** What start-up found in the log. */
@@ -87,7 +90,7 @@ export function openFileLog(options: FileLogOptions): OpenedLog {
   const unlock = lockFolder(dir);
 
   // ---- Start-up: the snapshot, then the records after it; a damaged tail is cut, not trusted.
-  const found = listSegments(dir);
+  const found = withoutEmptyBeforeLast(listSegments(dir), dir, fsync !== 'no', log);
   const snapshot = snapshotWithinLog(readSnapshot(dir), found, dir, fsync !== 'no', log);
   const history = createRecentHistory(options.capacity, snapshot ? snapshot.memory : options.seed(), rules);
   const { memory, ring } = history;
@@ -154,19 +157,30 @@ export function openFileLog(options: FileLogOptions): OpenedLog {
   // ---- Writing.
   const write = options.writeSync ?? writeSync;
   const truncate = options.ftruncateSync ?? ftruncateSync;
+  const datasyncNow = options.fdatasyncSync ?? fdatasyncSync;
+  const syncFolder = options.fsyncFolder ?? fsyncPath;
   const openSegment = (firstSeq: number): ActiveSegment => {
     const path = join(dir, segmentName(firstSeq));
-    const segment = { firstSeq, path, fd: openSync(path, 'a'), bytes: 0 };
-    if (fsync !== 'no') fsyncPath(dir);
-    return segment;
+    const fd = openSync(path, 'a');
+    try {
+      if (fsync !== 'no') syncFolder(dir);
+    } catch (err) {
+      // Not left behind: an empty segment named after seqs the old one will still hold (the batch is
+      // retried there) would be where a reader after a restart starts looking for them.
+      closeSync(fd);
+      rmSync(path, { force: true });
+      throw err;
+    }
+    return { firstSeq, path, fd, bytes: 0 };
   };
   const rotate = (firstSeq: number): ActiveSegment => {
-    // The new segment first: if it cannot be opened (disk full, read-only), the old one stays the
-    // active one, open and whole, rather than a closed descriptor the next batch would write to.
+    // The old segment synced, then the new one opened: if either fails (an I/O error, disk full,
+    // read-only), nothing was created and the old one stays the active one, open and whole, rather
+    // than a closed descriptor the next batch would write to.
+    if (active && fsync !== 'no') datasyncNow(active.fd);
     const next = openSegment(firstSeq);
     if (active) {
       const old = active;
-      if (fsync !== 'no') fdatasyncSync(old.fd);
       // A sync still running holds the old descriptor; it is closed once that sync is done.
       void (syncing ?? Promise.resolve()).catch(() => undefined).then(() => closeSync(old.fd));
       closed.push({ firstSeq: old.firstSeq, path: old.path, bytes: old.bytes, mtimeMs: options.wallMs() });
@@ -279,10 +293,20 @@ export function openFileLog(options: FileLogOptions): OpenedLog {
       const oldest = closed[0];
       const over = closed.length + 1 > segments || total > bytes || options.wallMs() - oldest.mtimeMs > maxAgeMs;
       if (!over || oldest.firstSeq >= keepFrom) break;
-      unlinkSync(oldest.path);
+      // Never a reason to refuse the batch that rotated: a segment already gone (an operator freed
+      // the disk by hand) is simply no longer counted; one that cannot go is tried again at the next rotation.
+      try {
+        unlinkSync(oldest.path);
+        log.info(`event log: retention removed ${oldest.path}`);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
+          log.warn(`event log: retention could not remove ${oldest.path}; it is tried again at the next rotation`, { error: String(err) });
+          break;
+        }
+        log.info(`event log: ${oldest.path} was already removed`);
+      }
       closed.shift();
       total -= oldest.bytes;
-      log.info(`event log: retention removed ${oldest.path}`);
     }
   }
   if (closed.length > 0) enforceRetention();
@@ -367,6 +391,24 @@ function snapshotWithinLog(snapshot: LogSnapshot | undefined, found: readonly Se
   unlinkSync(join(dir, SNAPSHOT_FILE));
   if (sync) fsyncPath(dir);
   return undefined;
+}
+
+/**
+ * The segments less any empty one before the last. It holds nothing, but its name says the seqs
+ * after it start there, so a reader would look for them in it and not in the segment before, which
+ * holds them. A rotation that fails half-way removes its new segment; one left by a build that did
+ * not (or by hand) is removed here.
+ */
+function withoutEmptyBeforeLast(found: readonly Segment[], dir: string, sync: boolean, log: Logger): Segment[] {
+  const kept = found.filter((s, i) => i === found.length - 1 || statSync(s.path).size > 0);
+  if (kept.length === found.length) return kept;
+  for (const s of found) {
+    if (kept.includes(s)) continue;
+    unlinkSync(s.path);
+    log.warn(`event log: removed the empty segment ${s.path}, which a later segment follows`);
+  }
+  if (sync) fsyncPath(dir);
+  return kept;
 }
 
 /** How far past a damaged record {@link highestSeqAfter} looks for whole ones. */

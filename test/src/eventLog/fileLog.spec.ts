@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import {
   cpSync,
+  fdatasyncSync,
   fstatSync,
   ftruncateSync,
   mkdirSync,
@@ -208,6 +209,85 @@ describe('eventLog/fileLog', () => {
       const again = open(dir);
       expect(again.recovery.damage).to.equal(undefined);
       expect(allEvents(again.log)).to.deep.equal([1, 2, 3]);
+    });
+
+    it('creates no segment when a rotation cannot sync the old one: the batch is retried there, and a resume after a restart finds it', async () => {
+      const dir = tempDir();
+      const bytes = frameBytes(at(1));
+      let failSync = false;
+      const h = open(dir, {
+        fsync: 'everysec',
+        segmentBytes: 3 * bytes,
+        capacity: 1,
+        fdatasync: (_fd, done) => done(null),
+        fdatasyncSync: (fd) => {
+          if (failSync) throw Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' });
+          fdatasyncSync(fd);
+        },
+      });
+      await fill(h, 1, 2);
+      failSync = true;
+      const refused = [h.log.append(at(3)), h.log.append(at(4))];
+      h.endTurn();
+      expect(await stateOf(Promise.all(refused))).to.equal('rejected NotStoredError');
+      expect(segmentFiles(dir), 'no segment named after seqs it will not hold').to.deep.equal([segmentName(1)]);
+      failSync = false;
+      await h.appendTurn(at(3)); // fits in segment 1
+      await h.appendTurn(at(4)); // rotates
+      expect(segmentFiles(dir)).to.deep.equal([segmentName(1), segmentName(4)]);
+      await h.log.close();
+      const again = open(dir, { capacity: 1 });
+      const replay = again.log.after(2);
+      expect('events' in replay && seqs(replay.events)).to.deep.equal([3, 4]);
+    });
+
+    it('removes the new segment when the folder cannot be synced after creating it, and keeps the old one active', async () => {
+      const dir = tempDir();
+      const bytes = frameBytes(at(1));
+      let failFolder = false;
+      const h = open(dir, {
+        fsync: 'everysec',
+        segmentBytes: 3 * bytes,
+        capacity: 1,
+        fdatasync: (_fd, done) => done(null),
+        fsyncFolder: () => {
+          if (failFolder) throw Object.assign(new Error('EIO: i/o error, fsync'), { code: 'EIO' });
+        },
+      });
+      await fill(h, 1, 2);
+      failFolder = true;
+      const refused = [h.log.append(at(3)), h.log.append(at(4))];
+      h.endTurn();
+      expect(await stateOf(Promise.all(refused))).to.equal('rejected NotStoredError');
+      expect(segmentFiles(dir)).to.deep.equal([segmentName(1)]);
+      failFolder = false;
+      await fill(h, 3, 4);
+      expect(segmentFiles(dir)).to.deep.equal([segmentName(1), segmentName(4)]);
+      await h.log.close();
+      const replay = open(dir, { capacity: 1 }).log.after(2);
+      expect('events' in replay && seqs(replay.events)).to.deep.equal([3, 4]);
+    });
+
+    it('removes an empty segment before the last at start-up (logged), so the seqs after its name are read where they are', async () => {
+      const dir = tempDir();
+      const h = open(dir, { segmentBytes: 3 * frameBytes(at(1)) });
+      await fill(h, 1, 4);
+      await h.log.close();
+      expect(segmentFiles(dir)).to.deep.equal([segmentName(1), segmentName(4)]);
+      // What a rotation that failed half-way used to leave: an empty segment named after seq 3, which segment 1 holds.
+      writeFileSync(join(dir, segmentName(3)), '');
+      const again = open(dir, { capacity: 1 });
+      expect(segmentFiles(dir)).to.deep.equal([segmentName(1), segmentName(4)]);
+      expect(again.lines.some((l) => l.includes(`removed the empty segment ${join(dir, segmentName(3))}`))).to.equal(true);
+      const replay = again.log.after(2);
+      expect('events' in replay && seqs(replay.events)).to.deep.equal([3, 4]);
+      // The last segment may be empty: the one a rotation just opened, which the next batch goes to.
+      await again.log.close();
+      writeFileSync(join(dir, segmentName(5)), '');
+      const third = open(dir, { capacity: 1 });
+      await third.appendTurn(at(5));
+      expect(segmentFiles(dir)).to.deep.equal([1, 4, 5].map(segmentName));
+      expect(allEvents(third.log)).to.deep.equal([1, 2, 3, 4, 5]);
     });
 
     it('rejects appends after close', async () => {
@@ -483,6 +563,35 @@ describe('eventLog/fileLog', () => {
       await fill(h, 4, 5);
       expect(segmentFiles(dir)).to.deep.equal([3, 4, 5].map(segmentName));
       expect(readSnapshotFile(dir)).to.include({ segment: 3 });
+    });
+
+    it('stores the batch that rotated when a segment it would remove is already gone (removed by hand), and no longer counts it', async () => {
+      const dir = tempDir();
+      const h = oneRecordSegments(dir, { segments: 3 });
+      await fill(h, 1, 3);
+      rmSync(join(dir, segmentName(1)));
+      await h.appendTurn(at(4));
+      expect(segmentFiles(dir)).to.deep.equal([2, 3, 4].map(segmentName));
+      await h.appendTurn(at(5));
+      expect(segmentFiles(dir), 'retention goes on').to.deep.equal([3, 4, 5].map(segmentName));
+      expect(h.log.stats()).to.include({ segments: 3, oldestSeq: 3, newestSeq: 5 });
+    });
+
+    it('stores the batch that rotated when a segment cannot be removed, logs it, and tries again at the next rotation', async () => {
+      const dir = tempDir();
+      const h = oneRecordSegments(dir, { segments: 2 });
+      await fill(h, 1, 2);
+      // A folder where the segment was: unlink fails (EISDIR) as on a file system that refuses it.
+      rmSync(join(dir, segmentName(1)));
+      mkdirSync(join(dir, segmentName(1)));
+      await h.appendTurn(at(3));
+      expect(h.lines.some((l) => l.includes(`retention could not remove ${join(dir, segmentName(1))}`))).to.equal(true);
+      expect(h.log.stats()).to.include({ segments: 3, newestSeq: 3 });
+      rmdirSync(join(dir, segmentName(1)));
+      writeFileSync(join(dir, segmentName(1)), '');
+      await h.appendTurn(at(4));
+      expect(segmentFiles(dir)).to.deep.equal([3, 4].map(segmentName));
+      expect(h.log.stats()).to.include({ segments: 2, oldestSeq: 3, newestSeq: 4 });
     });
 
     it('applies at start-up too', async () => {
