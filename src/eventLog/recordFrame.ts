@@ -9,8 +9,13 @@ import type { TriggerEvent } from '../../streams/contracts';
  */
 export const FRAME_HEADER_BYTES = 8;
 
-/** A record longer than this is damage, not data (events are a few hundred bytes). */
-export const MAX_PAYLOAD_BYTES = 1 << 20;
+/**
+ * A record longer than this is damage, not data. Events are a few hundred bytes, but every source
+ * bounds one input at 1 MiB (a TCP line, an MQTT payload, an OSC packet; an HTTP body at 64 KiB),
+ * and a character takes at most {@link JSON_ESCAPE_CHARS} bytes in a record: the longest an input
+ * can make is under 7 MiB. The writer refuses a longer one rather than write what start-up cuts.
+ */
+export const MAX_PAYLOAD_BYTES = 8 << 20;
 
 /** A string's unit takes at most 6 bytes in a record: a JSON escape (`\u001f`) is 6, its UTF-8 at most 3. */
 const JSON_ESCAPE_CHARS = 6;
@@ -44,6 +49,8 @@ export function createBatchFramer(): BatchFramer {
         }
         const start = offset + FRAME_HEADER_BYTES;
         const end = encodeRecord(scratch, start, e, cat);
+        if (end - start > MAX_PAYLOAD_BYTES)
+          throw new RangeError(`a record of ${end - start} bytes is over the event log's ${MAX_PAYLOAD_BYTES} (seq ${e.seq})`);
         scratch.writeUInt32LE(end - start, offset);
         scratch.writeUInt32LE(crc32(new Uint8Array(scratch.buffer, scratch.byteOffset + start, end - start)), offset + 4);
         offset = end;
@@ -148,6 +155,7 @@ function putBytes(buffer: Buffer, at: number, bytes: Buffer): number {
 
 const QUOTE = 0x22;
 const OPEN = 0x5b;
+const OPEN_OBJECT = 0x7b;
 const CLOSE = 0x5d;
 const COMMA = 0x2c;
 
@@ -200,6 +208,9 @@ export function scanFrames(buffer: Buffer, start: number, visit: (payload: Buffe
     if (length === 0 || length > MAX_PAYLOAD_BYTES) return { end: offset, damage: 'corrupt' };
     const from = offset + FRAME_HEADER_BYTES;
     if (from + length > buffer.length) return { end: offset, damage: 'torn' };
+    // Every payload is a JSON array (a record) or object (an event): a byte that opens neither is
+    // damage without a checksum over up to MAX_PAYLOAD_BYTES (a search past damage tries every offset).
+    if (buffer[from] !== OPEN && buffer[from] !== OPEN_OBJECT) return { end: offset, damage: 'corrupt' };
     const payload = buffer.subarray(from, from + length);
     if (crc32(payload) !== buffer.readUInt32LE(offset + 4)) return { end: offset, damage: 'corrupt' };
     if (visit(payload, offset) === false) return { end: offset };

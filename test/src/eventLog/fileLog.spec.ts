@@ -290,6 +290,18 @@ describe('eventLog/fileLog', () => {
       expect(allEvents(third.log)).to.deep.equal([1, 2, 3, 4, 5]);
     });
 
+    it('keeps the longest record an input can make across a crash (1 MiB of characters JSON escapes), and the records after it', async () => {
+      const dir = tempDir();
+      const h = open(dir);
+      await h.appendTurn(at(1));
+      await h.appendTurn(at(2, { type: 'Discrete', value: '\u0001'.repeat(1 << 20) }));
+      await h.appendTurn(at(3));
+      const again = open(crashCopy(dir));
+      expect(again.recovery.damage).to.equal(undefined);
+      expect(again.log.lastSeq()).to.equal(3);
+      expect(allEvents(again.log)).to.deep.equal([1, 2, 3]);
+    });
+
     it('rejects appends after close', async () => {
       const h = open(tempDir());
       await h.log.close();

@@ -165,6 +165,17 @@ describe('eventLog/recordFrame', () => {
       for (const batch of batches) expect(payloadsOf(framer.frame(batch)).equals(recordsOf(batch))).to.equal(true);
     });
 
+    it('frames the longest record an input can make (1 MiB of characters JSON escapes), and refuses one past MAX_PAYLOAD_BYTES, which a scan calls damage', () => {
+      const longest = at(1, { type: 'Discrete', value: '\u0001'.repeat(1 << 20) });
+      const framed = frameBatch([longest]);
+      expect(framed.length).to.be.greaterThan(6 << 20);
+      expect(visited(framed).frames.map((f) => f.seq)).to.deep.equal([1]);
+      expect(() => frameBatch([at(2), at(3, { type: 'Discrete', value: 'x'.repeat(MAX_PAYLOAD_BYTES) })])).to.throw(
+        RangeError,
+        /over the event log's .* \(seq 3\)/,
+      );
+    });
+
     it('frames an empty batch as an empty buffer', () => {
       expect(frameBatch([]).length).to.equal(0);
     });
@@ -240,6 +251,15 @@ describe('eventLog/recordFrame', () => {
         damaged.writeUInt32LE(length, offsets[1]);
         expect(visited(damaged).scan, `length ${length}`).to.deep.equal({ end: offsets[1], damage: 'corrupt' });
       }
+    });
+
+    it('calls a payload that opens neither a JSON array nor an object corrupt, though its checksum matches', () => {
+      const text = Buffer.from('"On"');
+      const header = Buffer.alloc(FRAME_HEADER_BYTES);
+      header.writeUInt32LE(text.length, 0);
+      header.writeUInt32LE(crc32(text), 4);
+      const odd = Buffer.concat([batch.subarray(0, offsets[1]), header, text]);
+      expect(visited(odd)).to.deep.equal({ frames: [{ offset: 0, seq: 1 }], scan: { end: offsets[1], damage: 'corrupt' } });
     });
 
     it('calls a length past the buffer but within the bound torn (a write cut short)', () => {
