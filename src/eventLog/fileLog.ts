@@ -131,11 +131,18 @@ export function openFileLog(options: FileLogOptions): OpenedLog {
   let queued: Promise<void> | undefined;
   let unsynced = false;
   const datasync = options.fdatasync ?? fdatasync;
+  /** Why the last fsync failed, until one succeeds: the disk is failing even while writes still succeed. */
+  let syncFailing: string | undefined;
   const syncNow = (): Promise<void> => {
     const fd = active?.fd;
     unsynced = false;
     if (fd === undefined) return Promise.resolve();
-    const p = new Promise<void>((resolve, reject) => datasync(fd, (err) => (err ? reject(err) : resolve())));
+    const p = new Promise<void>((resolve, reject) =>
+      datasync(fd, (err) => {
+        syncFailing = err ? `fsync: ${err.message}` : undefined;
+        return err ? reject(err) : resolve();
+      }),
+    );
     syncing = p.finally(() => (syncing = undefined));
     return syncing;
   };
@@ -347,7 +354,14 @@ export function openFileLog(options: FileLogOptions): OpenedLog {
       return events;
     },
     stats(): LogStats {
-      return { segments: segmentsNow().length, bytes: totalBytes(), oldestSeq: oldestSeq(), newestSeq: memory.seq, fsync, ...(failing ? { failing } : {}) };
+      return {
+        segments: segmentsNow().length,
+        bytes: totalBytes(),
+        oldestSeq: oldestSeq(),
+        newestSeq: memory.seq,
+        fsync,
+        ...(failing || syncFailing ? { failing: failing ?? syncFailing } : {}),
+      };
     },
     async close() {
       if (closedLog) return;

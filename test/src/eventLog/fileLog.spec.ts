@@ -826,6 +826,21 @@ describe('eventLog/fileLog', () => {
       expect(await stateOf(answer)).to.equal('rejected NotStoredError');
     });
 
+    it('says it is failing while fdatasync fails (readiness), and no longer once one succeeds', async () => {
+      const sync = parkedSync();
+      const h = open(tempDir(), { fsync: 'always', fdatasync: sync.fake });
+      const first = h.log.append(at(1));
+      h.endTurn();
+      sync.complete(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' }));
+      expect(await stateOf(first)).to.equal('rejected NotStoredError');
+      expect(h.log.stats().failing).to.equal('fsync: EIO: i/o error, fdatasync');
+      const second = h.log.append(at(2));
+      h.endTurn();
+      sync.complete();
+      expect(await stateOf(second)).to.equal('resolved');
+      expect(h.log.stats()).to.not.have.property('failing');
+    });
+
     it("syncs the active segment; with fsync 'no' nothing waits", async () => {
       const sync = parkedSync();
       const h = open(tempDir(), { fsync: 'always', fdatasync: sync.fake });
