@@ -325,8 +325,9 @@ export function openFileLog(options: FileLogOptions): OpenedLog {
   const oldestSeq = (): number => segmentsNow()[0]?.firstSeq ?? 0;
 
   const after: Replay = (seq) => {
-    if (seq >= ring.horizon) return eventsAfter(ring, seq);
+    // The limit first: the ring may hold more than it (capacity above replay_limit).
     if (memory.seq - seq > options.replayLimit) return { tooOld: true };
+    if (seq >= ring.horizon) return eventsAfter(ring, seq);
     const segments = segmentsNow();
     if (segments.length === 0 || seq + 1 < segments[0].firstSeq) return { tooOld: true };
     const events: TriggerEvent[] = [];

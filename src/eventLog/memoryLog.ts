@@ -6,11 +6,17 @@ import type { EndOfTurn } from '../runtime/turnStages';
 import { createGroupCommit } from './groupCommit';
 import { createRecentHistory } from './recentHistory';
 
+/** How much a memory log holds and replays: the newest `capacity` events, at most `replayLimit` to one resume. */
+export interface MemoryLogLimits {
+  readonly capacity: number;
+  readonly replayLimit: number;
+}
+
 /**
  * The log of a hub that keeps nothing (`storage.data_dir: ':memory:'`): the same group commit and
  * order as the file log, with the newest `capacity` events in memory as its whole history.
  */
-export function createMemoryLog(capacity: number, memory: HubMemory, rules: MemoryRules, defer?: EndOfTurn): EventLog {
+export function createMemoryLog({ capacity, replayLimit }: MemoryLogLimits, memory: HubMemory, rules: MemoryRules, defer?: EndOfTurn): EventLog {
   const history = createRecentHistory(capacity, memory, rules);
   const { ring } = history;
   let closed = false;
@@ -23,7 +29,8 @@ export function createMemoryLog(capacity: number, memory: HubMemory, rules: Memo
     append: (event) => (closed ? Promise.reject(new Error('The event log is closed')) : commit.stage(event)),
     committed$: commit.committed$,
     lastSeq: () => memory.seq,
-    after: (seq) => eventsAfter(ring, seq),
+    // Further behind than the limit resyncs, as from the file log, though the ring may hold more.
+    after: (seq) => (memory.seq - seq > replayLimit ? { tooOld: true } : eventsAfter(ring, seq)),
     range: (sinceMs, untilMs = Infinity, limit = Infinity) =>
       held()
         .filter((e) => {

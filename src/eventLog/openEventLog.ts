@@ -30,7 +30,7 @@ export function openEventLog(config: HavenConfig, deps: OpenLogDeps): OpenedLog 
   if (config.storage.data_dir === ':memory:') {
     const memory = deps.seed();
     return {
-      log: createMemoryLog(j.capacity, memory, deps.rules, deps.defer),
+      log: createMemoryLog({ capacity: j.capacity, replayLimit: j.replay_limit }, memory, deps.rules, deps.defer),
       dir: undefined,
       memory,
       recovery: { tailRecords: 0, cutBytes: 0, fromSnapshot: false, ms: 0 },

@@ -663,6 +663,10 @@ describe('eventLog/fileLog', () => {
       expect(h.log.after(2)).to.deep.equal({ tooOld: true });
       const replay = h.log.after(3);
       expect('events' in replay && seqs(replay.events)).to.deep.equal([4, 5, 6]);
+      // The ring holding more than the limit (capacity above replay_limit) changes nothing.
+      const roomy = open(tempDir(), { capacity: 100, replayLimit: 3 });
+      await fill(roomy, 1, 6);
+      expect(roomy.log.after(2)).to.deep.equal({ tooOld: true });
     });
 
     it('says tooOld rather than replay around a damaged record (one start-up did not read), and logs it', async () => {

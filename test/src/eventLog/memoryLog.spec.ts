@@ -11,9 +11,9 @@ const seqsOf = (answer: { events: readonly TriggerEvent[] } | { tooOld: true }) 
 
 describe('eventLog/memoryLog', () => {
   /** A memory log on `memory` whose turns end when the test says. */
-  function open(capacity: number, memory: HubMemory = emptyHubMemory()) {
+  function open(capacity: number, memory: HubMemory = emptyHubMemory(), replayLimit = 1000) {
     const turns: Array<() => void> = [];
-    const log = createMemoryLog(capacity, memory, RULES, (flush) => turns.push(flush));
+    const log = createMemoryLog({ capacity, replayLimit }, memory, RULES, (flush) => turns.push(flush));
     const endTurn = () => turns.splice(0).forEach((flush) => flush());
     const fill = async (from: number, to: number) => {
       for (let seq = from; seq <= to; seq++) {
@@ -51,6 +51,13 @@ describe('eventLog/memoryLog', () => {
     const fresh = open(3, emptyHubMemory(10));
     expect(fresh.log.after(9)).to.deep.equal({ tooOld: true });
     expect(seqsOf(fresh.log.after(10))).to.deep.equal([]);
+  });
+
+  it('says tooOld past replayLimit, though its ring still holds the events', async () => {
+    const m = open(100, emptyHubMemory(), 3);
+    await m.fill(1, 10);
+    expect(seqsOf(m.log.after(7))).to.deep.equal([8, 9, 10]);
+    expect(m.log.after(6)).to.deep.equal({ tooOld: true });
   });
 
   it('reads a time range [since, until) of what it holds, at most limit', async () => {
