@@ -135,6 +135,17 @@ export function isNonNegativeInteger(value: unknown): value is number {
   return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 }
 
+/**
+ * A seq as a client writes it in a header or a query parameter: decimal digits only, as a safe
+ * integer; undefined for anything else (`Number` would read '' as 0, a resume from the start, and
+ * '0x2' as 2).
+ */
+export function seqFromText(text: string): number | undefined {
+  if (!/^\d+$/.test(text)) return undefined;
+  const n = Number(text);
+  return Number.isSafeInteger(n) ? n : undefined;
+}
+
 /** `partial` without its `undefined` fields: `{ ...defaults, ...partial }` would let an explicit `undefined` erase a default. */
 export function definedFields<T extends object>(partial: Partial<T>): Partial<T> {
   return Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined)) as Partial<T>;

@@ -1,3 +1,5 @@
+import { seqFromText } from '../../streams/contracts';
+
 /** The resume point a client asked for: none, a seq, or a value that is not one. */
 export type LastEventId = { readonly ok: true; readonly after: number | null } | { readonly ok: false; readonly error: string };
 
@@ -10,8 +12,8 @@ export type LastEventId = { readonly ok: true; readonly after: number | null } |
 export function parseLastEventId(header: string | undefined, query: string | readonly string[] | undefined): LastEventId {
   const raw = header !== undefined && header.trim() !== '' ? header.trim() : typeof query === 'string' ? query.trim() : query?.[query.length - 1]?.trim();
   if (raw === undefined || raw === '') return { ok: true, after: null };
-  const n = Number(raw);
-  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(n)) {
+  const n = seqFromText(raw);
+  if (n === undefined) {
     return { ok: false, error: `Invalid Last-Event-ID '${raw.slice(0, 40)}': expected the seq of the last event received (a non-negative integer)` };
   }
   return { ok: true, after: n };

@@ -5,7 +5,7 @@ import type { RateLimiter } from '../../streams/websocket/rateLimiter';
 import type { Logger } from '../log';
 import { CLOSE } from '../../streams/websocket/closeCodes';
 import type { ClientRecord } from './directory';
-import { isNonNegativeInteger } from '../../streams/contracts';
+import { seqFromText } from '../../streams/contracts';
 import { bearerToken } from './routes/adminAuth';
 import { retryAfterSeconds } from '../api/errors';
 import type { AuthFailureLimiter } from '../security/authFailureLimiter';
@@ -86,12 +86,13 @@ export function createUpgradeHandler(deps: UpgradeDeps): (req: IncomingMessage, 
     }
     const header = req.headers.authorization;
     const token = bearerToken(header);
-    const lastSeqText = url.searchParams.get('lastSeq');
-    const lastSeq = lastSeqText === null ? undefined : Number(lastSeqText);
+    // Read as SSE reads Last-Event-ID: absent or blank is no resume, anything but a seq is refused.
+    const lastSeqText = url.searchParams.get('lastSeq')?.trim() ?? '';
+    const lastSeq = lastSeqText === '' ? undefined : (seqFromText(lastSeqText) ?? null);
     deps.wss.handleUpgrade(req, socket, head, (ws) => {
       const conn = deps.open(ws, socket, ip);
       if (header === undefined) return;
-      if (lastSeq !== undefined && !isNonNegativeInteger(lastSeq)) return conn.closeNow(CLOSE.badRequest.code, 'lastSeq must be a non-negative integer');
+      if (lastSeq === null) return conn.closeNow(CLOSE.badRequest.code, 'lastSeq must be a non-negative integer');
       const client = token ? deps.authenticate(token) : undefined;
       if (!client) {
         deps.authFailures?.fail(ip);

@@ -80,10 +80,26 @@ describe('WebSocket resume', () => {
     expect(client.messages[1]).to.deep.include({ type: 'resync', seq: 1 });
   });
 
+  it('reads a blank ?lastSeq= as no resume, as SSE reads a blank Last-Event-ID, not as a replay from the start', async () => {
+    h = await startWsHub();
+    await h.fire('Stage.Mode', 'intro');
+    await h.fire('Stage.Mode', 'finale');
+    for (const blank of ['', '%20']) {
+      const client = await h.connect({ token: h.adminToken, path: `/ws?lastSeq=${blank}` });
+      const connected = await client.waitFor((m) => m.type === 'connected', 'connected');
+      expect(connected.data.resume, `'${blank}'`).to.equal(undefined);
+      await client.sync();
+      expect(seqs(client), `'${blank}'`).to.deep.equal([]);
+    }
+  });
+
   it('closes with 4400 on a lastSeq that is not a non-negative integer', async () => {
     h = await startWsHub();
-    const client = await h.connect({ token: h.adminToken, path: '/ws?lastSeq=-3' });
-    expect(await client.closed()).to.deep.equal({ code: 4400, reason: 'lastSeq must be a non-negative integer' });
+    // Not '0x2' as 2, nor '1e1' as 10: only decimal digits are a seq.
+    for (const text of ['-3', '0x2', '1e1', '1.5', '2%20x', '9007199254740993']) {
+      const client = await h.connect({ token: h.adminToken, path: `/ws?lastSeq=${text}` });
+      expect(await client.closed(), text).to.deep.equal({ code: 4400, reason: 'lastSeq must be a non-negative integer' });
+    }
     const viaAuth = await h.connect();
     viaAuth.send({ type: 'auth', token: h.adminToken, lastSeq: 'x' });
     expect(await viaAuth.closed()).to.deep.equal({ code: 4400, reason: '"lastSeq" must be a non-negative integer' });
