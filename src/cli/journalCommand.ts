@@ -20,7 +20,7 @@ interface Opts {
   limit?: string;
 }
 
-const TIMES = `Times are ISO 8601 (2026-12-02T10:00:00Z; without a zone, local time) or a time ago (90s, 10m, 2h, 7d); --until is exclusive.`;
+const TIMES = `Times are ISO 8601 (2026-12-02T10:00:00Z; without a zone, local time; a date alone, local midnight) or a time ago (90s, 10m, 2h, 7d); --until is exclusive.`;
 
 /** `haven journal tail|show|export|stats`: reads `<data_dir>/journal` and never writes it, so the hub may be running. */
 export function addJournalCommand(program: Command, ctx: CommandContext): void {
