@@ -1,3 +1,4 @@
+import type { SchedulerLike, Subscription } from 'rxjs';
 import type { CacheState, TriggerEvent } from '../../streams/contracts';
 import { planResume, type ReplayAnswer } from '../../streams/websocket/resumePlan';
 import type { PowerEvent, ServiceStatusChange } from '../bus/bus';
@@ -20,6 +21,8 @@ export interface FanOutDeps {
   readonly defer: EndOfTurn;
   /** Trigger events logged between two flushes; one more flushes at once (the per-connection bound). */
   readonly maxLogged: number;
+  /** Paces resumes: a connection with replayed events left is offered the next part on this clock. */
+  readonly scheduler: SchedulerLike;
 }
 
 /** A trigger event waiting in the log for the flush, framed only once some connection wants it. */
@@ -43,6 +46,19 @@ interface Member extends Seat {
   position: LogPosition;
   /** It was handed frames of its own since the last flush: the log's events must come after them. */
   queued: boolean;
+  /** Its resume while not all handed out: live events wait until it is. */
+  backlog?: Backlog;
+}
+
+/**
+ * The events of a resume that a member may see, each judged by the view it had when they were
+ * read from the log (as logged events are judged by the view at the flush), handed out from `next`.
+ */
+interface Backlog {
+  events: TriggerEvent[];
+  next: number;
+  /** The highest seq read from the log so far, seen or not: where the member goes live. */
+  readSeq: number;
 }
 
 /** A connection's catch-up, as the `connected` message reports it. */
@@ -77,6 +93,10 @@ export class FanOut {
   private log: Logged[] = [];
   /** Counts flushes: a member whose position names an older window has taken nothing of `log`. */
   private window = 0;
+  /** Members still being handed their resume; none takes live events before its backlog is done. */
+  private readonly replaying = new Set<Member>();
+  /** The next offer to the replaying members is scheduled. */
+  private pumping: Subscription | undefined;
 
   constructor(private readonly deps: FanOutDeps) {}
 
@@ -110,7 +130,7 @@ export class FanOut {
   /** Gives every live connection its share of the log, as {@link planFlush} says, and empties it. */
   private distribute(): void {
     const log = this.log;
-    const plan = planFlush(log, this.window, this.members.values());
+    const plan = planFlush(log, this.window, this.takingTheLog());
     for (const { indices, seats } of plan.shared) {
       const write: ConnectionLetter | undefined = indices.length === 0 ? undefined : { type: 'write', data: joined(log, indices) };
       for (const seat of seats) {
@@ -129,7 +149,8 @@ export class FanOut {
    * is built only when the log holds something new for it (most often not).
    */
   private catchUp(member: Member, frame?: Buffer, key?: string): void {
-    if (!this.hasNewFor(member)) return this.handOut(member, NO_INDICES, member.position, frame, key);
+    // A replaying member takes the log's events from the log itself once its backlog is done.
+    if (member.backlog || !this.hasNewFor(member)) return this.handOut(member, NO_INDICES, member.position, frame, key);
     const { indices, position } = planCatchUp(this.log, this.window, member.view, member.position);
     this.handOut(member, indices, position, frame, key);
   }
@@ -191,6 +212,7 @@ export class FanOut {
     const member = this.members.get(conn);
     if (!member) return;
     this.catchUp(member);
+    if (member.backlog) this.readBacklog(member, member.backlog);
     member.view = { visible: member.view.visible, filter };
   }
 
@@ -223,20 +245,91 @@ export class FanOut {
       conn,
       this.frame('connected', { ...this.welcome(client), seq: plan.lastSeq, heartbeatMs: this.deps.heartbeatMs, ...(resume ? { resume } : {}) }),
     );
-    if (plan.kind === 'replay') {
-      for (const e of replayed) this.sendTo(conn, textFrame(encodeTrigger(e)), e.type === 'OneShot' ? undefined : e.name);
-    } else if (plan.kind === 'resync') {
-      const state = visibleState(this.deps.cache(), (name) => sees(view, name));
-      const message =
-        plan.reason === 'too_old'
-          ? 'Missed events are no longer held; here is the current state'
-          : 'This hub never reached that seq; here is the current state';
-      this.sendTo(conn, textFrame(encodeMessage('resync', { reason: plan.reason, state, message, timestamp: this.deps.utcNow() }, { seq: plan.lastSeq })));
+    if (replayed.length > 0) {
+      member.backlog = { events: replayed, next: 0, readSeq: plan.lastSeq };
+      this.replaying.add(member);
+      this.offerBacklog(member);
+    } else if (plan.kind === 'resync') this.resync(member, plan.reason, plan.lastSeq);
+  }
+
+  /** The current state the member may see, instead of the events it missed, which are no longer held. */
+  private resync(member: Member, reason: 'too_old' | 'unknown_seq', seq: number): void {
+    const state = visibleState(this.deps.cache(), (name) => sees(member.view, name));
+    const message =
+      reason === 'too_old' ? 'Missed events are no longer held; here is the current state' : 'This hub never reached that seq; here is the current state';
+    this.sendTo(member.conn, textFrame(encodeMessage('resync', { reason, state, message, timestamp: this.deps.utcNow() }, { seq })));
+  }
+
+  /** The members that take their share of the log at a flush: all but those still replaying. */
+  private takingTheLog(): Iterable<Member> {
+    if (this.replaying.size === 0) return this.members.values();
+    return [...this.members.values()].filter((m) => m.backlog === undefined);
+  }
+
+  /**
+   * Hands a replaying member the next part of its resume once its socket took what it was given
+   * (so none of it waits in a backed-up outbox, where state is coalesced: a resume is every missed
+   * event), at most half a backed-up outbox at a time. Once the backlog is handed out, what the log
+   * accepted meanwhile is the next; with nothing left the member goes live in that same turn, so
+   * no event falls between.
+   */
+  private offerBacklog(member: Member): void {
+    const { conn } = member;
+    const part = Math.max(1, Math.floor(this.deps.maxLogged / 2));
+    while (member.backlog && conn.status === 'live' && conn.bufferedBytes === 0 && conn.heldMessages + part < this.deps.maxLogged) {
+      const backlog = member.backlog;
+      if (backlog.next === backlog.events.length) {
+        backlog.events = [];
+        backlog.next = 0;
+        this.readBacklog(member, backlog);
+        if (member.backlog && backlog.events.length === 0) this.goLive(member, backlog.readSeq);
+        continue;
+      }
+      const frames = backlog.events.slice(backlog.next, backlog.next + part).map((e) => textFrame(encodeTrigger(e)));
+      backlog.next += frames.length;
+      conn.send({ type: 'deliver_all', frames, keys: frames.map(() => undefined) });
+      this.markQueued(member);
     }
+    if (member.backlog) this.schedulePump();
+  }
+
+  /** Adds what the log accepted since the backlog was last read, judged by the member's view now; a resync and live once the log no longer holds it. */
+  private readBacklog(member: Member, backlog: Backlog): void {
+    const more = this.deps.replay(backlog.readSeq);
+    if ('tooOld' in more) {
+      const seq = this.deps.lastSeq();
+      this.goLive(member, seq);
+      return this.resync(member, 'too_old', seq);
+    }
+    for (const e of more.events) {
+      if (e.seq <= backlog.readSeq) continue;
+      backlog.readSeq = e.seq;
+      if (sees(member.view, e.name, e.category)) backlog.events.push(e);
+    }
+  }
+
+  /** Takes the log's events from here on: those at or below `lastSeq` (of this window too) are not sent again. */
+  private goLive(member: Member, lastSeq: number): void {
+    member.backlog = undefined;
+    this.replaying.delete(member);
+    member.position = { lastSeq, window: -1, taken: 0 };
+  }
+
+  private schedulePump(): void {
+    this.pumping ??= this.deps.scheduler.schedule(() => {
+      this.pumping = undefined;
+      for (const member of [...this.replaying]) this.offerBacklog(member);
+    }, BACKLOG_POLL_MS);
   }
 
   /** Forgets a closed connection. */
   readonly remove = (conn: ClientConnection): void => {
+    const member = this.members.get(conn);
+    if (member) this.replaying.delete(member);
+    if (this.replaying.size === 0) {
+      this.pumping?.unsubscribe();
+      this.pumping = undefined;
+    }
     this.members.delete(conn);
     this.dirty.delete(conn);
     const id = conn.client?.id;
@@ -290,6 +383,7 @@ export class FanOut {
       if (!client) continue;
       conn.identify(client);
       this.catchUp(member);
+      if (member.backlog) this.readBacklog(member, member.backlog);
       member.view = { visible: this.deps.directory.visibility(client), filter: member.view.filter };
     }
   }
@@ -403,5 +497,8 @@ class FanOutMember implements Member {
 }
 
 const NO_INDICES: readonly number[] = [];
+
+/** How often a resume whose socket still holds its last part is offered the next (ms). */
+const BACKLOG_POLL_MS = 5;
 
 const NOTHING: View = { visible: new Set(), filter: undefined };

@@ -127,6 +127,7 @@ export function createWebSocketComponent(cfg: HavenConfig['websocket'], deps: We
     heartbeatMs: cfg.heartbeat_ms,
     defer: deps.defer ?? createFlushPacer({ ...FLUSH_PACING, endOfTurn: deps.endOfTurn }, scheduler),
     maxLogged: cfg.max_pending_messages,
+    scheduler,
   });
   const admin = createAdminService({ directory, tokens, pairing, fanOut, utcNow, pairingTtlMs: cfg.pairing_ttl_ms });
   const dashboard = deps.dashboard && createDashboardFeed({ ...deps.dashboard, fanOut, triggers, cache, lastSeq, scheduler, utcNow });

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { EventEmitter } from 'node:events';
 import type { Duplex } from 'node:stream';
-import type { SchedulerLike } from 'rxjs';
+import { Subscription, VirtualTimeScheduler, type SchedulerLike } from 'rxjs';
 import type { WebSocket } from 'ws';
 import type { TriggerEvent } from '../../../streams/contracts';
 import { createLogger } from '../../../src/log';
@@ -9,7 +9,7 @@ import { createSqliteStore } from '../../../src/storage/sqliteStore';
 import type { Store } from '../../../src/storage/store';
 import { ClientConnection, createConnectionContext, type ConnectionDeps } from '../../../src/websocket/clientConnection';
 import { createDirectory, type ClientRecord, type Directory } from '../../../src/websocket/directory';
-import { FanOut } from '../../../src/websocket/fanOut';
+import { FanOut, type FanOutDeps } from '../../../src/websocket/fanOut';
 
 /** A socket that records each write and parses the frames in it (server frames: unmasked text). */
 class FakeSocket extends EventEmitter {
@@ -69,6 +69,7 @@ describe('FanOut: the trigger log taken at the flush', () => {
   let flushes: Array<() => void>;
   let lastSeq: number;
   let deps: ConnectionDeps;
+  let fanDeps: FanOutDeps;
 
   const client = (id: string, areas: string[], role: ClientRecord['role'] = 'client'): ClientRecord => {
     const record: ClientRecord = { id, name: id, role, areas, createdAt: '' };
@@ -102,16 +103,18 @@ describe('FanOut: the trigger log taken at the flush', () => {
     directory.putArea({ id: 'fog', name: 'Fog', entityIds: ['Fog.Burst'], isEnabled: true, createdAt: '', updatedAt: '' });
     flushes = [];
     lastSeq = 0;
-    fan = new FanOut({
+    fanDeps = {
       directory,
-      replay: () => ({ kind: 'replay', events: [] }),
+      replay: () => ({ events: [] }),
       lastSeq: () => lastSeq,
       cache: () => ({}),
       utcNow: () => '2026-11-23T12:00:00.000',
       heartbeatMs: 30_000,
       defer: (fn) => flushes.push(fn),
       maxLogged: 5,
-    });
+      scheduler: new VirtualTimeScheduler(),
+    };
+    fan = new FanOut(fanDeps);
     deps = {
       scheduler: { now: () => 0 } as SchedulerLike,
       log: createLogger('test', 'silent'),
@@ -234,6 +237,50 @@ describe('FanOut: the trigger log taken at the flush', () => {
     slow.socket.emit('drain');
     expect(slow.socket.seqs()).to.deep.equal([1, 3, 4]);
     expect(fast.socket.seqs()).to.deep.equal([1, 2, 3, 4]);
+  });
+
+  it('hands a resume out in parts, the next once the socket took what it was given, then the events accepted meanwhile, then live', () => {
+    const history = [1, 2, 3, 4, 5, 6, 7].map((seq) => event(seq, 'Stage.Mode'));
+    // Its polls run when the test says.
+    const polls = new Set<() => void>();
+    const scheduler = {
+      now: () => 0,
+      schedule(work: () => void) {
+        const run = () => (polls.delete(run), work());
+        polls.add(run);
+        return new Subscription(() => polls.delete(run));
+      },
+    } as unknown as SchedulerLike;
+    const poll = () => [...polls].forEach((run) => run());
+    fan = new FanOut({ ...fanDeps, scheduler, replay: (after) => ({ events: history.filter((e) => e.seq > after) }), lastSeq: () => history.length });
+    const socket = new FakeSocket();
+    const conn = new ClientConnection(1, new FakeWs() as unknown as WebSocket, socket as unknown as Duplex, '127.0.0.1', createConnectionContext(deps));
+    fan.admit(conn, client('panel', ['stage']), 0);
+    flush();
+    // Half of what a backed-up outbox holds (maxLogged 5) at a time, so none of it is ever coalesced there.
+    expect(socket.seqs()).to.deep.equal([1, 2]);
+    socket.writableLength = 100; // the kernel has not taken it yet
+    poll();
+    flush();
+    expect(socket.seqs()).to.deep.equal([1, 2]);
+    socket.writableLength = 0;
+    const meanwhile = event(8, 'Stage.Mode');
+    history.push(meanwhile);
+    fan.publishTrigger(meanwhile);
+    flush();
+    expect(socket.seqs(), 'not before the resume').to.deep.equal([1, 2]);
+    poll();
+    flush();
+    expect(socket.seqs()).to.deep.equal([1, 2, 3, 4, 5, 6]);
+    poll();
+    flush();
+    expect(socket.seqs()).to.deep.equal([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(polls.size, 'live: no more polls').to.equal(0);
+    const live = event(9, 'Stage.Mode');
+    history.push(live);
+    fan.publishTrigger(live);
+    flush();
+    expect(socket.seqs()).to.deep.equal([1, 2, 3, 4, 5, 6, 7, 8, 9]);
   });
 
   it('writes the events published before a revocation ahead of the farewell', () => {

@@ -34,6 +34,25 @@ describe('WebSocket resume', () => {
     expect(seqs(second)).to.deep.equal(range(6, 45));
   });
 
+  it('hands a resume larger than a backed-up outbox out in parts: every missed event, in order, none coalesced, no slow-consumer close, then live', async () => {
+    // More than the loopback socket's kernel buffers take at once (the connection backs up), and than a backed-up outbox holds.
+    h = await startWsHub({ websocket: { max_buffered_bytes: 1024, max_pending_messages: 100 } });
+    const missed = 30_000;
+    for (let i = 1; i <= missed; i += 500)
+      await Promise.all(range(i, i + 499).map((n) => (n % 3 === 0 ? h.fire('Fog.Burst') : h.fire('Stage.Mode', n % 2 ? 'intro' : 'finale'))));
+    const client = await h.login(h.adminToken, 0);
+    expect(client.messages[0].data.resume).to.deep.equal({ afterSeq: 0, replayed: missed });
+    // Accepted while the resume is being handed out: after it, once.
+    const during = Promise.all(range(missed + 1, missed + 20).map(() => h.fire('Stage.Mode', 'intro')));
+    await during;
+    await client.waitFor((m) => m.seq === missed + 20, `seq ${missed + 20}`, 0, 15_000);
+    await h.fire('Fog.Burst');
+    await client.waitFor((m) => m.seq === missed + 21, 'the live event after it');
+    await client.sync();
+    expect(seqs(client)).to.deep.equal(range(1, missed + 21));
+    expect(client.closeInfo).to.equal(undefined);
+  });
+
   it('resumes through the auth message too (browsers), replaying only what the client may see', async () => {
     h = await startWsHub();
     const area = (await h.api('POST', '/api/areas', { name: 'Phone', entityIds: ['Dial.Number'] })).body.area.areaId;
