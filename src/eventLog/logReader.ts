@@ -1,7 +1,7 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import type { TriggerEvent } from '../../streams/contracts';
 import { decodePayload, FRAME_HEADER_BYTES, MAX_PAYLOAD_BYTES, scanFrames } from './recordFrame';
-import { readSegmentIfPresent, visitEvents, type Segment } from './segments';
+import { readSegmentIfPresent, visitEvents, type Segment, type SegmentScan } from './segments';
 
 /**
  * Reading a log folder from outside the hub (`haven journal`), read-only, while the hub may be
@@ -62,15 +62,16 @@ export function lastEvents(segments: readonly Segment[], n: number): TriggerEven
  * Visits the records `query` selects, oldest first. A time bound assumes timestamps grow with the
  * seq (they are the hub's wall clock at acceptance), so `sinceMs` skips every segment whose
  * successor already starts before it without reading it, and `untilMs` stops at the first record
- * at or past it.
+ * at or past it. Returns where the visit stopped: damage there (see visitEvents) means the records
+ * after it in that segment were not visited.
  */
-export function readRange(segments: readonly Segment[], query: LogQuery, visit: (event: TriggerEvent) => void): void {
+export function readRange(segments: readonly Segment[], query: LogQuery, visit: (event: TriggerEvent) => void): SegmentScan | undefined {
   const { afterSeq = 0, sinceMs = -Infinity, untilMs = Infinity, limit = Infinity } = query;
-  if (limit <= 0) return;
+  if (limit <= 0) return undefined;
   let from = 0;
   while (sinceMs > -Infinity && from + 1 < segments.length && startsBefore(segments[from + 1], sinceMs)) from++;
   let count = 0;
-  visitEvents(segments.slice(from), afterSeq, (event) => {
+  return visitEvents(segments.slice(from), afterSeq, (event) => {
     const at = Date.parse(event.timestamp);
     if (at >= untilMs) return false;
     if (at < sinceMs) return true;

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
-import { rmSync, utimesSync } from 'node:fs';
+import { rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli } from '../../../src/cli/cli';
 import { frameBatch } from '../../../src/eventLog/recordFrame';
@@ -95,6 +95,30 @@ describe('haven journal (CLI)', () => {
       expect(since.out).to.equal(`${JSON.stringify(eventAt(7))}\n${JSON.stringify(eventAt(8))}\n`);
       // Incremental exports ask for the record after the last one they have: nothing new is not an error.
       expect(await run(dataDir, 'export', '--from', '9')).to.deep.include({ code: 0, out: '' });
+    });
+
+    it('says where a damaged record hid the records after it in its segment, and exits 1 (a torn end of the newest segment is a write in progress)', async () => {
+      const [first] = twoSegments();
+      const damaged = frameBatch(eventsFrom(1, 4));
+      damaged[damaged.length - 3] ^= 0x01; // in record 4's payload
+      writeFileSync(first.path, Buffer.concat([frameBatch(eventsFrom(1, 3)), damaged.subarray(frameBatch(eventsFrom(1, 3)).length)]));
+      const exported = await run(dataDir, 'export');
+      expect(
+        exported.out
+          .trimEnd()
+          .split('\n')
+          .map((line) => JSON.parse(line).seq),
+      ).to.deep.equal([1, 2, 3, 5, 6, 7, 8]);
+      expect(exported.code).to.equal(1);
+      expect(exported.err).to.equal(
+        `${first.path}: a corrupt record at offset ${frameBatch(eventsFrom(1, 3)).length}; the records after it in that segment were skipped\n`,
+      );
+      expect((await run(dataDir, 'show', '--from', '1')).code).to.equal(1);
+
+      writeSegment(dir, eventsFrom(1, 4));
+      const newest = listSegments(dir).at(-1)!;
+      appendBytes(newest, frameBatch([eventAt(9)]).subarray(0, 12));
+      expect(await run(dataDir, 'export', '--from', '5')).to.deep.include({ code: 0, err: '' });
     });
 
     it('a --from the log does not hold is exit 1, saying where the log starts or ends', async () => {
