@@ -77,6 +77,12 @@ export type RejectReason =
   | 'overflow'
   /** The event log could not store it (disk full, an I/O error): nothing was accepted; retry. */
   | 'not_stored'
+  /**
+   * fsync `always`: the event log wrote it but the disk did not confirm it (an fsync error). It
+   * holds its seq and was sent on like any accepted event, but a power cut may lose it: the answer
+   * says so instead of "accepted", and a resend would be a second event.
+   */
+  | 'not_durable'
   | 'source_disabled';
 
 /** An accepted input, as it travels to the cache, the services and the clients. */

@@ -30,6 +30,9 @@ export function rejectionResponse(r: Rejected): RejectionResponse {
     case 'overflow':
     case 'not_stored':
       return error(503, { 'Retry-After': '1' });
+    case 'not_durable':
+      // Not "try again": the hub holds the event and sent it on; a resend would be a second one.
+      return error(500);
     case 'duplicate':
       // A retry of what was already handled: the device should stop retrying, so it is a success.
       return { status: 200, body: { message: r.message, reason: r.reason, dispatched_to: 0 } };

@@ -55,7 +55,12 @@ export class NotStoredError extends Error {
      */
     readonly written = false,
   ) {
-    super(`The event log could not store the event (${cause instanceof Error ? cause.message : String(cause)})`);
+    const why = cause instanceof Error ? cause.message : String(cause);
+    super(`The event log could not store the event (${why})`);
     this.name = 'NotStoredError';
+    this.why = why;
   }
+
+  /** The cause's own message (`EIO: i/o error, fdatasync`). */
+  readonly why: string;
 }

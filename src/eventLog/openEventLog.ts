@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { HubMemory, MemoryRules } from '../../streams/log/hubMemory';
 import type { HavenConfig } from '../config/havenConfig';
 import type { Logger } from '../log';
-import { openFileLog, type OpenedLog } from './fileLog';
+import { openFileLog, type FileLogOptions, type OpenedLog } from './fileLog';
 import type { EndOfTurn } from '../runtime/turnStages';
 import { createMemoryLog } from './memoryLog';
 
@@ -15,6 +15,8 @@ export interface OpenLogDeps {
   readonly wallMs: () => number;
   /** When a turn's records are written (default: its end, `setImmediate`). */
   readonly defer?: EndOfTurn;
+  /** The file log's fsync (a whole-hub test makes it fail as a failing disk would). */
+  readonly fdatasync?: FileLogOptions['fdatasync'];
 }
 
 /** The log's folder inside the data folder. */

@@ -1,6 +1,6 @@
 import type { Observable, OperatorFunction, SchedulerLike } from 'rxjs';
 import { createBroadcast } from '../../streams/broadcast';
-import type { Accepted, Decision, RawTrigger, Rejected } from '../../streams/contracts';
+import type { Accepted, Decision, RawTrigger, Rejected, Rejection } from '../../streams/contracts';
 import type { TriggerReport } from '../hub';
 
 /** The gateway as a function of its input stream. */
@@ -18,8 +18,11 @@ export interface IngressDeps {
    * answered "accepted" that a crash would forget. Called in decision order.
    */
   readonly commit: (accepted: Accepted) => Promise<void>;
-  /** An accepted input the log could not store (`error`, as the commit rejected): the gateway forgets what it recorded of it. */
-  readonly notStored: (accepted: Accepted, error: unknown) => void;
+  /**
+   * An accepted input the log did not store (`error`, as the commit rejected): what its caller is
+   * answered instead (the gateway forgets what it recorded of an input the log does not hold).
+   */
+  readonly notStored: (accepted: Accepted, error: unknown) => Rejection;
 }
 
 /** One input refused before the gateway, by its source and why. */
@@ -87,11 +90,7 @@ export function createIngress({ gateway, scheduler, maxPending, isSourceEnabled,
     if (!decision.accepted) return Promise.resolve(told(decision));
     return commit(decision).then(
       () => told(decision),
-      (err: unknown): Decision => {
-        notStored(decision, err);
-        const why = err instanceof Error ? err.message : String(err);
-        return told({ accepted: false, input: decision.input, reason: 'not_stored', message: `${why}; nothing was accepted, retry shortly` });
-      },
+      (err: unknown): Decision => told({ accepted: false, input: decision.input, ...notStored(decision, err) }),
     );
   };
   // The ingress itself is a subscriber, so decisions flow (and callers resolve) even with no other reader.

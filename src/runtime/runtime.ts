@@ -4,7 +4,7 @@ import type { Observable, SchedulerLike, Subscription } from 'rxjs';
 import type { CacheState, Decision, TriggerDef, TriggerEvent } from '../../streams/contracts';
 import { createGateway } from '../../streams/gateway';
 import { createGateContext, DEFAULT_GATING, type GatingConfig } from '../../streams/gating/gatingConfig';
-import { emptyHubMemory, gateSeedOf, storedGateOf, type HubMemory } from '../../streams/log/hubMemory';
+import { emptyHubMemory, gateSeedOf, type HubMemory } from '../../streams/log/hubMemory';
 import { createApp } from '../api/createApp';
 import { createHealthRouter } from '../api/routes/health';
 import { createDashboardRouter } from '../dashboard/dashboardRouter';
@@ -19,7 +19,7 @@ import { createBus } from '../bus/createBus';
 import { compileWhitelist } from '../config/compileWhitelist';
 import type { HavenConfig } from '../config/havenConfig';
 import { loadTriggerConfig } from '../config/loadConfig';
-import { NotStoredError, type EventLog } from '../eventLog/eventLog';
+import type { EventLog } from '../eventLog/eventLog';
 import type { OpenedLog } from '../eventLog/fileLog';
 import { createDispatchMark } from '../eventLog/dispatchMark';
 import { openEventLog, type OpenLogDeps } from '../eventLog/openEventLog';
@@ -33,6 +33,7 @@ import { createSqliteStore } from '../storage/sqliteStore';
 import type { Store } from '../storage/store';
 import { createClock, type Clock } from './clock';
 import { createComponents, SOURCES, type ComponentDeps } from './components';
+import { createUnstoredAnswer } from './unstoredAnswer';
 import { createIngress } from './ingress';
 import { monotonicScheduler } from './monotonicScheduler';
 import { loadLegacyState } from '../eventLog/legacyState';
@@ -190,11 +191,7 @@ export function createRuntime({
     maxPending: config.trigger.gating.max_pending,
     isSourceEnabled: (source) => config.trigger.sources[source]?.enabled !== false,
     commit: ({ event }) => storeRecord(event),
-    notStored: ({ event }, error) => {
-      gateway.forget(event, storedGateOf(memory, event, rules, scheduler.now(), clock.wallMs()));
-      // A write that failed left nothing in the log: its seqs go to the next inputs, so the log stays gapless.
-      if (error instanceof NotStoredError && !error.written) gateway.release(event.seq);
-    },
+    notStored: createUnstoredAnswer({ gateway, memory, rules, now: () => scheduler.now(), wallMs: () => clock.wallMs() }),
   });
   // Every consumer reads what the log committed, each on its own subscription.
   const committed$ = eventLog.committed$;

@@ -27,6 +27,7 @@ export const REJECT_CODES: Readonly<Record<RejectReason, number>> = {
   overflow: 9,
   source_disabled: 10,
   not_stored: 11,
+  not_durable: 12,
 };
 
 export const INITIAL_HANDSHAKE: HandshakeState = { lastSeq: 0, accepted: 0, rejected: 0, lastReason: 0, acks: {} };

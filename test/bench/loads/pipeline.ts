@@ -11,7 +11,7 @@ import type { TriggerReport } from '../../../src/hub';
 import { runMain, serveRpc } from '../harness/rpc';
 
 /** The ingress alone: every acceptance counts as stored at once (the log's cost is measured with the hub). */
-const STORED = { commit: () => Promise.resolve(), notStored: () => undefined };
+const STORED = { commit: () => Promise.resolve(), notStored: () => ({ reason: 'not_stored', message: 'never: every commit succeeds' }) as const };
 
 /**
  * Benchmark 6: the gateway and the cache alone, no I/O. Inputs cycle over four triggers of the

@@ -2,11 +2,12 @@ import { expect } from 'chai';
 import { VirtualTimeScheduler, type Subscription } from 'rxjs';
 import type { Accepted, Decision, TriggerDef } from '../../../streams/contracts';
 import { createGateContext, DEFAULT_GATING, type GatingConfig } from '../../../streams/gating/gatingConfig';
-import { emptyHubMemory, foldHubMemory, storedGateOf } from '../../../streams/log/hubMemory';
+import { emptyHubMemory, foldHubMemory } from '../../../streams/log/hubMemory';
 import { createGateway } from '../../../streams/gateway';
 import type { TriggerReport } from '../../../src/hub';
 import { NotStoredError } from '../../../src/eventLog/eventLog';
 import { createIngress, type Ingress, type IngressDeps } from '../../../src/runtime/ingress';
+import { createUnstoredAnswer } from '../../../src/runtime/unstoredAnswer';
 
 const TRIGGERS = new Map<string, TriggerDef>([
   ['Stage.Mode', { name: 'Stage.Mode', type: 'Discrete', category: 'stage', values: ['intro', 'finale'] }],
@@ -58,7 +59,7 @@ describe('runtime/ingress', () => {
       maxPending: options.maxPending ?? 10,
       isSourceEnabled: (source) => !(options.disabled ?? []).includes(source),
       commit: (accepted) => commit(accepted).then(() => void foldHubMemory(memory, accepted.event, rules)),
-      notStored: ({ event }) => gateway.forget(event, storedGateOf(memory, event, rules, scheduler.now(), wallMs())),
+      notStored: createUnstoredAnswer({ gateway, memory, rules, now: () => scheduler.now(), wallMs }),
     });
   };
 
@@ -137,6 +138,26 @@ describe('runtime/ingress', () => {
     expect(said(await first)).to.equal('accepted Stage.Mode=intro seq 1');
   });
 
+  it('answers not_durable when the log wrote an input but its fsync failed, and keeps it: its retry (same id) is duplicate, its seq stays used', async () => {
+    ingress.close();
+    const log = heldCommit();
+    ingress = build({ commit: log.commit });
+    const written = ingress.report(report('Stage.Mode', 'intro', 'HTTP', 5));
+    log.held[0].reject(new NotStoredError(new Error('EIO: i/o error, fdatasync'), true));
+    expect(await written).to.deep.include({
+      accepted: false,
+      reason: 'not_durable',
+      message:
+        'The disk did not confirm event 1 (EIO: i/o error, fdatasync): it is in the event log and was sent on, but a power cut may lose it; do not resend it',
+    });
+    expect(said(await ingress.report(report('Stage.Mode', 'intro', 'HTTP', 5)))).to.equal('rejected duplicate');
+    scheduler.schedule(() => undefined, 100);
+    scheduler.flush();
+    const next = ingress.report(report('Stage.Mode', 'finale', 'HTTP', 6));
+    log.held[1].resolve();
+    expect(said(await next)).to.equal('accepted Stage.Mode=finale seq 2');
+  });
+
   it('answers not_stored when the log cannot store an input, and then accepts its retry (same id), not duplicate', async () => {
     ingress.close();
     const log = heldCommit();
@@ -153,7 +174,8 @@ describe('runtime/ingress', () => {
     expect(await stateOf(retry)).to.equal('pending');
     expect(log.held).to.have.length(2);
     log.held[1].resolve();
-    expect(said(await retry)).to.equal('accepted Stage.Mode=intro seq 2');
+    // Its seq was given back (the log kept nothing of it): the log stays gapless.
+    expect(said(await retry)).to.equal('accepted Stage.Mode=intro seq 1');
     scheduler.schedule(() => undefined, 100);
     scheduler.flush();
     expect(said(await ingress.report(report('Stage.Mode', 'finale', 'HTTP', 5))), 'once stored').to.equal('rejected duplicate');
