@@ -327,7 +327,7 @@ export function openFileLog(options: FileLogOptions): OpenedLog {
   const after: Replay = (seq) => {
     // The limit first: the ring may hold more than it (capacity above replay_limit).
     if (memory.seq - seq > options.replayLimit) return { tooOld: true };
-    if (seq >= ring.horizon) return eventsAfter(ring, seq);
+    if (seq >= ring.horizon) return whole(seq, eventsAfter(ring, seq));
     const segments = segmentsNow();
     if (segments.length === 0 || seq + 1 < segments[0].firstSeq) return { tooOld: true };
     const events: TriggerEvent[] = [];
@@ -338,7 +338,18 @@ export function openFileLog(options: FileLogOptions): OpenedLog {
       log.warn(`event log: a ${scan.damage} record in ${scan.path} at offset ${scan.end}; a resume after ${seq} resyncs`);
       return { tooOld: true };
     }
-    return { events };
+    return whole(seq, { events });
+  };
+  /**
+   * The replay, if it holds every seq after `seq`: the log gives each seq to one record and takes
+   * back those of a batch it could not write, so it has no gap but where start-up cut records
+   * (damage with whole records after it: a power cut) and the seq went on past them. A resume
+   * across that gap resyncs, rather than pass the hole off as the whole history.
+   */
+  const whole = (seq: number, replay: ReturnType<Replay>): ReturnType<Replay> => {
+    if ('tooOld' in replay || replay.events.length === memory.seq - seq) return replay;
+    log.warn(`event log: the log lacks seqs after ${seq} (records cut at start-up); a resume after ${seq} resyncs`);
+    return { tooOld: true };
   };
 
   const eventLog: EventLog = {
