@@ -1,7 +1,7 @@
-import { watch } from 'node:fs';
+import { closeSync, openSync, readSync, watch } from 'node:fs';
 import { asyncScheduler, auditTime, defer, filter, interval, merge, Observable, of, scan, type SchedulerLike } from 'rxjs';
 import type { TriggerEvent } from '../../streams/contracts';
-import { decodePayload, payloadSeq, scanFrames } from './recordFrame';
+import { decodePayload, FRAME_HEADER_BYTES, payloadSeq, scanFrames } from './recordFrame';
 import { listSegments, readSegmentIfPresent, segmentIndexFor, type Segment } from './segments';
 
 /** Where a follower of the log folder stands. */
@@ -12,6 +12,15 @@ export interface FollowPosition {
   readonly offset: number;
   /** The newest seq handed out; records at or below it are skipped. */
   readonly lastSeq: number;
+  /** The records the last read that found any handed out, and the seq before them: what a cut-back is checked against. */
+  readonly shown?: { readonly before: number; readonly records: readonly ShownRecord[] };
+}
+
+/** A record as it was read: where its frame starts in the segment, and its header. */
+interface ShownRecord {
+  readonly start: number;
+  readonly header: Buffer;
+  readonly seq: number;
 }
 
 /** One read of the folder: the new records, and what a person should know (a damaged closed segment). */
@@ -24,24 +33,43 @@ export interface FollowStep {
 /**
  * Reads what was appended since `position`. A torn last record is a write still under way: the
  * offset stays before it and the next read takes it whole. Once a newer segment exists the one
- * being read is closed, so it is read a last time to its end and the follower moves on.
+ * being read is closed, so it is read a last time to its end and the follower moves on. Records
+ * the last read showed that are no longer where they were (the hub cut a batch it could not
+ * store back off the segment) are said to be not stored, and what took their place is read.
  */
 export function readNew(dir: string, position: FollowPosition): FollowStep {
   let { segment, offset, lastSeq } = position;
+  const { shown } = position;
   const events: TriggerEvent[] = [];
   const notes: string[] = [];
+  // The current segment's records this read hands out (the newest SHOWN_KEPT), and the seq before them.
+  let records: ShownRecord[] = [];
+  let recordsBefore = lastSeq;
   /** Reads `path` from `offset` on; returns how many bytes after the last whole record were left. */
   const take = (path: string): number => {
     const bytes = readSegmentIfPresent(path, offset);
-    const scanned = scanFrames(bytes, 0, (payload) => {
+    const scanned = scanFrames(bytes, 0, (payload, at) => {
       if (payloadSeq(payload) <= lastSeq) return;
       const event = decodePayload(payload);
       events.push(event);
+      if (records.length === SHOWN_KEPT) recordsBefore = records.shift()!.seq;
+      records.push({ start: offset + at, header: Buffer.from(bytes.subarray(at, at + FRAME_HEADER_BYTES)), seq: event.seq });
       lastSeq = event.seq;
     });
     offset += scanned.end;
     return bytes.length - scanned.end;
   };
+  // The hub cuts a batch it could not store (a full disk) off the segment, after this follower may
+  // have read some of its records; the seqs go to the next records, written in their place.
+  if (segment && shown && shown.records.length > 0) {
+    const cut = firstRewritten(segment.path, shown.records);
+    if (cut >= 0) {
+      const kept = cut === 0 ? shown.before : shown.records[cut - 1].seq;
+      notes.push(`${segment.path}: the hub cut a batch it could not store off it; the records shown after seq ${kept} were not stored`);
+      offset = shown.records[cut].start;
+      lastSeq = kept;
+    }
+  }
   for (;;) {
     if (segment === undefined) {
       const segments = listSegments(dir);
@@ -60,8 +88,35 @@ export function readNew(dir: string, position: FollowPosition): FollowStep {
     if (rest > 0) notes.push(`${current.path}: skipped ${rest} damaged bytes at its end`);
     segment = next;
     offset = 0;
+    records = [];
+    recordsBefore = lastSeq;
   }
-  return { position: { segment, offset, lastSeq }, events, notes };
+  // A read that found nothing keeps what the last one showed: that is what a cut would take back.
+  const kept = records.length > 0 ? { before: recordsBefore, records } : events.length > 0 ? undefined : shown;
+  return { position: { segment, offset, lastSeq, shown: kept }, events, notes };
+}
+
+/** How many of the records a read showed are kept to check for a cut-back: more than a turn's batch holds. */
+const SHOWN_KEPT = 10_000;
+
+/** The index of the first of `records` whose frame header is no longer where it was read (-1: all are, or retention removed the segment). */
+function firstRewritten(path: string, records: readonly ShownRecord[]): number {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return -1;
+    throw err;
+  }
+  try {
+    const header = Buffer.alloc(FRAME_HEADER_BYTES);
+    // Past the end, a header reads short: it is not there any more.
+    const still = (r: ShownRecord) => readSync(fd, header, 0, FRAME_HEADER_BYTES, r.start) === FRAME_HEADER_BYTES && header.equals(r.header);
+    if (still(records[records.length - 1])) return -1;
+    return records.findIndex((r) => !still(r));
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** Change notices for a folder from fs.watch; none (polling only) where it cannot watch. */

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { rmSync } from 'node:fs';
+import { rmSync, truncateSync } from 'node:fs';
 import { map } from 'rxjs';
 import { followLog, readNew, type FollowPosition } from '../../../src/eventLog/logFollower';
 import { frameBatch } from '../../../src/eventLog/recordFrame';
@@ -66,6 +66,24 @@ describe('eventLog/logFollower (following the log folder while the hub writes it
     const second = read(first.position);
     expect(second.seqs).to.deep.equal([3]);
     expect(second.notes).to.deep.equal([`${old.path}: skipped 16 damaged bytes at its end`]);
+  });
+
+  it('goes back to what a segment still holds when the hub cut a batch it could not store off it (a full disk), says so, and follows what it stores next', () => {
+    const segment = writeSegment(dir, eventsFrom(1, 3));
+    const whole = frameBatch(eventsFrom(1, 3)).length;
+    const first = read({ offset: 0, lastSeq: 0 });
+    // A batch's first frames reached the file before the disk filled; this read came before the hub cut them off.
+    appendBytes(segment, frameBatch([eventAt(4), eventAt(5)]));
+    expect(read(first.position).seqs).to.deep.equal([4, 5]);
+    const read45 = read(first.position).position;
+    truncateSync(segment.path, whole);
+    // The seqs given back go to the next records.
+    const next = [eventAt(4, { value: 'finale' }), eventAt(5, { value: 'finale' }), eventAt(6)];
+    appendBytes(segment, frameBatch(next));
+    const after = readNew(dir, read45);
+    expect(after.events).to.deep.equal(next);
+    expect(after.notes).to.deep.equal([`${segment.path}: the hub cut a batch it could not store off it; the records shown after seq 3 were not stored`]);
+    expect(after.position.offset).to.equal(whole + frameBatch(next).length);
   });
 
   it('followLog reads at once, on each change notice (bursts coalesced), and every pollMs for what fs.watch missed; unsubscribing ends it', () => {
