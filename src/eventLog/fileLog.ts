@@ -133,13 +133,20 @@ export function openFileLog(options: FileLogOptions): OpenedLog {
   const datasync = options.fdatasync ?? fdatasync;
   /** Why the last fsync failed, until one succeeds: the disk is failing even while writes still succeed. */
   let syncFailing: string | undefined;
+  /**
+   * The segment an fsync failed on. Linux may have dropped the pages it failed to write, so the file
+   * can hold a hole that start-up cuts with everything after it: the next batch goes to a new
+   * segment rather than behind the hole, where acknowledged records would be cut with it.
+   */
+  let unsure: ActiveSegment | undefined;
   const syncNow = (): Promise<void> => {
-    const fd = active?.fd;
+    const at = active;
     unsynced = false;
-    if (fd === undefined) return Promise.resolve();
+    if (at === undefined) return Promise.resolve();
     const p = new Promise<void>((resolve, reject) =>
-      datasync(fd, (err) => {
+      datasync(at.fd, (err) => {
         syncFailing = err ? `fsync: ${err.message}` : undefined;
+        if (err) unsure = at;
         return err ? reject(err) : resolve();
       }),
     );
@@ -183,8 +190,9 @@ export function openFileLog(options: FileLogOptions): OpenedLog {
   const rotate = (firstSeq: number): ActiveSegment => {
     // The old segment synced, then the new one opened: if either fails (an I/O error, disk full,
     // read-only), nothing was created and the old one stays the active one, open and whole, rather
-    // than a closed descriptor the next batch would write to.
-    if (active && fsync !== 'no') datasyncNow(active.fd);
+    // than a closed descriptor the next batch would write to. One whose fsync already failed is
+    // left as it is: syncing it again would only fail again and keep the log on it.
+    if (active && active !== unsure && fsync !== 'no') datasyncNow(active.fd);
     const next = openSegment(firstSeq);
     if (active) {
       const old = active;
@@ -214,7 +222,7 @@ export function openFileLog(options: FileLogOptions): OpenedLog {
           uncut = undefined;
         }
         segment = active ?? rotate(events[0].seq);
-        if (segment.bytes > 0 && segment.bytes + buffer.length > options.segmentBytes) segment = rotate(events[0].seq);
+        if (segment.bytes > 0 && (segment === unsure || segment.bytes + buffer.length > options.segmentBytes)) segment = rotate(events[0].seq);
         while (written < buffer.length) written += write(segment.fd, buffer, written, buffer.length - written);
       } catch (err) {
         // Nothing of a failed batch may stay: a half record would tear the records after it. Cut
@@ -384,6 +392,15 @@ export function openFileLog(options: FileLogOptions): OpenedLog {
       // descriptor closed below: a sync left running would fail on it (EBADF) and answer a
       // stored batch not stored, or sync whatever file reused the number.
       for (let inFlight = queued ?? syncing; inFlight; inFlight = queued ?? syncing) await inFlight.catch(() => undefined);
+      // A failed batch still on the file (it could not be cut back) would be read back as stored at the next start.
+      if (uncut) {
+        try {
+          truncate(uncut.fd, uncut.bytes);
+          uncut = undefined;
+        } catch (err) {
+          log.error('event log: a failed batch still could not be cut back at close; the next start-up reads its records as stored', { error: String(err) });
+        }
+      }
       if (active) {
         if (fsync !== 'no') fdatasyncSync(active.fd);
         takeSnapshot();

@@ -797,6 +797,36 @@ describe('eventLog/fileLog', () => {
       expect(valuesOf(again.log)).to.deep.equal(['1 On', '2 Off']);
     });
 
+    it('tries the cut-back of a failed batch again at close, so the next start-up does not read its records as stored', async () => {
+      const dir = tempDir();
+      let readOnly = false;
+      const h = open(
+        dir,
+        {
+          ftruncateSync: ((fd: number, len: number) => {
+            if (readOnly) throw Object.assign(new Error('EROFS: read-only file system'), { code: 'EROFS' });
+            ftruncateSync(fd, len);
+          }) as typeof ftruncateSync,
+        },
+        (fd, buffer, offset, length) => {
+          if (!readOnly) return realWrite(fd, buffer, offset, length);
+          // Both records of the batch reach the file; the call after it fails.
+          if (offset === 0) return realWrite(fd, buffer, 0, length - 1);
+          throw Object.assign(new Error('EROFS: read-only file system, write'), { code: 'EROFS' });
+        },
+      );
+      await h.appendTurn(at(1));
+      readOnly = true;
+      const lost = [h.log.append(at(2)), h.log.append(at(3))];
+      h.endTurn();
+      for (const answer of lost) expect(await stateOf(answer)).to.equal('rejected NotStoredError');
+      readOnly = false;
+      await h.log.close();
+      const again = open(dir);
+      expect(again.recovery.damage).to.equal(undefined);
+      expect(allEvents(again.log)).to.deep.equal([1]);
+    });
+
     it('cuts the file back when the write that fails had written part of the buffer itself', async () => {
       const dir = tempDir();
       let full = false;
@@ -870,6 +900,39 @@ describe('eventLog/fileLog', () => {
       sync.complete();
       expect(await stateOf(second)).to.equal('resolved');
       expect(h.log.stats()).to.not.have.property('failing');
+    });
+
+    it('writes the next batch to a new segment once an fsync failed (the old one may hold a hole), without syncing the old one again', async () => {
+      const sync = parkedSync();
+      const dir = tempDir();
+      const syncedAtRotation: number[] = [];
+      const h = open(dir, {
+        fsync: 'always',
+        fdatasync: sync.fake,
+        fdatasyncSync: (fd) => {
+          syncedAtRotation.push(fd);
+          throw Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' });
+        },
+      });
+      const first = h.log.append(at(1));
+      h.endTurn();
+      sync.complete();
+      await first;
+      const second = h.log.append(at(2));
+      h.endTurn();
+      sync.complete(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' }));
+      expect(await stateOf(second)).to.equal('rejected NotStoredError');
+      const third = h.log.append(at(3));
+      h.endTurn();
+      sync.complete();
+      expect(await stateOf(third)).to.equal('resolved');
+      expect(segmentFiles(dir)).to.deep.equal([segmentName(1), segmentName(3)]);
+      expect(syncedAtRotation).to.deep.equal([]);
+      const fourth = h.log.append(at(4));
+      h.endTurn();
+      sync.complete();
+      await fourth;
+      expect(segmentFiles(dir), 'a segment whose fsync worked is kept').to.deep.equal([segmentName(1), segmentName(3)]);
     });
 
     it("syncs the active segment; with fsync 'no' nothing waits", async () => {
