@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import { Subject, type Subscription } from 'rxjs';
+import { filter, interval, Subject, type Observable, type Subscription } from 'rxjs';
 import { randomUUID } from 'node:crypto';
 import { clientStream$ } from '../../streams/sse/clientStream';
 import { POWER_CATEGORY, SYSTEM_CATEGORY } from '../../streams/sse/eventCatalog';
@@ -50,6 +50,19 @@ export interface StreamServiceDeps {
   readonly keys: Pick<ApiKeys, 'verify' | 'get'>;
   readonly feed: EnvelopeFeed;
   readonly newId?: () => string;
+}
+
+/** How often a replay in parts looks whether the client took the last part (ms). */
+const REPLAY_POLL_MS = 5;
+
+/** Events of a replay written at once: half the slow-client bound at about a kilobyte an event (a trigger event is a few hundred bytes). */
+function replayPartEvents(maxBufferedBytes: number): number {
+  return Math.max(1, Math.floor(maxBufferedBytes / 2048));
+}
+
+/** Emits, polled on `scheduler`, while everything written to `res` has left for the kernel. */
+function drained(res: ServerResponse, scheduler: SchedulerLike): Observable<number> {
+  return interval(REPLAY_POLL_MS, scheduler).pipe(filter(() => res.writableLength === 0));
 }
 
 const counters = (c: KeyCounters | undefined) => ({ connections: c?.connections ?? 0, eventsSent: c?.eventsSent ?? 0 });
@@ -140,6 +153,10 @@ export function createStreamService({
           latestSeq: () => lastSeq(),
           accepts: acceptsEnvelope(organizationId, filter),
           utcNow,
+          // A long replay goes out a part at a time, the next once the socket took the last: the
+          // slow-client bound then sees the client's progress, not one write of the whole replay.
+          partSize: replayPartEvents(config.max_buffered_bytes),
+          drained$: drained(res, scheduler),
         },
         scheduler,
       );

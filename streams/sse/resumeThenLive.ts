@@ -1,4 +1,4 @@
-import { concat, defer, filter, from, map, of, type Observable } from 'rxjs';
+import { concat, defer, filter, from, map, of, switchMap, take, type Observable } from 'rxjs';
 import type { EventEnvelope } from './envelope';
 import { eventMessage, systemMessage, type SseMessage } from './sseMessage';
 
@@ -14,6 +14,14 @@ export interface ResumeOptions {
   /** Organization and filter of the stream (applies to replayed and live events alike). */
   readonly accepts: (e: EventEnvelope) => boolean;
   readonly utcNow: () => string;
+  /**
+   * A replay longer than this many events goes out in parts (default: all at once), the next once
+   * `drained$` says the client took the last: a reader that keeps up is never left behind a
+   * burst it cannot be seen taking.
+   */
+  readonly partSize?: number;
+  /** Emits when what was written has left for the client (the shell polls its socket). */
+  readonly drained$?: Observable<unknown>;
 }
 
 const RESYNC_HINT = 'resync the current state from GET /api/trigger-status';
@@ -26,31 +34,24 @@ const RESYNC_HINT = 'resync the current state from GET /api/trigger-status';
  * skip the cursor. When the journal no longer reaches back, or the id is ahead of this hub, a
  * `resync` system message comes first and the stream goes on live.
  *
+ * A replay of more than `partSize` events goes out a part at a time, each after `drained$`; live
+ * events wait in the journal meanwhile, and the journal is read again once the held ones are
+ * out, so the last read is still the step that goes live.
+ *
  * ```
  * journal: 1 2 3 4 5      after = 3
  * live$:   ----------6--7--|
  * result:  (45)------6--7--|
+ *
+ * journal: 1 2 3 4 5      after = 0, partSize 2
+ * drained$: ---d---d---d
+ * result:  (12)(34)(5)-6--7
  * ```
  */
-export function resumeThenLive(live$: Observable<EventEnvelope>, { after, replay, latestSeq, accepts, utcNow }: ResumeOptions): Observable<SseMessage> {
+export function resumeThenLive(live$: Observable<EventEnvelope>, options: ResumeOptions): Observable<SseMessage> {
+  const { after, replay, latestSeq, accepts, utcNow, partSize = Infinity, drained$ = of(null) } = options;
   return defer(() => {
     let cursor = -Infinity;
-    let head: Observable<SseMessage> = of();
-    if (after !== null) {
-      const latest = latestSeq();
-      const held = after > latest ? null : replay(after);
-      if (held === null || 'tooOld' in held) {
-        const why =
-          held === null
-            ? `Last-Event-ID ${after} is ahead of this hub (latest seq ${latest}): its sequence restarted or the id came from another hub process`
-            : `Events after seq ${after} are no longer held by this hub`;
-        head = of(systemMessage({ code: 'resync', message: `${why}; ${RESYNC_HINT}`, lastEventId: after, latestSeq: latest, timestamp: utcNow() }));
-        cursor = latest;
-      } else {
-        cursor = held.events.length > 0 ? (held.events[held.events.length - 1].seq as number) : after;
-        head = from(held.events.filter(accepts).map(eventMessage));
-      }
-    }
     const tail = live$.pipe(
       filter((e) => {
         if (e.relayedFrom !== undefined || e.seq === null) return true;
@@ -61,6 +62,40 @@ export function resumeThenLive(live$: Observable<EventEnvelope>, { after, replay
       filter(accepts),
       map(eventMessage),
     );
-    return concat(head, tail);
+    const resync = (from: number, latest: number, why: string): Observable<SseMessage> => {
+      cursor = latest;
+      return concat(of(systemMessage({ code: 'resync', message: `${why}; ${RESYNC_HINT}`, lastEventId: from, latestSeq: latest, timestamp: utcNow() })), tail);
+    };
+    const messages = (events: readonly EventEnvelope[]) => from(events.filter(accepts).map(eventMessage));
+    const seqOf = (e: EventEnvelope) => e.seq as number;
+    /** The journal after `seq`, read now: all of it and live when it fits in a part, else its first part. */
+    const fromJournal = (seq: number): Observable<SseMessage> =>
+      defer(() => {
+        const held = replay(seq);
+        if ('tooOld' in held) return resync(seq, latestSeq(), `Events after seq ${seq} are no longer held by this hub`);
+        const events = held.events.filter((e) => seqOf(e) > seq);
+        if (events.length <= partSize) {
+          cursor = events.length > 0 ? seqOf(events[events.length - 1]) : seq;
+          return concat(messages(events), tail);
+        }
+        return inParts(events);
+      });
+    /** `events` (more than a part) a part at a time; what is left of them is read again with what came since. */
+    const inParts = (events: readonly EventEnvelope[]): Observable<SseMessage> => {
+      const part = events.slice(0, partSize);
+      const rest = events.slice(partSize);
+      const next = () => (rest.length > partSize ? inParts(rest) : fromJournal(seqOf(part[part.length - 1])));
+      return concat(messages(part), drained$.pipe(take(1), switchMap(next)));
+    };
+    if (after === null) return tail;
+    const latest = latestSeq();
+    if (after > latest) {
+      return resync(
+        after,
+        latest,
+        `Last-Event-ID ${after} is ahead of this hub (latest seq ${latest}): its sequence restarted or the id came from another hub process`,
+      );
+    }
+    return fromJournal(after);
   });
 }

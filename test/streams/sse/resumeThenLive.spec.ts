@@ -58,6 +58,35 @@ describe('resumeThenLive', () => {
     });
   });
 
+  it('replays a journal longer than partSize a part at a time, each after drained$, then what was accepted meanwhile, then live', () => {
+    const scheduler = createTestScheduler();
+    scheduler.run(({ hot, expectObservable, expectSubscriptions }) => {
+      const live$ = hot<EventEnvelope>('---------a-------b', values({ a: 6, b: 7 }));
+      const drained$ = hot('------d------d-----d');
+      // Event 6 is in the journal from frame 9 on, when it is accepted.
+      const replay: Replay = (after) => journal(1, scheduler.now() >= 9 ? 6 : 5)(after);
+      const stream$ = resumeThenLive(live$, { after: 0, replay, latestSeq: () => 5, accepts: all, utcNow, partSize: 2, drained$ });
+      expectObservable(stream$.pipe(map(letter))).toBe('(12)--(34)---(56)7');
+      expectSubscriptions(live$.subscriptions).toBe('-------------^');
+      expectSubscriptions(drained$.subscriptions).toBe(['^-----!', '------^------!']);
+    });
+  });
+
+  it('sends a resync notice when the journal no longer holds what is left of a replay in parts, then goes on live', () => {
+    const scheduler = createTestScheduler();
+    scheduler.run(({ hot, expectObservable }) => {
+      const live$ = hot<EventEnvelope>('------------a', values({ a: 9 }));
+      const drained$ = hot('--------d');
+      // Retention drops the journal's events at frame 4.
+      const replay: Replay = (after) => (scheduler.now() >= 4 ? { tooOld: true } : journal(1, 8)(after));
+      const paced$ = resumeThenLive(live$, { after: 0, replay, latestSeq: () => 8, accepts: all, utcNow, partSize: 5, drained$ });
+      expectObservable(paced$.pipe(map(letter))).toBe('(12345)-Y---9');
+      // Without drained$, the parts follow each other at once: the whole replay in the step it was read.
+      const atOnce$ = resumeThenLive(live$, { after: 0, replay, latestSeq: () => 8, accepts: all, utcNow, partSize: 5 });
+      expectObservable(atOnce$.pipe(map(letter))).toBe('(12345678)--9');
+    });
+  });
+
   it('sends a resync notice when the journal no longer reaches back, then goes on live', () => {
     createTestScheduler().run(({ hot, expectObservable, expectSubscriptions }) => {
       const live$ = hot<EventEnvelope>('--a-', values({ a: 9 }));
