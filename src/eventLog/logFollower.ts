@@ -51,6 +51,9 @@ export function readNew(dir: string, position: FollowPosition): FollowStep {
     const scanned = scanFrames(bytes, 0, (payload, at) => {
       if (payloadSeq(payload) <= lastSeq) return;
       const event = decodePayload(payload);
+      // The log gives every seq to one record: a jump is records it no longer holds.
+      if (lastSeq > 0 && event.seq > lastSeq + 1)
+        notes.push(`records ${lastSeq + 1} to ${event.seq - 1} are not in the log (retention removed them, or start-up cut them)`);
       events.push(event);
       if (records.length === SHOWN_KEPT) recordsBefore = records.shift()!.seq;
       records.push({ start: offset + at, header: Buffer.from(bytes.subarray(at, at + FRAME_HEADER_BYTES)), seq: event.seq });

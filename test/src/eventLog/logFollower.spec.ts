@@ -1,8 +1,10 @@
 import { expect } from 'chai';
 import { rmSync, truncateSync } from 'node:fs';
+import { join } from 'node:path';
 import { map } from 'rxjs';
 import { followLog, readNew, type FollowPosition } from '../../../src/eventLog/logFollower';
 import { frameBatch } from '../../../src/eventLog/recordFrame';
+import { segmentName } from '../../../src/eventLog/segments';
 import { createTestScheduler } from '../../helpers/marbles';
 import { appendBytes, eventAt, eventsFrom, tempDataDir, writeSegment } from '../../helpers/segmentFiles';
 
@@ -84,6 +86,20 @@ describe('eventLog/logFollower (following the log folder while the hub writes it
     expect(after.events).to.deep.equal(next);
     expect(after.notes).to.deep.equal([`${segment.path}: the hub cut a batch it could not store off it; the records shown after seq 3 were not stored`]);
     expect(after.position.offset).to.equal(whole + frameBatch(next).length);
+  });
+
+  it('says which records it skips that the log no longer holds (a segment retention removed while it was behind)', () => {
+    const first = writeSegment(dir, eventsFrom(1, 2));
+    writeSegment(dir, eventsFrom(3, 4));
+    const start = read({ offset: 0, lastSeq: 0 });
+    expect(start.seqs).to.deep.equal([1, 2]);
+    writeSegment(dir, eventsFrom(5, 6));
+    rmSync(first.path);
+    rmSync(join(dir, segmentName(3)));
+    const after = read(start.position);
+    expect(after.seqs).to.deep.equal([5, 6]);
+    expect(after.notes).to.deep.equal(['records 3 to 4 are not in the log (retention removed them, or start-up cut them)']);
+    expect(read({ offset: 0, lastSeq: 0 }).notes, 'none at the start of the log').to.deep.equal([]);
   });
 
   it('followLog reads at once, on each change notice (bursts coalesced), and every pollMs for what fs.watch missed; unsubscribing ends it', () => {
