@@ -10,7 +10,7 @@ import type { EndOfTurn } from '../runtime/turnStages';
 import { createGroupCommit, type LogSink } from './groupCommit';
 import { readRange } from './logReader';
 import { createRecentHistory } from './recentHistory';
-import { createBatchFramer, decodePayload, FRAME_HEADER_BYTES, payloadSeq, scanFrames } from './recordFrame';
+import { createBatchFramer, decodePayload, FRAME_HEADER_BYTES, MAX_PAYLOAD_BYTES, payloadSeq, scanFrames } from './recordFrame';
 import { listSegments, readSegmentFrom, segmentName, visitEvents, type Segment } from './segments';
 import { lockFolder } from './folderLock';
 import { fsyncPath, readSnapshot, SNAPSHOT_FILE, writeSnapshot, type LogSnapshot } from './snapshot';
@@ -145,9 +145,12 @@ export function openFileLog(options: FileLogOptions): OpenedLog {
     if (at === undefined) return Promise.resolve();
     const p = new Promise<void>((resolve, reject) =>
       datasync(at.fd, (err) => {
-        syncFailing = err ? `fsync: ${err.message}` : undefined;
-        if (err) unsure = at;
-        return err ? reject(err) : resolve();
+        // Linux reports a failed writeback once: a later fsync of the same file succeeds, though
+        // what it synced sits behind the pages that may be gone. It is not durable either.
+        const failed = err ?? (at === unsure ? new Error('an earlier fsync of this segment failed') : null);
+        syncFailing = failed ? `fsync: ${failed.message}` : undefined;
+        if (failed) unsure = at;
+        return failed ? reject(failed) : resolve();
       }),
     );
     syncing = p.finally(() => (syncing = undefined));
@@ -402,7 +405,7 @@ export function openFileLog(options: FileLogOptions): OpenedLog {
         }
       }
       if (active) {
-        if (fsync !== 'no') fdatasyncSync(active.fd);
+        if (fsync !== 'no' && active !== unsure) fdatasyncSync(active.fd);
         takeSnapshot();
         closeSync(active.fd);
       }
@@ -454,8 +457,8 @@ function withoutEmptyBeforeLast(found: readonly Segment[], dir: string, sync: bo
   return kept;
 }
 
-/** How far past a damaged record {@link highestSeqAfter} looks for whole ones. */
-const DAMAGE_SEARCH_BYTES = 4 * 1024 * 1024;
+/** How far past a damaged record {@link highestSeqAfter} looks for whole ones: room for the longest record after a hole. */
+const DAMAGE_SEARCH_BYTES = 2 * MAX_PAYLOAD_BYTES;
 
 /**
  * The highest seq of the whole records after damage at `from` (0 if none): each offset is tried

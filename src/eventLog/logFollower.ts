@@ -12,8 +12,8 @@ export interface FollowPosition {
   readonly offset: number;
   /** The newest seq handed out; records at or below it are skipped. */
   readonly lastSeq: number;
-  /** The records the last read that found any handed out, and the seq before them: what a cut-back is checked against. */
-  readonly shown?: { readonly before: number; readonly records: readonly ShownRecord[] };
+  /** The records of `segment` the last read that found any handed out, and the seq before them: what a cut-back is checked against. */
+  readonly shown?: { readonly path: string; readonly before: number; readonly records: readonly ShownRecord[] };
 }
 
 /** A record as it was read: where its frame starts in the segment, and its header. */
@@ -64,7 +64,7 @@ export function readNew(dir: string, position: FollowPosition): FollowStep {
   };
   // The hub cuts a batch it could not store (a full disk) off the segment, after this follower may
   // have read some of its records; the seqs go to the next records, written in their place.
-  if (segment && shown && shown.records.length > 0) {
+  if (segment && shown?.path === segment.path && shown.records.length > 0) {
     const cut = firstRewritten(segment.path, shown.records);
     if (cut >= 0) {
       const kept = cut === 0 ? shown.before : shown.records[cut - 1].seq;
@@ -95,7 +95,8 @@ export function readNew(dir: string, position: FollowPosition): FollowStep {
     recordsBefore = lastSeq;
   }
   // A read that found nothing keeps what the last one showed: that is what a cut would take back.
-  const kept = records.length > 0 ? { before: recordsBefore, records } : events.length > 0 ? undefined : shown;
+  // The hub only ever cuts the segment it writes, so what was shown of another no longer matters.
+  const kept = records.length > 0 && segment ? { path: segment.path, before: recordsBefore, records } : shown?.path === segment?.path ? shown : undefined;
   return { position: { segment, offset, lastSeq, shown: kept }, events, notes };
 }
 

@@ -241,10 +241,10 @@ export class FanOut {
     const replayed = plan.kind === 'replay' ? plan.events.filter((e) => sees(view, e.name, e.category)) : [];
     const resume: Resume | undefined =
       afterSeq === undefined ? undefined : plan.kind === 'resync' ? { afterSeq, resync: plan.reason } : { afterSeq, replayed: replayed.length };
-    this.sendTo(
-      conn,
-      this.frame('connected', { ...this.welcome(client), seq: plan.lastSeq, heartbeatMs: this.deps.heartbeatMs, ...(resume ? { resume } : {}) }),
-    );
+    // With a replay to come, the seq resumed from: a client that tracks the highest seq it heard of
+    // and drops mid-replay must resume from what it got, not from the end of what it was to get.
+    const seq = replayed.length > 0 ? afterSeq! : plan.lastSeq;
+    this.sendTo(conn, this.frame('connected', { ...this.welcome(client), seq, heartbeatMs: this.deps.heartbeatMs, ...(resume ? { resume } : {}) }));
     if (replayed.length > 0) {
       member.backlog = { events: replayed, next: 0, readSeq: plan.lastSeq };
       this.replaying.add(member);
@@ -276,7 +276,7 @@ export class FanOut {
   private offerBacklog(member: Member): void {
     const { conn } = member;
     const part = Math.max(1, Math.floor(this.deps.maxLogged / 2));
-    while (member.backlog && conn.status === 'live' && conn.bufferedBytes === 0 && conn.heldMessages + part < this.deps.maxLogged) {
+    while (member.backlog && conn.status === 'live' && conn.bufferedBytes === 0) {
       const backlog = member.backlog;
       if (backlog.next === backlog.events.length) {
         backlog.events = [];
@@ -285,6 +285,7 @@ export class FanOut {
         if (member.backlog && backlog.events.length === 0) this.goLive(member, backlog.readSeq);
         continue;
       }
+      if (conn.heldMessages + part > this.deps.maxLogged) break;
       const frames = backlog.events.slice(backlog.next, backlog.next + part).map((e) => textFrame(encodeTrigger(e)));
       backlog.next += frames.length;
       conn.send({ type: 'deliver_all', frames, keys: frames.map(() => undefined) });

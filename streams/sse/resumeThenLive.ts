@@ -1,4 +1,4 @@
-import { concat, defer, filter, from, map, of, switchMap, take, type Observable } from 'rxjs';
+import { concat, defer, filter, from, map, merge, of, switchMap, take, type Observable } from 'rxjs';
 import type { EventEnvelope } from './envelope';
 import { eventMessage, systemMessage, type SseMessage } from './sseMessage';
 
@@ -34,9 +34,10 @@ const RESYNC_HINT = 'resync the current state from GET /api/trigger-status';
  * skip the cursor. When the journal no longer reaches back, or the id is ahead of this hub, a
  * `resync` system message comes first and the stream goes on live.
  *
- * A replay of more than `partSize` events goes out a part at a time, each after `drained$`; live
- * events wait in the journal meanwhile, and the journal is read again once the held ones are
- * out, so the last read is still the step that goes live.
+ * A replay of more than `partSize` events goes out a part at a time, each after `drained$`; this
+ * process's live events wait in the journal meanwhile (what is not in it, relayed or notices,
+ * passes on), and the journal is read again once the held ones are out, so the last read is
+ * still the step that goes live.
  *
  * ```
  * journal: 1 2 3 4 5      after = 3
@@ -52,50 +53,68 @@ export function resumeThenLive(live$: Observable<EventEnvelope>, options: Resume
   const { after, replay, latestSeq, accepts, utcNow, partSize = Infinity, drained$ = of(null) } = options;
   return defer(() => {
     let cursor = -Infinity;
+    /** A replay in parts is going out: this process's events wait in the journal, which is read again. */
+    let replaying = false;
     const tail = live$.pipe(
       filter((e) => {
         if (e.relayedFrom !== undefined || e.seq === null) return true;
-        if (e.seq <= cursor) return false;
+        if (replaying || e.seq <= cursor) return false;
         cursor = e.seq;
         return true;
       }),
       filter(accepts),
       map(eventMessage),
     );
-    const resync = (from: number, latest: number, why: string): Observable<SseMessage> => {
-      cursor = latest;
-      return concat(of(systemMessage({ code: 'resync', message: `${why}; ${RESYNC_HINT}`, lastEventId: from, latestSeq: latest, timestamp: utcNow() })), tail);
-    };
+    const resyncMessage = (from: number, latest: number, why: string): SseMessage =>
+      systemMessage({ code: 'resync', message: `${why}; ${RESYNC_HINT}`, lastEventId: from, latestSeq: latest, timestamp: utcNow() });
     const messages = (events: readonly EventEnvelope[]) => from(events.filter(accepts).map(eventMessage));
     const seqOf = (e: EventEnvelope) => e.seq as number;
-    /** The journal after `seq`, read now: all of it and live when it fits in a part, else its first part. */
-    const fromJournal = (seq: number): Observable<SseMessage> =>
-      defer(() => {
-        const held = replay(seq);
-        if ('tooOld' in held) return resync(seq, latestSeq(), `Events after seq ${seq} are no longer held by this hub`);
-        const events = held.events.filter((e) => seqOf(e) > seq);
-        if (events.length <= partSize) {
-          cursor = events.length > 0 ? seqOf(events[events.length - 1]) : seq;
-          return concat(messages(events), tail);
-        }
-        return inParts(events);
-      });
+    const tooOld = (seq: number) => `Events after seq ${seq} are no longer held by this hub`;
+    /** Live from here (the tail drops this process's events up to `seq`), after `last`. */
+    const goLive = (seq: number, last: Observable<SseMessage>): Observable<SseMessage> => {
+      cursor = seq;
+      replaying = false;
+      return last;
+    };
     /** `events` (more than a part) a part at a time; what is left of them is read again with what came since. */
     const inParts = (events: readonly EventEnvelope[]): Observable<SseMessage> => {
       const part = events.slice(0, partSize);
       const rest = events.slice(partSize);
-      const next = () => (rest.length > partSize ? inParts(rest) : fromJournal(seqOf(part[part.length - 1])));
+      const next = () => (rest.length > partSize ? inParts(rest) : readAgain(seqOf(part[part.length - 1])));
       return concat(messages(part), drained$.pipe(take(1), switchMap(next)));
     };
+    /** The journal after `seq` once more: the rest and live when it fits in a part, in this step. */
+    const readAgain = (seq: number): Observable<SseMessage> =>
+      defer(() => {
+        const held = replay(seq);
+        if ('tooOld' in held) {
+          const latest = latestSeq();
+          return goLive(latest, of(resyncMessage(seq, latest, tooOld(seq))));
+        }
+        const events = held.events.filter((e) => seqOf(e) > seq);
+        if (events.length > partSize) return inParts(events);
+        return goLive(events.length > 0 ? seqOf(events[events.length - 1]) : seq, messages(events));
+      });
+
     if (after === null) return tail;
     const latest = latestSeq();
-    if (after > latest) {
-      return resync(
-        after,
-        latest,
-        `Last-Event-ID ${after} is ahead of this hub (latest seq ${latest}): its sequence restarted or the id came from another hub process`,
-      );
+    const held = after > latest ? null : replay(after);
+    if (held === null || 'tooOld' in held) {
+      const why =
+        held === null
+          ? `Last-Event-ID ${after} is ahead of this hub (latest seq ${latest}): its sequence restarted or the id came from another hub process`
+          : tooOld(after);
+      cursor = latest;
+      return concat(of(resyncMessage(after, latest, why)), tail);
     }
-    return fromJournal(after);
+    const events = held.events.filter((e) => seqOf(e) > after);
+    if (events.length <= partSize) {
+      cursor = events.length > 0 ? seqOf(events[events.length - 1]) : after;
+      return concat(messages(events), tail);
+    }
+    // Listening from the start: what is not in this journal (relayed from another process, power
+    // and service notices) passes on during the parts; this process's events come from the journal.
+    replaying = true;
+    return merge(inParts(events), tail);
   });
 }

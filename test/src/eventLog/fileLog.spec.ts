@@ -902,6 +902,25 @@ describe('eventLog/fileLog', () => {
       expect(h.log.stats()).to.not.have.property('failing');
     });
 
+    it('does not answer stored a batch whose fsync was queued behind one that failed: it sits behind the pages that may be gone', async () => {
+      const sync = parkedSync();
+      const h = open(tempDir(), { fsync: 'always', fdatasync: sync.fake });
+      const first = h.log.append(at(1));
+      h.endTurn();
+      const second = h.log.append(at(2));
+      h.endTurn(); // written to the same segment while the first fsync runs
+      sync.complete(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' }));
+      expect(await stateOf(first)).to.equal('rejected NotStoredError');
+      sync.complete(); // Linux reports the failed writeback once: this one "succeeds"
+      expect(await stateOf(second)).to.equal('rejected NotStoredError');
+      expect(h.log.stats().failing).to.equal('fsync: an earlier fsync of this segment failed');
+      const third = h.log.append(at(3));
+      h.endTurn();
+      sync.complete();
+      expect(await stateOf(third), 'in a new segment').to.equal('resolved');
+      expect(h.log.stats()).to.not.have.property('failing');
+    });
+
     it('writes the next batch to a new segment once an fsync failed (the old one may hold a hole), without syncing the old one again', async () => {
       const sync = parkedSync();
       const dir = tempDir();

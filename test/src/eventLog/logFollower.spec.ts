@@ -88,6 +88,21 @@ describe('eventLog/logFollower (following the log folder while the hub writes it
     expect(after.position.offset).to.equal(whole + frameBatch(next).length);
   });
 
+  it('reads the first records of a new segment it saw empty (a rotation just opened it), with no note of a cut', () => {
+    const old = writeSegment(dir, eventsFrom(1, 3));
+    const first = read({ offset: 0, lastSeq: 0 });
+    appendBytes(old, frameBatch(eventsFrom(4, 6)));
+    const second = read(first.position);
+    expect(second.seqs).to.deep.equal([4, 5, 6]);
+    const next = { firstSeq: 7, path: join(dir, segmentName(7)) };
+    appendBytes(next, Buffer.alloc(0)); // opened, its first batch not written yet
+    const third = read(second.position);
+    expect(third.seqs).to.deep.equal([]);
+    appendBytes(next, frameBatch(eventsFrom(7, 9)));
+    const fourth = read(third.position);
+    expect({ seqs: fourth.seqs, notes: fourth.notes }).to.deep.equal({ seqs: [7, 8, 9], notes: [] });
+  });
+
   it('says which records it skips that the log no longer holds (a segment retention removed while it was behind)', () => {
     const first = writeSegment(dir, eventsFrom(1, 2));
     writeSegment(dir, eventsFrom(3, 4));

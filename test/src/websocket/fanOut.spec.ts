@@ -239,9 +239,8 @@ describe('FanOut: the trigger log taken at the flush', () => {
     expect(fast.socket.seqs()).to.deep.equal([1, 2, 3, 4]);
   });
 
-  it('hands a resume out in parts, the next once the socket took what it was given, then the events accepted meanwhile, then live', () => {
-    const history = [1, 2, 3, 4, 5, 6, 7].map((seq) => event(seq, 'Stage.Mode'));
-    // Its polls run when the test says.
+  /** A fan-out whose log holds `history` (its replay reads it) and whose pacing polls run when the test says; `panel` resumes after 0. */
+  const resumeOf = (history: TriggerEvent[], maxLogged: number) => {
     const polls = new Set<() => void>();
     const scheduler = {
       now: () => 0,
@@ -252,26 +251,38 @@ describe('FanOut: the trigger log taken at the flush', () => {
       },
     } as unknown as SchedulerLike;
     const poll = () => [...polls].forEach((run) => run());
-    fan = new FanOut({ ...fanDeps, scheduler, replay: (after) => ({ events: history.filter((e) => e.seq > after) }), lastSeq: () => history.length });
+    fan = new FanOut({
+      ...fanDeps,
+      maxLogged,
+      scheduler,
+      replay: (after) => ({ events: history.filter((e) => e.seq > after) }),
+      lastSeq: () => history.length,
+    });
     const socket = new FakeSocket();
     const conn = new ClientConnection(1, new FakeWs() as unknown as WebSocket, socket as unknown as Duplex, '127.0.0.1', createConnectionContext(deps));
     fan.admit(conn, client('panel', ['stage']), 0);
     flush();
-    // Half of what a backed-up outbox holds (maxLogged 5) at a time, so none of it is ever coalesced there.
-    expect(socket.seqs()).to.deep.equal([1, 2]);
+    return { polls, poll, socket };
+  };
+
+  it('hands a resume out in parts, the next once the socket took what it was given, then the events accepted meanwhile, then live', () => {
+    const history = [1, 2, 3, 4, 5, 6, 7].map((seq) => event(seq, 'Stage.Mode'));
+    const { polls, poll, socket } = resumeOf(history, 5);
+    // The seq resumed from, not the end of the replay: a client that drops mid-replay resumes from what it got.
+    expect(socket.messages()[0]).to.deep.include({ type: 'connected' });
+    expect(socket.messages()[0].data).to.include({ seq: 0 });
+    // Half of what a backed-up outbox holds (maxLogged 5) at a time, while the connection holds no more than that, so none of it is ever coalesced there.
+    expect(socket.seqs()).to.deep.equal([1, 2, 3, 4]);
     socket.writableLength = 100; // the kernel has not taken it yet
     poll();
     flush();
-    expect(socket.seqs()).to.deep.equal([1, 2]);
+    expect(socket.seqs()).to.deep.equal([1, 2, 3, 4]);
     socket.writableLength = 0;
     const meanwhile = event(8, 'Stage.Mode');
     history.push(meanwhile);
     fan.publishTrigger(meanwhile);
     flush();
-    expect(socket.seqs(), 'not before the resume').to.deep.equal([1, 2]);
-    poll();
-    flush();
-    expect(socket.seqs()).to.deep.equal([1, 2, 3, 4, 5, 6]);
+    expect(socket.seqs(), 'not before the resume').to.deep.equal([1, 2, 3, 4]);
     poll();
     flush();
     expect(socket.seqs()).to.deep.equal([1, 2, 3, 4, 5, 6, 7, 8]);
@@ -281,6 +292,19 @@ describe('FanOut: the trigger log taken at the flush', () => {
     fan.publishTrigger(live);
     flush();
     expect(socket.seqs()).to.deep.equal([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  });
+
+  it('hands a resume out one event at a time with the smallest outbox (max_pending_messages 1), and goes live', () => {
+    const { polls, poll, socket } = resumeOf(
+      [1, 2, 3].map((seq) => event(seq, 'Stage.Mode')),
+      1,
+    );
+    for (let i = 0; i < 5 && polls.size > 0; i++) {
+      poll();
+      flush();
+    }
+    expect(socket.seqs()).to.deep.equal([1, 2, 3]);
+    expect(polls.size, 'live: no more polls').to.equal(0);
   });
 
   it('writes the events published before a revocation ahead of the farewell', () => {

@@ -67,8 +67,21 @@ describe('resumeThenLive', () => {
       const replay: Replay = (after) => journal(1, scheduler.now() >= 9 ? 6 : 5)(after);
       const stream$ = resumeThenLive(live$, { after: 0, replay, latestSeq: () => 5, accepts: all, utcNow, partSize: 2, drained$ });
       expectObservable(stream$.pipe(map(letter))).toBe('(12)--(34)---(56)7');
-      expectSubscriptions(live$.subscriptions).toBe('-------------^');
+      // Listened to from the start, for what is not in the journal (see the next test).
+      expectSubscriptions(live$.subscriptions).toBe('^');
       expectSubscriptions(drained$.subscriptions).toBe(['^-----!', '------^------!']);
+    });
+  });
+
+  it('passes on during a replay in parts what the journal does not hold: an event relayed from another process', () => {
+    createTestScheduler().run(({ hot, expectObservable }) => {
+      const live$ = hot<EventEnvelope>('----r--a------b', { r: env(40, {}, 'other-process'), a: env(6), b: env(7) });
+      const drained$ = hot('------d---d');
+      let journalTo = 5;
+      live$.subscribe((e) => e.relayedFrom === undefined && (journalTo = e.seq as number));
+      const replay: Replay = (after) => journal(1, journalTo)(after);
+      const stream$ = resumeThenLive(live$, { after: 0, replay, latestSeq: () => 5, accepts: all, utcNow, partSize: 2, drained$ });
+      expectObservable(stream$.pipe(map(letter))).toBe('(12)r-(34)(56)7');
     });
   });
 
