@@ -2,6 +2,7 @@ import type { ServerResponse } from 'node:http';
 import { filter, interval, Subject, type Observable, type Subscription } from 'rxjs';
 import { randomUUID } from 'node:crypto';
 import { clientStream$ } from '../../streams/sse/clientStream';
+import { formatSse } from '../../streams/sse/formatSse';
 import { POWER_CATEGORY, SYSTEM_CATEGORY } from '../../streams/sse/eventCatalog';
 import { acceptsEnvelope, type StreamFilter } from '../../streams/sse/streamFilter';
 import type { SchedulerLike } from 'rxjs';
@@ -54,11 +55,6 @@ export interface StreamServiceDeps {
 
 /** How often a replay in parts looks whether the client took the last part (ms). */
 const REPLAY_POLL_MS = 5;
-
-/** Events of a replay written at once: half the slow-client bound at about a kilobyte an event (a trigger event is a few hundred bytes). */
-function replayPartEvents(maxBufferedBytes: number): number {
-  return Math.max(1, Math.floor(maxBufferedBytes / 2048));
-}
 
 /** Emits, polled on `scheduler`, while everything written to `res` has left for the kernel. */
 function drained(res: ServerResponse, scheduler: SchedulerLike): Observable<number> {
@@ -153,9 +149,11 @@ export function createStreamService({
           latestSeq: () => lastSeq(),
           accepts: acceptsEnvelope(organizationId, filter),
           utcNow,
-          // A long replay goes out a part at a time, the next once the socket took the last: the
-          // slow-client bound then sees the client's progress, not one write of the whole replay.
-          partSize: replayPartEvents(config.max_buffered_bytes),
+          // A long replay goes out a part at a time (half the slow-client bound, in bytes as written),
+          // the next once the socket took the last: the bound then sees the client's progress, not
+          // one write of the whole replay.
+          partSize: Math.floor(config.max_buffered_bytes / 2),
+          sizeOf: (m) => Buffer.byteLength(formatSse(m)),
           drained$: drained(res, scheduler),
         },
         scheduler,

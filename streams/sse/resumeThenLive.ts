@@ -15,11 +15,13 @@ export interface ResumeOptions {
   readonly accepts: (e: EventEnvelope) => boolean;
   readonly utcNow: () => string;
   /**
-   * A replay longer than this many events goes out in parts (default: all at once), the next once
-   * `drained$` says the client took the last: a reader that keeps up is never left behind a
-   * burst it cannot be seen taking.
+   * A replay longer than this goes out in parts (default: all at once), the next once `drained$`
+   * says the client took the last: a reader that keeps up is never left behind a burst it cannot
+   * be seen taking. Counted in `sizeOf` of each message (default 1: events).
    */
   readonly partSize?: number;
+  /** What one message counts against `partSize` (the shell: its bytes on the wire). */
+  readonly sizeOf?: (m: SseMessage) => number;
   /** Emits when what was written has left for the client (the shell polls its socket). */
   readonly drained$?: Observable<unknown>;
 }
@@ -50,7 +52,7 @@ const RESYNC_HINT = 'resync the current state from GET /api/trigger-status';
  * ```
  */
 export function resumeThenLive(live$: Observable<EventEnvelope>, options: ResumeOptions): Observable<SseMessage> {
-  const { after, replay, latestSeq, accepts, utcNow, partSize = Infinity, drained$ = of(null) } = options;
+  const { after, replay, latestSeq, accepts, utcNow, partSize = Infinity, sizeOf = () => 1, drained$ = of(null) } = options;
   return defer(() => {
     let cursor = -Infinity;
     /** A replay in parts is going out: this process's events wait in the journal, which is read again. */
@@ -67,8 +69,21 @@ export function resumeThenLive(live$: Observable<EventEnvelope>, options: Resume
     );
     const resyncMessage = (from: number, latest: number, why: string): SseMessage =>
       systemMessage({ code: 'resync', message: `${why}; ${RESYNC_HINT}`, lastEventId: from, latestSeq: latest, timestamp: utcNow() });
-    const messages = (events: readonly EventEnvelope[]) => from(events.filter(accepts).map(eventMessage));
     const seqOf = (e: EventEnvelope) => e.seq as number;
+    /** The messages of `events` that the stream accepts, and where the first part of them ends (all of them: their length). */
+    const split = (events: readonly EventEnvelope[]): { readonly messages: SseMessage[]; readonly end: number } => {
+      const messages: SseMessage[] = [];
+      let size = 0;
+      for (let i = 0; i < events.length; i++) {
+        if (!accepts(events[i])) continue;
+        const m = eventMessage(events[i]);
+        size += sizeOf(m);
+        // At least one event a part, however large.
+        if (size > partSize && messages.length > 0) return { messages, end: i };
+        messages.push(m);
+      }
+      return { messages, end: events.length };
+    };
     const tooOld = (seq: number) => `Events after seq ${seq} are no longer held by this hub`;
     /** Live from here (the tail drops this process's events up to `seq`), after `last`. */
     const goLive = (seq: number, last: Observable<SseMessage>): Observable<SseMessage> => {
@@ -76,12 +91,14 @@ export function resumeThenLive(live$: Observable<EventEnvelope>, options: Resume
       replaying = false;
       return last;
     };
-    /** `events` (more than a part) a part at a time; what is left of them is read again with what came since. */
-    const inParts = (events: readonly EventEnvelope[]): Observable<SseMessage> => {
-      const part = events.slice(0, partSize);
-      const rest = events.slice(partSize);
-      const next = () => (rest.length > partSize ? inParts(rest) : readAgain(seqOf(part[part.length - 1])));
-      return concat(messages(part), drained$.pipe(take(1), switchMap(next)));
+    /** `events` (more than a part) a part at a time; the last part is read again with what came since. */
+    const inParts = (events: readonly EventEnvelope[], first: { readonly messages: SseMessage[]; readonly end: number }): Observable<SseMessage> => {
+      const rest = events.slice(first.end);
+      const next = () => {
+        const part = split(rest);
+        return part.end < rest.length ? inParts(rest, part) : readAgain(seqOf(events[first.end - 1]));
+      };
+      return concat(from(first.messages), drained$.pipe(take(1), switchMap(next)));
     };
     /** The journal after `seq` once more: the rest and live when it fits in a part, in this step. */
     const readAgain = (seq: number): Observable<SseMessage> =>
@@ -92,8 +109,9 @@ export function resumeThenLive(live$: Observable<EventEnvelope>, options: Resume
           return goLive(latest, of(resyncMessage(seq, latest, tooOld(seq))));
         }
         const events = held.events.filter((e) => seqOf(e) > seq);
-        if (events.length > partSize) return inParts(events);
-        return goLive(events.length > 0 ? seqOf(events[events.length - 1]) : seq, messages(events));
+        const first = split(events);
+        if (first.end < events.length) return inParts(events, first);
+        return goLive(events.length > 0 ? seqOf(events[events.length - 1]) : seq, from(first.messages));
       });
 
     if (after === null) return tail;
@@ -108,13 +126,14 @@ export function resumeThenLive(live$: Observable<EventEnvelope>, options: Resume
       return concat(of(resyncMessage(after, latest, why)), tail);
     }
     const events = held.events.filter((e) => seqOf(e) > after);
-    if (events.length <= partSize) {
+    const first = split(events);
+    if (first.end === events.length) {
       cursor = events.length > 0 ? seqOf(events[events.length - 1]) : after;
-      return concat(messages(events), tail);
+      return concat(from(first.messages), tail);
     }
     // Listening from the start: what is not in this journal (relayed from another process, power
     // and service notices) passes on during the parts; this process's events come from the journal.
     replaying = true;
-    return merge(inParts(events), tail);
+    return merge(inParts(events, first), tail);
   });
 }

@@ -73,6 +73,17 @@ describe('resumeThenLive', () => {
     });
   });
 
+  it('cuts the parts by what sizeOf counts (the shell: bytes on the wire), at least one event a part however large', () => {
+    createTestScheduler().run(({ hot, expectObservable }) => {
+      const live$ = hot<EventEnvelope>('-');
+      const drained$ = hot('-----d--d--d');
+      // Events 1..5 count 3, 6, 9, 12 and 15 against a part of 10.
+      const sizeOf = (m: SseMessage) => 3 * Number((m.data as { seq: number }).seq);
+      const stream$ = resumeThenLive(live$, { after: 0, replay: journal(1, 5), latestSeq: () => 5, accepts: all, utcNow, partSize: 10, sizeOf, drained$ });
+      expectObservable(stream$.pipe(map(letter))).toBe('(12)-3--4--5');
+    });
+  });
+
   it('passes on during a replay in parts what the journal does not hold: an event relayed from another process', () => {
     createTestScheduler().run(({ hot, expectObservable }) => {
       const live$ = hot<EventEnvelope>('----r--a------b', { r: env(40, {}, 'other-process'), a: env(6), b: env(7) });
