@@ -103,6 +103,9 @@ export class FanOut {
   /** Writes every connection's messages of this tick: first its share of the logged events, then its own queue. */
   readonly flush = (): void => {
     this.distributing = true;
+    // A resume waiting for room (or for its connection to be live: one admitted by an `auth`
+    // message is admitted while that message is handled) goes on here, written by this flush.
+    for (const member of this.replaying) this.offerBacklog(member);
     if (this.log.length > 0) this.distribute();
     this.distributing = false;
     const batch = this.dirty;

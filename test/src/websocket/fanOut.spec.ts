@@ -277,12 +277,12 @@ describe('FanOut: the trigger log taken at the flush', () => {
     poll();
     flush();
     expect(socket.seqs()).to.deep.equal([1, 2, 3, 4]);
-    socket.writableLength = 0;
     const meanwhile = event(8, 'Stage.Mode');
     history.push(meanwhile);
     fan.publishTrigger(meanwhile);
     flush();
     expect(socket.seqs(), 'not before the resume').to.deep.equal([1, 2, 3, 4]);
+    socket.writableLength = 0;
     poll();
     flush();
     expect(socket.seqs()).to.deep.equal([1, 2, 3, 4, 5, 6, 7, 8]);
@@ -292,6 +292,20 @@ describe('FanOut: the trigger log taken at the flush', () => {
     fan.publishTrigger(live);
     flush();
     expect(socket.seqs()).to.deep.equal([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  });
+
+  it('writes a small resume of a client admitted by its auth message (while the connection handles it) in the next flush, without waiting for a poll', () => {
+    const history = [1, 2, 3].map((seq) => event(seq, 'Stage.Mode'));
+    const scheduler = { now: () => 0, schedule: () => new Subscription() } as unknown as SchedulerLike;
+    fan = new FanOut({ ...fanDeps, scheduler, replay: (after) => ({ events: history.filter((e) => e.seq > after) }), lastSeq: () => history.length });
+    const record = client('panel', ['stage']);
+    const socket = new FakeSocket();
+    const ws = new FakeWs();
+    const context = createConnectionContext({ ...deps, onText: (conn) => fan.admit(conn, record, 0) });
+    new ClientConnection(1, ws as unknown as WebSocket, socket as unknown as Duplex, '127.0.0.1', context);
+    ws.emit('message', Buffer.from('{"type":"auth"}'), false);
+    flush();
+    expect(socket.seqs()).to.deep.equal([1, 2, 3]);
   });
 
   it('hands a resume out one event at a time with the smallest outbox (max_pending_messages 1), and goes live', () => {
