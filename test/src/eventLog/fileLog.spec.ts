@@ -508,6 +508,22 @@ describe('eventLog/fileLog', () => {
       expect(again.log.lastSeq()).to.equal(5);
     });
 
+    it('finds a whole record of up to the longest a record can be after a damaged one, and gives out none of its seq again', async () => {
+      const dir = tempDir();
+      // One segment for all three, so start-up scans past the damage.
+      const h = open(dir, { segmentBytes: 64 << 20 });
+      await fill(h, 1, 2);
+      await h.appendTurn(at(3, { type: 'Discrete', value: 'x'.repeat(5 << 20) }));
+      const crashed = crashCopy(dir);
+      const path = join(crashed, segmentName(1));
+      const bytes = readFileSync(path);
+      bytes[frameBytes(at(1)) + 12] ^= 0x04; // record 2
+      writeFileSync(path, bytes);
+      const again = open(crashed, { segmentBytes: 64 << 20 });
+      expect(again.recovery.damage).to.equal('corrupt');
+      expect(again.memory.seq, 'record 3 (5 MiB) was whole, and may have been answered').to.equal(3);
+    });
+
     it('says tooOld to a resume that would skip the seqs a cut took (a client that saw them, or one before them), from memory and from the segments', async () => {
       const dir = tempDir();
       const h = open(dir);
