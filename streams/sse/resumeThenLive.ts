@@ -46,16 +46,16 @@ const RESYNC_HINT = 'resync the current state from GET /api/trigger-status';
  * live$:   ----------6--7--|
  * result:  (45)------6--7--|
  *
- * journal: 1 2 3 4 5      after = 0, partSize 2
- * drained$: ---d---d---d
- * result:  (12)(34)(5)-6--7
+ * journal:  1 2 3 4 5     after = 0, partSize 2
+ * drained$: ------d------d
+ * result:   (12)--(34)---(5)
  * ```
  */
 export function resumeThenLive(live$: Observable<EventEnvelope>, options: ResumeOptions): Observable<SseMessage> {
   const { after, replay, latestSeq, accepts, utcNow, partSize = Infinity, sizeOf = () => 1, drained$ = of(null) } = options;
   return defer(() => {
     let cursor = -Infinity;
-    /** A replay in parts is going out: this process's events wait in the journal, which is read again. */
+    /** The journal is not read to its end yet: this process's live events wait in it. */
     let replaying = false;
     const tail = live$.pipe(
       filter((e) => {
@@ -96,12 +96,12 @@ export function resumeThenLive(live$: Observable<EventEnvelope>, options: Resume
       const rest = events.slice(first.end);
       const next = () => {
         const part = split(rest);
-        return part.end < rest.length ? inParts(rest, part) : readAgain(seqOf(events[first.end - 1]));
+        return part.end < rest.length ? inParts(rest, part) : fromJournal(seqOf(events[first.end - 1]));
       };
       return concat(from(first.messages), drained$.pipe(take(1), switchMap(next)));
     };
-    /** The journal after `seq` once more: the rest and live when it fits in a part, in this step. */
-    const readAgain = (seq: number): Observable<SseMessage> =>
+    /** The journal after `seq`, read now: all of it and live when it fits in a part, in this step; else in parts. */
+    const fromJournal = (seq: number): Observable<SseMessage> =>
       defer(() => {
         const held = replay(seq);
         if ('tooOld' in held) {
@@ -116,24 +116,14 @@ export function resumeThenLive(live$: Observable<EventEnvelope>, options: Resume
 
     if (after === null) return tail;
     const latest = latestSeq();
-    const held = after > latest ? null : replay(after);
-    if (held === null || 'tooOld' in held) {
-      const why =
-        held === null
-          ? `Last-Event-ID ${after} is ahead of this hub (latest seq ${latest}): its sequence restarted or the id came from another hub process`
-          : tooOld(after);
+    if (after > latest) {
       cursor = latest;
+      const why = `Last-Event-ID ${after} is ahead of this hub (latest seq ${latest}): its sequence restarted or the id came from another hub process`;
       return concat(of(resyncMessage(after, latest, why)), tail);
     }
-    const events = held.events.filter((e) => seqOf(e) > after);
-    const first = split(events);
-    if (first.end === events.length) {
-      cursor = events.length > 0 ? seqOf(events[events.length - 1]) : after;
-      return concat(from(first.messages), tail);
-    }
-    // Listening from the start: what is not in this journal (relayed from another process, power
-    // and service notices) passes on during the parts; this process's events come from the journal.
+    // The journal first, then the tail, which drops this process's events until the journal was
+    // read to its end (what is not in it, relayed from another process or a notice, passes on).
     replaying = true;
-    return merge(inParts(events, first), tail);
+    return merge(fromJournal(after), tail);
   });
 }
