@@ -212,6 +212,12 @@ export function openFileLog(options: FileLogOptions): OpenedLog {
   let failing: string | undefined;
   /** A segment whose failed batch could not be cut back (read-only, I/O error): nothing is appended to it before the cut succeeds. */
   let uncut: ActiveSegment | undefined;
+  /** Cuts a failed batch that could not be cut back off its segment, if there is one; throws when it still cannot. */
+  const cutUncut = (): void => {
+    if (!uncut) return;
+    truncate(uncut.fd, uncut.bytes);
+    uncut = undefined;
+  };
   // Its buffer is free again once writeSync returned: nothing below keeps it.
   const framer = createBatchFramer();
   const sink: LogSink = {
@@ -220,10 +226,7 @@ export function openFileLog(options: FileLogOptions): OpenedLog {
       let segment: ActiveSegment | undefined;
       let written = 0;
       try {
-        if (uncut) {
-          truncate(uncut.fd, uncut.bytes);
-          uncut = undefined;
-        }
+        cutUncut();
         segment = active ?? rotate(events[0].seq);
         if (segment.bytes > 0 && (segment === unsure || segment.bytes + buffer.length > options.segmentBytes)) segment = rotate(events[0].seq);
         while (written < buffer.length) written += write(segment.fd, buffer, written, buffer.length - written);
@@ -396,13 +399,10 @@ export function openFileLog(options: FileLogOptions): OpenedLog {
       // stored batch not stored, or sync whatever file reused the number.
       for (let inFlight = queued ?? syncing; inFlight; inFlight = queued ?? syncing) await inFlight.catch(() => undefined);
       // A failed batch still on the file (it could not be cut back) would be read back as stored at the next start.
-      if (uncut) {
-        try {
-          truncate(uncut.fd, uncut.bytes);
-          uncut = undefined;
-        } catch (err) {
-          log.error('event log: a failed batch still could not be cut back at close; the next start-up reads its records as stored', { error: String(err) });
-        }
+      try {
+        cutUncut();
+      } catch (err) {
+        log.error('event log: a failed batch still could not be cut back at close; the next start-up reads its records as stored', { error: String(err) });
       }
       if (active) {
         if (fsync !== 'no' && active !== unsure) fdatasyncSync(active.fd);
@@ -446,15 +446,13 @@ function snapshotWithinLog(snapshot: LogSnapshot | undefined, found: readonly Se
  * not (or by hand) is removed here.
  */
 function withoutEmptyBeforeLast(found: readonly Segment[], dir: string, sync: boolean, log: Logger): Segment[] {
-  const kept = found.filter((s, i) => i === found.length - 1 || statSync(s.path).size > 0);
-  if (kept.length === found.length) return kept;
-  for (const s of found) {
-    if (kept.includes(s)) continue;
+  const empty = new Set(found.filter((s, i) => i < found.length - 1 && statSync(s.path).size === 0));
+  for (const s of empty) {
     unlinkSync(s.path);
     log.warn(`event log: removed the empty segment ${s.path}, which a later segment follows`);
   }
-  if (sync) fsyncPath(dir);
-  return kept;
+  if (empty.size > 0 && sync) fsyncPath(dir);
+  return found.filter((s) => !empty.has(s));
 }
 
 /** How far past a damaged record {@link highestSeqAfter} looks for whole ones: room for the longest record after a hole. */
