@@ -1,8 +1,8 @@
-import { closeSync, openSync, readSync, watch } from 'node:fs';
+import { readSync, watch } from 'node:fs';
 import { asyncScheduler, auditTime, defer, filter, interval, merge, Observable, of, scan, type SchedulerLike } from 'rxjs';
 import type { TriggerEvent } from '../../streams/contracts';
 import { decodePayload, FRAME_HEADER_BYTES, payloadSeq, scanFrames } from './recordFrame';
-import { listSegments, readSegmentIfPresent, segmentIndexFor, type Segment } from './segments';
+import { listSegments, readSegmentIfPresent, segmentIndexFor, withSegment, type Segment } from './segments';
 
 /** Where a follower of the log folder stands. */
 export interface FollowPosition {
@@ -105,22 +105,14 @@ const SHOWN_KEPT = 10_000;
 
 /** The index of the first of `records` whose frame header is no longer where it was read (-1: all are, or retention removed the segment). */
 function firstRewritten(path: string, records: readonly ShownRecord[]): number {
-  let fd: number;
-  try {
-    fd = openSync(path, 'r');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return -1;
-    throw err;
-  }
-  try {
-    const header = Buffer.alloc(FRAME_HEADER_BYTES);
-    // Past the end, a header reads short: it is not there any more.
-    const still = (r: ShownRecord) => readSync(fd, header, 0, FRAME_HEADER_BYTES, r.start) === FRAME_HEADER_BYTES && header.equals(r.header);
-    if (still(records[records.length - 1])) return -1;
-    return records.findIndex((r) => !still(r));
-  } finally {
-    closeSync(fd);
-  }
+  return (
+    withSegment(path, (fd) => {
+      const header = Buffer.alloc(FRAME_HEADER_BYTES);
+      // Past the end, a header reads short: it is not there any more.
+      const still = (r: ShownRecord) => readSync(fd, header, 0, FRAME_HEADER_BYTES, r.start) === FRAME_HEADER_BYTES && header.equals(r.header);
+      return still(records[records.length - 1]) ? -1 : records.findIndex((r) => !still(r));
+    }) ?? -1
+  );
 }
 
 /** Change notices for a folder from fs.watch; none (polling only) where it cannot watch. */

@@ -1,7 +1,7 @@
-import { closeSync, openSync, readSync } from 'node:fs';
+import { readSync } from 'node:fs';
 import type { TriggerEvent } from '../../streams/contracts';
 import { decodePayload, FRAME_HEADER_BYTES, MAX_PAYLOAD_BYTES, scanFrames } from './recordFrame';
-import { readSegmentIfPresent, visitEvents, type Segment, type SegmentScan } from './segments';
+import { readSegmentIfPresent, visitEvents, withSegment, type Segment, type SegmentScan } from './segments';
 
 /**
  * Reading a log folder from outside the hub (`haven journal`), read-only, while the hub may be
@@ -23,14 +23,7 @@ export interface LogQuery {
 
 /** The first whole record of a segment, reading only its first frame; undefined when it has none (yet). */
 export function firstEvent(segment: Segment): TriggerEvent | undefined {
-  let fd: number;
-  try {
-    fd = openSync(segment.path, 'r');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
-  }
-  try {
+  return withSegment(segment.path, (fd) => {
     const header = Buffer.alloc(FRAME_HEADER_BYTES);
     if (readSync(fd, header, 0, header.length, 0) < header.length) return undefined;
     const length = Math.min(header.readUInt32LE(0), MAX_PAYLOAD_BYTES);
@@ -42,9 +35,7 @@ export function firstEvent(segment: Segment): TriggerEvent | undefined {
       return false;
     });
     return event;
-  } finally {
-    closeSync(fd);
-  }
+  });
 }
 
 /** The newest `n` records of the log, oldest first: segments are read from the newest back until there are enough. */

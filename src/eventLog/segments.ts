@@ -35,15 +35,7 @@ export function listSegments(dir: string): Segment[] {
 export function readSegmentFrom(path: string, offset = 0): Buffer {
   const fd = openSync(path, 'r');
   try {
-    const size = fstatSync(fd).size;
-    const buffer = Buffer.allocUnsafe(Math.max(0, size - offset));
-    let read = 0;
-    while (read < buffer.length) {
-      const n = readSync(fd, buffer, read, buffer.length - read, offset + read);
-      if (n === 0) break;
-      read += n;
-    }
-    return buffer.subarray(0, read);
+    return readToEnd(fd, offset);
   } finally {
     closeSync(fd);
   }
@@ -55,12 +47,35 @@ export function readSegmentFrom(path: string, offset = 0): Buffer {
  * it is read.
  */
 export function readSegmentIfPresent(path: string, offset = 0): Buffer {
+  return withSegment(path, (fd) => readToEnd(fd, offset)) ?? Buffer.alloc(0);
+}
+
+/** `read` on the segment at `path`, opened read-only and closed after; undefined when it is gone (see readSegmentIfPresent). */
+export function withSegment<T>(path: string, read: (fd: number) => T): T | undefined {
+  let fd: number;
   try {
-    return readSegmentFrom(path, offset);
+    fd = openSync(path, 'r');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return Buffer.alloc(0);
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw err;
   }
+  try {
+    return read(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function readToEnd(fd: number, offset: number): Buffer {
+  const size = fstatSync(fd).size;
+  const buffer = Buffer.allocUnsafe(Math.max(0, size - offset));
+  let read = 0;
+  while (read < buffer.length) {
+    const n = readSync(fd, buffer, read, buffer.length - read, offset + read);
+    if (n === 0) break;
+    read += n;
+  }
+  return buffer.subarray(0, read);
 }
 
 export function segmentBytes(path: string): number {
