@@ -227,9 +227,9 @@ export class FanOut {
 
   /**
    * Makes an authenticated connection live: `connected`, then what it missed since `afterSeq`
-   * (or a `resync` with the current state), then live events. All in this one turn of the event
-   * loop, so no event is accepted between the replay and going live; the connection's position
-   * then keeps the fan-out from sending a replayed event twice.
+   * (or a `resync` with the current state), then live events. The replay is its backlog, handed
+   * out in parts ({@link offerBacklog}); it goes live in the turn the log is read to its end, so no
+   * event falls between, and its position then keeps the fan-out from sending an event twice.
    */
   admit(conn: ClientConnection, client: ClientRecord, afterSeq?: number): void {
     const plan = planResume(afterSeq, this.deps.replay, this.deps.lastSeq());
