@@ -4,7 +4,7 @@ import { Decoder, encode } from 'slip';
 export type OscFraming = 'slip' | 'length';
 
 /** SLIP's END byte: a stream that starts with it is SLIP, as liblo's own server decides. */
-const SLIP_END = 0xc0;
+export const SLIP_END = 0xc0;
 
 /** Cuts a TCP byte stream into OSC packets; `push` throws nothing, a bad stream reports through `onError`. */
 export interface OscFrameReader {

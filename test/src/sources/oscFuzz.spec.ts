@@ -4,7 +4,7 @@ import * as dgram from 'node:dgram';
 import * as net from 'node:net';
 import { decodePacket, encodeMessage, type OscArg, type OscMessage } from '../../../src/osc/oscCodec';
 import { wireOscSource } from '../../../src/runtime/components';
-import { createOscFrameReader, frameOscPacket } from '../../../src/sources/osc/oscFraming';
+import { createOscFrameReader, frameOscPacket, SLIP_END } from '../../../src/sources/osc/oscFraming';
 import type { OscSource } from '../../../src/sources/osc/oscSource';
 import { startHub, type TestHub } from '../../helpers/hub';
 import { waitFor } from '../../helpers/waitFor';
@@ -133,8 +133,12 @@ describe('OSC source under bad input (property tests)', () => {
           );
           socket.on('data', (c: Buffer) => reader.push(c));
           // Framed as a device would, or the bytes as they are (a stream that is not OSC at all).
-          socket.write(raw ? Buffer.concat(packets) : Buffer.concat(packets.map((p) => frameOscPacket(p, framing))));
-          socket.write(frameOscPacket(PROBE, framing));
+          const stream = raw ? Buffer.concat(packets) : Buffer.concat(packets.map((p) => frameOscPacket(p, framing)));
+          socket.write(stream);
+          // A stream that starts with SLIP's END is SLIP to the hub (as to liblo): a probe framed any
+          // other way would only be more bytes of the frame the noise opened, which the hub rightly
+          // waits to see end.
+          socket.write(frameOscPacket(PROBE, raw && stream[0] === SLIP_END ? 'slip' : framing));
           await waitFor(
             () => closed || replies.some((r) => (decodePacket(r) as OscMessage).args[1]?.value === 'Fog.Burst'),
             'the probe’s reply, or the connection closed',
