@@ -1,3 +1,4 @@
+import { startBenchFloor, type BenchFloor } from '../harness/benchFloor';
 import { startBenchHub, type BenchHub } from '../harness/benchHub';
 import type { Suite } from '../harness/context';
 import { coreUsage } from '../harness/cpu';
@@ -42,6 +43,9 @@ interface Side {
  * event log in a temporary data folder: at fsync `everysec` (the target rows), at `always`
  * (`1a-always`, `1b-always`), and the `--baseline` build's (`-base`) (see hubVariants). The
  * servers take turns on the server core; ratios are taken per pair, and their medians reported.
+ * A third server, the floor (`servers/bareHttpFanout`), does only the I/O that 1a asks of a hub
+ * (the answers, one log write per turn, the services' lines, the clients' frames) with nothing
+ * checked: row `1a-floor` says how close Haven comes to it, and how close the floor comes to bare.
  */
 export const httpIngressSuite: Suite = {
   id: '1',
@@ -49,6 +53,7 @@ export const httpIngressSuite: Suite = {
   async run(ctx) {
     const bare = spawnScript('servers/bareHttp', { core: ctx.pinning.serverCore, pinning: ctx.pinning });
     const hubs: BenchHub[] = [];
+    let floor: BenchFloor | undefined;
     try {
       const sides: Side[] = [];
       for (const variant of hubVariants(ctx)) {
@@ -58,27 +63,31 @@ export const httpIngressSuite: Suite = {
         sides.push({ variant, hub, url: `${hub.base}/api/trigger-event`, delivered: [], quiet: [] });
       }
       const bareUrl = `http://127.0.0.1:${(await bare.ready).httpPort}/api/trigger-event`;
+      floor = await startBenchFloor(ctx, { services: SERVICES, wsClients: WS_CLIENTS });
       const load = async (url: string, body: string, seconds: number): Promise<Run> => {
         const usage = coreUsage();
         const result = await runHttpLoad({ url, body, connections: CONNECTIONS, seconds }, ctx);
         return { ...result, cores: usage() };
       };
       await load(bareUrl, BODIES.delivered, 1);
+      await load(floor.url, BODIES.delivered, 1);
       for (const side of sides) {
         await load(side.url, BODIES.delivered, 1);
         await load(side.url, BODIES.notInArea, 1);
       }
       const bareRuns: Run[] = [];
+      const floorRuns: Run[] = [];
       const show = (r: Run) => `${Math.round(r.rps)}/s (cores ${r.cores.join(', ')}${r.non2xx ? `; ${r.non2xx} non-2xx` : ''})`;
       for (let i = 0; i < ctx.runs; i++) {
         bareRuns.push(await load(bareUrl, BODIES.delivered, ctx.seconds));
+        floorRuns.push(await load(floor.url, BODIES.delivered, ctx.seconds));
         // In ABBA order: no hub always runs right after the bare reference.
         for (const side of abOrder(sides, i)) {
           side.delivered.push(await load(side.url, BODIES.delivered, ctx.seconds));
           side.quiet.push(await load(side.url, BODIES.notInArea, ctx.seconds));
         }
         const shown = sides.map((s) => `${s.variant.label} to ${WS_CLIENTS} clients ${show(s.delivered[i])}, outside their area ${show(s.quiet[i])}`);
-        ctx.log(`  run ${i + 1}: bare ${show(bareRuns[i])}; ${shown.join('; ')}`);
+        ctx.log(`  run ${i + 1}: bare ${show(bareRuns[i])}; floor ${show(floorRuns[i])}; ${shown.join('; ')}`);
       }
       const rowsOf = async (side: Side): Promise<Row[]> => {
         const { suffix, targeted, log, versus: by } = side.variant;
@@ -131,10 +140,39 @@ export const httpIngressSuite: Suite = {
       };
       const rows: Row[] = [];
       for (const side of sides) rows.push(...(await rowsOf(side)));
+      const targeted = sides.find((s) => s.variant.targeted);
+      if (targeted) rows.push(floorRow(targeted.delivered, floorRuns, bareRuns, await floor.counts()));
       return rows;
     } finally {
+      await floor?.stop();
       for (const hub of hubs) await hub.stop();
       await bare.stop();
     }
   },
 };
+
+/**
+ * Haven's 1a against the floor: what is left between them is Haven's own work (body parser,
+ * validation, gate, cache, records, actors, fan-out plan), not the kernel's or node:http's.
+ */
+function floorRow(haven: readonly Run[], floor: readonly Run[], bare: readonly Run[], counts: { lines: number[]; wsClients: number; wsFrames: number }): Row {
+  const ratio = median(haven.map((h, i) => h.rps / floor[i].rps));
+  const floorToBare = median(floor.map((f, i) => f.rps / bare[i].rps));
+  const bad = floor.reduce((n, r) => n + r.non2xx + r.errors, 0);
+  return {
+    id: '1a-floor',
+    what: `1a against its floor: bare node:http that also writes each turn's records to a file, each event's line to ${SERVICES} TCP services and its frame to ${WS_CLIENTS} WebSocket clients (every 5 ms), nothing checked`,
+    haven: { median: median(rpsOf(haven)), runs: rpsOf(haven), unit: 'req/s' },
+    reference: { name: 'floor', median: median(rpsOf(floor)), runs: rpsOf(floor), unit: 'req/s' },
+    ratio,
+    ratioMeaning: 'Haven ÷ floor, median of the per-pair ratios',
+    target: 'reported',
+    met: null,
+    note: [
+      `the floor ran at ${floorToBare.toFixed(3)}× bare (median of the per-pair ratios), so 1a's 0.60× bare asks Haven for ${(0.6 / floorToBare).toFixed(3)}× the floor`,
+      `the floor's services received ${counts.lines.join(' and ')} lines, its ${counts.wsClients} WebSocket clients ${counts.wsFrames} frames`,
+      ...(bad > 0 ? [`${bad} floor answers were not 2xx or failed`] : []),
+    ].join('; '),
+    detail: { ratios: haven.map((h, i) => h.rps / floor[i].rps), floorToBare: floor.map((f, i) => f.rps / bare[i].rps), floor, counts },
+  };
+}
