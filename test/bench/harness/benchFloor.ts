@@ -7,9 +7,22 @@ import { spawnScript, type BenchProcess } from './proc';
 export interface BenchFloor {
   /** `http://127.0.0.1:<port>/api/trigger-event` */
   readonly url: string;
-  /** What its TCP services and WebSocket clients received so far. */
-  counts(): Promise<{ lines: number[]; wsClients: number; wsFrames: number }>;
+  /** What its TCP services and WebSocket clients received so far, and what it wrote to the clients. */
+  counts(): Promise<FloorCounts>;
+  /** Resolves once the floor's clients have been sent all it gave them (at most 10 s): a backlog must not run into the next load. */
+  drained(): Promise<void>;
   stop(): Promise<void>;
+}
+
+export interface FloorCounts {
+  readonly lines: number[];
+  readonly wsClients: number;
+  /** Frames the clients read. */
+  readonly wsFrames: number;
+  /** Frames the floor handed to the clients' sockets (one per event per client). */
+  readonly framesWritten: number;
+  /** The most bytes one client's socket held unsent after a flush. */
+  readonly peakBacklog: number;
 }
 
 /**
@@ -40,12 +53,14 @@ export async function startBenchFloor(ctx: BenchContext, { services, wsClients }
     return {
       url: `http://127.0.0.1:${httpPort}/api/trigger-event`,
       counts: async () => {
-        const [{ lines }, { wsClients: attached, wsFrames }] = await Promise.all([
+        const [{ lines }, { wsClients: attached, wsFrames }, { frames, peakBacklog }] = await Promise.all([
           clients.call<{ lines: number[] }>('counts'),
           sinks.call<{ wsClients: number; wsFrames: number }>('counts'),
+          floor.call<{ frames: number; peakBacklog: number }>('written'),
         ]);
-        return { lines, wsClients: attached, wsFrames };
+        return { lines, wsClients: attached, wsFrames, framesWritten: frames, peakBacklog };
       },
+      drained: async () => void (await floor.call('drained', { timeoutMs: 10_000 }, 15_000)),
       stop,
     };
   } catch (err) {

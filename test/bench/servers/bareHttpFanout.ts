@@ -1,4 +1,4 @@
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, fdatasyncSync, openSync, writeSync } from 'node:fs';
 import { createServer, type ServerResponse } from 'node:http';
 import { connect, type AddressInfo, type Socket } from 'node:net';
 import { join } from 'node:path';
@@ -9,14 +9,19 @@ import { runMain, serveRpc } from '../harness/rpc';
 const WS_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC11D65';
 /** As Haven's fan-out paces its writes under load: each client at most every 5 ms. */
 const FLUSH_MS = 5;
+/** As Haven's log at its default fsync `everysec`. */
+const SYNC_MS = 1000;
+const ANSWER_TYPE = 'application/json; charset=utf-8';
 
 /**
  * The floor under benchmark 1a: the least any server on `node:http` can do to give each POST
  * what 1a asks of Haven, with nothing checked: the bare reference's read, `JSON.parse` and JSON
  * answer, plus, for the turn's events together, one `write(2)` of their records to a file in
- * `dir`, one line per event to each TCP service, and (at most every 5 ms) the events' WebSocket
- * text frames to every attached client, one write per client. No gate, cache, validation, actor
- * or pacing logic: the kernel's share and node's own, which no Haven build can go under.
+ * `dir` (an `fdatasync` a second), one line per event to each TCP service, and (at most every
+ * 5 ms) the events' WebSocket text frames to every attached client, one write per client. No
+ * gate, cache, validation, checksum, actor or backpressure: what is left is node:http's share, the
+ * kernel's, and the four texts any hub makes of an event (record, line, frame, answer), each built
+ * as cheaply as Haven builds it (one timestamp string per millisecond, one Buffer per frame).
  */
 runMain(async () => {
   const dir = process.argv[2];
@@ -29,28 +34,57 @@ runMain(async () => {
   let lines: string[] = [];
   let frames: Buffer[] = [];
   let lastFlush = 0;
-  let flushTimer: NodeJS.Timeout | undefined;
+  let flushTimer: NodeJS.Timeout | NodeJS.Immediate | undefined;
+
+  /** The most bytes a client held unsent after a flush: above a few frames, it did not keep up. */
+  let peakBacklog = 0;
+  let framesWritten = 0;
+  let lastIso = '';
+  let lastIsoMs = NaN;
+  const utcNow = (): string => {
+    const ms = Date.now();
+    if (ms !== lastIsoMs) {
+      lastIsoMs = ms;
+      lastIso = new Date(ms).toISOString();
+    }
+    return lastIso;
+  };
 
   const flushClients = (): void => {
     flushTimer = undefined;
     lastFlush = performance.now();
     if (frames.length === 0) return;
     const data = Buffer.concat(frames);
+    framesWritten += frames.length * clients.size;
     frames = [];
-    for (const client of clients) client.write(data);
+    for (const client of clients) {
+      client.write(data);
+      if (client.writableLength > peakBacklog) peakBacklog = client.writableLength;
+    }
   };
+  const sync = setInterval(() => fdatasyncSync(log), SYNC_MS);
   const endOfTurn = (): void => {
-    writeSync(log, records.join(''));
+    const batch = answers;
+    answers = [];
+    const bytes = Buffer.from(records.join(''), 'utf8');
     records = [];
+    for (let at = 0; at < bytes.length;) at += writeSync(log, bytes, at);
     const text = lines.join('');
     lines = [];
     for (const service of services) service.write(text);
-    for (const [res, body] of answers) {
-      res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
+    for (const [res, body] of batch) {
+      res.writeHead(200, ['Content-Type', ANSWER_TYPE, 'Content-Length', Buffer.byteLength(body)]);
       res.end(body);
     }
-    answers = [];
-    if (flushTimer === undefined) flushTimer = setTimeout(flushClients, Math.max(0, lastFlush + FLUSH_MS - performance.now()));
+    if (flushTimer !== undefined) return;
+    const wait = lastFlush + FLUSH_MS - performance.now();
+    if (wait <= 0) flushTimer = setImmediate(flushClients);
+    else flushTimer = setTimeout(flushClients, wait);
+  };
+  const refuse = (res: ServerResponse): void => {
+    const body = '{"error":"Invalid JSON body"}';
+    res.writeHead(400, ['Content-Type', ANSWER_TYPE, 'Content-Length', Buffer.byteLength(body)]);
+    res.end(body);
   };
 
   const server = createServer((req, res) => {
@@ -61,15 +95,17 @@ runMain(async () => {
       try {
         input = JSON.parse(Buffer.concat(chunks).toString('utf8'));
       } catch {
-        const body = '{"error":"Invalid JSON body"}';
-        res.writeHead(400, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
-        return void res.end(body);
+        return refuse(res);
       }
+      if (typeof input !== 'object' || input === null) return refuse(res);
       const n = ++seq;
-      const timestamp = new Date().toISOString();
-      const event = { seq: n, kind: 'event', name: input.name, value: input.value, id: null, type: 'Text', category: 'Stage', source: 'HTTP', timestamp };
+      const timestamp = utcNow();
+      const event = { seq: n, kind: 'event', name: input.name, value: input.value, id: null, type: 'Discrete', category: 'show', source: 'HTTP', timestamp };
       if (answers.length === 0) setImmediate(endOfTurn);
-      records.push(`${JSON.stringify([n, 'event', input.name, input.value, null, timestamp, 'HTTP'])}\n`);
+      // Haven's record fields (src/eventLog/recordFrame.ts), without its length and checksum header.
+      records.push(
+        `${JSON.stringify([n, 'event', input.name, input.value, null, 'Discrete', 'show', 'default', 'HTTP', timestamp, Math.round(performance.now())])}\n`,
+      );
       lines.push(`${JSON.stringify({ name: input.name, value: input.value, id: null, timestamp })}\n`);
       frames.push(textFrame(`{"type":"trigger","seq":${n},"data":${JSON.stringify(event)}}`));
       const body = JSON.stringify({
@@ -103,9 +139,19 @@ runMain(async () => {
         return services.length;
       },
       clients: () => clients.size,
+      /** Frames handed to the clients' sockets so far, and the largest backlog one held after a flush. */
+      written: () => ({ frames: framesWritten, peakBacklog }),
+      /** Resolves once every client's socket has sent what it was given (at most `timeoutMs`), with the ms it took. */
+      async drained({ timeoutMs }: { timeoutMs: number }): Promise<number> {
+        const start = performance.now();
+        const pending = () => [...clients].some((c) => c.writableLength > 0) || frames.length > 0;
+        while (pending() && performance.now() - start < timeoutMs) await new Promise((resolve) => setTimeout(resolve, 10));
+        return performance.now() - start;
+      },
     },
     { httpPort: (server.address() as AddressInfo).port },
     () => {
+      clearInterval(sync);
       for (const socket of [...clients, ...services]) socket.destroy();
       closeSync(log);
       return new Promise<void>((resolve) => server.close(() => resolve()));
@@ -113,10 +159,20 @@ runMain(async () => {
   );
 });
 
-/** One unmasked final text frame (a server's), header and payload in one Buffer. */
+/** One unmasked final text frame (a server's), header and payload written into one Buffer. */
 function textFrame(text: string): Buffer {
-  const payload = Buffer.from(text, 'utf8');
-  const n = payload.length;
-  const head = n < 126 ? Buffer.from([0x81, n]) : Buffer.from([0x81, 126, n >> 8, n & 0xff]);
-  return Buffer.concat([head, payload]);
+  const n = Buffer.byteLength(text, 'utf8');
+  const headBytes = n < 126 ? 2 : n < 65_536 ? 4 : 10;
+  const frame = Buffer.allocUnsafe(headBytes + n);
+  frame[0] = 0x81;
+  if (n < 126) frame[1] = n;
+  else if (n < 65_536) {
+    frame[1] = 126;
+    frame.writeUInt16BE(n, 2);
+  } else {
+    frame[1] = 127;
+    frame.writeBigUInt64BE(BigInt(n), 2);
+  }
+  frame.write(text, headBytes, 'utf8');
+  return frame;
 }

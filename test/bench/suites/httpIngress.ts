@@ -1,4 +1,4 @@
-import { startBenchFloor, type BenchFloor } from '../harness/benchFloor';
+import { startBenchFloor, type BenchFloor, type FloorCounts } from '../harness/benchFloor';
 import { startBenchHub, type BenchHub } from '../harness/benchHub';
 import type { Suite } from '../harness/context';
 import { coreUsage } from '../harness/cpu';
@@ -32,6 +32,8 @@ interface Side {
   readonly url: string;
   readonly delivered: Run[];
   readonly quiet: Run[];
+  /** Events it accepted whose frames its clients were to get, warm-up included. */
+  framed: number;
 }
 
 /**
@@ -60,19 +62,31 @@ export const httpIngressSuite: Suite = {
         const { suffix, config, root } = variant;
         const hub = await startBenchHub(ctx, { name: `ingress${suffix}`, services: SERVICES, wsClients: WS_CLIENTS, config, root });
         hubs.push(hub);
-        sides.push({ variant, hub, url: `${hub.base}/api/trigger-event`, delivered: [], quiet: [] });
+        sides.push({ variant, hub, url: `${hub.base}/api/trigger-event`, delivered: [], quiet: [], framed: 0 });
       }
       const bareUrl = `http://127.0.0.1:${(await bare.ready).httpPort}/api/trigger-event`;
-      floor = await startBenchFloor(ctx, { services: SERVICES, wsClients: WS_CLIENTS });
+      const theFloor = await startBenchFloor(ctx, { services: SERVICES, wsClients: WS_CLIENTS });
+      floor = theFloor;
       const load = async (url: string, body: string, seconds: number): Promise<Run> => {
         const usage = coreUsage();
         const result = await runHttpLoad({ url, body, connections: CONNECTIONS, seconds }, ctx);
         return { ...result, cores: usage() };
       };
+      const answered = (r: Run) => r.requests - r.non2xx;
+      const loadFloor = async (seconds: number): Promise<Run> => {
+        const run = await load(theFloor.url, BODIES.delivered, seconds);
+        await theFloor.drained();
+        return run;
+      };
+      const loadDelivered = async (side: Side, seconds: number): Promise<Run> => {
+        const run = await load(side.url, BODIES.delivered, seconds);
+        side.framed += answered(run);
+        return run;
+      };
       await load(bareUrl, BODIES.delivered, 1);
-      await load(floor.url, BODIES.delivered, 1);
+      await loadFloor(1);
       for (const side of sides) {
-        await load(side.url, BODIES.delivered, 1);
+        await loadDelivered(side, 1);
         await load(side.url, BODIES.notInArea, 1);
       }
       const bareRuns: Run[] = [];
@@ -80,10 +94,10 @@ export const httpIngressSuite: Suite = {
       const show = (r: Run) => `${Math.round(r.rps)}/s (cores ${r.cores.join(', ')}${r.non2xx ? `; ${r.non2xx} non-2xx` : ''})`;
       for (let i = 0; i < ctx.runs; i++) {
         bareRuns.push(await load(bareUrl, BODIES.delivered, ctx.seconds));
-        floorRuns.push(await load(floor.url, BODIES.delivered, ctx.seconds));
+        floorRuns.push(await loadFloor(ctx.seconds));
         // In ABBA order: no hub always runs right after the bare reference.
         for (const side of abOrder(sides, i)) {
-          side.delivered.push(await load(side.url, BODIES.delivered, ctx.seconds));
+          side.delivered.push(await loadDelivered(side, ctx.seconds));
           side.quiet.push(await load(side.url, BODIES.notInArea, ctx.seconds));
         }
         const shown = sides.map((s) => `${s.variant.label} to ${WS_CLIENTS} clients ${show(s.delivered[i])}, outside their area ${show(s.quiet[i])}`);
@@ -99,7 +113,7 @@ export const httpIngressSuite: Suite = {
           log,
           `load: ${bareRuns[0].tool}, ${CONNECTIONS} connections`,
           side.hub.sinks
-            ? `${sinkCounts?.wsClients} WebSocket clients attached (${sinkCounts?.wsFrames} frames received over the suite)`
+            ? `${sinkCounts?.wsClients} WebSocket clients attached (${sinkCounts?.wsFrames} frames received over the suite, for ${side.framed * WS_CLIENTS} events × clients: a backed-up client gets the newest of a trigger only)`
             : 'no WebSocket transport in this build: run without WebSocket clients',
           `services received ${counts.lines.join(' and ')} lines`,
         ];
@@ -141,7 +155,7 @@ export const httpIngressSuite: Suite = {
       const rows: Row[] = [];
       for (const side of sides) rows.push(...(await rowsOf(side)));
       const targeted = sides.find((s) => s.variant.targeted);
-      if (targeted) rows.push(floorRow(targeted.delivered, floorRuns, bareRuns, await floor.counts()));
+      if (targeted) rows.push(floorRow(targeted.delivered, floorRuns, bareRuns, await theFloor.counts()));
       return rows;
     } finally {
       await floor?.stop();
@@ -155,7 +169,7 @@ export const httpIngressSuite: Suite = {
  * Haven's 1a against the floor: what is left between them is Haven's own work (body parser,
  * validation, gate, cache, records, actors, fan-out plan), not the kernel's or node:http's.
  */
-function floorRow(haven: readonly Run[], floor: readonly Run[], bare: readonly Run[], counts: { lines: number[]; wsClients: number; wsFrames: number }): Row {
+function floorRow(haven: readonly Run[], floor: readonly Run[], bare: readonly Run[], counts: FloorCounts): Row {
   const ratio = median(haven.map((h, i) => h.rps / floor[i].rps));
   const floorToBare = median(floor.map((f, i) => f.rps / bare[i].rps));
   const bad = floor.reduce((n, r) => n + r.non2xx + r.errors, 0);
@@ -169,10 +183,15 @@ function floorRow(haven: readonly Run[], floor: readonly Run[], bare: readonly R
     target: 'reported',
     met: null,
     note: [
-      `the floor ran at ${floorToBare.toFixed(3)}× bare (median of the per-pair ratios), so 1a's 0.60× bare asks Haven for ${(0.6 / floorToBare).toFixed(3)}× the floor`,
-      `the floor's services received ${counts.lines.join(' and ')} lines, its ${counts.wsClients} WebSocket clients ${counts.wsFrames} frames`,
+      `the floor ran at ${floorToBare.toFixed(3)}× bare (median of the per-pair ratios), so 1a's 0.60× bare asks Haven for ${(0.6 / floorToBare).toFixed(3)}× the floor (${span(floor.map((f, i) => (0.6 * bare[i].rps) / f.rps))} run by run)`,
+      `the floor's services received ${counts.lines.join(' and ')} lines, its ${counts.wsClients} WebSocket clients ${counts.wsFrames} of the ${counts.framesWritten} frames it wrote (each waited for before the next load; the most one client's socket held unsent after a flush: ${counts.peakBacklog} bytes)`,
       ...(bad > 0 ? [`${bad} floor answers were not 2xx or failed`] : []),
     ].join('; '),
     detail: { ratios: haven.map((h, i) => h.rps / floor[i].rps), floorToBare: floor.map((f, i) => f.rps / bare[i].rps), floor, counts },
   };
+}
+
+/** `low–high` of `values`, to three decimals. */
+function span(values: readonly number[]): string {
+  return `${Math.min(...values).toFixed(3)}–${Math.max(...values).toFixed(3)}`;
 }
