@@ -16,10 +16,11 @@ export interface FollowPosition {
   readonly shown?: { readonly path: string; readonly before: number; readonly records: readonly ShownRecord[] };
 }
 
-/** A record as it was read: where its frame starts in the segment, and its header. */
+/** A record as it was read: where its frame starts in the segment, and its header's length and checksum. */
 interface ShownRecord {
   readonly start: number;
-  readonly header: Buffer;
+  readonly length: number;
+  readonly crc: number;
   readonly seq: number;
 }
 
@@ -45,6 +46,13 @@ export function readNew(dir: string, position: FollowPosition): FollowStep {
   // The current segment's records this read hands out (the newest SHOWN_KEPT), and the seq before them.
   let records: ShownRecord[] = [];
   let recordsBefore = lastSeq;
+  /** Drops all but the newest SHOWN_KEPT of `records`: a read of a whole segment trims them in halves, not one shift per record. */
+  const keepNewest = (): void => {
+    const drop = records.length - SHOWN_KEPT;
+    if (drop <= 0) return;
+    recordsBefore = records[drop - 1].seq;
+    records = records.slice(drop);
+  };
   /** Reads `path` from `offset` on; returns how many bytes after the last whole record were left. */
   const take = (path: string): number => {
     const bytes = readSegmentIfPresent(path, offset);
@@ -55,8 +63,8 @@ export function readNew(dir: string, position: FollowPosition): FollowStep {
       if (lastSeq > 0 && event.seq > lastSeq + 1)
         notes.push(`records ${lastSeq + 1} to ${event.seq - 1} are not in the log (retention removed them, or start-up cut them)`);
       events.push(event);
-      if (records.length === SHOWN_KEPT) recordsBefore = records.shift()!.seq;
-      records.push({ start: offset + at, header: Buffer.from(bytes.subarray(at, at + FRAME_HEADER_BYTES)), seq: event.seq });
+      records.push({ start: offset + at, length: bytes.readUInt32LE(at), crc: bytes.readUInt32LE(at + 4), seq: event.seq });
+      if (records.length === 2 * SHOWN_KEPT) keepNewest();
       lastSeq = event.seq;
     });
     offset += scanned.end;
@@ -94,6 +102,7 @@ export function readNew(dir: string, position: FollowPosition): FollowStep {
     records = [];
     recordsBefore = lastSeq;
   }
+  keepNewest();
   // A read that found nothing keeps what the last one showed: that is what a cut would take back.
   // The hub only ever cuts the segment it writes, so what was shown of another no longer matters.
   const kept = records.length > 0 && segment ? { path: segment.path, before: recordsBefore, records } : shown?.path === segment?.path ? shown : undefined;
@@ -109,7 +118,8 @@ function firstRewritten(path: string, records: readonly ShownRecord[]): number {
     withSegment(path, (fd) => {
       const header = Buffer.alloc(FRAME_HEADER_BYTES);
       // Past the end, a header reads short: it is not there any more.
-      const still = (r: ShownRecord) => readSync(fd, header, 0, FRAME_HEADER_BYTES, r.start) === FRAME_HEADER_BYTES && header.equals(r.header);
+      const still = (r: ShownRecord) =>
+        readSync(fd, header, 0, FRAME_HEADER_BYTES, r.start) === FRAME_HEADER_BYTES && header.readUInt32LE(0) === r.length && header.readUInt32LE(4) === r.crc;
       return still(records[records.length - 1]) ? -1 : records.findIndex((r) => !still(r));
     }) ?? -1
   );

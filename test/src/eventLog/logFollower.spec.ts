@@ -88,6 +88,20 @@ describe('eventLog/logFollower (following the log folder while the hub writes it
     expect(after.position.offset).to.equal(whole + frameBatch(next).length);
   });
 
+  it('still finds a cut-back among the newest records of a read of a whole large segment (more than it keeps of one read)', () => {
+    const segment = writeSegment(dir, eventsFrom(1, 24_997));
+    const kept = frameBatch(eventsFrom(1, 24_997)).length;
+    appendBytes(segment, frameBatch(eventsFrom(24_998, 25_000)));
+    const first = read({ offset: 0, lastSeq: 0 });
+    expect(first.seqs.length).to.equal(25_000);
+    truncateSync(segment.path, kept);
+    const next = [eventAt(24_998, { value: 'finale' })];
+    appendBytes(segment, frameBatch(next));
+    const after = readNew(dir, first.position);
+    expect(after.events).to.deep.equal(next);
+    expect(after.notes).to.deep.equal([`${segment.path}: the hub cut a batch it could not store off it; the records shown after seq 24997 were not stored`]);
+  });
+
   it('reads the first records of a new segment it saw empty (a rotation just opened it), with no note of a cut', () => {
     const old = writeSegment(dir, eventsFrom(1, 3));
     const first = read({ offset: 0, lastSeq: 0 });
