@@ -3,6 +3,8 @@ import { createServer, type ServerResponse } from 'node:http';
 import { connect, type AddressInfo, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
+import { createUtcNow } from '../../../src/runtime/utcNow';
+import { textFrameParts } from '../../../src/websocket/protocol';
 import { runMain, serveRpc } from '../harness/rpc';
 
 /** RFC 6455's GUID, for the upgrade's accept key. */
@@ -20,8 +22,9 @@ const ANSWER_TYPE = 'application/json; charset=utf-8';
  * `dir` (an `fdatasync` a second), one line per event to each TCP service, and (at most every
  * 5 ms) the events' WebSocket text frames to every attached client, one write per client. No
  * gate, cache, validation, checksum, actor or backpressure: what is left is node:http's share, the
- * kernel's, and the four texts any hub makes of an event (record, line, frame, answer), each built
- * as cheaply as Haven builds it (one timestamp string per millisecond, one Buffer per frame).
+ * kernel's, and the four texts any hub makes of an event (record, line, frame, answer), the
+ * timestamp and the frames made by Haven's own code (`createUtcNow`, `textFrameParts`, joined at
+ * the flush as the fan-out joins them).
  */
 runMain(async () => {
   const dir = process.argv[2];
@@ -32,31 +35,25 @@ runMain(async () => {
   let answers: Array<[ServerResponse, string]> = [];
   let records: string[] = [];
   let lines: string[] = [];
+  /** The frames since the last flush, as `ws` builds them (header, payload), and how many. */
   let frames: Buffer[] = [];
+  let framed = 0;
   let lastFlush = 0;
   let flushTimer: NodeJS.Timeout | NodeJS.Immediate | undefined;
 
   /** The most bytes a client held unsent after a flush: above a few frames, it did not keep up. */
   let peakBacklog = 0;
   let framesWritten = 0;
-  let lastIso = '';
-  let lastIsoMs = NaN;
-  const utcNow = (): string => {
-    const ms = Date.now();
-    if (ms !== lastIsoMs) {
-      lastIsoMs = ms;
-      lastIso = new Date(ms).toISOString();
-    }
-    return lastIso;
-  };
+  const utcNow = createUtcNow();
 
   const flushClients = (): void => {
     flushTimer = undefined;
     lastFlush = performance.now();
-    if (frames.length === 0) return;
+    if (framed === 0) return;
     const data = Buffer.concat(frames);
-    framesWritten += frames.length * clients.size;
+    framesWritten += framed * clients.size;
     frames = [];
+    framed = 0;
     for (const client of clients) {
       client.write(data);
       if (client.writableLength > peakBacklog) peakBacklog = client.writableLength;
@@ -107,7 +104,8 @@ runMain(async () => {
         `${JSON.stringify([n, 'event', input.name, input.value, null, 'Discrete', 'show', 'default', 'HTTP', timestamp, Math.round(performance.now())])}\n`,
       );
       lines.push(`${JSON.stringify({ name: input.name, value: input.value, id: null, timestamp })}\n`);
-      frames.push(textFrame(`{"type":"trigger","seq":${n},"data":${JSON.stringify(event)}}`));
+      frames.push(...textFrameParts(`{"type":"trigger","seq":${n},"data":${JSON.stringify(event)}}`));
+      framed++;
       const body = JSON.stringify({
         message: 'Trigger event received and dispatched',
         event: { name: input.name, value: input.value, id: null, timestamp },
@@ -144,7 +142,7 @@ runMain(async () => {
       /** Resolves once every client's socket has sent what it was given (at most `timeoutMs`), with the ms it took. */
       async drained({ timeoutMs }: { timeoutMs: number }): Promise<number> {
         const start = performance.now();
-        const pending = () => [...clients].some((c) => c.writableLength > 0) || frames.length > 0;
+        const pending = () => [...clients].some((c) => c.writableLength > 0) || framed > 0;
         while (pending() && performance.now() - start < timeoutMs) await new Promise((resolve) => setTimeout(resolve, 10));
         return performance.now() - start;
       },
@@ -158,21 +156,3 @@ runMain(async () => {
     },
   );
 });
-
-/** One unmasked final text frame (a server's), header and payload written into one Buffer. */
-function textFrame(text: string): Buffer {
-  const n = Buffer.byteLength(text, 'utf8');
-  const headBytes = n < 126 ? 2 : n < 65_536 ? 4 : 10;
-  const frame = Buffer.allocUnsafe(headBytes + n);
-  frame[0] = 0x81;
-  if (n < 126) frame[1] = n;
-  else if (n < 65_536) {
-    frame[1] = 126;
-    frame.writeUInt16BE(n, 2);
-  } else {
-    frame[1] = 127;
-    frame.writeBigUInt64BE(BigInt(n), 2);
-  }
-  frame.write(text, headBytes, 'utf8');
-  return frame;
-}
