@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { map, NEVER } from 'rxjs';
+import { interval, map, NEVER } from 'rxjs';
 import type { EventEnvelope } from '../../../streams/sse/envelope';
 import { resumeThenLive, type Replay } from '../../../streams/sse/resumeThenLive';
 import { acceptsEnvelope } from '../../../streams/sse/streamFilter';
@@ -69,8 +69,44 @@ describe('resumeThenLive', () => {
       expectObservable(stream$.pipe(map(letter))).toBe('(12)--(34)---(56)7');
       // Listened to from the start, for what is not in the journal (see the next test).
       expectSubscriptions(live$.subscriptions).toBe('^');
-      expectSubscriptions(drained$.subscriptions).toBe(['^-----!', '------^------!']);
+      // One subscription to drained$ paces every part, up to the one read again with what came since.
+      expectSubscriptions(drained$.subscriptions).toBe('^------------!');
     });
+  });
+
+  it('replays 1,000 events in 1,000 parts, each one poll after the last, in order, every part as deep in the stack as the first', () => {
+    const scheduler = createTestScheduler();
+    const seqs: number[] = [];
+    const depths: number[] = [];
+    let lastAt = -1;
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = Infinity;
+    try {
+      scheduler.run(() => {
+        const stream$ = resumeThenLive(NEVER, {
+          after: 0,
+          replay: journal(1, 1000),
+          latestSeq: () => 1000,
+          accepts: all,
+          utcNow,
+          partSize: 1,
+          drained$: interval(1),
+        });
+        stream$.subscribe((m) => {
+          const seq = (m.data as EventEnvelope).seq as number;
+          seqs.push(seq);
+          if (seq === 2 || seq > 990) depths.push((new Error().stack ?? '').split('\n').length);
+          lastAt = scheduler.now();
+        });
+      });
+    } finally {
+      Error.stackTraceLimit = limit;
+    }
+    expect(seqs).to.deep.equal(Array.from({ length: 1000 }, (_, i) => i + 1));
+    // The first part at once, then one a poll: the last one (read again from the journal) at frame 999.
+    expect(lastAt).to.equal(999);
+    // A part nested in the one before would pass each message through every part before it.
+    expect(Math.max(...depths) - depths[0]).to.be.at.most(20);
   });
 
   it('cuts the parts by what sizeOf counts (the shell: bytes on the wire), at least one event a part however large', () => {
