@@ -24,6 +24,8 @@ export interface SseConnectionDeps {
   /** Bytes written but not yet taken by the client's socket above which the client counts as too slow. */
   readonly maxBufferedBytes: number;
   readonly log: Logger;
+  /** The text written for a message (default: `formatSse`). */
+  readonly text?: (m: SseMessage) => string;
   /** Called for every `event` message written. */
   readonly onEvent: () => void;
   /** Called once, when the stream is closed for good. */
@@ -45,7 +47,7 @@ export interface SseConnection {
  * when that passes `maxBufferedBytes` the client is too slow and its connection is closed, so one
  * slow reader never holds memory or delays anyone else.
  */
-export function openSseConnection({ res, messages$, maxBufferedBytes, log, onEvent, onClosed }: SseConnectionDeps): SseConnection {
+export function openSseConnection({ res, messages$, maxBufferedBytes, log, text = formatSse, onEvent, onClosed }: SseConnectionDeps): SseConnection {
   let status: StreamStatus = 'open';
   let reason: CloseReason = 'client_gone';
   let resolveClosed!: (r: CloseReason) => void;
@@ -81,7 +83,7 @@ export function openSseConnection({ res, messages$, maxBufferedBytes, log, onEve
   subscription = messages$.subscribe({
     next: (m) => {
       if (status !== 'open') return;
-      res.write(formatSse(m));
+      res.write(text(m));
       if (m.event === 'event') onEvent();
       if (burst === undefined) return;
       if (res.writableLength <= maxBufferedBytes) burst = 0;

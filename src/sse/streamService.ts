@@ -2,7 +2,6 @@ import type { ServerResponse } from 'node:http';
 import { filter, interval, Subject, type Observable, type Subscription } from 'rxjs';
 import { randomUUID } from 'node:crypto';
 import { clientStream$ } from '../../streams/sse/clientStream';
-import { formatSse } from '../../streams/sse/formatSse';
 import { POWER_CATEGORY, SYSTEM_CATEGORY } from '../../streams/sse/eventCatalog';
 import { acceptsEnvelope, type StreamFilter } from '../../streams/sse/streamFilter';
 import type { SchedulerLike } from 'rxjs';
@@ -14,6 +13,7 @@ import type { ApiKeys } from '../keys/apiKeys';
 import { authenticate, type AuthResult, type StreamCaller } from './authenticate';
 import { createConnectionRegistry, type KeyCounters } from './connectionRegistry';
 import type { EnvelopeFeed } from './envelopeFeed';
+import { formattedOnce } from './formattedOnce';
 import { openSseConnection, type SseConnection } from './sseConnection';
 
 export type OpenResult = { readonly ok: true; readonly connectionId: string } | { readonly ok: false; readonly open: number; readonly limit: number };
@@ -124,6 +124,7 @@ export function createStreamService({
       if (!acquired.ok) return { ok: false, open: acquired.open, limit: config.max_connections_per_key };
       const { slot } = acquired;
       const clog = log.child(`SSE ${slot.connectionId.slice(0, 8)}`);
+      const formatted = formattedOnce();
       const messages$ = clientStream$(
         feed.live$,
         {
@@ -153,7 +154,7 @@ export function createStreamService({
           // the next once the socket took the last: the bound then sees the client's progress, not
           // one write of the whole replay.
           partSize: Math.floor(config.max_buffered_bytes / 2),
-          sizeOf: (m) => Buffer.byteLength(formatSse(m)),
+          sizeOf: formatted.sizeOf,
           drained$: drained(res, scheduler),
         },
         scheduler,
@@ -163,6 +164,7 @@ export function createStreamService({
         messages$,
         maxBufferedBytes: config.max_buffered_bytes,
         log: clog,
+        text: formatted.text,
         onEvent: () => registry.sent(slot),
         onClosed: (reason) => {
           registry.release(slot);
