@@ -39,7 +39,7 @@ export interface FileLogOptions {
   /** The cut-back of a failed batch (a test makes it fail as a file system gone read-only would). */
   readonly ftruncateSync?: typeof ftruncateSync;
   readonly fdatasync?: (fd: number, done: (err: NodeJS.ErrnoException | null) => void) => void;
-  /** The old segment's sync at a rotation, and the folder's once a new segment is in it (a test makes them fail as an I/O error would). */
+  /** The old segment's sync at a rotation and the last one at close, and the folder's once a new segment is in it (a test makes them fail as an I/O error would). */
   readonly fdatasyncSync?: typeof fdatasyncSync;
   readonly fsyncFolder?: (dir: string) => void;
 }
@@ -405,9 +405,18 @@ export function openFileLog(options: FileLogOptions): OpenedLog {
         log.error('event log: a failed batch still could not be cut back at close; the next start-up reads its records as stored', { error: String(err) });
       }
       if (active) {
-        if (fsync !== 'no' && active !== unsure) fdatasyncSync(active.fd);
-        takeSnapshot();
-        closeSync(active.fd);
+        try {
+          if (fsync !== 'no' && active !== unsure) datasyncNow(active.fd);
+          // Only over a synced tail: a snapshot past what the disk confirmed would outlive it on a power cut.
+          takeSnapshot();
+        } catch (err) {
+          // The hub stops all the same and lets go of the folder; the records stay, as after a crash.
+          log.error('event log: the last fsync at close failed; what was written since the last one may not survive a power cut', {
+            error: String(err),
+          });
+        } finally {
+          closeSync(active.fd);
+        }
       }
       unlock();
     },

@@ -1015,5 +1015,26 @@ describe('eventLog/fileLog', () => {
       expect(await stateOf(answer)).to.equal('resolved');
       expect(readSnapshotFile(dir).memory.seq).to.equal(1);
     });
+
+    it('syncs the active segment at close, and when that fails logs it, takes no snapshot and still lets go of the folder', async () => {
+      const dir = tempDir();
+      const synced: number[] = [];
+      const h = open(dir, {
+        fsync: 'everysec',
+        fdatasync: (_fd, done) => done(null),
+        fdatasyncSync: (fd) => {
+          synced.push(fd);
+          throw Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' });
+        },
+      });
+      await fill(h, 1, 2);
+      await h.log.close();
+      expect(synced, 'the last sync goes through the seam').to.have.length(1);
+      expect(h.lines.join('\n')).to.contain('the last fsync at close failed');
+      expect(readdirSync(dir)).not.to.include(SNAPSHOT_FILE);
+      const again = open(dir);
+      expect(again.recovery).to.deep.include({ fromSnapshot: false, tailRecords: 2 });
+      expect(allEvents(again.log)).to.deep.equal([1, 2]);
+    });
   });
 });
