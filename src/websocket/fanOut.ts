@@ -46,8 +46,6 @@ interface Member extends Seat {
   position: LogPosition;
   /** It was handed frames of its own since the last flush: the log's events must come after them. */
   queued: boolean;
-  /** Its resume while not all handed out: live events wait until it is. */
-  backlog?: Backlog;
 }
 
 /**
@@ -93,8 +91,8 @@ export class FanOut {
   private log: Logged[] = [];
   /** Counts flushes: a member whose position names an older window has taken nothing of `log`. */
   private window = 0;
-  /** Members still being handed their resume; none takes live events before its backlog is done. */
-  private readonly replaying = new Set<Member>();
+  /** Members still being handed their resume, and what is left of it; none takes live events before its backlog is done. */
+  private readonly replaying = new Map<Member, Backlog>();
   /** The next offer to the replaying members is scheduled. */
   private pumping: Subscription | undefined;
 
@@ -105,7 +103,7 @@ export class FanOut {
     this.distributing = true;
     // A resume waiting for room (or for its connection to be live: one admitted by an `auth`
     // message is admitted while that message is handled) goes on here, written by this flush.
-    for (const member of this.replaying) this.offerBacklog(member);
+    for (const member of this.replaying.keys()) this.offerBacklog(member);
     if (this.log.length > 0) this.distribute();
     this.distributing = false;
     const batch = this.dirty;
@@ -153,7 +151,7 @@ export class FanOut {
    */
   private catchUp(member: Member, frame?: Buffer, key?: string): void {
     // A replaying member takes the log's events from the log itself once its backlog is done.
-    if (member.backlog || !this.hasNewFor(member)) return this.handOut(member, NO_INDICES, member.position, frame, key);
+    if (this.backlogOf(member) || !this.hasNewFor(member)) return this.handOut(member, NO_INDICES, member.position, frame, key);
     const { indices, position } = planCatchUp(this.log, this.window, member.view, member.position);
     this.handOut(member, indices, position, frame, key);
   }
@@ -215,7 +213,8 @@ export class FanOut {
     const member = this.members.get(conn);
     if (!member) return;
     this.catchUp(member);
-    if (member.backlog) this.readBacklog(member, member.backlog);
+    const backlog = this.backlogOf(member);
+    if (backlog) this.readBacklog(member, backlog);
     member.view = { visible: member.view.visible, filter };
   }
 
@@ -249,8 +248,7 @@ export class FanOut {
     const seq = replayed.length > 0 ? afterSeq! : plan.lastSeq;
     this.sendTo(conn, this.frame('connected', { ...this.welcome(client), seq, heartbeatMs: this.deps.heartbeatMs, ...(resume ? { resume } : {}) }));
     if (replayed.length > 0) {
-      member.backlog = { events: replayed, next: 0, readSeq: plan.lastSeq };
-      this.replaying.add(member);
+      this.replaying.set(member, { events: replayed, next: 0, readSeq: plan.lastSeq });
       this.offerBacklog(member);
     } else if (plan.kind === 'resync') this.resync(member, plan.reason, plan.lastSeq);
   }
@@ -266,7 +264,12 @@ export class FanOut {
   /** The members that take their share of the log at a flush: all but those still replaying. */
   private takingTheLog(): Iterable<Member> {
     if (this.replaying.size === 0) return this.members.values();
-    return [...this.members.values()].filter((m) => m.backlog === undefined);
+    return [...this.members.values()].filter((m) => !this.replaying.has(m));
+  }
+
+  /** What is left of `member`'s resume, if it is still replaying. */
+  private backlogOf(member: Member): Backlog | undefined {
+    return this.replaying.size === 0 ? undefined : this.replaying.get(member);
   }
 
   /**
@@ -279,13 +282,12 @@ export class FanOut {
   private offerBacklog(member: Member): void {
     const { conn } = member;
     const part = Math.max(1, Math.floor(this.deps.maxLogged / 2));
-    while (member.backlog && conn.status === 'live' && conn.bufferedBytes === 0) {
-      const backlog = member.backlog;
+    for (let backlog = this.backlogOf(member); backlog && conn.status === 'live' && conn.bufferedBytes === 0; backlog = this.backlogOf(member)) {
       if (backlog.next === backlog.events.length) {
         backlog.events = [];
         backlog.next = 0;
         this.readBacklog(member, backlog);
-        if (member.backlog && backlog.events.length === 0) this.goLive(member, backlog.readSeq);
+        if (this.replaying.has(member) && backlog.events.length === 0) this.goLive(member, backlog.readSeq);
         continue;
       }
       if (conn.heldMessages + part > this.deps.maxLogged) break;
@@ -294,7 +296,7 @@ export class FanOut {
       conn.send({ type: 'deliver_all', frames, keys: frames.map(() => undefined) });
       this.markQueued(member);
     }
-    if (member.backlog) this.schedulePump();
+    if (this.replaying.has(member)) this.schedulePump();
   }
 
   /** Adds what the log accepted since the backlog was last read, judged by the member's view now; a resync and live once the log no longer holds it. */
@@ -314,7 +316,6 @@ export class FanOut {
 
   /** Takes the log's events from here on: those at or below `lastSeq` (of this window too) are not sent again. */
   private goLive(member: Member, lastSeq: number): void {
-    member.backlog = undefined;
     this.replaying.delete(member);
     member.position = { lastSeq, window: -1, taken: 0 };
   }
@@ -322,7 +323,7 @@ export class FanOut {
   private schedulePump(): void {
     this.pumping ??= this.deps.scheduler.schedule(() => {
       this.pumping = undefined;
-      for (const member of [...this.replaying]) this.offerBacklog(member);
+      for (const member of [...this.replaying.keys()]) this.offerBacklog(member);
     }, BACKLOG_POLL_MS);
   }
 
@@ -387,7 +388,8 @@ export class FanOut {
       if (!client) continue;
       conn.identify(client);
       this.catchUp(member);
-      if (member.backlog) this.readBacklog(member, member.backlog);
+      const backlog = this.backlogOf(member);
+      if (backlog) this.readBacklog(member, backlog);
       member.view = { visible: this.deps.directory.visibility(client), filter: member.view.filter };
     }
   }
