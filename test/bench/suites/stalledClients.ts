@@ -4,7 +4,7 @@ import type { Socket } from 'node:net';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { stalledReader, stalledSse } from '../../helpers/stalledClients';
-import { parseSse } from '../../src/sse/sseClient';
+import { sseReader } from '../../src/sse/sseClient';
 import { startBenchHub } from '../harness/benchHub';
 import type { Suite } from '../harness/context';
 import { createClientToken } from '../harness/hubApi';
@@ -34,12 +34,11 @@ function streamReader(port: number, key: string, samples: Samples, recording: ()
   return new Promise((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port, path: '/api/events/stream', headers: { 'x-api-key': key, accept: 'text/event-stream' } }, (res) => {
       if (res.statusCode !== 200) return reject(new Error(`SSE stream answered ${res.statusCode}`));
-      let buffer = '';
+      const read = sseReader();
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => {
         const now = wallMs();
-        const { messages, rest } = parseSse(buffer + chunk);
-        buffer = rest;
+        const messages = read(chunk);
         if (!recording()) return;
         for (const m of messages) {
           const value = (m.data as { value?: unknown } | undefined)?.value;

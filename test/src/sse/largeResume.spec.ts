@@ -4,7 +4,7 @@ import { request as httpRequest, type ClientRequest, type IncomingMessage } from
 import { join } from 'node:path';
 import type { SseComponent } from '../../../src/sse/sseComponent';
 import type { TestHub } from '../../helpers/hub';
-import { parseSse, type Received } from './sseClient';
+import { sseReader, type Received } from './sseClient';
 import { createKey, fire, startSseHub, until } from './sseFixtures';
 
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
@@ -18,12 +18,10 @@ function pausingReader(url: string, apiKey: string, lastEventId: string, pauseMs
   const opened = new Promise<IncomingMessage>((resolve, reject) => {
     req = httpRequest(url, { headers: { 'x-api-key': apiKey, 'Last-Event-ID': lastEventId } }, (res) => {
       res.setEncoding('utf8');
-      let buffer = '';
+      const read = sseReader();
       let first = true;
       res.on('data', (chunk: string) => {
-        const parsed = parseSse(buffer + chunk);
-        buffer = parsed.rest;
-        received.push(...parsed.messages);
+        received.push(...read(chunk));
         if (first) {
           first = false;
           res.pause();

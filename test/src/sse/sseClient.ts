@@ -1,4 +1,5 @@
 import { request as httpRequest, type IncomingHttpHeaders, type ClientRequest } from 'node:http';
+import { createParser } from 'eventsource-parser';
 
 /** One message as a client parses it from `text/event-stream`. */
 export interface Received {
@@ -23,30 +24,28 @@ export interface TestStream {
   close(): void;
 }
 
-/** Parses complete messages out of `buffer`; returns them and the unparsed rest. */
-export function parseSse(buffer: string): { messages: Received[]; rest: string } {
-  const messages: Received[] = [];
-  const blocks = buffer.split(/\r?\n\r?\n/);
-  const rest = blocks.pop() ?? '';
-  for (const block of blocks) {
-    let event = 'message';
-    let id: string | undefined;
-    let retry: number | undefined;
-    const data: string[] = [];
-    for (const line of block.split(/\r?\n/)) {
-      if (line.startsWith(':') || line === '') continue;
-      const at = line.indexOf(':');
-      const field = at < 0 ? line : line.slice(0, at);
-      const value = at < 0 ? '' : line.slice(at + 1).replace(/^ /, '');
-      if (field === 'event') event = value;
-      else if (field === 'id') id = value;
-      else if (field === 'retry') retry = Number(value);
-      else if (field === 'data') data.push(value);
-    }
-    if (data.length === 0 && retry !== undefined) continue;
-    messages.push({ event, ...(id !== undefined && { id }), ...(retry !== undefined && { retry }), data: JSON.parse(data.join('\n')) });
-  }
-  return { messages, rest };
+/**
+ * A reader of one `text/event-stream`, parsed by eventsource-parser (the parser of the
+ * `eventsource` package, written to the WHATWG rules, not to our formatter): feed it the chunks as
+ * they come, it returns the messages they completed. A `retry:` is kept on the message whose block
+ * carried it.
+ */
+export function sseReader(): (chunk: string) => Received[] {
+  let done: Received[] = [];
+  let retry: number | undefined;
+  const parser = createParser({
+    onRetry: (ms) => (retry = ms),
+    onEvent: ({ event = 'message', id, data }) => {
+      done.push({ event, ...(id !== undefined && { id }), ...(retry !== undefined && { retry }), data: JSON.parse(data) });
+      retry = undefined;
+    },
+  });
+  return (chunk) => {
+    parser.feed(chunk);
+    const messages = done;
+    done = [];
+    return messages;
+  };
 }
 
 export interface OpenOptions {
@@ -77,13 +76,12 @@ export function open(url: string, { apiKey, headers = {} }: OpenOptions = {}): P
       }
       const received: Received[] = [];
       const waiters = new Set<() => void>();
-      let buffer = '';
+      const read = sseReader();
       const ended = new Promise<void>((done) => res.on('close', () => done()));
       res.on('data', (chunk: string) => {
-        const parsed = parseSse(buffer + chunk);
-        buffer = parsed.rest;
-        received.push(...parsed.messages);
-        if (parsed.messages.length > 0) for (const w of [...waiters]) w();
+        const messages = read(chunk);
+        received.push(...messages);
+        if (messages.length > 0) for (const w of [...waiters]) w();
       });
       res.on('error', () => undefined);
       resolve({

@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import type { TestHub } from '../../helpers/hub';
 import { requirePeers } from '../../helpers/peers';
 import { createVirtualTime } from '../../helpers/virtualTime';
-import { parseSse, type Received } from './sseClient';
+import { sseReader, type Received } from './sseClient';
 import { createKey, fire, startSseHub, until } from './sseFixtures';
 
 describe('SSE stream read by curl -N', () => {
@@ -33,7 +33,7 @@ describe('SSE stream read by curl -N', () => {
     let err = '';
     curl.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
     curl.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d));
-    const messages = (): Received[] => parseSse(out).messages;
+    const messages = (): Received[] => sseReader()(out);
     await until(() => messages().some((m) => m.event === 'connection'), 10000, `curl connection message (stderr: ${err})`);
     await fire(hub, 'Dial.Number', 3); // filtered out
     const seq = await fire(hub, 'Phone.Button', 'On');

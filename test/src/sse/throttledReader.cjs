@@ -4,12 +4,12 @@
 const http = require('node:http');
 const { Buffer } = require('node:buffer');
 const { setTimeout } = require('node:timers');
+const { createParser } = require('eventsource-parser');
 
 const [url, key, after, target, rate] = process.argv.slice(2);
 const seqs = [];
 const others = [];
 const t0 = Date.now();
-let buffer = '';
 let bytes = 0;
 let done = false;
 const finish = (ended) => {
@@ -18,20 +18,18 @@ const finish = (ended) => {
   process.stdout.write(`${JSON.stringify({ ended, ms: Date.now() - t0, bytes, seqs, others })}\n`);
   req.destroy();
 };
+// The parser of the `eventsource` package (a plain node process cannot load the TypeScript sseReader).
+const parser = createParser({
+  onEvent: ({ event, data }) => {
+    if (event === 'event') seqs.push(JSON.parse(data).seq);
+    else others.push([event, JSON.parse(data).code]);
+  },
+});
 const req = http.get(url, { headers: { 'x-api-key': key, 'Last-Event-ID': after } }, (res) => {
   res.setEncoding('utf8');
   res.on('data', (chunk) => {
     bytes += Buffer.byteLength(chunk);
-    buffer += chunk;
-    const blocks = buffer.split('\n\n');
-    buffer = blocks.pop();
-    for (const block of blocks) {
-      const event = /^event: (.*)$/m.exec(block)?.[1];
-      const data = /^data: (.*)$/m.exec(block)?.[1];
-      if (data === undefined) continue;
-      if (event === 'event') seqs.push(JSON.parse(data).seq);
-      else others.push([event, JSON.parse(data).code]);
-    }
+    parser.feed(chunk);
     if (seqs.at(-1) >= Number(target)) return finish(false);
     // Bytes read beyond what the link would have carried by now: wait until it would have.
     const ahead = bytes - (Number(rate) * (Date.now() - t0)) / 1000;
