@@ -1,4 +1,4 @@
-import { concat, concatMap, defer, filter, from, map, merge, of, takeWhile, type Observable } from 'rxjs';
+import { concat, concatMap, defer, filter, from, map, merge, Observable, of, takeWhile } from 'rxjs';
 import type { EventEnvelope } from './envelope';
 import { eventMessage, systemMessage, type SseMessage } from './sseMessage';
 
@@ -22,9 +22,14 @@ export interface ResumeOptions {
   readonly partSize?: number;
   /** What one message counts against `partSize` (the shell: its bytes on the wire). */
   readonly sizeOf?: (m: SseMessage) => number;
-  /** Emits when what was written has left for the client (the shell polls its socket). */
+  /** Emits, for as long as a replay lasts, each time what was written has left for the client (the shell polls its socket). */
   readonly drained$?: Observable<unknown>;
 }
+
+/** Without a shell that watches the socket, the client is taken to take each part at once: the parts follow each other in the same step. */
+const ALWAYS_DRAINED = new Observable<null>((subscriber) => {
+  while (!subscriber.closed) subscriber.next(null);
+});
 
 const RESYNC_HINT = 'resync the current state from GET /api/trigger-status';
 
@@ -52,7 +57,7 @@ const RESYNC_HINT = 'resync the current state from GET /api/trigger-status';
  * ```
  */
 export function resumeThenLive(live$: Observable<EventEnvelope>, options: ResumeOptions): Observable<SseMessage> {
-  const { after, replay, latestSeq, accepts, utcNow, partSize = Infinity, sizeOf = () => 1, drained$ = of(null) } = options;
+  const { after, replay, latestSeq, accepts, utcNow, partSize = Infinity, sizeOf = () => 1, drained$ = ALWAYS_DRAINED } = options;
   return defer(() => {
     let cursor = -Infinity;
     /** The journal is not read to its end yet: this process's live events wait in it. */
@@ -85,48 +90,53 @@ export function resumeThenLive(live$: Observable<EventEnvelope>, options: Resume
       return { messages, end: events.length };
     };
     const tooOld = (seq: number) => `Events after seq ${seq} are no longer held by this hub`;
-    /** Live from here (the tail drops this process's events up to `seq`), after `last`. */
-    const goLive = (seq: number, last: Observable<SseMessage>): Observable<SseMessage> => {
+    /** Live from here: the tail drops this process's events up to `seq`. */
+    const goLive = (seq: number): void => {
       cursor = seq;
       replaying = false;
-      return last;
     };
+    /** One step of a replay: the messages to send, and whether the stream is live after them. */
+    type Step = { readonly messages: SseMessage[]; readonly live: boolean };
     /**
-     * `events` (more than a part) a part at a time; the last part is read again with what came
-     * since. One subscription to `drained$` paces all the parts, so a replay of many parts stays
-     * one level deep (a part nested in the one before made each message pass every part before
-     * it: a 40,000-event replay in parts of 10 stalled and dropped messages).
+     * The journal after `seq`, read now, all of it and live in this step when it fits in a part;
+     * else its first part now and the next one each time `drained$` says the client took the last.
+     * The last part is read again with what the journal took since, and so on until a read fits.
+     * One subscription to `drained$` paces every part and every read: a part or a read nested in
+     * the one before passed each message through all of them, and a long replay, or a client that
+     * only just keeps up with the hub, overflowed the stack and lost messages with no error.
      */
-    const inParts = (events: readonly EventEnvelope[], first: { readonly messages: SseMessage[]; readonly end: number }): Observable<SseMessage> =>
-      defer(() => {
-        /** Where the part not yet sent begins. */
-        let next = first.end;
-        const parts$ = drained$.pipe(
-          map(() => split(events, next)),
-          takeWhile((part) => part.end < events.length),
-          concatMap((part) => {
-            next = part.end;
-            return from(part.messages);
-          }),
-        );
-        return concat(
-          from(first.messages),
-          parts$,
-          defer(() => fromJournal(seqOf(events[next - 1]))),
-        );
-      });
-    /** The journal after `seq`, read now: all of it and live when it fits in a part, in this step; else in parts. */
     const fromJournal = (seq: number): Observable<SseMessage> =>
       defer(() => {
-        const held = replay(seq);
-        if ('tooOld' in held) {
-          const latest = latestSeq();
-          return goLive(latest, of(resyncMessage(seq, latest, tooOld(seq))));
-        }
-        const events = held.events.filter((e) => seqOf(e) > seq);
-        const first = split(events);
-        if (first.end < events.length) return inParts(events, first);
-        return goLive(events.length > 0 ? seqOf(events[events.length - 1]) : seq, from(first.messages));
+        let events: readonly EventEnvelope[] = [];
+        /** Where the part not yet sent begins. */
+        let next = 0;
+        const read = (after: number): Step => {
+          const held = replay(after);
+          if ('tooOld' in held) {
+            const latest = latestSeq();
+            goLive(latest);
+            return { messages: [resyncMessage(after, latest, tooOld(after))], live: true };
+          }
+          events = held.events.filter((e) => seqOf(e) > after);
+          const first = split(events);
+          next = first.end;
+          if (first.end === events.length) goLive(events.length > 0 ? seqOf(events[events.length - 1]) : after);
+          return { messages: first.messages, live: first.end === events.length };
+        };
+        const nextPart = (): Step => {
+          const part = split(events, next);
+          if (part.end === events.length) return read(seqOf(events[next - 1]));
+          next = part.end;
+          return { messages: part.messages, live: false };
+        };
+        const first = read(seq);
+        if (first.live) return from(first.messages);
+        const rest$ = drained$.pipe(
+          map(nextPart),
+          takeWhile((step) => !step.live, true),
+          concatMap((step) => from(step.messages)),
+        );
+        return concat(from(first.messages), rest$);
       });
 
     if (after === null) return tail;

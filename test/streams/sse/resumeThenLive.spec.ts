@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { interval, map, NEVER } from 'rxjs';
+import { interval, map, NEVER, take } from 'rxjs';
 import type { EventEnvelope } from '../../../streams/sse/envelope';
 import { resumeThenLive, type Replay } from '../../../streams/sse/resumeThenLive';
 import { acceptsEnvelope } from '../../../streams/sse/streamFilter';
@@ -106,6 +106,32 @@ describe('resumeThenLive', () => {
     // The first part at once, then one a poll: the last one (read again from the journal) at frame 999.
     expect(lastAt).to.equal(999);
     // A part nested in the one before would pass each message through every part before it.
+    expect(Math.max(...depths) - depths[0]).to.be.at.most(20);
+  });
+
+  it('stays as deep in the stack through 300 reads of a journal that grows as fast as the client takes it, none lost', () => {
+    const scheduler = createTestScheduler();
+    const seqs: number[] = [];
+    const depths: number[] = [];
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = Infinity;
+    try {
+      scheduler.run(() => {
+        // Ten behind, and one more accepted each poll: each read's 10 events take 10 polls, by when 10 more came.
+        const replay: Replay = (after) => journal(1, 10 + scheduler.now())(after);
+        const latestSeq = () => 10 + scheduler.now();
+        resumeThenLive(NEVER, { after: 0, replay, latestSeq, accepts: all, utcNow, partSize: 1, drained$: interval(1) })
+          .pipe(take(3000))
+          .subscribe((m) => {
+            const seq = (m.data as EventEnvelope).seq as number;
+            seqs.push(seq);
+            if (seq === 20 || seq > 2990) depths.push((new Error().stack ?? '').split('\n').length);
+          });
+      });
+    } finally {
+      Error.stackTraceLimit = limit;
+    }
+    expect(seqs).to.deep.equal(Array.from({ length: 3000 }, (_, i) => i + 1));
     expect(Math.max(...depths) - depths[0]).to.be.at.most(20);
   });
 
