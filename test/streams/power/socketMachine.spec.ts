@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { filter, map, share, type Observable } from 'rxjs';
+import { filter, from, map, merge, mergeMap, share, timer, type Observable } from 'rxjs';
 import type { RunHelpers, TestScheduler } from 'rxjs/testing';
 import type { SocketCommand, SocketDevice, SocketLedger, SocketStep } from '../../../streams/power/powerContracts';
 import { socketMachine } from '../../../streams/power/socketMachine';
@@ -171,6 +171,34 @@ describe('socketMachine', () => {
       });
     });
   });
+  describe('a burst', () => {
+    it('answers 2,000 stops queued behind a slow start, each as deep in the stack as the first, and serves the next command', () => {
+      const depths: number[] = [];
+      const replies: string[] = [];
+      const limit = Error.stackTraceLimit;
+      Error.stackTraceLimit = Infinity;
+      try {
+        ts.run(({ cold, hot }) => {
+          // The start switches on for 10 frames; the stops of an instance not running are answered without a device call.
+          const device = scriptedDevice(ts, cold, { on: ['----------(o|)'] });
+          const stops$ = timer(2, ts).pipe(mergeMap(() => from(Array.from({ length: 2000 }, () => stop('X')))));
+          const commands$ = merge(hot<SocketCommand>('-a-------------------b', { a: start('A'), b: stop('A') }), stops$);
+          done(commands$.pipe(socketMachine({ initial: OFF_LEDGER, device, deviceTimeoutMs: 50 }, ts))).subscribe((step) => {
+            replies.push(brief(step));
+            if (replies.length === 10 || replies.length > 1990) depths.push((new Error().stack ?? '').split('\n').length);
+          });
+        });
+      } finally {
+        Error.stackTraceLimit = limit;
+      }
+      expect(replies).to.have.length(2002);
+      expect(replies[0]).to.equal('started A +on');
+      expect(replies.slice(1, 2001).every((r) => r === 'not_running')).to.equal(true);
+      expect(replies[2001]).to.equal('stopped A +off');
+      expect(Math.max(...depths) - depths[0]).to.be.at.most(20);
+    });
+  });
+
   describe('device failures', () => {
     it('a device that never answers times out: the start fails, the socket faults, the next command is served', () => {
       ts.run(({ hot, cold, expectObservable, expectSubscriptions, flush }) => {
