@@ -16,6 +16,8 @@ export interface OscSourceConfig {
   /** Which messages the sender is answered: every decision, only the refusals, or nothing. */
   readonly reply: 'all' | 'errors' | 'none';
   readonly max_packet_bytes: number;
+  /** How long a TCP connection's owed replies may stay unwritable before it is cut; 0: never. */
+  readonly reply_timeout_ms: number;
   readonly map: readonly OscMapEntry[];
 }
 

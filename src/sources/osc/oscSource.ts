@@ -7,6 +7,7 @@ import type { Logger } from '../../log';
 import { createSourceStatus } from '../sourceStatus';
 import { createOscFrameReader, frameOscPacket } from './oscFraming';
 import { errorReply, handleOscPacket, type OscPacketDeps, type OscSession } from './oscPackets';
+import { createOscReplyWriter } from './oscReplyWriter';
 import type { DeviceKeyAuth } from '../../security/deviceKeyAuth';
 
 /** The source name its inputs carry, and its key in `trigger.sources`. */
@@ -23,7 +24,7 @@ export interface OscSourceDeps {
   readonly osc: OscSourceConfig;
   /** How long replies still owed may take to go out when the hub stops (`shutdown.grace_ms`). */
   readonly graceMs: number;
-  /** The hub's timers (the grace). */
+  /** The hub's timers (the grace, the reply timeout). */
   readonly scheduler: SchedulerLike;
   readonly report: Report;
   readonly log: Logger;
@@ -44,7 +45,8 @@ const plainIp = (address: string | undefined) => address ?? 'unknown';
  * on TCP framed with SLIP (OSC 1.1) or an int32 length (OSC 1.0, liblo), told apart by the first
  * byte. Each message is a trigger (`/haven/trigger/<Device>/<Control>`, `/haven/status/…`, or
  * an address of `sources.osc.map`) reported with its sender's address for the whitelist; the
- * sender is answered `/haven/ok` once stored, `/haven/error` otherwise (`sources.osc.reply`).
+ * sender is answered `/haven/ok` once stored, `/haven/error` otherwise (`sources.osc.reply`). A TCP
+ * sender that does not read its replies is not read either, and is cut after `sources.osc.reply_timeout_ms`.
  */
 export function createOscSource(deps: OscSourceDeps): OscSource {
   const { enabled, listen, osc, graceMs, scheduler, report, log: hubLog, auth, refused } = deps;
@@ -103,6 +105,7 @@ export function createOscSource(deps: OscSourceDeps): OscSource {
     socket.on('close', () => connections.delete(socket));
     const remote = plainIp(socket.remoteAddress);
     const session: OscSession = { authenticated: false };
+    const reply = createOscReplyWriter(socket, { replyTimeoutMs: osc.reply_timeout_ms, scheduler, log });
     // Replies leave in the order their packets came, whatever order the decisions take.
     let previous: Promise<unknown> = Promise.resolve();
     const reader = createOscFrameReader(
@@ -112,7 +115,7 @@ export function createOscSource(deps: OscSourceDeps): OscSource {
         previous = track(
           Promise.all([replies, previous]).then(([answers]) => {
             noteBad(remote, answers);
-            for (const { ok, reply } of answers) if (wanted(ok) && socket.writable) socket.write(frameOscPacket(reply, reader.framing() ?? 'slip'));
+            for (const answer of answers) if (wanted(answer.ok)) reply(frameOscPacket(answer.reply, reader.framing() ?? 'slip'));
           }, broken),
         );
       },

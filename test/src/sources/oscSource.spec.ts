@@ -5,6 +5,7 @@ import * as net from 'node:net';
 import { promisify } from 'node:util';
 import { createApiKeys } from '../../../src/keys/apiKeys';
 import { decodePacket, encodeMessage, type OscArg, type OscMessage } from '../../../src/osc/oscCodec';
+import { wireOscSource } from '../../../src/runtime/components';
 import type { OscSource } from '../../../src/sources/osc/oscSource';
 import { createOscFrameReader, frameOscPacket, type OscFraming } from '../../../src/sources/osc/oscFraming';
 import * as osc from 'osc';
@@ -12,6 +13,8 @@ import { startLineServer, type LineServer } from '../../helpers/lineServer';
 import { parseMetrics, samplesOf } from '../../helpers/metricsText';
 import { requirePeers } from '../../helpers/peers';
 import { heldEventLog } from '../../helpers/heldEventLog';
+import { startHub, type TestHub } from '../../helpers/hub';
+import { createVirtualTime } from '../../helpers/virtualTime';
 import { waitFor } from '../../helpers/waitFor';
 import { startWsHub, type WsHub } from '../websocket/wsHarness';
 
@@ -319,5 +322,64 @@ describe('OSC source: UDP and TCP (SLIP and length-prefixed), against liblo oscs
     const health = ready.components.find((c) => c.name === 'OSC')!;
     expect(health.state).to.equal('ok');
     expect(health.detail).to.match(/listening on 127\.0\.0\.1:\d+ \(UDP and TCP\)/);
+  });
+});
+
+describe('OSC source over TCP: a sender that does not read its replies', () => {
+  let own: TestHub | undefined;
+  const sockets: net.Socket[] = [];
+  afterEach(async () => {
+    sockets.splice(0).forEach((s) => s.destroy());
+    await own?.stop();
+    own = undefined;
+  });
+
+  it('stops reading a sender whose replies back up, and cuts it after sources.osc.reply_timeout_ms', async () => {
+    const time = createVirtualTime();
+    own = await startHub({ ...ON, sources: { osc: { reply_timeout_ms: 1000 } } } as never, {
+      components: (config, deps) => [wireOscSource(config, deps)],
+      scheduler: time.scheduler,
+    });
+    const port = own.component<OscSource>('OSC').address()!.port;
+    const deaf = net.connect(port, '127.0.0.1');
+    sockets.push(deaf);
+    await new Promise<void>((resolve, reject) => deaf.once('connect', resolve).once('error', reject));
+    deaf.on('error', () => undefined);
+    deaf.pause(); // never reads: its replies pile up on the hub's side
+    let cut = false;
+    deaf.on('close', () => (cut = true));
+    // Refusals are decided at once and their replies repeat the long address: megabytes of replies owed.
+    const sent = 20_000;
+    const packet = frameOscPacket(encodeMessage(`/haven/trigger/No/${'x'.repeat(400)}`, []), 'slip');
+    deaf.write(Buffer.concat(Array.from({ length: sent }, () => packet)));
+    const decided = async () => {
+      const text = await (await fetch(`${own!.url}/metrics`)).text();
+      return samplesOf(parseMetrics(text), 'haven_inputs_total', { source: 'OSC' }).reduce((n, s) => n + s.value, 0);
+    };
+    // The clock moves on only between polls, so the cut is the reply timeout's, however long reading takes.
+    await waitFor(
+      () => {
+        if (!cut) time.advance(250);
+        return cut;
+      },
+      'the hub to cut the sender that does not read its replies',
+      1500,
+    );
+    expect(time.scheduler.now(), 'cut no sooner than the reply timeout').to.be.at.least(1000);
+    // Reading stopped once the replies backed up: the hub never read the rest of what was sent.
+    expect(await decided(), 'packets decided, of those sent').to.be.lessThan(sent);
+    // Other senders are served meanwhile and after.
+    const other = net.connect(port, '127.0.0.1');
+    sockets.push(other);
+    const replies: unknown[][] = [];
+    const reader = createOscFrameReader(
+      65536,
+      (p) => replies.push(said(p)),
+      () => undefined,
+    );
+    other.on('data', (c: Buffer) => reader.push(c));
+    other.write(frameOscPacket(encodeMessage('/haven/trigger/Fog/Burst', []), 'slip'));
+    await waitFor(() => replies.length === 1, 'the other sender’s reply');
+    expect(replies[0].slice(0, 1)).to.deep.equal(['/haven/ok']);
   });
 });
