@@ -83,13 +83,14 @@ export class DeliveryLedger {
     else if (seq > this.lastOpened) this.lastOpened = seq;
   }
 
-  /** Records the outcome of target `index` of `entry`. */
-  settle(entry: LedgerEntry, index: number, result: SettledResult, detail?: string): void {
-    if (!entry.targets || index >= entry.targets.length || entry.results[index] !== undefined) return;
+  /** Records the outcome of target `index` of `entry`; false when it already had one (the first stands). */
+  settle(entry: LedgerEntry, index: number, result: SettledResult, detail?: string): boolean {
+    if (!entry.targets || index >= entry.targets.length || entry.results[index] !== undefined) return false;
     entry.results[index] = result;
     if (detail !== undefined) (entry.details ??= [])[index] = detail;
     entry.pending -= 1;
     if (entry.pending === 0) this.answer(entry);
+    return true;
   }
 
   /**

@@ -23,6 +23,16 @@ import type { EndOfTurn } from '../runtime/turnStages';
 /** The protocols whose actor holds a connection or a connected socket once started (TCP_CONNECT connects per event). */
 const HELD: ReadonlySet<string> = new Set(['TCP_SOCKET', 'OSC_TCP', 'OSC_UDP']);
 
+/**
+ * How much longer than max age + connect timeout an event may stay unsettled before the dispatcher
+ * gives up on it. The actors' own bounds come first (a TCP_SOCKET write still in flight at max age
+ * + connect timeout drops its connection); this one only backs them up, so that nothing a service
+ * does can hold the dispatch mark, or the list behind it, forever.
+ */
+const GIVE_UP_MARGIN_MS = 1000;
+/** The fewest entries `open` reaches before `dispatch` sweeps it. */
+const SWEEP_MIN = 1024;
+
 /** The store collection registrations live in, keyed by service name. */
 export const REGISTRATIONS = 'registrations';
 
@@ -94,9 +104,13 @@ export interface ServiceDispatcher {
   /**
    * The highest seq through which every dispatched event has settled with every service (written,
    * dropped or failed): what a crash cannot leave half delivered. Events after it may not have
-   * reached a service yet.
+   * reached a service yet. An event still unsettled past its services' largest max age + connect
+   * timeout + a margin is given up: settled `expired` where it was still open, as the outbox would
+   * have dropped it, so a service that never answers cannot hold the mark back.
    */
   settledThrough(): number;
+  /** Dispatched events held for `settledThrough` (unsettled ones, and settled ones until the next sweep): bounded whatever a service does. */
+  openEvents(): number;
   /** Startup: registrations from the store and the seed's file; every actor started, none fatal. */
   restore(): Promise<RestoreSummary>;
   health(): ComponentHealth;
@@ -145,9 +159,15 @@ export function createServiceDispatcher(deps: ServiceDispatcherDeps): ServiceDis
   /** Actors still proving themselves in `register`, so `stop` can close them too. */
   const candidates = new Set<ServiceActor>();
   const serials = new Map<string, Promise<unknown>>();
-  /** Dispatched events some service has not settled yet, oldest first from `openHead`. */
-  let open: LedgerEntry[] = [];
-  let openHead = 0;
+  /**
+   * Dispatched events some service has not settled yet, oldest first, and when each was dispatched;
+   * settled ones are only let go of at the next sweep.
+   */
+  const open: LedgerEntry[] = [];
+  const openAt: number[] = [];
+  let sweepAt = SWEEP_MIN;
+  /** How long an event may stay open before it is given up: the largest max age of the services, plus grace. */
+  let giveUpAfterMs = 0;
   let lastDispatched = 0;
   let slots: Slot[] = [];
   let targets: DeliveryTarget[] = [];
@@ -193,6 +213,8 @@ export function createServiceDispatcher(deps: ServiceDispatcherDeps): ServiceDis
       encode: isOsc(actor.registration) ? createOscEncoder(actor.registration) : undefined,
     }));
     targets = slots.map(({ actor }) => ({ service: actor.registration.name, protocol: actor.registration.protocol }));
+    const maxAge = Math.max(0, ...slots.map(({ actor }) => actor.registration.max_age_ms ?? config.maxAgeMs));
+    giveUpAfterMs = maxAge + config.connectTimeoutMs + GIVE_UP_MARGIN_MS;
   }
 
   /** Runs registry changes of one name one after the other. */
@@ -264,11 +286,13 @@ export function createServiceDispatcher(deps: ServiceDispatcherDeps): ServiceDis
     const fanout = slots;
     lastDispatched = event.seq;
     if (fanout.length === 0) return ledger.openNowhere(event.seq);
-    const entry = ledger.open(event.seq, targets);
-    open.push(entry);
-    const lines = createWireLines(event);
     // One clock read per event: every service's max age counts from the same moment.
     const now = scheduler.now();
+    const entry = ledger.open(event.seq, targets);
+    open.push(entry);
+    openAt.push(now);
+    if (open.length >= sweepAt) sweep(now);
+    const lines = createWireLines(event);
     const watched = settled.observed;
     for (let i = 0; i < fanout.length; i++) {
       const index = i;
@@ -276,13 +300,59 @@ export function createServiceDispatcher(deps: ServiceDispatcherDeps): ServiceDis
       const { encode } = fanout[i];
       const osc = encode?.(event);
       const delivery = createDelivery(osc?.ok ? osc.bytes : lines.get(fanout[i].key), now, (result, detail) => {
-        ledger.settle(entry, index, result, detail);
+        // Already settled when the dispatcher gave the event up: that verdict was the one counted.
+        if (!ledger.settle(entry, index, result, detail)) return;
         // Only built when someone counts: the settle runs once per event per service.
         if (watched) settled.next({ service: target.service, protocol: target.protocol, result, waitedMs: scheduler.now() - now });
       });
       // An event whose value does not fit the OSC target's types is never sent: it fails, saying why.
       if (osc && !osc.ok) delivery.settle('failed', osc.error);
       else fanout[i].actor.deliver(delivery);
+    }
+  }
+
+  /**
+   * Lets go of the entries `open` need not hold: settled ones wherever they are (an oldest one that
+   * never settles must not pin every later one), and, given up first, those open past `giveUpAfterMs`.
+   * Sweeping once `open` doubled keeps it linear in the events dispatched.
+   */
+  function sweep(now: number): void {
+    let kept = 0;
+    let gaveUp: { first: number; last: number; count: number; services: Set<string> } | undefined;
+    for (let i = 0; i < open.length; i++) {
+      const entry = open[i];
+      const waitedMs = now - openAt[i];
+      if (entry.pending > 0 && waitedMs > giveUpAfterMs) {
+        gaveUp ??= { first: entry.seq, last: entry.seq, count: 0, services: new Set() };
+        gaveUp.last = entry.seq;
+        gaveUp.count++;
+        giveUp(entry, waitedMs, gaveUp.services);
+      }
+      if (entry.pending === 0) continue;
+      open[kept] = entry;
+      openAt[kept++] = openAt[i];
+    }
+    open.length = kept;
+    openAt.length = kept;
+    sweepAt = Math.max(SWEEP_MIN, 2 * kept);
+    if (gaveUp) {
+      const { first, last, count, services } = gaveUp;
+      const seqs = first === last ? `seq ${first}` : `seqs ${first}–${last}`;
+      log.warn(
+        `gave up on ${count} event${count === 1 ? '' : 's'} (${seqs}) still unsettled by ${[...services].join(', ')} after ${giveUpAfterMs} ms; counted as expired`,
+      );
+    }
+  }
+
+  /** Settles `entry` as expired with every service that has not answered, and counts that once. */
+  function giveUp(entry: LedgerEntry, waitedMs: number, services: Set<string>): void {
+    const targets = entry.targets ?? [];
+    const detail = `given up: not settled within ${giveUpAfterMs} ms of dispatch`;
+    for (let i = 0; i < targets.length; i++) {
+      if (!ledger.settle(entry, i, 'expired', detail)) continue;
+      const { service, protocol } = targets[i];
+      services.add(service);
+      if (settled.observed) settled.next({ service, protocol, result: 'expired', waitedMs });
     }
   }
 
@@ -366,13 +436,10 @@ export function createServiceDispatcher(deps: ServiceDispatcherDeps): ServiceDis
     dispatch,
     delivery: (seq, boundMs) => ledger.wait(seq, boundMs),
     settledThrough() {
-      while (openHead < open.length && open[openHead].pending === 0) openHead++;
-      if (openHead > 1024 && openHead * 2 > open.length) {
-        open = open.slice(openHead);
-        openHead = 0;
-      }
-      return openHead < open.length ? open[openHead].seq - 1 : lastDispatched;
+      sweep(scheduler.now());
+      return open.length > 0 ? open[0].seq - 1 : lastDispatched;
     },
+    openEvents: () => open.length,
     restore,
     health: () => servicesHealth([...actors.values()], phase),
     status$: status$.asObservable(),

@@ -2,7 +2,7 @@ import type { Backoff } from '../backoff';
 import type { OwnedOutbox, QueuedDelivery, ServiceStatus, SettleEffect, StatusEffect, StoppedEffect } from './serviceEffects';
 
 /** The timers a TCP_SOCKET actor keeps, at most one of each. */
-export type TcpSocketTimer = 'connect' | 'stable' | 'retry' | 'grace';
+export type TcpSocketTimer = 'connect' | 'stable' | 'retry' | 'grace' | 'stall';
 
 /**
  * Everything that can happen to a TCP_SOCKET actor; `gen` names the connection a message is
@@ -24,6 +24,8 @@ export type TcpSocketMessage<D> =
   | { readonly type: 'retry' }
   /** A stopping connection had its `closeGraceMs` to flush. */
   | { readonly type: 'grace'; readonly gen: number }
+  /** Time to look whether connection `gen`'s oldest write in flight is past its deadline (the peer stopped reading). */
+  | { readonly type: 'stall'; readonly gen: number }
   | { readonly type: 'stop' };
 
 /** What the shell does for a TCP_SOCKET actor. */
@@ -63,6 +65,8 @@ export interface TcpSocketState<D extends QueuedDelivery> {
   readonly status: ServiceStatus;
   /** Batches written to the current connection whose callback is still pending, oldest first. */
   readonly inflight: ReadonlyArray<readonly D[]>;
+  /** A 'stall' timer is armed for the writes in flight (whenever any are). */
+  readonly stallCheck: boolean;
   readonly waiting: OwnedOutbox<D>;
 }
 
@@ -71,6 +75,10 @@ export interface TcpSocketRules {
   readonly host: string;
   readonly port: number;
   readonly backoff: Backoff;
+  /**
+   * How long a connect may take before it counts as failed; also how long past max age a line
+   * handed to the socket may wait for its write to complete before the connection counts as lost.
+   */
   readonly connectTimeoutMs: number;
   readonly stableAfterMs: number;
   readonly closeGraceMs: number;

@@ -5,7 +5,7 @@ import { NO_EFFECTS, type Step, type Transition } from './serviceMachine';
 export type { TcpSocketEffect, TcpSocketMessage, TcpSocketRules, TcpSocketState, TcpSocketTimer } from './tcpSocketContracts';
 
 type Effect<D> = TcpSocketEffect<D>;
-const ALL_TIMERS: readonly TcpSocketTimer[] = ['connect', 'stable', 'retry', 'grace'];
+const ALL_TIMERS: readonly TcpSocketTimer[] = ['connect', 'stable', 'retry', 'grace', 'stall'];
 const DEFER: Effect<never> = { type: 'defer' };
 /** The effects of the first delivery of a turn, shared: it is every event's path at one event a turn. */
 const ONLY_DEFER: readonly Effect<never>[] = [DEFER];
@@ -15,7 +15,12 @@ const NOTHING_IN_FLIGHT: readonly never[] = [];
  * The state with a new flush flag and in-flight list, the two fields every turn changes, built as
  * one literal: under load a spread here cost more than the write it schedules.
  */
-function turned<D extends QueuedDelivery>(s: TcpSocketState<D>, flushDue: boolean, inflight: ReadonlyArray<readonly D[]>): TcpSocketState<D> {
+function turned<D extends QueuedDelivery>(
+  s: TcpSocketState<D>,
+  flushDue: boolean,
+  inflight: ReadonlyArray<readonly D[]>,
+  stallCheck = s.stallCheck,
+): TcpSocketState<D> {
   return {
     started: s.started,
     stopping: s.stopping,
@@ -26,6 +31,7 @@ function turned<D extends QueuedDelivery>(s: TcpSocketState<D>, flushDue: boolea
     attempt: s.attempt,
     status: s.status,
     inflight,
+    stallCheck,
     waiting: s.waiting,
   };
 }
@@ -42,6 +48,7 @@ export function initialTcpSocketState<D extends QueuedDelivery>(rules: Pick<TcpS
     attempt: 0,
     status: 'connecting',
     inflight: NOTHING_IN_FLIGHT,
+    stallCheck: false,
     waiting: ownedOutbox<D>(rules.mailboxSize, rules.maxAgeMs),
   };
 }
@@ -55,11 +62,19 @@ export function initialTcpSocketState<D extends QueuedDelivery>(rules: Pick<TcpS
  * `room` (at least one line), so the rest still ages in the outbox; a failed write's batch goes
  * back to the front. A deliberate stop is not a failure; it settles what waits `failed`, once.
  *
+ * A peer that accepts and then stops reading (a hung application) lets no write complete, and
+ * keepalive sees nothing wrong: a write still in flight `maxAgeMs + connectTimeoutMs` after its
+ * oldest line was dispatched loses the connection, so its lines expire instead of firing late and
+ * the actor reconnects. One 'stall' timer watches all writes in flight, re-armed for the oldest
+ * when it fires, not one per write (on a healthy connection every turn writes).
+ *
  * A delivery on a connected actor that already has a flush due changes nothing but the outbox:
  * it answers the same state and no effects, in the same step object: the hot path allocates nothing.
  */
 export function createTcpSocketTransition<D extends QueuedDelivery>(rules: TcpSocketRules): Transition<TcpSocketState<D>, TcpSocketMessage<D>, Effect<D>> {
-  const { host, port, backoff, connectTimeoutMs, stableAfterMs, closeGraceMs, batchLines } = rules;
+  const { host, port, backoff, connectTimeoutMs, stableAfterMs, closeGraceMs, batchLines, maxAgeMs } = rules;
+  /** How long after its dispatch a line may still be in flight. */
+  const writeDeadlineMs = maxAgeMs + connectTimeoutMs;
   const status = (next: ServiceStatus, detail?: string): StatusEffect =>
     detail === undefined ? { type: 'status', status: next } : { type: 'status', status: next, detail };
   const failed = (deliveries: readonly D[], detail: string): SettleEffect<D> => ({ type: 'settle', deliveries, result: 'failed', detail });
@@ -92,13 +107,30 @@ export function createTcpSocketTransition<D extends QueuedDelivery>(rules: TcpSo
     return { ...s, attempt, status: 'backoff' };
   }
 
-  function lost(s: TcpSocketState<D>, fx: Effect<D>[], gen: number, reason: string): TcpSocketState<D> {
+  function lost(s: TcpSocketState<D>, fx: Effect<D>[], gen: number, reason: string, now: number): TcpSocketState<D> {
     if (gen !== s.gen || !s.hasSocket) return s;
-    fx.push({ type: 'cancel', timers: ['connect', 'stable'] }, { type: 'destroy' });
-    // Lines whose write never completed are retried first, still subject to max age.
+    fx.push({ type: 'cancel', timers: ['connect', 'stable', 'stall'] }, { type: 'destroy' });
+    // Lines whose write never completed are retried first, still subject to max age (the stale ones settle now, not at the next write).
     s.waiting.outbox.requeue(s.inflight.flat().filter((d) => !d.settled));
+    s.waiting.outbox.expire(now);
     takeDrops(s.waiting, fx);
-    return failure({ ...s, hasSocket: false, connected: false, inflight: NOTHING_IN_FLIGHT }, fx, reason);
+    return failure({ ...s, hasSocket: false, connected: false, inflight: NOTHING_IN_FLIGHT, stallCheck: false }, fx, reason);
+  }
+
+  function stallTimer(gen: number, oldest: D, now: number): Effect<D> {
+    return { type: 'schedule', timer: 'stall', delayMs: Math.max(0, oldest.enqueuedAt + writeDeadlineMs - now), message: { type: 'stall', gen } };
+  }
+
+  /** The 'stall' timer fired: the connection is lost if its oldest write is past its deadline, else the timer waits for the oldest. */
+  function stall(s: TcpSocketState<D>, fx: Effect<D>[], gen: number, now: number): TcpSocketState<D> {
+    if (gen !== s.gen || !s.stallCheck || s.stopping) return s;
+    const oldest = s.inflight.length > 0 ? s.inflight[0][0] : undefined;
+    if (oldest === undefined) return turned(s, s.flushDue, s.inflight, false);
+    if (now - oldest.enqueuedAt < writeDeadlineMs) {
+      fx.push(stallTimer(gen, oldest, now));
+      return s;
+    }
+    return lost(s, fx, gen, `peer stopped reading: a write still in flight ${writeDeadlineMs} ms after its line was dispatched`, now);
   }
 
   function flushSoon(s: TcpSocketState<D>, fx: Effect<D>[]): TcpSocketState<D> {
@@ -121,16 +153,21 @@ export function createTcpSocketTransition<D extends QueuedDelivery>(rules: TcpSo
     }
     takeDrops(s.waiting, fx);
     let inflight = s.inflight;
+    let stallCheck = s.stallCheck;
     if (batch.length > 0) {
       fx.push({ type: 'write', gen: s.gen, batch });
       inflight = inflight.length === 0 ? [batch] : [...inflight, batch];
+      if (!stallCheck) {
+        fx.push(stallTimer(s.gen, inflight[0][0], now));
+        stallCheck = true;
+      }
     }
     // A socket that pushed back answers the deferred flush with room 0; its 'drain' flushes then.
     if (outbox.size > 0 && !flushDue) {
       fx.push(DEFER);
       flushDue = true;
     }
-    return inflight === s.inflight && flushDue === s.flushDue ? s : turned(s, flushDue, inflight);
+    return inflight === s.inflight && flushDue === s.flushDue ? s : turned(s, flushDue, inflight, stallCheck);
   }
 
   function deliver(s: TcpSocketState<D>, delivery: D, room: number, now: number): Step<TcpSocketState<D>, Effect<D>> {
@@ -150,7 +187,7 @@ export function createTcpSocketTransition<D extends QueuedDelivery>(rules: TcpSo
     return { state: flushSoon(s, fx), effects: fx };
   }
 
-  function written(s: TcpSocketState<D>, fx: Effect<D>[], gen: number, batch: readonly D[], error: string | undefined): TcpSocketState<D> {
+  function written(s: TcpSocketState<D>, fx: Effect<D>[], gen: number, batch: readonly D[], error: string | undefined, now: number): TcpSocketState<D> {
     if (error === undefined || s.stopping) {
       // Write callbacks come in write order: the batch is the head, nearly always.
       const inflight =
@@ -163,7 +200,7 @@ export function createTcpSocketTransition<D extends QueuedDelivery>(rules: TcpSo
       return turned(s, s.flushDue, inflight);
     }
     // The batch stays in flight: losing the connection puts it back in the outbox.
-    return lost(s, fx, gen, `write failed: ${error}`);
+    return lost(s, fx, gen, `write failed: ${error}`, now);
   }
 
   function stop(s: TcpSocketState<D>, fx: Effect<D>[]): TcpSocketState<D> {
@@ -198,9 +235,11 @@ export function createTcpSocketTransition<D extends QueuedDelivery>(rules: TcpSo
         return flush({ ...s, connected: true, status: 'connected' }, fx, message.room, now);
       }
       case 'lost':
-        return s.stopping ? closedWhileStopping(s, fx, message.gen, message.closed) : lost(s, fx, message.gen, message.reason);
+        return s.stopping ? closedWhileStopping(s, fx, message.gen, message.closed) : lost(s, fx, message.gen, message.reason, now);
       case 'written':
-        return written(s, fx, message.gen, message.batch, message.error);
+        return written(s, fx, message.gen, message.batch, message.error, now);
+      case 'stall':
+        return stall(s, fx, message.gen, now);
       case 'drain':
         return message.gen === s.gen ? flush(s, fx, message.room, now) : s;
       case 'flush':

@@ -25,6 +25,18 @@ describe('services/deliveryLedger', () => {
     ]);
   });
 
+  it('keeps the first outcome of a target and says whether a settle counted', async () => {
+    const ledger = new DeliveryLedger(10, scheduler);
+    const entry = ledger.open(1, targets);
+    expect(ledger.settle(entry, 0, 'expired', 'given up')).to.equal(true);
+    expect(ledger.settle(entry, 0, 'written'), 'the same target again').to.equal(false);
+    expect(ledger.settle(entry, 2, 'written'), 'no such target').to.equal(false);
+    expect(entry.pending).to.equal(1);
+    const answer = ledger.wait(1, 0);
+    scheduler.flush();
+    expect((await answer).map((o) => o.result)).to.deep.equal(['expired', 'queued']);
+  });
+
   it('answers at the bound with what is still open as queued', async () => {
     const ledger = new DeliveryLedger(10, scheduler);
     const entry = ledger.open(1, targets);

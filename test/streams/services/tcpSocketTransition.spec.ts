@@ -225,6 +225,91 @@ describe('services/tcpSocketTransition', () => {
     expect(settles(effects)).to.deep.equal([]);
   });
 
+  describe('a peer that stops reading', () => {
+    // max age 1000 + connect timeout 2000: a line may be in flight until 3000 ms after its dispatch.
+    // A function: a run settles its deliveries in place, so each test takes fresh ones.
+    const sent = (): Array<Row<M>> => [...UP, [1, { type: 'deliver', delivery: delivery('a', 1), room: 16384 }], [1, { type: 'flush', room: 16384 }]];
+
+    it('loses the connection when a write is still in flight max age + connect timeout after its line was dispatched', () => {
+      const { effects } = run([
+        ...sent(),
+        [3000, { type: 'stall', gen: 1 }],
+        [3001, { type: 'stall', gen: 1 }],
+        [3101, { type: 'retry' }],
+        [3101, { type: 'connected', gen: 2, room: 16384 }],
+      ]);
+      expect(
+        only(effects, 'schedule')
+          .filter((t) => t.timer === 'stall')
+          .map((t) => [t.at, t.delayMs]),
+      ).to.deep.equal([
+        [1, 3000],
+        [3000, 1],
+      ]);
+      expect(only(effects, 'destroy').map((d) => d.at)).to.deep.equal([3001]);
+      expect(settles(effects)).to.deep.equal([['expired', ['a'], 'waited longer than max age']]);
+      expect(statuses(effects).find(([at, status]) => at === 3001 && status === 'backoff')?.[2]).to.equal(
+        'peer stopped reading: a write still in flight 3000 ms after its line was dispatched; retry in 100 ms',
+      );
+      expect(writes(effects), 'the expired line is not written again').to.deep.equal([['a']]);
+    });
+
+    /** One transition stepped by hand, so a test can answer a write with the very batch it wrote. */
+    function stepper() {
+      const t = createTcpSocketTransition<TestDelivery>(RULES);
+      const machine = { state: initialTcpSocketState<TestDelivery>(RULES), effects: [] as Array<E & { at: number }> };
+      const post = (m: M, at: number): readonly E[] => {
+        const step = t(machine.state, m, at);
+        machine.state = step.state;
+        machine.effects.push(...step.effects.map((e) => ({ ...e, at })));
+        return step.effects;
+      };
+      /** Delivers `name` at `at` and flushes; the batch written, if any. */
+      const send = (name: string, at: number): readonly TestDelivery[] | undefined => {
+        post({ type: 'deliver', delivery: delivery(name, at), room: 16384 }, at);
+        const write = post({ type: 'flush', room: 16384 }, at).find((e) => e.type === 'write');
+        return write?.type === 'write' ? write.batch : undefined;
+      };
+      for (const [at, m] of UP) post(m, at);
+      return { machine, post, send };
+    }
+    const stallTimers = (effects: ReadonlyArray<E & { at: number }>) =>
+      only(effects, 'schedule')
+        .filter((e) => e.timer === 'stall')
+        .map((e) => [e.at, e.delayMs]);
+
+    it('keeps a connection whose writes complete, with one stall timer however many writes, armed again by the next write', () => {
+      const { machine, post, send } = stepper();
+      for (let at = 1; at <= 2500; at += 100) post({ type: 'written', gen: 1, batch: send(`line-${at}`, at)! }, at);
+      expect(stallTimers(machine.effects)).to.deep.equal([[1, 3000]]);
+      expect(post({ type: 'stall', gen: 1 }, 3001), 'nothing in flight').to.equal(NO_EFFECTS);
+      expect(machine.state.stallCheck).to.equal(false);
+      send('later', 3500);
+      expect(stallTimers(machine.effects)).to.deep.equal([
+        [1, 3000],
+        [3500, 3000],
+      ]);
+      expect(only(machine.effects, 'destroy')).to.deep.equal([]);
+    });
+
+    it('waits for the oldest write still in flight, and ignores a stall check of an old connection or while stopping', () => {
+      const { machine, post, send } = stepper();
+      const first = send('a', 1)!;
+      send('b', 2000);
+      post({ type: 'written', gen: 1, batch: first }, 2500);
+      post({ type: 'stall', gen: 1 }, 3000);
+      expect(post({ type: 'stall', gen: 0 }, 4999), 'an old connection').to.equal(NO_EFFECTS);
+      expect(stallTimers(machine.effects)).to.deep.equal([
+        [1, 3000],
+        [3000, 2000],
+      ]);
+      post({ type: 'stop' }, 4999);
+      expect(only(machine.effects, 'cancel').at(-1)?.timers).to.include('stall');
+      expect(post({ type: 'stall', gen: 1 }, 5000), 'stopping').to.equal(NO_EFFECTS);
+      expect(only(machine.effects, 'destroy')).to.deep.equal([]);
+    });
+  });
+
   describe('stop', () => {
     it('settles what waits and what is in flight failed, exactly once, ends the connection and is over at its close', () => {
       const rows: Array<Row<M>> = [
