@@ -405,15 +405,21 @@ export function openFileLog(options: FileLogOptions): OpenedLog {
         log.error('event log: a failed batch still could not be cut back at close; the next start-up reads its records as stored', { error: String(err) });
       }
       if (active) {
+        let synced = true;
+        if (fsync !== 'no' && active !== unsure) {
+          try {
+            datasyncNow(active.fd);
+          } catch (err) {
+            // The hub stops all the same and lets go of the folder; the records stay, as after a crash.
+            synced = false;
+            log.error('event log: the last fsync at close failed; what was written since the last one may not survive a power cut', {
+              error: String(err),
+            });
+          }
+        }
         try {
-          if (fsync !== 'no' && active !== unsure) datasyncNow(active.fd);
           // Only over a synced tail: a snapshot past what the disk confirmed would outlive it on a power cut.
-          takeSnapshot();
-        } catch (err) {
-          // The hub stops all the same and lets go of the folder; the records stay, as after a crash.
-          log.error('event log: the last fsync at close failed; what was written since the last one may not survive a power cut', {
-            error: String(err),
-          });
+          if (synced) takeSnapshot();
         } finally {
           closeSync(active.fd);
         }

@@ -212,9 +212,7 @@ export class FanOut {
   setFilter(conn: ClientConnection, filter: ClientFilter | undefined): void {
     const member = this.members.get(conn);
     if (!member) return;
-    this.catchUp(member);
-    const backlog = this.backlogOf(member);
-    if (backlog) this.readBacklog(member, backlog);
+    this.catchUpBeforeViewChange(member);
     member.view = { visible: member.view.visible, filter };
   }
 
@@ -265,6 +263,13 @@ export class FanOut {
   private takingTheLog(): Iterable<Member> {
     if (this.replaying.size === 0) return this.members.values();
     return [...this.members.values()].filter((m) => !this.replaying.has(m));
+  }
+
+  /** Hands `member` what its view now lets it see: the logged events it has not taken, and what the journal took since its resume was last read. */
+  private catchUpBeforeViewChange(member: Member): void {
+    this.catchUp(member);
+    const backlog = this.backlogOf(member);
+    if (backlog) this.readBacklog(member, backlog);
   }
 
   /** What is left of `member`'s resume, if it is still replaying. */
@@ -387,9 +392,7 @@ export class FanOut {
       const client = member && conn.client && this.deps.directory.client(conn.client.id);
       if (!client) continue;
       conn.identify(client);
-      this.catchUp(member);
-      const backlog = this.backlogOf(member);
-      if (backlog) this.readBacklog(member, backlog);
+      this.catchUpBeforeViewChange(member);
       member.view = { visible: this.deps.directory.visibility(client), filter: member.view.filter };
     }
   }
