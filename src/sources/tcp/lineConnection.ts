@@ -8,6 +8,7 @@ import type { TriggerReport } from '../../hub';
 import { sanitizeForLog, type Logger } from '../../log';
 import { retryAfterSeconds } from '../../api/errors';
 import type { DeviceKeyAuth } from '../../security/deviceKeyAuth';
+import { awaitUnreadReplies } from '../unreadReplies';
 
 /** What one connection needs: the gateway's door, its bounds, a clock for the idle bound and the shutdown grace. */
 export interface LineConnectionDeps {
@@ -86,7 +87,6 @@ export function serveLineConnection(socket: Socket, deps: LineConnectionDeps): L
   // The idle bound is a timer setting, so it runs on the scheduler (socket.setTimeout would not).
   // Activity only moves a timestamp; the one timer re-arms for what is left, never one per chunk.
   const { scheduler, idleTimeoutMs, replyTimeoutMs } = deps;
-  let stall: Subscription | undefined;
   let lastActive = scheduler.now();
   const touch = (): void => void (lastActive = scheduler.now());
   let idle: Subscription | undefined;
@@ -106,7 +106,6 @@ export function serveLineConnection(socket: Socket, deps: LineConnectionDeps): L
   socket.on('end', () => finish('peer closed its side'));
   socket.on('close', () => {
     idle?.unsubscribe();
-    stall?.unsubscribe();
     log.debug('connection closed', { remote, lines, badLines });
   });
 
@@ -123,18 +122,10 @@ export function serveLineConnection(socket: Socket, deps: LineConnectionDeps): L
     touch();
     let out = '';
     for (const item of items) out += typeof item === 'string' ? item : formatDecision(item);
-    if (!socket.write(out)) {
+    if (!socket.write(out) && !writeBlocked) {
       writeBlocked = true;
-      // Reading is paused meanwhile, so what waits for this peer stays bounded; a peer that never reads is let go.
-      if (stall === undefined && replyTimeoutMs > 0) {
-        stall = scheduler.schedule(() => {
-          log.info('replies not read; cutting the connection', { remote, replyTimeoutMs });
-          socket.destroy();
-        }, replyTimeoutMs);
-      }
-      socket.once('drain', () => {
-        stall?.unsubscribe();
-        stall = undefined;
+      // Reading is paused meanwhile (flow), so what waits for this peer stays bounded; a peer that never reads is let go.
+      awaitUnreadReplies(socket, remote, { replyTimeoutMs, scheduler, log }, () => {
         writeBlocked = false;
         flow();
       });
