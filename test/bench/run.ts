@@ -21,7 +21,7 @@ import { wsMemorySuite } from './suites/wsMemory';
  *
  *   node dist/test/bench/run.js [--only 1,3] [--runs 3] [--seconds 3] [--out file.json] [--profile dir] [--baseline dir]
  *
- * `--profile dir` starts the servers with `--cpu-prof` and leaves their profiles in `dir`.
+ * `--profile dir` starts the servers with `--cpu-prof` (the hubs, and the bare references and floor of benchmarks 1 and 5) and leaves their profiles in `dir`.
  * `--baseline dir` names another built checkout (e.g. a `git worktree` of the commit before a
  * change, after `npm run build` there): its hub takes turns with this one in benchmarks 1 and 5,
  * and their rows say this build ÷ the baseline. Every temporary folder (the hubs' data, the

@@ -1,6 +1,7 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BenchContext } from './context';
+import { profileArgs } from './benchHub';
 import { spawnScript, type BenchProcess } from './proc';
 
 /** Benchmark 1a's floor server (`servers/bareHttpFanout`) with the surroundings a bench hub has. */
@@ -38,7 +39,7 @@ export async function startBenchFloor(ctx: BenchContext, { services, wsClients }
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    const floor = spawnScript('servers/bareHttpFanout', { core: ctx.pinning.serverCore, pinning: ctx.pinning, args: [dir] });
+    const floor = spawnScript('servers/bareHttpFanout', { core: ctx.pinning.serverCore, pinning: ctx.pinning, args: [dir], nodeArgs: profileArgs(ctx) });
     procs.push(floor);
     const { httpPort } = await floor.ready;
     const clients = spawnScript('loads/hubClients', { core: ctx.pinning.loadCore, pinning: ctx.pinning });

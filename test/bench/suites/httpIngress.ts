@@ -1,5 +1,5 @@
 import { startBenchFloor, type BenchFloor, type FloorCounts } from '../harness/benchFloor';
-import { startBenchHub, type BenchHub } from '../harness/benchHub';
+import { profileArgs, startBenchHub, type BenchHub } from '../harness/benchHub';
 import type { Suite } from '../harness/context';
 import { coreUsage } from '../harness/cpu';
 import { runHttpLoad, type HttpLoadResult } from '../harness/httpLoad';
@@ -53,7 +53,7 @@ export const httpIngressSuite: Suite = {
   id: '1',
   title: `POST /api/trigger-event, ${CONNECTIONS} keep-alive connections, vs bare node:http`,
   async run(ctx) {
-    const bare = spawnScript('servers/bareHttp', { core: ctx.pinning.serverCore, pinning: ctx.pinning });
+    const bare = spawnScript('servers/bareHttp', { core: ctx.pinning.serverCore, pinning: ctx.pinning, nodeArgs: profileArgs(ctx) });
     const hubs: BenchHub[] = [];
     let floor: BenchFloor | undefined;
     try {

@@ -1,4 +1,4 @@
-import { startBenchHub, type BenchHub } from '../harness/benchHub';
+import { profileArgs, startBenchHub, type BenchHub } from '../harness/benchHub';
 import type { Suite } from '../harness/context';
 import { coreUsage } from '../harness/cpu';
 import { spawnScript } from '../harness/proc';
@@ -33,7 +33,7 @@ export const tcpSourceSuite: Suite = {
   id: '5',
   title: 'TCP text source: lines accepted and answered, vs a bare net server',
   async run(ctx) {
-    const bare = spawnScript('servers/bareNet', { core: ctx.pinning.serverCore, pinning: ctx.pinning });
+    const bare = spawnScript('servers/bareNet', { core: ctx.pinning.serverCore, pinning: ctx.pinning, nodeArgs: profileArgs(ctx) });
     const load = spawnScript('loads/tcpLines', { core: ctx.pinning.loadCore, pinning: ctx.pinning });
     const hubs: BenchHub[] = [];
     try {
