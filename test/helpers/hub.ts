@@ -16,7 +16,7 @@ function merge(base: any, over: any): any {
   return out;
 }
 
-/** A config for tests: every listener on 127.0.0.1 port 0, data in a fresh temporary folder. */
+/** A config for tests: every listener on 127.0.0.1 port 0, data in a fresh temporary folder unless the overrides or `dataDir` name one. */
 export function testConfig(overrides: DeepPartial<HavenConfig> & Record<string, unknown> = {}, dataDir?: string): HavenConfig {
   const base = {
     comm: {
@@ -26,7 +26,7 @@ export function testConfig(overrides: DeepPartial<HavenConfig> & Record<string, 
       osc: { host: '127.0.0.1', port: 0 },
     },
     mqtt: { broker: { listen: { host: '127.0.0.1', port: 0 } } },
-    storage: { data_dir: dataDir ?? mkdtempSync(join(tmpdir(), 'haven-test-')) },
+    storage: { data_dir: dataDir ?? (overrides.storage?.data_dir === undefined ? mkdtempSync(join(tmpdir(), 'haven-test-')) : undefined) },
     shutdown: { reconnect_after_ms: 100, grace_ms: 200 },
   };
   const config = validateHavenConfig(merge(base, overrides), '(test config)') as any;
@@ -52,11 +52,16 @@ export async function startHub(
   options: Partial<RuntimeOptions> & { dataDir?: string } = {},
 ): Promise<TestHub> {
   const config = testConfig(overrides, options.dataDir);
+  const removeData = () => {
+    if (config.storage.data_dir !== ':memory:') rmSync(config.storage.data_dir, { recursive: true, force: true });
+  };
   const runtime = createRuntime({ log: createLogger('Haven', (process.env.HAVEN_LOG_LEVEL as any) ?? 'silent'), ...options, config });
   try {
     await runtime.start();
   } catch (err) {
     await runtime.stop().catch(() => undefined);
+    // A folder of this call's making; one the test named stays its own.
+    if (options.dataDir === undefined && overrides.storage?.data_dir === undefined) removeData();
     throw err;
   }
   const { port } = runtime.address();
@@ -71,7 +76,7 @@ export async function startHub(
     },
     async stop({ keepData = false } = {}) {
       await runtime.stop();
-      if (!keepData && config.storage.data_dir !== ':memory:') rmSync(config.storage.data_dir, { recursive: true, force: true });
+      if (!keepData) removeData();
     },
   };
 }

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { rmSync, truncateSync } from 'node:fs';
+import { mkdirSync, rmSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
 import { map } from 'rxjs';
 import { followLog, readNew, type FollowPosition } from '../../../src/eventLog/logFollower';
@@ -54,7 +54,7 @@ describe('eventLog/logFollower (following the log folder while the hub writes it
     rmSync(dir, { recursive: true });
     const none = read({ offset: 0, lastSeq: 0 });
     expect(none.seqs).to.deep.equal([]);
-    ({ dataDir, dir } = tempDataDir());
+    mkdirSync(dir);
     writeSegment(dir, eventsFrom(1, 1));
     expect(read(none.position).seqs).to.deep.equal([1]);
   });

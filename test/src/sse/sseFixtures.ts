@@ -1,6 +1,6 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
+import { runTempFolder } from '../../helpers/tempFolders';
 import { waitFor } from '../../helpers/waitFor';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Decision } from '../../../streams/contracts';
 import type { ApiKeyRole } from '../../../src/keys/apiKey';
@@ -31,13 +31,11 @@ let triggerDir: string | undefined;
 
 /** The test trigger catalog, written once per process to a temporary file. */
 export function triggerConfigFile(): string {
-  triggerDir ??= mkdtempSync(join(tmpdir(), 'haven-sse-triggers-'));
+  triggerDir ??= runTempFolder('haven-sse-triggers-');
   const file = join(triggerDir, 'trigger_config.json');
   writeFileSync(file, JSON.stringify(TRIGGERS));
   return file;
 }
-
-process.on('exit', () => triggerDir && rmSync(triggerDir, { recursive: true, force: true }));
 
 /** A hub on loopback with the test catalog, sources off, and the SSE settings given. */
 export function startSseHub(overrides: Record<string, any> = {}, options: Parameters<typeof startHub>[1] = {}): Promise<TestHub> {
