@@ -44,6 +44,9 @@ export function registerStateGauges(registry: Registry, hubNow: () => WatchedHub
   gauge('haven_service_mailbox_depth', 'Deliveries waiting at a service, not yet written.', ['service'], (hub, set) => {
     for (const { service, depth } of hub.mailboxDepths()) set({ service }, depth);
   });
+  gauge('haven_service_unsettled_events', 'Dispatched events some service has not settled yet (written, expired or failed).', [], (hub, set) =>
+    set({}, hub.unsettledEvents()),
+  );
   gauge('haven_clients', 'Connected clients by component (websocket connections, sse streams).', ['component'], perComponent('clients'));
   gauge('haven_client_backlog_bytes', 'Bytes written to clients that their sockets have not taken yet.', ['component'], perComponent('backlogBytes'));
   gauge('haven_client_backlog_messages', 'Messages held for backed-up clients (websocket).', ['component'], perComponent('backlogMessages'));

@@ -16,6 +16,8 @@ export interface WatchedHub {
   readonly lastSeq: () => number;
   readonly services: () => RegistrationView[];
   readonly mailboxDepths: () => ReadonlyArray<{ readonly service: string; readonly depth: number }>;
+  /** Dispatched events some service has not settled yet. */
+  readonly unsettledEvents: () => number;
   /** The running components; those with a `load` show their clients, backlogs and sockets. */
   readonly components: () => readonly Component[];
 }

@@ -286,6 +286,7 @@ export function createRuntime({
             lastSeq,
             services: () => services.list(),
             mailboxDepths: () => services.mailboxDepths(),
+            unsettledEvents: () => services.unsettledEvents(),
             components: () => parts,
           }),
         );

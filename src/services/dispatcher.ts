@@ -111,6 +111,8 @@ export interface ServiceDispatcher {
   settledThrough(): number;
   /** Dispatched events held for `settledThrough` (unsettled ones, and settled ones until the next sweep): bounded whatever a service does. */
   openEvents(): number;
+  /** Dispatched events some service has not settled yet (a write in flight or waiting): what a peer that stops reading holds up. */
+  unsettledEvents(): number;
   /** Startup: registrations from the store and the seed's file; every actor started, none fatal. */
   restore(): Promise<RestoreSummary>;
   health(): ComponentHealth;
@@ -440,6 +442,11 @@ export function createServiceDispatcher(deps: ServiceDispatcherDeps): ServiceDis
       return open.length > 0 ? open[0].seq - 1 : lastDispatched;
     },
     openEvents: () => open.length,
+    unsettledEvents() {
+      let count = 0;
+      for (const entry of open) if (entry.pending > 0) count++;
+      return count;
+    },
     restore,
     health: () => servicesHealth([...actors.values()], phase),
     status$: status$.asObservable(),

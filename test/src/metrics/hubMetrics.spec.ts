@@ -159,7 +159,9 @@ describe('GET /metrics against a real hub', () => {
 
     await post(hub, '/api/trigger-event', { name: 'Dial.Number', value: 1 });
     await post(hub, '/api/trigger-event', { name: 'Dial.Number', value: 2 });
-    expect(value(await scrape(), 'haven_service_mailbox_depth', { service: 'Lights' })).to.equal(2);
+    const waiting = await scrape();
+    expect(value(waiting, 'haven_service_mailbox_depth', { service: 'Lights' })).to.equal(2);
+    expect(value(waiting, 'haven_service_unsettled_events')).to.equal(2);
 
     const back = await service(port);
     await back.waitForLines(2);
@@ -167,6 +169,7 @@ describe('GET /metrics against a real hub', () => {
     const samples = await scrape();
     expect(value(samples, 'haven_service_reconnects_total', { service: 'Lights' })).to.equal(1);
     expect(value(samples, 'haven_service_mailbox_depth', { service: 'Lights' })).to.equal(0);
+    expect(value(samples, 'haven_service_unsettled_events')).to.equal(0);
     expect(value(samples, 'haven_service_connected', { service: 'Lights' })).to.equal(1);
   });
 

@@ -143,6 +143,11 @@ describe('services/dispatcher, a TCP_SOCKET peer that stops reading (virtual tim
     expect(mostOpen, 'events held for the mark').to.be.below(3000);
     expect(d.settledThrough(), 'the mark').to.be.at.least(last - 1500);
     expect(settlements.filter((s) => s.result === 'written')).to.deep.equal([]);
+    // Nothing was ever written, so every event since the last give-up is unsettled, and shown so.
+    const expired = settlements.filter((s) => s.result === 'expired').length;
+    expect(d.unsettledEvents(), 'unsettled events')
+      .to.equal(20_000 - expired)
+      .and.above(0);
     const recent = await d.delivery(last - 1000, 0);
     expect(recent.map((o) => o.result)).to.deep.equal(['expired']);
   });
@@ -152,6 +157,9 @@ describe('services/dispatcher, a TCP_SOCKET peer that stops reading (virtual tim
     const { first, last, mostOpen } = dispatchEvery1ms(d, 5000);
 
     expect(mostOpen).to.be.below(1100);
+    // Settled entries wait for the next sweep; they are not unsettled.
+    expect(d.openEvents()).to.be.above(0);
+    expect(d.unsettledEvents()).to.equal(0);
     expect(d.settledThrough()).to.equal(last);
     expect(settlements).to.have.length(last - first + 1);
     expect(settlements.every((s) => s.result === 'written')).to.equal(true);
