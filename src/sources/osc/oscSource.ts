@@ -46,7 +46,8 @@ const plainIp = (address: string | undefined) => address ?? 'unknown';
  * byte. Each message is a trigger (`/haven/trigger/<Device>/<Control>`, `/haven/status/…`, or
  * an address of `sources.osc.map`) reported with its sender's address for the whitelist; the
  * sender is answered `/haven/ok` once stored, `/haven/error` otherwise (`sources.osc.reply`). A TCP
- * sender that does not read its replies is not read either, and is cut after `sources.osc.reply_timeout_ms`.
+ * sender is not read while `sources.osc.max_in_flight` of its packets await their replies; one that
+ * does not read its replies is not read either, and is cut after `sources.osc.reply_timeout_ms`.
  */
 export function createOscSource(deps: OscSourceDeps): OscSource {
   const { enabled, listen, osc, graceMs, scheduler, report, log: hubLog, auth, refused } = deps;
@@ -105,18 +106,39 @@ export function createOscSource(deps: OscSourceDeps): OscSource {
     socket.on('close', () => connections.delete(socket));
     const remote = plainIp(socket.remoteAddress);
     const session: OscSession = { authenticated: false };
-    const reply = createOscReplyWriter(socket, { replyTimeoutMs: osc.reply_timeout_ms, scheduler, log });
+    // Reading stops while the sender leaves its replies unread or too many of its packets are owed a
+    // reply: one read can carry many packets, and libuv can make many reads of one socket in one turn.
+    let writeBlocked = false;
+    let inFlight = 0;
+    let paused = false;
+    const flow = (): void => {
+      const stop = writeBlocked || inFlight >= osc.max_in_flight;
+      if (stop && !paused) socket.pause();
+      else if (!stop && paused) socket.resume();
+      paused = stop;
+    };
+    const reply = createOscReplyWriter(socket, { replyTimeoutMs: osc.reply_timeout_ms, scheduler, log }, (held) => {
+      writeBlocked = held;
+      flow();
+    });
     // Replies leave in the order their packets came, whatever order the decisions take.
     let previous: Promise<unknown> = Promise.resolve();
     const reader = createOscFrameReader(
       osc.max_packet_bytes,
       (bytes) => {
         const replies = handleOscPacket(bytes, remote, session, packets);
+        inFlight++;
+        flow();
         previous = track(
-          Promise.all([replies, previous]).then(([answers]) => {
-            noteBad(remote, answers);
-            for (const answer of answers) if (wanted(answer.ok)) reply(frameOscPacket(answer.reply, reader.framing() ?? 'slip'));
-          }, broken),
+          Promise.all([replies, previous])
+            .then(([answers]) => {
+              noteBad(remote, answers);
+              for (const answer of answers) if (wanted(answer.ok)) reply(frameOscPacket(answer.reply, reader.framing() ?? 'slip'));
+            }, broken)
+            .finally(() => {
+              inFlight--;
+              flow();
+            }),
         );
       },
       (message) => {

@@ -3,10 +3,13 @@ import { execFile } from 'node:child_process';
 import * as dgram from 'node:dgram';
 import * as net from 'node:net';
 import { promisify } from 'node:util';
+import type { Decision } from '../../../streams/contracts';
+import type { Report, TriggerReport } from '../../../src/hub';
 import { createApiKeys } from '../../../src/keys/apiKeys';
+import { createLogger } from '../../../src/log';
 import { decodePacket, encodeMessage, type OscArg, type OscMessage } from '../../../src/osc/oscCodec';
 import { wireOscSource } from '../../../src/runtime/components';
-import type { OscSource } from '../../../src/sources/osc/oscSource';
+import { createOscSource, type OscSource } from '../../../src/sources/osc/oscSource';
 import { createOscFrameReader, frameOscPacket, type OscFraming } from '../../../src/sources/osc/oscFraming';
 import * as osc from 'osc';
 import { startLineServer, type LineServer } from '../../helpers/lineServer';
@@ -381,5 +384,110 @@ describe('OSC source over TCP: a sender that does not read its replies', () => {
     other.write(frameOscPacket(encodeMessage('/haven/trigger/Fog/Burst', []), 'slip'));
     await waitFor(() => replies.length === 1, 'the other sender’s reply');
     expect(replies[0].slice(0, 1)).to.deep.equal(['/haven/ok']);
+  });
+});
+
+describe('OSC source over TCP: a sender whose packets await their decisions', () => {
+  const MAX_IN_FLIGHT = 5;
+  /** What libuv hands a socket's data handler at most in one read. */
+  const READ_BYTES = 65536;
+  let source: OscSource | undefined;
+  /** While set, the gateway holds every Flood.Cue decision until the test lets it go; other inputs are decided at once. */
+  let holding = false;
+  const held: Array<() => void> = [];
+  const closers: Array<() => void> = [];
+  afterEach(async () => {
+    // Let everything go, so the stop does not wait for decisions that never come.
+    holding = false;
+    held.splice(0).forEach((release) => release());
+    closers.splice(0).forEach((c) => c());
+    await source?.stop();
+    source = undefined;
+  });
+
+  /** An acceptance whose seq is the input's id, so a reply names the packet it answers. */
+  const accept = (input: TriggerReport): Decision => {
+    const seq = input.id ?? 0;
+    const { source: from, kind, name } = input;
+    const timestamp = new Date(0).toISOString();
+    const event = {
+      seq,
+      kind,
+      name,
+      value: null,
+      id: seq,
+      type: 'OneShot' as const,
+      category: 'test',
+      organization: 'default',
+      source: from,
+      timestamp,
+      receivedAt: 0,
+    };
+    return { accepted: true, input: { ...input, ticket: seq, receivedAt: 0 }, event };
+  };
+
+  it('stops reading at sources.osc.max_in_flight packets owed, then answers every packet in order once decided', async () => {
+    holding = true;
+    const flood: TriggerReport[] = [];
+    const report: Report = (input) => {
+      if (input.name !== 'Flood.Cue') return Promise.resolve(accept(input));
+      flood.push(input);
+      if (!holding) return Promise.resolve(accept(input));
+      return new Promise((resolve) => held.push(() => resolve(accept(input))));
+    };
+    const time = createVirtualTime();
+    source = createOscSource({
+      enabled: true,
+      listen: { host: '127.0.0.1', port: 0 },
+      osc: { reply: 'all', max_packet_bytes: 65536, reply_timeout_ms: 0, max_in_flight: MAX_IN_FLIGHT, map: [] },
+      graceMs: 200,
+      scheduler: time.scheduler,
+      report,
+      log: createLogger('Haven', 'silent'),
+    });
+    await source.start();
+    const port = source.address()!.port;
+
+    // 200 packets of about 4 KB, written at once: some 50 reads' worth.
+    const sent = 200;
+    const packet = (k: number) =>
+      frameOscPacket(
+        encodeMessage('/haven/trigger/Flood/Cue', [
+          { type: 's', value: 'x'.repeat(4000) },
+          { type: 'i', value: k },
+        ]),
+        'slip',
+      );
+    const sender = await tcpDevice(port, 'slip');
+    closers.push(sender.destroy);
+    sender.raw(Buffer.concat(Array.from({ length: sent }, (_, i) => packet(i + 1))));
+    await waitFor(() => flood.length >= MAX_IN_FLIGHT, `${MAX_IN_FLIGHT} packets reported`);
+    // Each answered probe is a round of the hub's event loop, in which it reads every socket it has not paused.
+    const probe = await tcpDevice(port, 'slip');
+    closers.push(probe.destroy);
+    for (let round = 1; round <= 3; round++) {
+      probe.send(
+        encodeMessage('/haven/trigger/Probe/Ping', [
+          { type: 'N', value: null },
+          { type: 'i', value: round },
+        ]),
+      );
+      await probe.until(round);
+    }
+    // The read that reached the bound started below it and carries at most READ_BYTES / packet size more.
+    const bound = MAX_IN_FLIGHT + Math.floor(READ_BYTES / packet(1).length);
+    const whileHeld = flood.length;
+    expect(whileHeld, `packets reported while their decisions are held (bound ${bound}, sent ${sent})`).to.be.within(MAX_IN_FLIGHT, bound);
+    expect(sender.replies, 'nothing answered before its decision').to.deep.equal([]);
+    expect(
+      probe.replies.map((r) => r[0]),
+      'another sender is served meanwhile',
+    ).to.deep.equal(['/haven/ok', '/haven/ok', '/haven/ok']);
+
+    holding = false;
+    held.splice(0).forEach((release) => release());
+    await sender.until(sent);
+    expect(flood.map((input) => input.id)).to.deep.equal(Array.from({ length: sent }, (_, i) => i + 1));
+    expect(sender.replies).to.deep.equal(Array.from({ length: sent }, (_, i) => ['/haven/ok', i + 1, 'Flood.Cue']));
   });
 });
