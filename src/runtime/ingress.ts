@@ -85,9 +85,42 @@ export function createIngress({ gateway, scheduler, maxPending, isSourceEnabled,
     if (answers.observed) answers.next(decision);
     return decision;
   };
-  /** The caller's answer: a rejection at once; an acceptance once the log has stored it. */
+  /**
+   * Per trigger, while its log write is under way, the last accepted input that carried an id, and
+   * what its write came to (null: stored; else the rejection its caller got). The gate judges a
+   * retry (`duplicate`) and an older id (`stale`) against that id already, before the log holds it.
+   */
+  const idsBeingStored = new Map<string, Promise<Rejection | null>>();
+  const storeWithId = (decision: Accepted): Promise<Decision> => {
+    const { name } = decision.event;
+    const outcome = commit(decision).then(
+      () => null,
+      (err: unknown) => notStored(decision, err),
+    );
+    idsBeingStored.set(name, outcome);
+    const settled = (failed: Rejection | null): Decision => {
+      if (idsBeingStored.get(name) === outcome) idsBeingStored.delete(name);
+      return told(failed ? { accepted: false, input: decision.input, ...failed } : decision);
+    };
+    return outcome.then(settled);
+  };
+  /**
+   * A `duplicate` says "already accepted": it must not leave before the input it repeats is stored.
+   * Such an answer (and a `stale` one) judged against an id still being written waits for that
+   * write, and becomes `not_stored` if the log did not keep it (its caller should retry).
+   */
+  const judgedByUnstored = (decision: Rejected): Promise<Decision> | undefined => {
+    if (decision.reason !== 'duplicate' && decision.reason !== 'stale') return undefined;
+    const original = idsBeingStored.get(decision.input.name);
+    if (original === undefined) return undefined;
+    return original.then((failed) =>
+      told(failed?.reason === 'not_stored' ? { accepted: false, input: decision.input, reason: 'not_stored', message: failed.message } : decision),
+    );
+  };
+  /** The caller's answer: a rejection at once (unless judged by an input still being stored); an acceptance once the log has stored it. */
   const answer = (decision: Decision): Promise<Decision> => {
-    if (!decision.accepted) return Promise.resolve(told(decision));
+    if (!decision.accepted) return judgedByUnstored(decision) ?? Promise.resolve(told(decision));
+    if (decision.event.id !== null) return storeWithId(decision);
     return commit(decision).then(
       () => told(decision),
       (err: unknown): Decision => told({ accepted: false, input: decision.input, ...notStored(decision, err) }),

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { execFileSync } from 'node:child_process';
 import { closeSync, cpSync, mkdirSync, openSync, renameSync, rmSync, statfsSync, unlinkSync, writeSync } from 'node:fs';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { hubProcesses, type HubProcess } from '../../helpers/hubProcess';
 import { waitFor } from '../../helpers/waitFor';
@@ -54,6 +55,45 @@ function fillDisk(dir: string): string {
   return path;
 }
 
+/** `count` POSTs of `body` to /api/trigger-event in one write of one connection; each answer's status and reason (`accepted` for a 200 with a trigger_seq). */
+async function pipelinedPosts(url: string, body: object, count: number): Promise<Array<{ status: number; reason: string }>> {
+  const { hostname, port } = new URL(url);
+  const text = JSON.stringify(body);
+  const request = `POST /api/trigger-event HTTP/1.1\r\nHost: ${hostname}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(text)}\r\n\r\n${text}`;
+  const raw = await exchange(Number(port), request.repeat(count), (got) => (got.match(/HTTP\/1\.1 /g) ?? []).length >= count && /\}$/.test(got));
+  return raw.split(/(?=HTTP\/1\.1 )/).map((answer) => {
+    const status = Number(answer.slice(9, 12));
+    const json = JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4)) as { reason?: string; trigger_seq?: number };
+    return { status, reason: json.reason ?? (json.trigger_seq ? 'accepted' : '?') };
+  });
+}
+
+/** Writes `lines` to the TCP line source in one write; its first `count` reply lines. */
+async function lineReplies(port: number, lines: string, count: number): Promise<string[]> {
+  const raw = await exchange(port, lines, (got) => got.split('\n').length > count);
+  return raw.split('\n').slice(0, count);
+}
+
+/** One connection to 127.0.0.1:`port`: writes `text` at once, reads until `done` says so (bounded), closes. */
+function exchange(port: number, text: string, done: (got: string) => boolean): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => socket.write(text));
+    let got = '';
+    const timer = setTimeout(() => finish(new Error(`no whole answer within 5 s: ${JSON.stringify(got)}`)), 5000);
+    const finish = (err?: Error) => {
+      clearTimeout(timer);
+      socket.destroy();
+      if (err) reject(err);
+      else resolve(got);
+    };
+    socket.on('data', (chunk) => {
+      got += chunk.toString('utf8');
+      if (done(got)) finish();
+    });
+    socket.on('error', finish);
+  });
+}
+
 describe('faults: the data folder fills up under load, then gets room again', function () {
   this.timeout(60_000);
   const hubs = hubProcesses();
@@ -84,7 +124,7 @@ describe('faults: the data folder fills up under load, then gets room again', fu
 
   it('answers 503 not_stored while full (none of them stored), keeps serving reads, and accepts again without a restart', async () => {
     hub = hubs.start(folder!.configFile, folder!.dataDir);
-    const { url } = await hub.ready;
+    const { url, tcpPort } = await hub.ready;
     const dataDir = folder!.dataDir;
     const live = [await watchWebSocket(url, folder!.adminToken), await watchSse(url, folder!.apiKey)];
     watching.push(...live);
@@ -110,6 +150,20 @@ describe('faults: the data folder fills up under load, then gets room again', fu
       watching.push(replayWs, replaySse);
       for (const w of [replayWs, replaySse]) await w.waitForSeq(ackedSoFar.at(-1)!.seq);
 
+      // A retry sent before its original is answered (same id, in the same write): the log holds
+      // neither, so neither may be answered "already accepted" (200 duplicate, ERR duplicate).
+      const retried = HTTP_TRIGGERS[11];
+      const httpPair = await pipelinedPosts(url, { name: retried, value: 'On', id: 1 }, 2);
+      expect(
+        httpPair.map((a) => `${a.status} ${a.reason}`),
+        'an HTTP input and its retry while full',
+      ).to.deep.equal(['503 not_stored', '503 not_stored']);
+      const linePair = await lineReplies(tcpPort!, `${retried} On 2\n${retried} On 2\n`, 2);
+      expect(
+        linePair.map((l) => l.split(' ').slice(0, 2).join(' ')),
+        'a TCP line and its retry while full',
+      ).to.deep.equal(['ERR not_stored', 'ERR not_stored']);
+
       const acceptedDuring = run.acks.length - acceptedBefore;
       unlinkSync(filler);
       const refusedTotal = notStored(run);
@@ -117,6 +171,13 @@ describe('faults: the data folder fills up under load, then gets room again', fu
       stopped = true;
       await done;
       await waitFor(async () => (await fetch(`${url}/readyz`)).status === 200, '/readyz to be 200 again', 5000);
+
+      // Once stored, the same retry is accepted, then a repeat of it is the duplicate.
+      const afterRoom = await pipelinedPosts(url, { name: retried, value: 'On', id: 1 }, 2);
+      expect(
+        afterRoom.map((a) => `${a.status} ${a.reason}`),
+        'the retry once the disk has room',
+      ).to.deep.equal(['200 accepted', '200 duplicate']);
 
       expect(run.failed, 'requests without an answer').to.deep.equal([]);
       expect([...run.refused.keys()], 'refusals other than 503 not_stored').to.deep.equal(['503 not_stored']);
@@ -128,7 +189,8 @@ describe('faults: the data folder fills up under load, then gets room again', fu
       // Nothing refused is stored, everything accepted is, and the seq went on across the fault without a gap or a repeat.
       expectGapless(log, 'after the disk got room');
       expectAcksStored(run.acks, log, 'after the disk got room');
-      expect(log.events.length, 'stored = accepted').to.equal(run.acks.length);
+      // The load's acceptances and the one retry accepted once the disk had room.
+      expect(log.events.length, 'stored = accepted').to.equal(run.acks.length + 1);
       for (const w of live) expectExactly(w, log.events, 'a client watching across the fault');
       if (process.env.HAVEN_TEST_FIGURES)
         console.log(

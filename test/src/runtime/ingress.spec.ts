@@ -181,6 +181,53 @@ describe('runtime/ingress', () => {
     expect(said(await ingress.report(report('Stage.Mode', 'finale', 'HTTP', 5))), 'once stored').to.equal('rejected duplicate');
   });
 
+  it('answers a retry of an input still being stored (duplicate) only once it is stored, and not_stored with it when it is not', async () => {
+    ingress.close();
+    const log = heldCommit();
+    ingress = build({ commit: log.commit });
+    // Stored: the retry's "already accepted" leaves after the original's write, not before.
+    const original = ingress.report(report('Stage.Mode', 'intro', 'HTTP', 5));
+    const retry = ingress.report(report('Stage.Mode', 'intro', 'HTTP', 5));
+    expect(await stateOf(retry), 'while the original is written').to.equal('pending');
+    log.held[0].resolve();
+    expect([said(await original), said(await retry)]).to.deep.equal(['accepted Stage.Mode=intro seq 1', 'rejected duplicate']);
+
+    // Not stored: the retry was judged against an id the log never got, so it is not "already accepted" either.
+    scheduler.schedule(() => undefined, 100);
+    scheduler.flush();
+    const lost = ingress.report(report('Stage.Mode', 'finale', 'HTTP', 6));
+    const lostRetry = ingress.report(report('Stage.Mode', 'finale', 'HTTP', 6));
+    const older = ingress.report(report('Stage.Mode', 'intro', 'HTTP', 3));
+    expect(await stateOf(lostRetry)).to.equal('pending');
+    expect(await stateOf(older), 'stale against an id being written').to.equal('pending');
+    log.held[1].reject(new NotStoredError(new Error('ENOSPC: no space left on device')));
+    const notStored = { accepted: false, reason: 'not_stored', message: 'The event log could not store the event (ENOSPC: no space left on device); nothing was accepted, retry shortly' };
+    expect(await lost).to.deep.include(notStored);
+    expect(await lostRetry).to.deep.include(notStored);
+    expect(await older).to.deep.include(notStored);
+    // Its next retry is judged against what the log holds: accepted.
+    const again = ingress.report(report('Stage.Mode', 'finale', 'HTTP', 6));
+    log.held[2].resolve();
+    expect(said(await again)).to.equal('accepted Stage.Mode=finale seq 2');
+    // Once stored, a retry is answered at once.
+    scheduler.schedule(() => undefined, 100);
+    scheduler.flush();
+    expect(said(await ingress.report(report('Stage.Mode', 'finale', 'HTTP', 6)))).to.equal('rejected duplicate');
+    expect(log.held).to.have.length(3);
+  });
+
+  it('answers a retry of an input written but not confirmed by the disk (not_durable) as duplicate: the log keeps the original', async () => {
+    ingress.close();
+    const log = heldCommit();
+    ingress = build({ commit: log.commit });
+    const written = ingress.report(report('Stage.Mode', 'intro', 'HTTP', 5));
+    const retry = ingress.report(report('Stage.Mode', 'intro', 'HTTP', 5));
+    expect(await stateOf(retry)).to.equal('pending');
+    log.held[0].reject(new NotStoredError(new Error('EIO: i/o error, fdatasync'), true));
+    expect(await written).to.deep.include({ reason: 'not_durable' });
+    expect(said(await retry)).to.equal('rejected duplicate');
+  });
+
   it('rejects past maxPending as overflow, a disabled source at once, and answers what waits on close', async () => {
     ingress.close();
     ingress = build({ maxPending: 1, disabled: ['TCP'] });
