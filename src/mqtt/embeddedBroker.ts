@@ -1,4 +1,4 @@
-import { Aedes, type AuthenticateError, type PublishPacket } from 'aedes';
+import { Aedes, type AuthenticateError, type Client, type PublishPacket } from 'aedes';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { firstValueFrom, from, race, timer, type SchedulerLike } from 'rxjs';
 import type { ListenerConfig } from '../config/havenConfig';
@@ -6,10 +6,12 @@ import type { Logger } from '../log';
 import type { LinkEvents, LinkPublish, MqttLink } from './mqttLink';
 import type { DeviceKeyAuth } from '../security/deviceKeyAuth';
 import { plainIp } from '../security/plainIp';
+import { createPublishAnswers } from './publishAnswers';
+import { createQos2Decisions } from './qos2Decisions';
 
 export interface EmbeddedBrokerDeps {
   readonly listen: ListenerConfig;
-  /** Topics Haven reads: their publishes are acknowledged once decided. */
+  /** Topics Haven reads: their publishes are acknowledged once decided, unless nothing was stored. */
   readonly isInput: (topic: string) => boolean;
   /** Topics only Haven publishes to (its events, states, errors): a device publishing there is disconnected. */
   readonly isOutput: (topic: string) => boolean;
@@ -37,54 +39,29 @@ const remoteOf = (socket: Socket | undefined): string => plainIp(socket?.remoteA
 
 /**
  * An MQTT broker inside the hub (aedes, MQTT 3.1.1), for installations without one. A publish to
- * an input topic is acknowledged (PUBACK) only after the hub decided it: aedes sends the PUBACK
- * once `authorizePublish` calls back, and it calls back when the decision (and, for an accepted
- * input, the event log's write) is done. The max-age rule rides on aedes' `messageExpiry`: a
- * queued event past it is never forwarded, and is cleared from the subscriber's session.
+ * an input topic is acknowledged (PUBACK, PUBREC) only after the hub decided it: aedes sends the
+ * acknowledgement once `authorizePublish` calls back, and it calls back when the decision (and,
+ * for an accepted input, the event log's write) is done. A QoS 1 or 2 publish the hub did not
+ * store (`not_stored`, `overflow`) is never acknowledged: its connection is dropped, and the
+ * client sends it again once reconnected; QoS 0 has no acknowledgement, its publisher learns it
+ * on the error topic only. The max-age rule rides on aedes' `messageExpiry`: a queued event past
+ * it is never forwarded, and is cleared from the subscriber's session.
  */
 export function createEmbeddedBroker(deps: EmbeddedBrokerDeps): MqttLink {
   const { listen, isInput, isOutput, auth, wallMs, graceMs, scheduler, log } = deps;
   let broker: Aedes | undefined;
   let server: Server | undefined;
   const sockets = new Set<Socket>();
-  /** Inputs being decided, so a stop lets their PUBACKs out first (else each is sent again). */
-  const owed = new Set<Promise<void>>();
-  /**
-   * Per client, the last publish still to be answered: aedes handles the publishes of one socket
-   * read at once, and MQTT wants their acknowledgements in the order they came (a refusal, decided
-   * at once, must not overtake an acceptance still waiting for the log).
-   */
-  const tails = new WeakMap<object, { tail: Promise<void>; open: number }>();
-  /** Per client id, the QoS 2 packet ids already decided: a retransmission (DUP) is answered, not decided again. */
-  const qos2 = new Map<string, Set<number>>();
-
-  /** Calls `done` once `work` and every earlier publish of `client` are answered. */
-  const inOrder = (client: object, work: Promise<void> | null, done: (err?: Error | null) => void): void => {
-    const entry = tails.get(client);
-    if (work === null && (entry === undefined || entry.open === 0)) return done(null);
-    const slot = entry ?? { tail: Promise.resolve(), open: 0 };
-    slot.open++;
-    const answered = Promise.all([work, slot.tail])
-      .then(
-        () => done(null),
-        (err: Error) => done(err),
-      )
-      .finally(() => slot.open--);
-    slot.tail = answered;
-    tails.set(client, slot);
-    owed.add(answered);
-    void answered.finally(() => owed.delete(answered));
-  };
-
-  /** True for a QoS 2 retransmission of a publish already decided. */
-  const repeated = (clientId: string, packet: { qos: number; dup: boolean; messageId?: number }): boolean => {
-    if (packet.qos !== 2 || packet.messageId === undefined) return false;
-    let ids = qos2.get(clientId);
-    if (packet.dup && ids?.has(packet.messageId)) return true;
-    if (ids === undefined) qos2.set(clientId, (ids = new Set()));
-    ids.add(packet.messageId);
-    return false;
-  };
+  /** Answers to publishes, in order per connection; a stop lets the PUBACKs still owed out first (else each is sent again). */
+  const answers = createPublishAnswers<Client>((client, err, publishes) =>
+    log.info('dropped an MQTT client without acknowledging what Haven could not store; it sends that again once reconnected', {
+      client: client.id,
+      publishes,
+      error: err.message,
+    }),
+  );
+  /** Per client id, what became of each QoS 2 packet id: a retransmission (DUP) of one taken is answered, not decided again. */
+  const qos2 = createQos2Decisions();
 
   return {
     address: () => (server?.listening ? (server.address() as AddressInfo) : null),
@@ -113,10 +90,19 @@ export function createEmbeddedBroker(deps: EmbeddedBrokerDeps): MqttLink {
             log.info('disconnected an MQTT client publishing to a topic only Haven publishes to', { client: client.id, topic: packet.topic });
             return done(new Error(`${packet.topic} is published by Haven only`));
           }
-          if (!isInput(packet.topic) || repeated(client.id, packet)) return inOrder(client, null, done);
+          if (!isInput(packet.topic)) return answers.answer(client, null, packet.qos, done);
           const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
-          // Decided at once (the gateway sees publishes in the order they came), answered in order.
-          inOrder(client, events.input(packet.topic, payload, remoteOf(client.conn as Socket)), done);
+          const decide = (): Promise<void> =>
+            // A connection being dropped takes nothing more that its client would send again (its
+            // will, published once it is closed, the client never sends again: that is decided).
+            packet.qos > 0 && answers.dropping(client) && !client.closed
+              ? Promise.reject(new Error('the connection is being dropped'))
+              : events.input(packet.topic, payload, remoteOf(client.conn as Socket));
+          // Decided at once (the gateway sees publishes in the order they came), answered in order:
+          // a rejection (nothing stored) is no acknowledgement, and drops the connection, so the
+          // client sends it again after reconnecting (aedes: an error from authorizePublish).
+          const work = packet.qos === 2 && packet.messageId !== undefined ? qos2.answer(client.id, packet.messageId, packet.dup, decide) : decide();
+          answers.answer(client, work, packet.qos, done);
         },
         authorizeForward(_client, packet) {
           const expiry = (packet as ExpiringPacket).messageExpiry;
@@ -127,7 +113,7 @@ export function createEmbeddedBroker(deps: EmbeddedBrokerDeps): MqttLink {
       aedes.on('clientError', (client, err) => log.debug('MQTT client error', { client: client.id, error: err.message }));
       // A clean session ends with its connection, and its packet ids with it.
       aedes.on('clientDisconnect', (client) => {
-        if (client.clean) qos2.delete(client.id);
+        if (client.clean) qos2.forget(client.id);
       });
       broker = aedes;
       const tcp = createServer((socket) => {
@@ -162,7 +148,7 @@ export function createEmbeddedBroker(deps: EmbeddedBrokerDeps): MqttLink {
     async stop() {
       const tcp = server;
       const closed = new Promise<void>((resolve) => (tcp?.listening ? tcp.close(() => resolve()) : resolve()));
-      await firstValueFrom(race(from(Promise.allSettled([...owed])), timer(graceMs, scheduler)));
+      await firstValueFrom(race(from(Promise.allSettled(answers.owed())), timer(graceMs, scheduler)));
       // Let the last PUBACKs leave the socket before it goes.
       await new Promise((r) => setImmediate(r));
       for (const socket of sockets) socket.destroy();

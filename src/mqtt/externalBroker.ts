@@ -28,7 +28,9 @@ const shown = (url: string) => url.replace(/\/\/[^@/]*@/, '//');
  * session that outlives a restart (clean start off, `session_expiry_s`): triggers published while
  * Haven is away wait at the broker. A trigger is acknowledged (PUBACK) only after the hub decided
  * it: mqtt.js sends the PUBACK when `handleMessage` calls back, and handles the next publish only
- * then, so the broker sees acknowledgements in the order it delivered, as MQTT requires.
+ * then, so the broker sees acknowledgements in the order it delivered, as MQTT requires. One the
+ * hub could not store (`not_stored`, `overflow`) gets no PUBACK, and Haven reconnects so that the
+ * broker delivers it again.
  */
 export function createExternalBroker(deps: ExternalBrokerDeps): MqttLink {
   const { url, graceMs, scheduler, log } = deps;
@@ -40,6 +42,26 @@ export function createExternalBroker(deps: ExternalBrokerDeps): MqttLink {
   /** Input topics the broker would not let Haven subscribe to (its ACL). */
   let refusedTopics: readonly string[] = [];
   let owed: Promise<void> = Promise.resolve();
+  /** The connection Haven dropped so that the broker delivers again what Haven could not store. */
+  let redelivering: unknown;
+  /** Connections dropped for that since an input was last taken (the first is worth a warning). */
+  let drops = 0;
+
+  /**
+   * A QoS 1 delivery was not taken (nothing stored), so not acknowledged. An MQTT 5 server sends
+   * an unacknowledged publish again only when the session reconnects: drop the connection, once
+   * however many deliveries fail on it; mqtt.js reconnects after `reconnect_ms`.
+   */
+  const redeliver = (c: MqttClient, err: Error) => {
+    if (stopping || !c.connected || redelivering === c.stream) return;
+    redelivering = c.stream;
+    const line = 'dropping the connection to the MQTT broker so that it delivers again a trigger Haven could not store; reconnecting';
+    if (drops++ === 0) log.warn(line, { url: shown(url), error: err.message });
+    else log.debug(line, { url: shown(url), error: err.message });
+    // Once this turn's writes left: the refusal on the error topic (mqtt-packet corks the socket until the next tick).
+    const stream = c.stream;
+    setImmediate(() => stream.destroy());
+  };
 
   return {
     address: () => null,
@@ -71,13 +93,22 @@ export function createExternalBroker(deps: ExternalBrokerDeps): MqttLink {
           if (retainedSeen++ === 0) log.info('ignored a retained message on an input topic (publish triggers without retain)', { topic: packet.topic });
           return callback();
         }
+        // Delivered on the connection being dropped: left unacknowledged, the broker sends it again on the next.
+        if (packet.qos > 0 && redelivering === c.stream) return callback(new Error('the connection is being dropped'));
         const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
         const remote = (c.stream as Socket | undefined)?.remoteAddress ?? 'unknown';
         const decided = events.input(packet.topic, payload, remote);
         owed = decided;
         decided.then(
-          () => callback(),
-          (err: Error) => callback(err),
+          () => {
+            drops = 0;
+            callback();
+          },
+          (err: Error) => {
+            // An error sends no PUBACK (mqtt.js goes on with the next delivery).
+            callback(err);
+            if (packet.qos > 0) redeliver(c, err);
+          },
         );
       };
       c.on('connect', (connack) => {
@@ -104,6 +135,7 @@ export function createExternalBroker(deps: ExternalBrokerDeps): MqttLink {
         connected = false;
         // A deliberate stop is not a lost broker.
         if (stopping) return;
+        if (redelivering === c.stream) return events.disconnected('dropped for the broker to deliver again what Haven could not store');
         log.warn('lost the MQTT broker; reconnecting', { url: shown(url), error: lastError });
         events.disconnected(lastError ?? 'connection closed');
       });

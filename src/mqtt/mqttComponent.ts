@@ -12,7 +12,7 @@ import {
 import type { MqttConfig } from '../config/havenConfig';
 import type { Component, ComponentHealth, Report } from '../hub';
 import type { Logger } from '../log';
-import type { LinkInput, MqttLink } from './mqttLink';
+import { InputNotTaken, type LinkInput, type MqttLink } from './mqttLink';
 import { errorPayload, eventPayload, statePayload } from './mqttPayloads';
 
 /** The source name MQTT inputs carry, the component's name, and its key in `trigger.sources`. */
@@ -72,7 +72,8 @@ const echoed = (topic: string): string => (topic.length <= MAX_ECHOED_TOPIC ? to
 /**
  * MQTT in and out. In: a publish to `haven/trigger/<Device>/<Control>` (an event),
  * `haven/status/…` (a status) or a mapped topic is reported like any source's input, with the
- * publisher's address for the whitelist, and acknowledged only once decided; a refusal is
+ * publisher's address for the whitelist, and acknowledged only once decided, and not at all when
+ * nothing was stored (`not_stored`, `overflow`: the publisher sends it again); a refusal is
  * published on `haven/error/<topic>`. Out: every committed event on `haven/event/…` (QoS 1,
  * expiring after the max age) and each trigger's state retained on `haven/state/…`, sent again
  * whenever the broker (re)connects, so a device that connects learns the current state.
@@ -152,7 +153,10 @@ export function createMqttComponent(deps: MqttComponentDeps): MqttComponent {
     }
     const { kind, name, value, id } = read;
     const decision = await report({ source: MQTT_SOURCE, kind, name, value, id, remote });
-    if (!decision.accepted) refuse(topic, decision.reason, decision.message, name);
+    if (decision.accepted) return;
+    // The error topic is all a QoS 0 publisher learns; the link keeps the acknowledgement of the others back.
+    refuse(topic, decision.reason, decision.message, name);
+    if (decision.reason === 'not_stored' || decision.reason === 'overflow') throw new InputNotTaken(decision.reason, decision.message);
   };
 
   const health = (): ComponentHealth => {

@@ -11,11 +11,28 @@ export interface LinkPublish {
 }
 
 /**
- * A publish arriving for Haven, with where it came from (for the whitelist). The link
- * acknowledges it (PUBACK) only once the returned promise settles: after the hub's decision,
- * and so after the event log stored an accepted input.
+ * A publish arriving for Haven, with where it came from (for the whitelist). The returned promise
+ * settles with the hub's decision, so after the event log stored an accepted input. It resolves
+ * for a decision that stands (an acceptance, and a final refusal, which is answered on the error
+ * topic); the link acknowledges the publish (PUBACK, PUBREC) only then. It rejects with
+ * {@link InputNotTaken} when nothing was stored and a resend may be taken (`not_stored`,
+ * `overflow`): the link must not acknowledge that publish, so that its publisher sends it again.
  */
 export type LinkInput = (topic: string, payload: Buffer, remote: string) => Promise<void>;
+
+/** The refusals after which nothing was stored and the same publish, sent again, may be taken. */
+export type NotTakenReason = 'not_stored' | 'overflow';
+
+/** Why {@link LinkInput} rejects: the hub stored nothing (the log could not write, or the gateway was full or stopping). */
+export class InputNotTaken extends Error {
+  constructor(
+    readonly reason: NotTakenReason,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'InputNotTaken';
+  }
+}
 
 /** What the link tells the component about reaching the broker. */
 export interface LinkEvents {

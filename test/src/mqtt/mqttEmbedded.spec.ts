@@ -6,6 +6,7 @@ import { connectAsync, type IClientOptions, type MqttClient } from 'mqtt';
 import { createApiKeys } from '../../../src/keys/apiKeys';
 import { journalDir } from '../../../src/eventLog/openEventLog';
 import { heldEventLog } from '../../helpers/heldEventLog';
+import { faultyEventLog } from './faultyEventLog';
 import { readNew } from '../../../src/eventLog/logFollower';
 import type { MqttComponent } from '../../../src/mqtt/mqttComponent';
 import { createClock } from '../../../src/runtime/clock';
@@ -28,15 +29,23 @@ interface Got {
 /** An MQTT 3.1.1 packet: fixed header byte, remaining length (one byte here: short packets), body. */
 const packet = (header: number, body: Buffer): Buffer => Buffer.concat([Buffer.from([header, body.length]), body]);
 const utf8Field = (s: string): Buffer => Buffer.concat([Buffer.from([s.length >> 8, s.length & 0xff]), Buffer.from(s)]);
-const CONNECT = packet(0x10, Buffer.concat([utf8Field('MQTT'), Buffer.from([4, 0x02, 0, 60]), utf8Field('raw-device')]));
+/** CONNECT, MQTT 3.1.1, keep-alive 60 s; `clean` off keeps the session (and so its QoS 2 packet ids) across connections. */
+const connectPacket = (clientId: string, clean: boolean): Buffer =>
+  packet(0x10, Buffer.concat([utf8Field('MQTT'), Buffer.from([4, clean ? 0x02 : 0, 0, 60]), utf8Field(clientId)]));
 /** PUBLISH with QoS `qos` (and DUP) and packet id `id`. */
 const rawPublish = (topic: string, payload: string, qos: 1 | 2, id: number, dup = false): Buffer =>
   packet(0x30 | (dup ? 0x08 : 0) | (qos << 1), Buffer.concat([utf8Field(topic), Buffer.from([id >> 8, id & 0xff]), Buffer.from(payload)]));
 
-/** A device speaking raw MQTT, so that several packets go out in one TCP write; records [type, id] of what comes back. */
-async function rawDevice(port: number) {
+/**
+ * A device speaking raw MQTT, so that several packets go out in one TCP write and a DUP is sent
+ * when the test says; records [type, id] of what comes back, and whether the hub closed the connection.
+ */
+async function rawDevice(port: number, { clientId = 'raw-device', clean = true } = {}) {
   const socket = net.connect(port, '127.0.0.1');
   await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+  let closed = false;
+  socket.on('close', () => (closed = true));
+  socket.on('error', () => undefined);
   const got: Array<[number, number]> = [];
   let buffered = Buffer.alloc(0);
   socket.on('data', (c: Buffer) => {
@@ -47,10 +56,13 @@ async function rawDevice(port: number) {
       buffered = buffered.subarray(2 + buffered[1]);
     }
   });
-  socket.write(CONNECT);
+  socket.write(connectPacket(clientId, clean));
   await waitFor(() => got.some(([type]) => type === 2), 'the CONNACK');
-  return { socket, got: () => got.filter(([type]) => type !== 2) };
+  return { socket, got: () => got.filter(([type]) => type !== 2), closed: () => closed };
 }
+
+/** PUBREC: the packet type that acknowledges a QoS 2 publish. */
+const PUBREC = 5;
 
 describe('MQTT on the embedded broker, against mosquitto_pub and mosquitto_sub', function () {
   requirePeers('mosquitto-clients');
@@ -200,6 +212,155 @@ describe('MQTT on the embedded broker, against mosquitto_pub and mosquitto_sub',
     // A new publish reusing the id (not DUP) is a new trigger.
     device.socket.write(rawPublish('haven/trigger/Fog/Burst', '', 2, 7));
     await waitFor(() => h!.hub.runtime.lastSeq() === 2, 'the new publish');
+  });
+
+  describe('acknowledged means stored: a publish the event log could not write', () => {
+    const stored = () => readNew(journalDir(h!.hub.config.storage.data_dir), { offset: 0, lastSeq: 0 }).events.map((e) => `${e.name}=${e.value}`);
+
+    it('QoS 1: gets no PUBACK, its connection is dropped, and the client’s resend after reconnecting is stored once', async () => {
+      const disk = faultyEventLog();
+      h = await startWsHub(ON, { eventLog: disk.eventLog });
+      const errors = await subscriber('haven/error/#');
+      disk.faults.writeFails = true;
+      // mqtt.js sends every unacknowledged QoS 1 publish again when it reconnects.
+      const device = await connectAsync(`mqtt://127.0.0.1:${port()}`, { protocolVersion: 4, clientId: 'door', clean: false, reconnectPeriod: 50 });
+      clients.push(device);
+      let closes = 0;
+      device.on('close', () => closes++);
+      let storedAtAck: string[] | undefined;
+      device.publish('haven/trigger/Stage/Mode', 'finale', { qos: 1 }, () => (storedAtAck = stored()));
+      await waitFor(() => closes > 0, 'the hub to drop the connection');
+      expect(storedAtAck, 'no PUBACK for what was not stored').to.equal(undefined);
+      await waitFor(() => errors.got.length > 0, 'the refusal on haven/error');
+      expect(JSON.parse(errors.got[0].payload)).to.include({ reason: 'not_stored', name: 'Stage.Mode' });
+
+      disk.faults.writeFails = false;
+      await waitFor(() => storedAtAck !== undefined, 'the PUBACK of the resend');
+      expect(storedAtAck).to.deep.equal(['Stage.Mode=finale']);
+      expect(h.hub.runtime.lastSeq()).to.equal(1);
+      expect(await valueOf('Stage.Mode')).to.equal('finale');
+    });
+
+    it('QoS 2: a resend (DUP) of a publish not stored is decided anew and stored; a DUP of one stored is answered, not decided again', async () => {
+      const disk = faultyEventLog();
+      h = await startWsHub(ON, { eventLog: disk.eventLog });
+      disk.faults.writeFails = true;
+      const first = await rawDevice(port(), { clientId: 'fog', clean: false });
+      sockets.push(first.socket);
+      first.socket.write(rawPublish('haven/trigger/Stage/Mode', 'intro', 2, 42));
+      await waitFor(() => first.closed(), 'the hub to drop the connection');
+      expect(first.got(), 'no PUBREC for what was not stored').to.deep.equal([]);
+      expect(disk.appended()).to.equal(1);
+
+      disk.faults.writeFails = false;
+      const again = await rawDevice(port(), { clientId: 'fog', clean: false });
+      sockets.push(again.socket);
+      again.socket.write(rawPublish('haven/trigger/Stage/Mode', 'intro', 2, 42, true));
+      await waitFor(() => again.got().length === 1, 'the PUBREC');
+      expect(again.got()).to.deep.equal([[PUBREC, 42]]);
+      expect([disk.appended(), h.hub.runtime.lastSeq()]).to.deep.equal([2, 1]);
+      expect(stored()).to.deep.equal(['Stage.Mode=intro']);
+      // Its PUBREC lost, as far as the device knows: the same DUP again.
+      again.socket.write(rawPublish('haven/trigger/Stage/Mode', 'intro', 2, 42, true));
+      await waitFor(() => again.got().length === 2, 'the second PUBREC');
+      expect([disk.appended(), h.hub.runtime.lastSeq()]).to.deep.equal([2, 1]);
+    });
+
+    it('QoS 2: a DUP of a publish still being stored waits for it: answered once it is stored, decided anew if it was not', async () => {
+      const disk = faultyEventLog();
+      h = await startWsHub(ON, { eventLog: disk.eventLog });
+      disk.faults.hold = true;
+      for (const [id, originalStored] of [
+        [7, true],
+        [8, false],
+      ] as const) {
+        const clientId = `fog-${id}`;
+        const appendedBefore = disk.appended();
+        const heldBefore = disk.held.length;
+        const seqBefore = h.hub.runtime.lastSeq();
+        const first = await rawDevice(port(), { clientId, clean: false });
+        sockets.push(first.socket);
+        first.socket.write(rawPublish('haven/trigger/Fog/Burst', '', 2, id));
+        await waitFor(() => disk.held.length === heldBefore + 1, `the write of ${id} to be held`);
+        // The link drops while the write waits; the device sends the publish again on a new connection.
+        first.socket.destroy();
+        const again = await rawDevice(port(), { clientId, clean: false });
+        sockets.push(again.socket);
+        again.socket.write(rawPublish('haven/trigger/Fog/Burst', '', 2, id, true));
+        await subscriber('haven/event/#'); // a round trip: a PUBREC already sent would be here
+        expect(again.got(), `no PUBREC for ${id} before its original is stored`).to.deep.equal([]);
+        expect(disk.appended(), 'the DUP waits, undecided').to.equal(appendedBefore + 1);
+
+        disk.faults.writeFails = !originalStored;
+        disk.held[heldBefore]();
+        if (!originalStored) {
+          // Not stored: the DUP is decided anew, and its own write is held in turn.
+          await waitFor(() => disk.held.length === heldBefore + 2, `the DUP of ${id} to be decided anew`);
+          await subscriber('haven/event/#');
+          expect(again.got(), `no PUBREC for ${id} before the DUP is stored`).to.deep.equal([]);
+          disk.faults.writeFails = false;
+          disk.held[heldBefore + 1]();
+        }
+        await waitFor(() => again.got().length === 1, `the PUBREC of ${id}`);
+        expect(again.got()).to.deep.equal([[PUBREC, id]]);
+        expect(h.hub.runtime.lastSeq(), `${id} stored once`).to.equal(seqBefore + 1);
+        expect(disk.appended()).to.equal(appendedBefore + (originalStored ? 1 : 2));
+      }
+      expect(stored()).to.deep.equal(['Fog.Burst=null', 'Fog.Burst=null']);
+    });
+
+    it('QoS 1 publishes that came together: each stored one is acknowledged in order, the one not stored is not, and the connection goes after them', async () => {
+      const disk = faultyEventLog();
+      h = await startWsHub(ON, { eventLog: disk.eventLog });
+      const errors = await subscriber('haven/error/#');
+      disk.faults.hold = true;
+      const device = await rawDevice(port());
+      sockets.push(device.socket);
+      // One TCP write: three publishes, each decided at once, their writes held.
+      device.socket.write(
+        Buffer.concat([
+          rawPublish('haven/trigger/Stage/Mode', 'intro', 1, 1),
+          rawPublish('haven/trigger/Dial/Number', '3', 1, 2),
+          rawPublish('haven/trigger/Fog/Burst', '', 1, 3),
+        ]),
+      );
+      await waitFor(() => disk.held.length === 3, 'the three writes to be held');
+      disk.held[0]();
+      await waitFor(() => device.got().length === 1, 'the first PUBACK');
+      disk.faults.writeFails = true;
+      disk.held[1]();
+      await waitFor(() => errors.got.length === 1, 'the second one refused');
+      expect(JSON.parse(errors.got[0].payload)).to.include({ reason: 'not_stored', name: 'Dial.Number' });
+      disk.faults.writeFails = false;
+      disk.held[2]();
+      await waitFor(() => device.closed(), 'the hub to drop the connection');
+      expect(device.got(), 'the third, stored, is acknowledged before the connection goes').to.deep.equal([
+        [4, 1],
+        [4, 3],
+      ]);
+      expect(stored()).to.deep.equal(['Stage.Mode=intro', 'Fog.Burst=null']);
+    });
+
+    it('a final refusal is acknowledged at each QoS, and a QoS 0 publisher is never dropped for what was not stored (it learns it on haven/error)', async () => {
+      const disk = faultyEventLog();
+      h = await startWsHub(ON, { eventLog: disk.eventLog });
+      const errors = await subscriber('haven/error/#');
+      const device = await connectAsync(`mqtt://127.0.0.1:${port()}`, { protocolVersion: 4, clientId: 'panel', clean: false, reconnectPeriod: 0 });
+      clients.push(device);
+      let closes = 0;
+      device.on('close', () => closes++);
+      // Resolves on the PUBACK (QoS 1) and the PUBCOMP (QoS 2, after the PUBREC).
+      await device.publishAsync('haven/trigger/No/Such', '1', { qos: 1 });
+      await device.publishAsync('haven/trigger/Stage/Mode', 'nope', { qos: 2 });
+      disk.faults.writeFails = true;
+      await device.publishAsync('haven/trigger/Stage/Mode', 'intro', { qos: 0 });
+      await waitFor(() => errors.got.length === 3, 'three refusals');
+      expect(errors.got.map((m) => JSON.parse(m.payload).reason)).to.deep.equal(['unknown_trigger', 'invalid_value', 'not_stored']);
+      disk.faults.writeFails = false;
+      await device.publishAsync('haven/trigger/Stage/Mode', 'finale', { qos: 1 });
+      expect([closes, device.connected]).to.deep.equal([0, true]);
+      expect(stored()).to.deep.equal(['Stage.Mode=finale']);
+    });
   });
 
   it('keeps each trigger’s state retained, so a device that connects learns it, also after the hub restarts', async () => {

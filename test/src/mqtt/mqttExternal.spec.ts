@@ -15,6 +15,9 @@ import { freePort, startLineServer, type LineServer } from '../../helpers/lineSe
 import { requirePeers } from '../../helpers/peers';
 import { waitFor } from '../../helpers/waitFor';
 import { startWsHub, type WsHub } from '../websocket/wsHarness';
+import { journalDir } from '../../../src/eventLog/openEventLog';
+import { readNew } from '../../../src/eventLog/logFollower';
+import { faultyEventLog } from './faultyEventLog';
 
 const run = promisify(execFile);
 
@@ -313,6 +316,52 @@ describe('MQTT: Haven as a client of a real mosquitto broker', function () {
       ['Stage.Mode', 'finale', 'MQTT'],
     ]);
     expect((await cached(h))['Stage.Mode'].value).to.equal('finale');
+  });
+
+  it('acknowledges no delivery it could not store: it reconnects once for a burst, the broker delivers them again, each is stored once; a final refusal is acknowledged', async () => {
+    const broker = await createMosquitto();
+    await broker.start();
+    const disk = faultyEventLog();
+    const logged: string[] = [];
+    h = await startWsHub(asClientOf(broker), { eventLog: disk.eventLog, log: createLogger('Haven', 'info', renderInto(logged)) });
+    await untilHealth(h, 'ok');
+    const errors = await subscriber(broker, 'haven/error/#');
+    const device = await connectAsync(broker.url, { protocolVersion: 5, clientId: `device-${randomUUID().slice(0, 8)}`, reconnectPeriod: 0 });
+    clients.push(device);
+    const refusedOn = (topic: string) => errors.packets.filter((p) => p.topic === `haven/error/${topic}`).map((p) => JSON.parse(p.payload.toString()).reason);
+    const mqttLines = (text: string) => logged.filter((l) => l.includes('[MQTT]') && l.includes(text));
+    const dataDir = h.hub.config.storage.data_dir;
+    const stored = () => readNew(journalDir(dataDir), { offset: 0, lastSeq: 0 }).events.map((e) => `${e.name}=${e.value}`);
+
+    await pub(broker, 'haven/trigger/No/Such', '1', 1);
+    await waitFor(() => refusedOn('haven/trigger/No/Such').length === 1, 'the final refusal');
+    disk.faults.writeFails = true;
+    // A burst, each publish acknowledged by the broker: three deliveries Haven cannot store.
+    await Promise.all([
+      device.publishAsync('haven/trigger/Stage/Mode', 'finale', { qos: 1 }),
+      device.publishAsync('haven/trigger/Dial/Number', '4', { qos: 1 }),
+      device.publishAsync('haven/trigger/Flame/Intensity', '10', { qos: 1 }),
+    ]);
+    await waitFor(() => mqttLines('delivers again').length > 0, 'Haven to drop its connection for the redelivery');
+    disk.faults.writeFails = false;
+    await waitFor(() => refusedOn('haven/trigger/Stage/Mode').length > 0, 'the refusal on haven/error');
+    expect(refusedOn('haven/trigger/Stage/Mode')[0]).to.equal('not_stored');
+    await waitFor(() => stored().length === 3, 'the three redelivered and stored');
+    expect(stored()).to.deep.equal(['Stage.Mode=finale', 'Dial.Number=4', 'Flame.Intensity=10']);
+    // One reconnect for the burst, told as such (not "lost the broker").
+    expect(mqttLines('delivers again').filter((l) => l.includes(' WARN '))).to.have.length(1);
+    expect(mqttLines('lost the MQTT broker')).to.deep.equal([]);
+    expect(mqttLines('connected to the MQTT broker')).to.have.length(2);
+    await untilHealth(h, 'ok');
+
+    // Nothing left unacknowledged in Haven's session: a new Haven on the same session and data gets only the next trigger.
+    await h.stop({ keepData: true });
+    h = await startWsHub(asClientOf(broker), { dataDir });
+    await untilHealth(h, 'ok');
+    await pub(broker, 'haven/trigger/Dial/Number', '5', 1);
+    await waitFor(async () => (await cached(h!))['Dial.Number']?.value === 5, 'the next trigger');
+    expect(stored()).to.deep.equal(['Stage.Mode=finale', 'Dial.Number=4', 'Flame.Intensity=10', 'Dial.Number=5']);
+    expect(refusedOn('haven/trigger/No/Such'), 'the final refusal was acknowledged, never delivered again').to.deep.equal(['unknown_trigger']);
   });
 
   it('after the broker restarts (losing its retained store), reconnects and publishes the state again', async () => {
