@@ -110,6 +110,7 @@ export interface HavenConfig {
     readonly sweep_ms: number;
     readonly max_payload_bytes: number;
     readonly max_buffered_bytes: number;
+    readonly flush_interval_ms: number;
     readonly max_pending_messages: number;
     readonly slow_consumer_ms: number;
     readonly pairing_ttl_ms: number;

@@ -5,12 +5,13 @@ import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { createUtcNow } from '../../../src/runtime/utcNow';
 import { textFrameParts } from '../../../src/websocket/protocol';
+import websocketSchema from '../../../config/schemas/websocket.schema.json';
 import { runMain, serveRpc } from '../harness/rpc';
 
 /** RFC 6455's GUID, for the upgrade's accept key. */
 const WS_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC11D65';
-/** As Haven's fan-out paces its writes under load: each client at most every 5 ms. */
-const FLUSH_MS = 5;
+/** As Haven's fan-out paces its writes under load: each client at most every `websocket.flush_interval_ms` (its default). */
+const FLUSH_MS = websocketSchema.properties.websocket.properties.flush_interval_ms.default;
 /** As Haven's log at its default fsync `everysec`. */
 const SYNC_MS = 1000;
 const ANSWER_TYPE = 'application/json; charset=utf-8';
@@ -20,7 +21,7 @@ const ANSWER_TYPE = 'application/json; charset=utf-8';
  * what 1a asks of Haven, with nothing checked: the bare reference's read, `JSON.parse` and JSON
  * answer, plus, for the turn's events together, one `write(2)` of their records to a file in
  * `dir` (an `fdatasync` a second), one line per event to each TCP service, and (at most every
- * 5 ms) the events' WebSocket text frames to every attached client, one write per client. No
+ * `websocket.flush_interval_ms`, as Haven) the events' WebSocket text frames to every attached client, one write per client. No
  * gate, cache, validation, checksum, actor or backpressure: what is left is node:http's share, the
  * kernel's, and the four texts any hub makes of an event (record, line, frame, answer), the
  * timestamp and the frames made by Haven's own code (`createUtcNow`, `textFrameParts`, joined at

@@ -1,3 +1,4 @@
+import websocketSchema from '../../../config/schemas/websocket.schema.json';
 import { startBenchFloor, type BenchFloor, type FloorCounts } from '../harness/benchFloor';
 import { profileArgs, startBenchHub, type BenchHub } from '../harness/benchHub';
 import type { Suite } from '../harness/context';
@@ -9,6 +10,8 @@ import { hubVariants, type HubVariant } from '../harness/hubVariants';
 import { abOrder, median, ratioNote } from '../harness/stats';
 
 const CONNECTIONS = 64;
+/** How often the floor, like Haven by default, writes to its WebSocket clients under load. */
+const FLOOR_FLUSH_MS = websocketSchema.properties.websocket.properties.flush_interval_ms.default;
 const SERVICES = 2;
 const WS_CLIENTS = 100;
 
@@ -175,7 +178,7 @@ function floorRow(haven: readonly Run[], floor: readonly Run[], bare: readonly R
   const bad = floor.reduce((n, r) => n + r.non2xx + r.errors, 0);
   return {
     id: '1a-floor',
-    what: `1a against its floor: bare node:http that also writes each turn's records to a file, each event's line to ${SERVICES} TCP services and its frame to ${WS_CLIENTS} WebSocket clients (every 5 ms), nothing checked`,
+    what: `1a against its floor: bare node:http that also writes each turn's records to a file, each event's line to ${SERVICES} TCP services and its frame to ${WS_CLIENTS} WebSocket clients (at most every ${FLOOR_FLUSH_MS} ms, as Haven's default), nothing checked`,
     haven: { median: median(rpsOf(haven)), runs: rpsOf(haven), unit: 'req/s' },
     reference: { name: 'floor', median: median(rpsOf(floor)), runs: rpsOf(floor), unit: 'req/s' },
     ratio,
