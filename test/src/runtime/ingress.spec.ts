@@ -201,7 +201,11 @@ describe('runtime/ingress', () => {
     expect(await stateOf(lostRetry)).to.equal('pending');
     expect(await stateOf(older), 'stale against an id being written').to.equal('pending');
     log.held[1].reject(new NotStoredError(new Error('ENOSPC: no space left on device')));
-    const notStored = { accepted: false, reason: 'not_stored', message: 'The event log could not store the event (ENOSPC: no space left on device); nothing was accepted, retry shortly' };
+    const notStored = {
+      accepted: false,
+      reason: 'not_stored',
+      message: 'The event log could not store the event (ENOSPC: no space left on device); nothing was accepted, retry shortly',
+    };
     expect(await lost).to.deep.include(notStored);
     expect(await lostRetry).to.deep.include(notStored);
     expect(await older).to.deep.include(notStored);
