@@ -29,6 +29,11 @@ export interface EmbeddedBrokerDeps {
 const BAD_USER_OR_PASSWORD = 4;
 const NOT_AUTHORIZED = 5;
 
+/** The part of aedes' persistence (untyped in aedes' own types) that says whether a QoS 2 publish awaits its PUBREL. */
+interface IncomingStore {
+  readonly persistence: { incomingGetPacket(client: Client, packet: { messageId: number }): Promise<unknown> };
+}
+
 /** Aedes keeps `messageExpiry` (absolute ms) on a packet through its queues; MQTT 3.1.1 has no expiry of its own. */
 type ExpiringPacket = PublishPacket & { messageExpiry?: number };
 
@@ -60,7 +65,7 @@ export function createEmbeddedBroker(deps: EmbeddedBrokerDeps): MqttLink {
       error: err.message,
     }),
   );
-  /** Per client id, what became of each QoS 2 packet id: a retransmission (DUP) of one taken is answered, not decided again. */
+  /** Per client id, the QoS 2 packet ids being decided: a resend of one is answered once it is, not decided beside it. */
   const qos2 = createQos2Decisions();
 
   return {
@@ -101,7 +106,14 @@ export function createEmbeddedBroker(deps: EmbeddedBrokerDeps): MqttLink {
           // Decided at once (the gateway sees publishes in the order they came), answered in order:
           // a rejection (nothing stored) is no acknowledgement, and drops the connection, so the
           // client sends it again after reconnecting (aedes: an error from authorizePublish).
-          const work = packet.qos === 2 && packet.messageId !== undefined ? qos2.answer(client.id, packet.messageId, packet.dup, decide) : decide();
+          const { messageId } = packet;
+          // aedes keeps a QoS 2 publish it let through in its incoming store until the client's PUBREL.
+          const heldByBroker = (id: number) => (): Promise<boolean> =>
+            (aedes as unknown as IncomingStore).persistence.incomingGetPacket(client, { messageId: id }).then(
+              (stored) => stored !== undefined && stored !== null,
+              () => false,
+            );
+          const work = packet.qos === 2 && messageId !== undefined ? qos2.answer(client.id, messageId, heldByBroker(messageId), decide) : decide();
           answers.answer(client, work, packet.qos, done);
         },
         authorizeForward(_client, packet) {
@@ -111,10 +123,6 @@ export function createEmbeddedBroker(deps: EmbeddedBrokerDeps): MqttLink {
       });
       await aedes.listen();
       aedes.on('clientError', (client, err) => log.debug('MQTT client error', { client: client.id, error: err.message }));
-      // A clean session ends with its connection, and its packet ids with it.
-      aedes.on('clientDisconnect', (client) => {
-        if (client.clean) qos2.forget(client.id);
-      });
       broker = aedes;
       const tcp = createServer((socket) => {
         sockets.add(socket);

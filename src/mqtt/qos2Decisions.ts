@@ -1,49 +1,46 @@
-/** A QoS 2 packet id's decision: pending, then whether the hub took the publish (and so it was acknowledged). */
-type Outcome = Promise<boolean> | boolean;
-
 /**
- * What the embedded broker remembers of the QoS 2 publishes of each client id, so that a
- * retransmission (DUP) is answered and not decided again, but only once its original was taken.
+ * What the embedded broker knows of the QoS 2 publishes of each client id, so that a resend is
+ * answered and not decided again. MQTT forbids reusing a packet id before its exchange ends
+ * (PUBREL), so a publish whose id is still in use is a resend, whatever its DUP flag says
+ * (mqtt.js never sets it). An id is in use while its decision is pending (known here), and once
+ * taken until the client's PUBREL (aedes' incoming store holds the packet until then).
  */
 export interface Qos2Decisions {
   /**
-   * The work that answers a QoS 2 publish, or null when it is answered without a decision.
-   *
-   * - A new publish (no DUP, or an id with no decision yet) is decided: `decide()`.
-   * - A DUP of a publish the hub took is answered (null): deciding it again would make a second event.
-   * - A DUP of a publish still being decided waits for that decision, and is decided anew only if
-   *   the original was not taken (nothing was stored, its publisher was not acknowledged).
-   * - A DUP of a publish not taken is decided anew.
-   *
-   * Whatever the case, the outcome of the returned work replaces what the id held.
+   * The work that answers a QoS 2 publish:
+   * - its id has a decision pending: wait for it; answered if the hub took it, decided anew if not
+   *   (nothing was stored, its publisher was not acknowledged);
+   * - else its id was taken and not yet released (`heldByBroker`): answered, not decided again;
+   * - else: a new publish, decided.
    */
-  answer(clientId: string, messageId: number, dup: boolean, decide: () => Promise<void>): Promise<void> | null;
-  /** A clean session ended: its packet ids go with it. */
-  forget(clientId: string): void;
+  answer(clientId: string, messageId: number, heldByBroker: () => Promise<boolean>, decide: () => Promise<void>): Promise<void>;
 }
 
-/**
- * The QoS 2 decisions, per client id then packet id: at most 65,535 ids a client (packet ids are
- * 16-bit), each a boolean once settled, so a settled promise is not kept.
- */
+/** The pending decisions, per client id then packet id: each goes once settled, so nothing outlives its exchange here. */
 export function createQos2Decisions(): Qos2Decisions {
-  const byClient = new Map<string, Map<number, Outcome>>();
+  const pending = new Map<string, Map<number, Promise<boolean>>>();
   return {
-    answer(clientId, messageId, dup, decide) {
-      const ids = byClient.get(clientId) ?? new Map<number, Outcome>();
-      byClient.set(clientId, ids);
-      const prior = dup ? ids.get(messageId) : undefined;
-      if (prior === true) return null;
-      const work = prior instanceof Promise ? prior.then((taken) => (taken ? undefined : decide())) : decide();
+    answer(clientId, messageId, heldByBroker, decide) {
+      const ids = pending.get(clientId) ?? new Map<number, Promise<boolean>>();
+      pending.set(clientId, ids);
+      const prior = ids.get(messageId);
+      const work = prior !== undefined ? prior.then((taken) => (taken ? undefined : decide())) : heldByBroker().then((held) => (held ? undefined : decide()));
       const outcome = work.then(
         () => true,
         () => false,
       );
       ids.set(messageId, outcome);
-      // Unless a later publish of the id (a DUP waiting on this one, a reuse) replaced it meanwhile.
-      void outcome.then((taken) => ids.get(messageId) === outcome && ids.set(messageId, taken));
+      // Settled, the broker's store says whether the id is in use, once aedes has stored a publish
+      // it was let through: a turn later (a resend waiting on this one, or a later publish of the
+      // id, may have replaced the entry meanwhile).
+      void outcome.then(() =>
+        setImmediate(() => {
+          if (ids.get(messageId) !== outcome) return;
+          ids.delete(messageId);
+          if (ids.size === 0 && pending.get(clientId) === ids) pending.delete(clientId);
+        }),
+      );
       return work;
     },
-    forget: (clientId) => void byClient.delete(clientId),
   };
 }

@@ -63,6 +63,10 @@ async function rawDevice(port: number, { clientId = 'raw-device', clean = true }
 
 /** PUBREC: the packet type that acknowledges a QoS 2 publish. */
 const PUBREC = 5;
+/** PUBCOMP: the broker's last packet of a QoS 2 exchange, answering the client's PUBREL. */
+const PUBCOMP = 7;
+/** PUBREL for packet id `id`: the client's end of a QoS 2 exchange, after which it may use the id again. */
+const rawPubrel = (id: number): Buffer => Buffer.from([0x62, 2, id >> 8, id & 0xff]);
 
 describe('MQTT on the embedded broker, against mosquitto_pub and mosquitto_sub', function () {
   requirePeers('mosquitto-clients');
@@ -195,23 +199,31 @@ describe('MQTT on the embedded broker, against mosquitto_pub and mosquitto_sub',
     ]);
   });
 
-  it('decides a QoS 2 publish once, however often it is sent again (DUP)', async () => {
+  it('decides a QoS 2 publish once, however often it is sent again before its PUBREL (DUP flag or not), and a publish reusing the id after it anew', async () => {
     h = await startWsHub(ON);
     const device = await rawDevice(port());
     sockets.push(device.socket);
     device.socket.write(rawPublish('haven/trigger/Fog/Burst', '', 2, 7));
     await waitFor(() => device.got().length === 1, 'the PUBREC');
-    // The PUBREC was lost, as far as the device knows: it sends the publish again.
+    // The PUBREC was lost, as far as the device knows: it sends the publish again, flagged DUP or,
+    // as mqtt.js does, not.
     device.socket.write(rawPublish('haven/trigger/Fog/Burst', '', 2, 7, true));
     await waitFor(() => device.got().length === 2, 'the second PUBREC');
+    device.socket.write(rawPublish('haven/trigger/Fog/Burst', '', 2, 7));
+    await waitFor(() => device.got().length === 3, 'the third PUBREC');
     expect(device.got()).to.deep.equal([
-      [5, 7],
-      [5, 7],
+      [PUBREC, 7],
+      [PUBREC, 7],
+      [PUBREC, 7],
     ]);
     expect(h.hub.runtime.lastSeq()).to.equal(1);
-    // A new publish reusing the id (not DUP) is a new trigger.
-    device.socket.write(rawPublish('haven/trigger/Fog/Burst', '', 2, 7));
+    // Its exchange ends; a new publish reusing the id is a new trigger, even flagged DUP.
+    device.socket.write(rawPubrel(7));
+    await waitFor(() => device.got().length === 4, 'the PUBCOMP');
+    expect(device.got()[3]).to.deep.equal([PUBCOMP, 7]);
+    device.socket.write(rawPublish('haven/trigger/Fog/Burst', '', 2, 7, true));
     await waitFor(() => h!.hub.runtime.lastSeq() === 2, 'the new publish');
+    await waitFor(() => device.got().length === 5, 'its PUBREC');
   });
 
   describe('acknowledged means stored: a publish the event log could not write', () => {
@@ -270,9 +282,11 @@ describe('MQTT on the embedded broker, against mosquitto_pub and mosquitto_sub',
       const disk = faultyEventLog();
       h = await startWsHub(ON, { eventLog: disk.eventLog });
       disk.faults.hold = true;
-      for (const [id, originalStored] of [
-        [7, true],
-        [8, false],
+      for (const [id, originalStored, dup] of [
+        [7, true, true],
+        [8, false, true],
+        // mqtt.js sends it again without the DUP flag: the id in use says it is a resend.
+        [9, true, false],
       ] as const) {
         const clientId = `fog-${id}`;
         const appendedBefore = disk.appended();
@@ -286,7 +300,7 @@ describe('MQTT on the embedded broker, against mosquitto_pub and mosquitto_sub',
         first.socket.destroy();
         const again = await rawDevice(port(), { clientId, clean: false });
         sockets.push(again.socket);
-        again.socket.write(rawPublish('haven/trigger/Fog/Burst', '', 2, id, true));
+        again.socket.write(rawPublish('haven/trigger/Fog/Burst', '', 2, id, dup));
         await subscriber('haven/event/#'); // a round trip: a PUBREC already sent would be here
         expect(again.got(), `no PUBREC for ${id} before its original is stored`).to.deep.equal([]);
         expect(disk.appended(), 'the DUP waits, undecided').to.equal(appendedBefore + 1);
@@ -306,7 +320,7 @@ describe('MQTT on the embedded broker, against mosquitto_pub and mosquitto_sub',
         expect(h.hub.runtime.lastSeq(), `${id} stored once`).to.equal(seqBefore + 1);
         expect(disk.appended()).to.equal(appendedBefore + (originalStored ? 1 : 2));
       }
-      expect(stored()).to.deep.equal(['Fog.Burst=null', 'Fog.Burst=null']);
+      expect(stored()).to.deep.equal(['Fog.Burst=null', 'Fog.Burst=null', 'Fog.Burst=null']);
     });
 
     it('QoS 1 publishes that came together: each stored one is acknowledged in order, the one not stored is not, and the connection goes after them', async () => {
