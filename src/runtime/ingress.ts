@@ -86,23 +86,39 @@ export function createIngress({ gateway, scheduler, maxPending, isSourceEnabled,
     return decision;
   };
   /**
-   * Per trigger, while its log write is under way, the last accepted input that carried an id, and
-   * what its write came to (null: stored; else the rejection its caller got). The gate judges a
-   * retry (`duplicate`) and an older id (`stale`) against that id already, before the log holds it.
+   * Per trigger, the accepted inputs with an id whose log write is under way, by id in decision
+   * order, and what each write came to (null: stored; else the rejection its caller got). The gate
+   * judges a retry (`duplicate`) and an older id (`stale`) against such an id already, before the
+   * log holds it; with `fsync: always` several writes of one trigger may be under way at once.
    */
-  const idsBeingStored = new Map<string, Promise<Rejection | null>>();
-  const storeWithId = (decision: Accepted): Promise<Decision> => {
+  const idsBeingStored = new Map<string, Map<number, Promise<Rejection | null>>>();
+  const storeWithId = (decision: Accepted, id: number): Promise<Decision> => {
     const { name } = decision.event;
     const outcome = commit(decision).then(
       () => null,
       (err: unknown) => notStored(decision, err),
     );
-    idsBeingStored.set(name, outcome);
-    const settled = (failed: Rejection | null): Decision => {
-      if (idsBeingStored.get(name) === outcome) idsBeingStored.delete(name);
-      return told(failed ? { accepted: false, input: decision.input, ...failed } : decision);
+    let ids = idsBeingStored.get(name);
+    if (ids === undefined) idsBeingStored.set(name, (ids = new Map()));
+    ids.set(id, outcome);
+    const written = ids;
+    // Before the answer's own callback, and whether or not the answer could be made.
+    const clear = () => {
+      if (written.get(id) !== outcome) return;
+      written.delete(id);
+      if (written.size === 0 && idsBeingStored.get(name) === written) idsBeingStored.delete(name);
     };
-    return outcome.then(settled);
+    void outcome.then(clear, clear);
+    return outcome.then((failed): Decision => told(failed ? { accepted: false, input: decision.input, ...failed } : decision));
+  };
+  /** The write a `duplicate` or `stale` was judged against, if still under way: the same id's, or the trigger's newest (the gate's last id). */
+  const writeJudgedAgainst = (decision: Rejected): Promise<Rejection | null> | undefined => {
+    const ids = idsBeingStored.get(decision.input.name);
+    if (ids === undefined) return undefined;
+    if (decision.reason === 'duplicate') return typeof decision.input.id === 'number' ? ids.get(decision.input.id) : undefined;
+    let newest: Promise<Rejection | null> | undefined;
+    for (const outcome of ids.values()) newest = outcome;
+    return newest;
   };
   /**
    * A `duplicate` says "already accepted": it must not leave before the input it repeats is stored.
@@ -111,7 +127,7 @@ export function createIngress({ gateway, scheduler, maxPending, isSourceEnabled,
    */
   const judgedByUnstored = (decision: Rejected): Promise<Decision> | undefined => {
     if (decision.reason !== 'duplicate' && decision.reason !== 'stale') return undefined;
-    const original = idsBeingStored.get(decision.input.name);
+    const original = writeJudgedAgainst(decision);
     if (original === undefined) return undefined;
     return original.then((failed) =>
       told(failed?.reason === 'not_stored' ? { accepted: false, input: decision.input, reason: 'not_stored', message: failed.message } : decision),
@@ -120,7 +136,7 @@ export function createIngress({ gateway, scheduler, maxPending, isSourceEnabled,
   /** The caller's answer: a rejection at once (unless judged by an input still being stored); an acceptance once the log has stored it. */
   const answer = (decision: Decision): Promise<Decision> => {
     if (!decision.accepted) return judgedByUnstored(decision) ?? Promise.resolve(told(decision));
-    if (decision.event.id !== null) return storeWithId(decision);
+    if (decision.event.id !== null) return storeWithId(decision, decision.event.id);
     return commit(decision).then(
       () => told(decision),
       (err: unknown): Decision => told({ accepted: false, input: decision.input, ...notStored(decision, err) }),

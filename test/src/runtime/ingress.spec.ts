@@ -45,7 +45,16 @@ describe('runtime/ingress', () => {
   let scheduler: VirtualTimeScheduler;
   let ingress: Ingress;
 
-  const build = (options: { maxPending?: number; disabled?: string[]; commit?: IngressDeps['commit']; gating?: Partial<GatingConfig> } = {}) => {
+  const build = (
+    options: {
+      maxPending?: number;
+      disabled?: string[];
+      commit?: IngressDeps['commit'];
+      gating?: Partial<GatingConfig>;
+      /** Inputs whose write(2) is done at once (the hub's memory has them), their commit then waiting for an fsync; others are in memory once committed. */
+      writtenAtOnce?: (accepted: Accepted) => boolean;
+    } = {},
+  ) => {
     const gating = { ...DEFAULT_GATING, minIntervalMs: 100, ...options.gating };
     const wallMs = () => WALL0 + scheduler.now();
     const gateway = createGateway({ triggers: TRIGGERS, gating, scheduler, utcNow: () => new Date(wallMs()).toISOString() });
@@ -58,7 +67,13 @@ describe('runtime/ingress', () => {
       scheduler,
       maxPending: options.maxPending ?? 10,
       isSourceEnabled: (source) => !(options.disabled ?? []).includes(source),
-      commit: (accepted) => commit(accepted).then(() => void foldHubMemory(memory, accepted.event, rules)),
+      commit: (accepted) => {
+        if (options.writtenAtOnce?.(accepted)) {
+          foldHubMemory(memory, accepted.event, rules);
+          return commit(accepted);
+        }
+        return commit(accepted).then(() => void foldHubMemory(memory, accepted.event, rules));
+      },
       notStored: createUnstoredAnswer({ gateway, memory, rules, now: () => scheduler.now(), wallMs }),
     });
   };
@@ -230,6 +245,26 @@ describe('runtime/ingress', () => {
     log.held[0].reject(new NotStoredError(new Error('EIO: i/o error, fdatasync'), true));
     expect(await written).to.deep.include({ reason: 'not_durable' });
     expect(said(await retry)).to.equal('rejected duplicate');
+  });
+
+  it('with two writes of one trigger under way, a retry waits for its own id, not for the newest write', async () => {
+    ingress.close();
+    const log = heldCommit();
+    // fsync always: id 5 is written and waits for its fsync; id 6, after it, fails in write(2) and settles first.
+    ingress = build({ commit: log.commit, writtenAtOnce: (accepted) => accepted.event.id === 5 });
+    const written = ingress.report(report('Stage.Mode', 'intro', 'HTTP', 5));
+    scheduler.schedule(() => undefined, 100);
+    scheduler.flush();
+    const lost = ingress.report(report('Stage.Mode', 'finale', 'HTTP', 6));
+    log.held[1].reject(new NotStoredError(new Error('ENOSPC: no space left on device')));
+    expect(await lost).to.deep.include({ reason: 'not_stored' });
+    scheduler.schedule(() => undefined, 100);
+    scheduler.flush();
+    // The gate is back at id 5 (the log wrote it): the retry is a duplicate of a write still under way.
+    const retry = ingress.report(report('Stage.Mode', 'intro', 'HTTP', 5));
+    expect(await stateOf(retry), 'while the write of 5 waits for its fsync').to.equal('pending');
+    log.held[0].resolve();
+    expect([said(await written), said(await retry)]).to.deep.equal(['accepted Stage.Mode=intro seq 1', 'rejected duplicate']);
   });
 
   it('rejects past maxPending as overflow, a disabled source at once, and answers what waits on close', async () => {
