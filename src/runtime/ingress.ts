@@ -60,6 +60,12 @@ export interface Ingress {
   close(): void;
 }
 
+/** An accepted input with an id while the log writes it: its answer, and the rejection it got if the write failed (set before the answer settles). */
+interface BeingStored {
+  answered: Promise<Decision>;
+  failed: Rejection | null;
+}
+
 /**
  * Pushes each report into the gateway with a ticket and resolves the caller's promise with the
  * decision carrying that ticket. The queue in front of the gateway is bounded: past `maxPending`
@@ -87,37 +93,42 @@ export function createIngress({ gateway, scheduler, maxPending, isSourceEnabled,
   };
   /**
    * Per trigger, the accepted inputs with an id whose log write is under way, by id in decision
-   * order, and what each write came to (null: stored; else the rejection its caller got). The gate
-   * judges a retry (`duplicate`) and an older id (`stale`) against such an id already, before the
-   * log holds it; with `fsync: always` several writes of one trigger may be under way at once.
+   * order. The gate judges a retry (`duplicate`) and an older id (`stale`) against such an id
+   * already, before the log holds it; with `fsync: always` several writes of one trigger may be
+   * under way at once. One map per trigger of the catalog, kept once made.
    */
-  const idsBeingStored = new Map<string, Map<number, Promise<Rejection | null>>>();
+  const idsBeingStored = new Map<string, Map<number, BeingStored>>();
   const storeWithId = (decision: Accepted, id: number): Promise<Decision> => {
     const { name } = decision.event;
-    const outcome = commit(decision).then(
-      () => null,
-      (err: unknown) => notStored(decision, err),
-    );
     let ids = idsBeingStored.get(name);
     if (ids === undefined) idsBeingStored.set(name, (ids = new Map()));
-    ids.set(id, outcome);
     const written = ids;
-    // Before the answer's own callback, and whether or not the answer could be made.
-    const clear = () => {
-      if (written.get(id) !== outcome) return;
-      written.delete(id);
-      if (written.size === 0 && idsBeingStored.get(name) === written) idsBeingStored.delete(name);
+    // One promise per input, as for an input without an id: the entry learns the write's outcome in its handlers.
+    const entry: BeingStored = { failed: null, answered: undefined as unknown as Promise<Decision> };
+    const settle = () => {
+      if (written.get(id) === entry) written.delete(id);
     };
-    void outcome.then(clear, clear);
-    return outcome.then((failed): Decision => told(failed ? { accepted: false, input: decision.input, ...failed } : decision));
+    entry.answered = commit(decision).then(
+      (): Decision => {
+        settle();
+        return told(decision);
+      },
+      (err: unknown): Decision => {
+        settle();
+        entry.failed = notStored(decision, err);
+        return told({ accepted: false, input: decision.input, ...entry.failed });
+      },
+    );
+    written.set(id, entry);
+    return entry.answered;
   };
   /** The write a `duplicate` or `stale` was judged against, if still under way: the same id's, or the trigger's newest (the gate's last id). */
-  const writeJudgedAgainst = (decision: Rejected): Promise<Rejection | null> | undefined => {
+  const writeJudgedAgainst = (decision: Rejected): BeingStored | undefined => {
     const ids = idsBeingStored.get(decision.input.name);
-    if (ids === undefined) return undefined;
+    if (ids === undefined || ids.size === 0) return undefined;
     if (decision.reason === 'duplicate') return typeof decision.input.id === 'number' ? ids.get(decision.input.id) : undefined;
-    let newest: Promise<Rejection | null> | undefined;
-    for (const outcome of ids.values()) newest = outcome;
+    let newest: BeingStored | undefined;
+    for (const entry of ids.values()) newest = entry;
     return newest;
   };
   /**
@@ -129,9 +140,11 @@ export function createIngress({ gateway, scheduler, maxPending, isSourceEnabled,
     if (decision.reason !== 'duplicate' && decision.reason !== 'stale') return undefined;
     const original = writeJudgedAgainst(decision);
     if (original === undefined) return undefined;
-    return original.then((failed) =>
-      told(failed?.reason === 'not_stored' ? { accepted: false, input: decision.input, reason: 'not_stored', message: failed.message } : decision),
-    );
+    const judged = (): Decision => {
+      const failed = original.failed;
+      return told(failed?.reason === 'not_stored' ? { accepted: false, input: decision.input, reason: 'not_stored', message: failed.message } : decision);
+    };
+    return original.answered.then(judged, judged);
   };
   /** The caller's answer: a rejection at once (unless judged by an input still being stored); an acceptance once the log has stored it. */
   const answer = (decision: Decision): Promise<Decision> => {
