@@ -153,6 +153,8 @@ export function createEmbeddedBroker(deps: EmbeddedBrokerDeps): MqttLink {
       broker.publish(packet, () => done());
     },
 
+    stopping: () => answers.hold(),
+
     async stop() {
       const tcp = server;
       const closed = new Promise<void>((resolve) => (tcp?.listening ? tcp.close(() => resolve()) : resolve()));

@@ -46,6 +46,8 @@ export function createExternalBroker(deps: ExternalBrokerDeps): MqttLink {
   let redelivering: unknown;
   /** Connections dropped for that since an input was last taken (the first is worth a warning). */
   let drops = 0;
+  /** The hub takes no more inputs: one not taken waits at the broker for the next start, without a reconnect. */
+  let hubStopping = false;
 
   /**
    * A QoS 1 delivery was not taken (nothing stored), so not acknowledged. An MQTT 5 server sends
@@ -53,7 +55,7 @@ export function createExternalBroker(deps: ExternalBrokerDeps): MqttLink {
    * however many deliveries fail on it; mqtt.js reconnects after `reconnect_ms`.
    */
   const redeliver = (c: MqttClient, err: Error) => {
-    if (stopping || !c.connected || redelivering === c.stream) return;
+    if (hubStopping || stopping || !c.connected || redelivering === c.stream) return;
     redelivering = c.stream;
     const line = 'dropping the connection to the MQTT broker so that it delivers again a trigger Haven could not store; reconnecting';
     if (drops++ === 0) log.warn(line, { url: shown(url), error: err.message });
@@ -161,6 +163,10 @@ export function createExternalBroker(deps: ExternalBrokerDeps): MqttLink {
         },
         () => done(),
       );
+    },
+
+    stopping() {
+      hubStopping = true;
     },
 
     async stop() {

@@ -19,6 +19,7 @@ export function lazyLink(load: () => Promise<MqttLink>): MqttLink {
     address: () => link?.address() ?? null,
     detail: () => link?.detail() ?? 'not started',
     healthy: () => link?.healthy() ?? false,
+    stopping: () => link?.stopping(),
     stop: async () => link?.stop(),
   };
 }

@@ -186,6 +186,10 @@ export function createMqttComponent(deps: MqttComponentDeps): MqttComponent {
     address: () => link.address(),
     health,
 
+    async notifyShutdown() {
+      link.stopping();
+    },
+
     start() {
       starting ??= (async () => {
         if (!config.enabled) {

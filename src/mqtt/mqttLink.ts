@@ -56,5 +56,11 @@ export interface MqttLink {
   /** One line for `/readyz`. */
   detail(): string;
   readonly healthy: () => boolean;
+  /**
+   * The hub is about to stop taking inputs (they are refused `overflow` until it stops): a publish
+   * not taken from now on is only left unacknowledged, for the next start, without the dropped
+   * connection or reconnect that would make its publisher send it again into the same refusal.
+   */
+  stopping(): void;
   stop(): Promise<void>;
 }

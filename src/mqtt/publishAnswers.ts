@@ -31,6 +31,12 @@ export interface PublishAnswers<C extends object> {
   dropping(client: C): boolean;
   /** The answers not given yet, for a stop to wait on. */
   owed(): Array<Promise<void>>;
+  /**
+   * From now on a publish not taken is left unacknowledged and its connection kept, until the
+   * broker stops: the hub refuses every input while it stops, and a dropped client would only
+   * reconnect and send it again into the same refusal.
+   */
+  hold(): void;
 }
 
 const notTaken = (err: unknown): Error => (err instanceof Error ? err : new Error(String(err)));
@@ -46,8 +52,10 @@ const notTaken = (err: unknown): Error => (err instanceof Error ? err : new Erro
 export function createPublishAnswers<C extends object>(dropped: (client: C, err: Error, publishes: number) => void): PublishAnswers<C> {
   const clients = new WeakMap<C, ClientAnswers>();
   const owed = new Set<Promise<void>>();
+  let holding = false;
 
   const drop = (client: C, slot: ClientAnswers) => {
+    if (holding) return;
     const refused = slot.refused.splice(0);
     if (!slot.told) dropped(client, refused[0].err, refused.length);
     slot.told = true;
@@ -83,5 +91,8 @@ export function createPublishAnswers<C extends object>(dropped: (client: C, err:
     },
     dropping: (client) => clients.get(client)?.dropping === true,
     owed: () => [...owed],
+    hold() {
+      holding = true;
+    },
   };
 }

@@ -15,6 +15,7 @@ function fakeLink(calls: string[]): MqttLink {
     address: () => ({ address: '127.0.0.1', family: 'IPv4', port: 1883 }),
     detail: () => 'embedded broker on 127.0.0.1:1883',
     healthy: () => true,
+    stopping: () => void calls.push('stopping'),
     stop: async () => void calls.push('stop'),
   };
 }

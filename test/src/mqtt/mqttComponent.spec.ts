@@ -77,6 +77,7 @@ describe('MQTT component input (the LinkInput contract)', () => {
       address: () => null,
       detail: () => 'a fake link',
       healthy: () => true,
+      stopping: () => undefined,
       stop: async () => undefined,
     };
     let next: RejectReason | 'accepted' = 'accepted';
