@@ -18,7 +18,7 @@ export interface OscSourceConfig {
   readonly max_packet_bytes: number;
   /** How long a TCP connection's owed replies may stay unwritable before it is cut; 0: never. */
   readonly reply_timeout_ms: number;
-  /** Packets of one TCP connection whose replies are owed before the connection is no longer read. */
+  /** Messages of one TCP connection (each of a bundle) whose replies are owed before the connection is no longer read. */
   readonly max_in_flight: number;
   readonly map: readonly OscMapEntry[];
 }

@@ -35,41 +35,53 @@ export const errorReply = (reason: string, message: string, address = ''): Buffe
 
 const retryAfterSeconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000));
 
+/** What one packet owes its sender: a reply per message (one for a packet that is not OSC). */
+export interface OscPacketReplies {
+  readonly count: number;
+  readonly replies: Promise<Array<{ ok: boolean; reply: Buffer }>>;
+}
+
 /**
  * One OSC packet from `remote`, read and reported: every message of a bundle in the order it was
  * sent, each reported at once (so the gateway decides them, and gives them seqs, in that order).
- * Resolves with the replies, in the same order, once every decision is back; which of them are
- * sent is the caller's (`sources.osc.reply`).
+ * `replies` resolves with their replies, in the same order, once every decision is back; which of
+ * them are sent is the caller's (`sources.osc.reply`). `count` is how many there will be, known at
+ * once, so a sender's bound counts the inputs it has in flight, not its packets.
  */
-export async function handleOscPacket(bytes: Buffer, remote: string, session: OscSession, deps: OscPacketDeps): Promise<Array<{ ok: boolean; reply: Buffer }>> {
+export function handleOscPacket(bytes: Buffer, remote: string, session: OscSession, deps: OscPacketDeps): OscPacketReplies {
   let packet: OscInputPacket;
   try {
     packet = decodePacket(bytes);
   } catch (err) {
     deps.refused?.('malformed_packet');
-    return [{ ok: false, reply: errorReply('malformed_packet', `Not an OSC packet: ${(err as Error).message}`) }];
+    return { count: 1, replies: Promise.resolve([{ ok: false, reply: errorReply('malformed_packet', `Not an OSC packet: ${(err as Error).message}`) }]) };
   }
   const pending: Array<Promise<{ ok: boolean; reply: Buffer }> | { ok: boolean; reply: Buffer }> = [];
-  for (const message of messagesOf(packet)) {
-    if (message.address === OSC_AUTH_ADDRESS) {
-      pending.push(authenticate(message.args[0]?.value, remote, session, deps.auth));
-      continue;
+  // Nothing here throws; if it did, the packet's replies reject (the caller logs it) rather than the socket's reader.
+  try {
+    for (const message of messagesOf(packet)) {
+      if (message.address === OSC_AUTH_ADDRESS) {
+        pending.push(authenticate(message.args[0]?.value, remote, session, deps.auth));
+        continue;
+      }
+      if (deps.auth?.required && !session.authenticated) {
+        deps.refused?.('unauthorized');
+        pending.push({ ok: false, reply: errorReply('unauthorized', `Send ${OSC_AUTH_ADDRESS} <device key> first`, message.address) });
+        continue;
+      }
+      const read = readOscMessage(message, deps.map);
+      if (!read.ok) {
+        deps.refused?.(read.reason);
+        pending.push({ ok: false, reply: errorReply(read.reason, read.message, message.address) });
+        continue;
+      }
+      const { kind, name, value, id } = read;
+      pending.push(deps.report({ source: deps.source, kind, name, value, id, remote }).then((d) => answer(d, message.address)));
     }
-    if (deps.auth?.required && !session.authenticated) {
-      deps.refused?.('unauthorized');
-      pending.push({ ok: false, reply: errorReply('unauthorized', `Send ${OSC_AUTH_ADDRESS} <device key> first`, message.address) });
-      continue;
-    }
-    const read = readOscMessage(message, deps.map);
-    if (!read.ok) {
-      deps.refused?.(read.reason);
-      pending.push({ ok: false, reply: errorReply(read.reason, read.message, message.address) });
-      continue;
-    }
-    const { kind, name, value, id } = read;
-    pending.push(deps.report({ source: deps.source, kind, name, value, id, remote }).then((d) => answer(d, message.address)));
+  } catch (err) {
+    return { count: pending.length, replies: Promise.reject(err) };
   }
-  return Promise.all(pending);
+  return { count: pending.length, replies: Promise.all(pending) };
 }
 
 function answer(decision: Decision, address: string): { ok: boolean; reply: Buffer } {

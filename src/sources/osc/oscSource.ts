@@ -46,7 +46,7 @@ const plainIp = (address: string | undefined) => address ?? 'unknown';
  * byte. Each message is a trigger (`/haven/trigger/<Device>/<Control>`, `/haven/status/…`, or
  * an address of `sources.osc.map`) reported with its sender's address for the whitelist; the
  * sender is answered `/haven/ok` once stored, `/haven/error` otherwise (`sources.osc.reply`). A TCP
- * sender is not read while `sources.osc.max_in_flight` of its packets await their replies; one that
+ * sender is not read while `sources.osc.max_in_flight` of its messages await their replies; one that
  * does not read its replies is not read either, and is cut after `sources.osc.reply_timeout_ms`.
  */
 export function createOscSource(deps: OscSourceDeps): OscSource {
@@ -87,7 +87,7 @@ export function createOscSource(deps: OscSourceDeps): OscSource {
     }
     // A datagram stands alone: its key, if one is needed, comes first in the same bundle.
     const session: OscSession = { authenticated: false };
-    const replies = handleOscPacket(bytes, from.address, session, packets);
+    const { replies } = handleOscPacket(bytes, from.address, session, packets);
     // A refusal is decided at once, an acceptance once stored: replies wait for those before them,
     // so a device reads them in the order it sent.
     udpReplies = track(
@@ -106,8 +106,8 @@ export function createOscSource(deps: OscSourceDeps): OscSource {
     socket.on('close', () => connections.delete(socket));
     const remote = plainIp(socket.remoteAddress);
     const session: OscSession = { authenticated: false };
-    // Reading stops while the sender leaves its replies unread or too many of its packets are owed a
-    // reply: one read can carry many packets, and libuv can make many reads of one socket in one turn.
+    // Reading stops while the sender leaves its replies unread or too many of its messages are owed a
+    // reply (a bundle's each count): one read can carry many packets, and libuv can make many reads of one socket in one turn.
     let writeBlocked = false;
     let inFlight = 0;
     let paused = false;
@@ -126,8 +126,8 @@ export function createOscSource(deps: OscSourceDeps): OscSource {
     const reader = createOscFrameReader(
       osc.max_packet_bytes,
       (bytes) => {
-        const replies = handleOscPacket(bytes, remote, session, packets);
-        inFlight++;
+        const { count, replies } = handleOscPacket(bytes, remote, session, packets);
+        inFlight += count;
         flow();
         previous = track(
           Promise.all([replies, previous])
@@ -136,7 +136,7 @@ export function createOscSource(deps: OscSourceDeps): OscSource {
               for (const answer of answers) if (wanted(answer.ok)) reply(frameOscPacket(answer.reply, reader.framing() ?? 'slip'));
             }, broken)
             .finally(() => {
-              inFlight--;
+              inFlight -= count;
               flow();
             }),
         );

@@ -426,7 +426,8 @@ describe('OSC source over TCP: a sender whose packets await their decisions', ()
     return { accepted: true, input: { ...input, ticket: seq, receivedAt: 0 }, event };
   };
 
-  it('stops reading at sources.osc.max_in_flight packets owed, then answers every packet in order once decided', async () => {
+  /** A source whose Flood.Cue decisions are held while `holding`; `flood` is every Flood.Cue reported. */
+  const startHeldSource = async () => {
     holding = true;
     const flood: TriggerReport[] = [];
     const report: Report = (input) => {
@@ -446,8 +447,11 @@ describe('OSC source over TCP: a sender whose packets await their decisions', ()
       log: createLogger('Haven', 'silent'),
     });
     await source.start();
-    const port = source.address()!.port;
+    return { flood, port: source.address()!.port };
+  };
 
+  it('stops reading at sources.osc.max_in_flight packets owed, then answers every packet in order once decided', async () => {
+    const { flood, port } = await startHeldSource();
     // 200 packets of about 4 KB, written at once: some 50 reads' worth.
     const sent = 200;
     const packet = (k: number) =>
@@ -488,6 +492,53 @@ describe('OSC source over TCP: a sender whose packets await their decisions', ()
     held.splice(0).forEach((release) => release());
     await sender.until(sent);
     expect(flood.map((input) => input.id)).to.deep.equal(Array.from({ length: sent }, (_, i) => i + 1));
+    expect(sender.replies).to.deep.equal(Array.from({ length: sent }, (_, i) => ['/haven/ok', i + 1, 'Flood.Cue']));
+  });
+
+  it('counts every message of a bundle against sources.osc.max_in_flight, not the bundle once', async () => {
+    const { flood, port } = await startHeldSource();
+    // 20 bundles of 10 messages of about 3 KB: each bundle alone is past the bound of 5.
+    const perBundle = 10;
+    const bundles = 20;
+    const frameOf = (b: number) =>
+      frameOscPacket(
+        bundle(
+          ...Array.from({ length: perBundle }, (_, m): [string, ...OscArg[]] => [
+            '/haven/trigger/Flood/Cue',
+            { type: 's', value: 'x'.repeat(3000) },
+            { type: 'i', value: b * perBundle + m + 1 },
+          ]),
+        ),
+        'slip',
+      );
+    const frames = Array.from({ length: bundles }, (_, b) => frameOf(b));
+    const sender = await tcpDevice(port, 'slip');
+    closers.push(sender.destroy);
+    sender.raw(Buffer.concat(frames));
+    await waitFor(() => flood.length >= perBundle, 'the first bundle reported');
+    const probe = await tcpDevice(port, 'slip');
+    closers.push(probe.destroy);
+    for (let round = 1; round <= 3; round++) {
+      probe.send(
+        encodeMessage('/haven/trigger/Probe/Ping', [
+          { type: 'N', value: null },
+          { type: 'i', value: round },
+        ]),
+      );
+      await probe.until(round);
+    }
+    // The read that reached the bound holds at most the bundles of READ_BYTES, and one it completed.
+    const bound = perBundle * (Math.ceil(READ_BYTES / frames[0].length) + 1);
+    expect(flood.length, `messages reported while held (bound ${bound}; counting bundles would allow ${MAX_IN_FLIGHT * perBundle})`).to.be.within(
+      perBundle,
+      bound,
+    );
+    expect(bound).to.be.below(MAX_IN_FLIGHT * perBundle);
+
+    holding = false;
+    held.splice(0).forEach((release) => release());
+    const sent = bundles * perBundle;
+    await sender.until(sent);
     expect(sender.replies).to.deep.equal(Array.from({ length: sent }, (_, i) => ['/haven/ok', i + 1, 'Flood.Cue']));
   });
 });
