@@ -406,6 +406,21 @@ describe('MQTT on the embedded broker, against mosquitto_pub and mosquitto_sub',
     expect(states(await subOnce('haven/state/#', 3))).to.deep.equal(expected);
   });
 
+  it('decides a client’s will on a trigger topic when its connection is lost, as if it had published it then', async () => {
+    h = await startWsHub(ON);
+    await pub('haven/status/Door/Sensor', 'On');
+    expect(await valueOf('Door.Sensor')).to.equal('On');
+    const device = await connectAsync(`mqtt://127.0.0.1:${port()}`, {
+      protocolVersion: 4,
+      reconnectPeriod: 0,
+      will: { topic: 'haven/status/Door/Sensor', payload: Buffer.from('Off'), qos: 1, retain: false },
+    });
+    clients.push(device);
+    // A closed connection without DISCONNECT: the broker publishes the will.
+    device.stream.destroy();
+    await waitFor(async () => (await valueOf('Door.Sensor')) === 'Off', 'the will decided');
+  });
+
   it('publishes the value alone when publish.payload is value', async () => {
     h = await startWsHub({ mqtt: { enabled: true, publish: { payload: 'value' } } });
     const events = await subscriber('haven/event/#');

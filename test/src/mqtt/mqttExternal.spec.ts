@@ -267,6 +267,24 @@ describe('MQTT: Haven as a client of a real mosquitto broker', function () {
     expect((await cached(h))['Dial.Number']).to.include({ value: 4, id: 9 });
   });
 
+  it('decides a device’s will on a trigger topic, which the broker publishes when the device’s connection is lost', async () => {
+    const broker = await createMosquitto();
+    await broker.start();
+    h = await startWsHub(asClientOf(broker));
+    await untilHealth(h, 'ok');
+    await pub(broker, 'haven/status/Door/Sensor', 'On', 1);
+    await waitFor(async () => (await cached(h!))['Door.Sensor']?.value === 'On', 'Door.Sensor On');
+    const device = await connectAsync(broker.url, {
+      protocolVersion: 5,
+      clientId: `door-${randomUUID().slice(0, 8)}`,
+      reconnectPeriod: 0,
+      will: { topic: 'haven/status/Door/Sensor', payload: Buffer.from('Off'), qos: 1, retain: false },
+    });
+    clients.push(device);
+    device.stream.destroy();
+    await waitFor(async () => (await cached(h!))['Door.Sensor']?.value === 'Off', 'the will decided');
+  });
+
   it('never fires a retained message on an input topic, at the first start or after a restart', async () => {
     const broker = await createMosquitto();
     await broker.start();
