@@ -6,7 +6,7 @@ import { allowedHostsErrors } from '../security/allowedHosts';
 import { whitelistErrors } from './compileWhitelist';
 import type { HavenConfig } from './havenConfig';
 import { isUnder } from '../../streams/sources/mqttInput';
-import { configKeys, configSections, validators } from '../validation/validators';
+import { configKeys, configSections, objectDefaults, validators } from '../validation/validators';
 import { CONFIG_DIR } from './repositoryPaths';
 
 /** A config problem, naming the file and the field, thrown at start: the hub does not run on a bad config. */
@@ -24,8 +24,11 @@ export class ConfigError extends Error {
 function firstError(file: string, errors: ErrorObject[] | null | undefined): ConfigError {
   const e = errors?.[0];
   if (!e) return new ConfigError(file, '', 'is invalid');
-  const extra = e.keyword === 'additionalProperties' ? ` ('${(e.params as { additionalProperty: string }).additionalProperty}')` : '';
   const allowed = e.keyword === 'enum' ? ` (${(e.params as { allowedValues: unknown[] }).allowedValues.join(', ')})` : '';
+  // A key outside a list of names (propertyNames): the whitelist's source names.
+  const badKey = (e as { propertyName?: string }).propertyName;
+  if (badKey !== undefined) return new ConfigError(file, e.instancePath || '', `has a key '${badKey}' that is none of${allowed}`);
+  const extra = e.keyword === 'additionalProperties' ? ` ('${(e.params as { additionalProperty: string }).additionalProperty}')` : '';
   return new ConfigError(file, e.instancePath || '', `${e.message}${extra}${allowed}`);
 }
 
@@ -54,6 +57,7 @@ export function validateHavenConfig(raw: unknown, file = '(embedded defaults)'):
     if (!configKeys.has(key))
       throw new ConfigError(file, `/${key}`, `is not a known section (known: ${[...configKeys].filter((k) => k !== '$schema').join(', ')})`);
   }
+  fillObjectDefaults(config);
   for (const validate of configSections) {
     if (!validate(config)) throw firstError(file, validate.errors);
   }
@@ -66,6 +70,22 @@ export function validateHavenConfig(raw: unknown, file = '(embedded defaults)'):
   const topics = mqttTopicErrors((config as unknown as HavenConfig).mqtt);
   if (topics) throw new ConfigError(file, topics.at, topics.message);
   return config as unknown as HavenConfig;
+}
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * Fills in, under an object a config gives, the settings of that object's documented default it
+ * leaves out (`"OSC": {"priority": 5}` stays off; `"http": {"host": "0.0.0.0"}` keeps port 5001):
+ * "write only what differs" holds for every setting, not only for whole objects left out.
+ */
+function fillObjectDefaults(config: Record<string, unknown>): void {
+  for (const { path, value } of objectDefaults) {
+    let node: unknown = config;
+    for (const key of path) node = isPlainObject(node) ? node[key] : undefined;
+    if (!isPlainObject(node)) continue;
+    for (const [key, setting] of Object.entries(value)) if (!(key in node)) node[key] = structuredClone(setting);
+  }
 }
 
 /** Two topic prefixes that are equal or one inside the other. */

@@ -8,7 +8,7 @@ export interface Validator {
 }
 
 /** The name of a schema the hub checks input against (a config section, the trigger catalog, a request body). */
-type SchemaName = Exclude<keyof typeof generated, 'configSections' | 'configKeys'>;
+type SchemaName = Exclude<keyof typeof generated, 'configSections' | 'configKeys' | 'objectDefaults'>;
 
 /** Every validator, compiled ahead of time (see validatorsCode.ts). */
 export const validators = generated as unknown as Readonly<Record<SchemaName, Validator>>;
@@ -18,3 +18,9 @@ export const configSections: readonly Validator[] = (generated.configSections as
 
 /** Every top-level key some config section defines. */
 export const configKeys: ReadonlySet<string> = new Set(generated.configKeys as string[]);
+
+/** The config's non-empty object defaults, outermost first (see validatorsCode.ts's objectDefaults). */
+export const objectDefaults = generated.objectDefaults as ReadonlyArray<{
+  readonly path: readonly string[];
+  readonly value: Readonly<Record<string, unknown>>;
+}>;

@@ -21,7 +21,40 @@ const TRIGGER_CONFIG = 'trigger_config.schema.json';
 /** `mqtt.schema.json` → `mqtt`, `trigger_config.schema.json` → `triggerConfig`. */
 const exportName = (file: string) => file.replace('.schema.json', '').replace(/_(\w)/g, (_, c: string) => c.toUpperCase());
 
-type Section = { name: string; schema: { properties?: Record<string, unknown> } };
+type Section = { name: string; schema: SchemaNode };
+
+/** What a config schema node holds that matters here. */
+interface SchemaNode {
+  readonly properties?: Record<string, SchemaNode>;
+  readonly default?: unknown;
+}
+
+/** A default that is an object of settings, at its path in haven.json. */
+export interface ObjectDefault {
+  readonly path: readonly string[];
+  readonly value: Record<string, unknown>;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * Every non-empty object default of the config sections, outermost first: Ajv fills a default in only
+ * where the whole object is missing, so an object given with one of its settings (`"OSC":
+ * {"priority": 5}`, `"http": {"host": "0.0.0.0"}`) would lose the others' documented defaults (and
+ * OSC would be on). The loader fills these in under what a file gives before it validates.
+ */
+function objectDefaults(sections: readonly Section[]): ObjectDefault[] {
+  const found: ObjectDefault[] = [];
+  const walk = (node: SchemaNode, path: string[]) => {
+    for (const [key, child] of Object.entries(node.properties ?? {})) {
+      const at = [...path, key];
+      if (isObject(child.default) && Object.keys(child.default).length > 0) found.push({ path: at, value: child.default });
+      walk(child, at);
+    }
+  };
+  for (const section of sections) walk(section.schema, []);
+  return found;
+}
 
 /** The config sections, each the schema of some top-level keys of haven.json, in file order. */
 function sectionSchemas(): Section[] {
@@ -58,6 +91,7 @@ export function validatorsCode(): string {
     standaloneCode(ajv, names),
     `export const configSections = ${JSON.stringify(sections.map((s) => s.name))};`,
     `export const configKeys = ${JSON.stringify(keys)};`,
+    `export const objectDefaults = ${JSON.stringify(objectDefaults(sections))};`,
     '',
   ].join('\n');
 }

@@ -45,6 +45,38 @@ describe('config loading', () => {
     );
   });
 
+  it('keeps the documented defaults of an object given with only some of its settings', () => {
+    const config = validateHavenConfig({
+      trigger: { sources: { OSC: { priority: 5 }, MODBUS: { enabled: false } } },
+      comm: { http: { host: '0.0.0.0' } },
+      mqtt: { broker: { listen: { host: '0.0.0.0' } } },
+    });
+    // OSC stays off (its default) though only its priority is given; MODBUS keeps priority 2.
+    expect(config.trigger.sources.OSC).to.deep.equal({ enabled: false, priority: 5 });
+    expect(config.trigger.sources.MODBUS).to.deep.equal({ enabled: false, priority: 2 });
+    expect(config.trigger.sources.WEB).to.deep.equal({ enabled: true, priority: 3 });
+    expect(config.comm.http).to.deep.equal({ host: '0.0.0.0', port: 5001 });
+    expect(config.mqtt.broker.listen).to.deep.equal({ host: '0.0.0.0', port: 1883 });
+  });
+
+  it('refuses a source name or a source setting that is not one, and a whitelist key that names no source, rather than ignore it', () => {
+    expect(() => validateHavenConfig({ trigger: { sources: { Tcp: { enabled: false } } } }, 'x.json')).to.throw(
+      ConfigError,
+      /\/trigger\/sources must NOT have additional properties \('Tcp'\)/,
+    );
+    expect(() => validateHavenConfig({ trigger: { sources: { TCP: { enable: false } } } }, 'x.json')).to.throw(
+      ConfigError,
+      /\/trigger\/sources\/TCP must NOT have additional properties \('enable'\)/,
+    );
+    // A misspelt whitelist would have let every address in.
+    expect(() => validateHavenConfig({ trigger: { gating: { whitelist: { tcp: ['10.0.0.0/8'] } } } }, 'x.json')).to.throw(
+      ConfigError,
+      /x\.json: \/trigger\/gating\/whitelist has a key 'tcp' that is none of \(\*, HTTP, TCP, MODBUS, WEB, OSC, MQTT\)/,
+    );
+    // The seed hub's polling setting still loads; no source polls.
+    expect(validateHavenConfig({ trigger: { sources: { TCP: { poll_interval_ms: 100 } } } }).trigger.sources.TCP).to.include({ enabled: true, priority: 1 });
+  });
+
   it('refuses MQTT topics that would read Haven’s own publishes back, or map a device onto them', () => {
     const bad = (mqtt: unknown) => () => validateHavenConfig({ mqtt }, 'x.json');
     expect(bad({ topics: { trigger: 'haven' } })).to.throw(ConfigError, /x\.json: \/mqtt\/topics\/status overlaps topics\.trigger/);
