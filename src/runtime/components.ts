@@ -15,6 +15,7 @@ import { createMqttComponent, inputTopicsOf, MQTT_SOURCE, outputTopicsOf, type M
 import type { MqttLink } from '../mqtt/mqttLink';
 import { createTcpSource, TCP_SOURCE, type TcpSource } from '../sources/tcp/tcpSource';
 import { createWebSource, WEB_SOURCE } from '../sources/web/webSource';
+import type { AdminStores } from '../websocket/bootstrapAdmin';
 import type { Store } from '../storage/store';
 import { createWebSocketComponent, type WebSocketComponent, type WebSocketDeps } from '../websocket/websocketComponent';
 import type { Clock } from './clock';
@@ -54,6 +55,8 @@ export interface ComponentDeps {
   readonly replay: Replay;
   readonly bus: Bus;
   readonly store: Store;
+  /** The admins, clients and their tokens (the WebSocket directory): one instance, shared by the access guard and the WebSocket transport. */
+  readonly admins: AdminStores;
   /** Monotonic clock and timers for everything time-dependent. */
   readonly scheduler: SchedulerLike;
   readonly clock: Clock;
@@ -82,7 +85,7 @@ export function wireWebSocket(
   seams: Partial<WebSocketDeps> = {},
   peers: () => readonly Component[] = () => [],
 ): WebSocketComponent {
-  const { committed$, bus, cache, lastSeq, replay, store, scheduler, triggers, clock, log } = deps;
+  const { committed$, bus, cache, lastSeq, replay, store, admins, scheduler, triggers, clock, log } = deps;
   const power = () => peers().find((p): p is PowerComponent => p.name === 'power' && 'service' in p);
   const dashboard: WebSocketDeps['dashboard'] = {
     answers$: deps.answers$,
@@ -104,6 +107,8 @@ export function wireWebSocket(
     lastSeq,
     replay,
     store,
+    directory: admins.directory,
+    tokens: admins.tokens,
     scheduler,
     triggers,
     utcNow: clock.utcNow,

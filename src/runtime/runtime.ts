@@ -39,6 +39,7 @@ import { monotonicScheduler } from './monotonicScheduler';
 import { loadLegacyState } from '../eventLog/legacyState';
 import type { SseComponent } from '../sse/sseComponent';
 import { requireAdmin } from '../websocket/routes/adminAuth';
+import { bootstrapAdmin, type AdminStores } from '../websocket/bootstrapAdmin';
 import { createDirectory } from '../websocket/directory';
 import { createAccessGuard, CREATE_ADMIN_HINT } from '../security/accessGuard';
 import { createAllowedHosts, type ResolveHost } from '../security/allowedHosts';
@@ -79,6 +80,8 @@ export interface RuntimeOptions {
   readonly resolveHost?: ResolveHost;
   /** When each turn's log write, service writes, answers and client writes happen; default: all at its end, in that order ({@link createHubTurn}). */
   readonly turn?: HubTurn;
+  /** Where the admin bootstrap token (`websocket.admin_token_env`) is read from; default `process.env`. */
+  readonly env?: NodeJS.ProcessEnv;
 }
 
 /** The trigger catalog: triggers by name, and the organization of those that name none. */
@@ -134,6 +137,7 @@ export function createRuntime({
   peerAddress = (req) => req.socket.remoteAddress,
   resolveHost,
   turn = createHubTurn(),
+  env = process.env,
 }: RuntimeOptions): Runtime {
   const { utcNow } = clock;
   // What the hub actually runs on, for an operator at debug level; its secrets are redacted by path (src/log.ts).
@@ -197,6 +201,8 @@ export function createRuntime({
   const committed$ = eventLog.committed$;
 
   const bus = createBusFor(config, log);
+  // Admins are the WebSocket directory's, kept in the store, so the guard holds with the WebSocket transport off too.
+  const adminStores: AdminStores = { directory: createDirectory(store), tokens: createTokenStore(store, utcNow), utcNow };
   const allowTarget = createAllowedHosts({ entries: config.services.allowed_hosts, resolve: resolveHost });
   const services = createServiceDispatcher({
     store,
@@ -236,6 +242,7 @@ export function createRuntime({
     replay: eventLog.after,
     bus,
     store,
+    admins: adminStores,
     scheduler,
     clock,
     log,
@@ -292,6 +299,8 @@ export function createRuntime({
         );
       await services.restore();
       dispatchMark.start(() => services.settledThrough());
+      // Before any component: a panel may sign in with it at once, and the management routes need it with the WebSocket transport off too.
+      bootstrapAdmin(adminStores, env, config.websocket.admin_token_env, log);
       for (const part of parts) {
         await part.start();
         part.attach?.(server);
@@ -299,9 +308,7 @@ export function createRuntime({
       }
       const apiLog = log.child('API');
       const part = <C extends Component>(name: string) => parts.find((p) => p.name === name) as C | undefined;
-      // Admins are the WebSocket directory's, read from the store, so the guard holds with the WebSocket transport off too.
-      const directory = createDirectory(store);
-      const tokens = createTokenStore(store, utcNow);
+      const { directory, tokens } = adminStores;
       const statusRouter = createStatusRouter(
         {
           triggers,

@@ -196,16 +196,6 @@ export function createAdminService({ directory, tokens, pairing, fanOut, utcNow,
       });
       return created;
     },
-    /** Accepts `token` as the token of the admin `id` (created if missing): the bootstrap from the environment. */
-    ensureAdmin(id: string, token: string): ClientRecord {
-      let admin = directory.client(id);
-      if (!admin || admin.role !== 'admin') {
-        admin = { id, name: id, role: 'admin', areas: [], createdAt: admin?.createdAt ?? utcNow() };
-        directory.putClient(admin);
-      }
-      tokens.accept(token, id);
-      return admin;
-    },
   };
 }
 

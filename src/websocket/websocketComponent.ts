@@ -13,11 +13,10 @@ import type { Logger } from '../log';
 import type { Replay } from '../eventLog/eventLog';
 import type { Store } from '../storage/store';
 import { createAdminService, type AdminService } from './adminService';
-import { bootstrapAdmin } from './bootstrapAdmin';
 import { ClientConnection, createConnectionContext } from './clientConnection';
 import { CLOSE } from '../../streams/websocket/closeCodes';
 import { createDashboardFeed, type DashboardSources } from './dashboardFeed';
-import { createDirectory } from './directory';
+import type { Directory } from './directory';
 import { FanOut } from './fanOut';
 import { createFlushPacer } from './flushPacer';
 import { createPairingStore } from './pairingStore';
@@ -28,7 +27,7 @@ import { createPairingRouter } from './routes/pairingRouter';
 import { connectionStats, createStatsRouter, type WebSocketStats } from './routes/statsRouter';
 import { createSessionHandler } from './session';
 import { startSweep } from './sweep';
-import { createTokenStore } from './tokenStore';
+import type { TokenStore } from './tokenStore';
 import { createUpgradeHandler, remoteIp } from './upgradeHandler';
 import type { AuthFailureLimiter } from '../security/authFailureLimiter';
 import type { EndOfTurn } from '../runtime/turnStages';
@@ -45,8 +44,11 @@ export interface WebSocketDeps {
   readonly replay: Replay;
   /** The catalog, for the session's trigger requests. */
   readonly triggers: ReadonlyMap<string, TriggerDef>;
-  /** Holds clients, areas, tokens and pairing codes. */
+  /** Holds pairing codes. */
   readonly store: Store;
+  /** The clients, areas and client tokens: the runtime's one instance, which its access guard reads too. */
+  readonly directory: Directory;
+  readonly tokens: TokenStore;
   /** Drives the sweep (deadlines, heartbeat) and reads connection ages. */
   readonly scheduler: SchedulerLike;
   readonly utcNow: () => string;
@@ -56,8 +58,6 @@ export interface WebSocketDeps {
   readonly log: Logger;
   /** Clock of the per-IP limiters; default `scheduler`. Tests pass a virtual one. */
   readonly limiterScheduler?: SchedulerLike;
-  /** Where the admin bootstrap token is read from; default `process.env`. */
-  readonly env?: NodeJS.ProcessEnv;
   /** What dashboards (`subscribe_dashboard`) are fed from; absent, there is no dashboard feed. */
   readonly dashboard?: DashboardSources;
   /** End-of-turn hook for write coalescing; default: the end of the turn, paced under load ({@link createFlushPacer}). */
@@ -115,8 +115,7 @@ export function createWebSocketComponent(cfg: HavenConfig['websocket'], deps: We
 
   const stats = () => connectionStats(connections);
 
-  const directory = createDirectory(store);
-  const tokens = createTokenStore(store, utcNow);
+  const { directory, tokens } = deps;
   const pairing = createPairingStore(store, deps.wallMs);
   const fanOut = new FanOut({
     directory,
@@ -201,7 +200,6 @@ export function createWebSocketComponent(cfg: HavenConfig['websocket'], deps: We
 
     async start() {
       if (status !== 'idle') return;
-      bootstrapAdmin(admin, deps.env ?? process.env, cfg.admin_token_env, log);
       subscriptions.push(
         deps.accepted$.subscribe((event) => fanOut.publishTrigger(event)),
         deps.bus.messages$<PowerEvent>('power').subscribe((event) => fanOut.publishPower(event)),

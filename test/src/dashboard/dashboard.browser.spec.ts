@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { createComponents } from '../../../src/runtime/components';
 import type { WebSocketComponent } from '../../../src/websocket/websocketComponent';
 import { startHub, type TestHub } from '../../helpers/hub';
 import { startLineServer, type LineServer } from '../../helpers/lineServer';
@@ -41,10 +40,7 @@ describe('dashboard in headless Chromium', function () {
 
   before(async () => {
     execFileSync(process.execPath, [join(ROOT, 'web', 'build.mjs')], { stdio: 'inherit' });
-    hub = await startHub(
-      {},
-      { components: (config, deps) => createComponents(config, deps, { websocket: { env: { [config.websocket.admin_token_env]: ADMIN_TOKEN } } }) },
-    );
+    hub = await startHub({}, { env: { HAVEN_ADMIN_TOKEN: ADMIN_TOKEN } });
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true });
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     // A wait that fails, fails well inside the test's own timeout.

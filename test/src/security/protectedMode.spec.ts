@@ -121,6 +121,18 @@ describe('security: protected mode, keys with roles, failed-authentication limit
     });
   });
 
+  describe('the admin token from the environment', () => {
+    it('is taken with the WebSocket transport off too: management needs it, and it opens management', async () => {
+      const token = 'env-admin-token-0123456789';
+      hub = await startHub({ websocket: { enabled: false } }, { peerAddress: peerAddress as never, env: { HAVEN_ADMIN_TOKEN: token } });
+      expect(hub.runtime.components.map((c) => c.name)).not.to.include('websocket');
+      // An admin exists now, so protected mode asks loopback callers for it as well.
+      expect((await call(hub, 'POST', '/api/register', {}, registration())).status).to.equal(401);
+      expect((await call(hub, 'POST', '/api/register', { authorization: `Bearer ${token}` }, registration())).status).to.equal(200);
+      expect((await call(hub, 'GET', '/api/registrations', { [PEER]: REMOTE, authorization: `Bearer ${token}` })).status).to.equal(200);
+    });
+  });
+
   describe('device keys', () => {
     it('HTTP inputs need a device (or admin) key when security.device_keys lists HTTP', async () => {
       hub = await startHub({ security: { device_keys: ['HTTP'] } }, { peerAddress: peerAddress as never });

@@ -190,10 +190,7 @@ describe('WebSocket connection and authentication', () => {
 
   it('accepts the admin token from the environment variable the config names, stored hashed', async () => {
     const token = 'env-admin-token-0123456789';
-    h = await startWsHub(
-      { websocket: { admin_token_env: 'HAVEN_TEST_WS_ADMIN' } },
-      { components: (config, deps) => [wireWebSocket(config, deps, { env: { HAVEN_TEST_WS_ADMIN: token } })] },
-    );
+    h = await startWsHub({ websocket: { admin_token_env: 'HAVEN_TEST_WS_ADMIN' } }, { env: { HAVEN_TEST_WS_ADMIN: token } });
     const list = await h.api('GET', '/api/clients', undefined, token);
     expect(list.status).to.equal(200);
     expect(list.body.clients.map((c: { id: string; role: string }) => [c.id, c.role])).to.deep.include(['admin', 'admin']);
