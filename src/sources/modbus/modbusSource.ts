@@ -1,8 +1,8 @@
 import { Subject, type Subscription } from 'rxjs';
 import type { Decision, TriggerDef } from '../../../streams/contracts';
 import { createHandshake$, INITIAL_HANDSHAKE, type HandshakeState } from '../../../streams/sources/modbusHandshake';
-import { createModbusMap, type ModbusBinding, type ModbusMap } from '../../../streams/sources/modbusMap';
-import { ConfigError } from '../../config/loadConfig';
+import type { ModbusBinding, ModbusMap } from '../../../streams/sources/modbusMap';
+import { modbusMapOf } from '../../config/startChecks';
 import type { HavenConfig, ListenerConfig } from '../../config/havenConfig';
 import type { Component, Report } from '../../hub';
 import type { Logger } from '../../log';
@@ -63,13 +63,12 @@ export function createModbusSource({ enabled, listen, modbus, triggers, report: 
     async start() {
       if (!enabled) return status.set({ state: 'disabled' });
       status.set({ state: 'starting' });
-      const resolved = createModbusMap(triggers.values(), modbus);
-      if (!resolved.ok) {
-        const error = new ConfigError('(haven config)', '/sources/modbus', `is not a usable address map: ${resolved.errors.join('; ')}`);
-        status.set({ state: 'failed', error: error.message });
+      try {
+        map = modbusMapOf(triggers, modbus);
+      } catch (error) {
+        status.set({ state: 'failed', error: (error as Error).message });
         throw error;
       }
-      map = resolved.map;
 
       // Fed by the decisions of this source's own reports: that also counts the ingress's
       // `overflow`, which never reaches the gateway's decisions.

@@ -268,6 +268,19 @@ describe('haven (the built CLI as a subprocess)', function () {
     expect(checked.err).to.contain(`${bad}: /comm/http/port must be integer`);
   });
 
+  it('config check: a Modbus map or a power binding the start would refuse is exit 1, as the start is', async () => {
+    const unusableMap = join(dir, 'modbus.json');
+    writeFileSync(unusableMap, JSON.stringify({ sources: { modbus: { triggers: [{ name: 'No.Such' }] } } }));
+    const map = await run('config', 'check', unusableMap);
+    expect(map.code, map.out).to.equal(1);
+    expect(map.err).to.contain('/sources/modbus is not a usable address map').and.contain('No.Such');
+    const binding = join(dir, 'power.json');
+    writeFileSync(binding, JSON.stringify({ power: { enabled: true, bindings: [{ trigger: 'No.Such', emergency_stop_timeout_ms: 60000 }] } }));
+    const bound = await run('config', 'check', binding);
+    expect(bound.code, bound.out).to.equal(1);
+    expect(bound.err).to.contain("/power/bindings/0/trigger names unknown trigger 'No.Such'");
+  });
+
   it('the hub stops cleanly on SIGTERM (exit 0)', async () => {
     hub.child.kill('SIGTERM');
     expect(await hub.exited, hub.err()).to.equal(0);
