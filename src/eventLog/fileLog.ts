@@ -33,6 +33,8 @@ export interface FileLogOptions {
   readonly log: Logger;
   /** Wall clock ms (retention by age). */
   readonly wallMs: () => number;
+  /** Runs `fn` every `ms` until the returned cancel (retention by age on a log that does not rotate); default an unref'd `setInterval`. */
+  readonly every?: (ms: number, fn: () => void) => () => void;
   /** Seams: the end of a turn, the write (a test makes it fail as a full disk would), and the fsync `always` waits for. */
   readonly defer?: EndOfTurn;
   readonly writeSync?: typeof writeSync;
@@ -77,6 +79,13 @@ interface ClosedSegment extends Segment {
 }
 
 const EVERYSEC_MS = 1000;
+/** How often a quiet log checks its closed segments' age: a rotation checks too, but a quiet log may not rotate for days. */
+export const RETENTION_CHECK_MS = 60_000;
+
+const everyUnref = (ms: number, fn: () => void): (() => void) => {
+  const timer = setInterval(fn, ms).unref();
+  return () => clearInterval(timer);
+};
 
 /**
  * The embedded event log: segment files of framed records (see recordFrame) in one folder,
@@ -321,7 +330,7 @@ export function openFileLog(options: FileLogOptions): OpenedLog {
         log.info(`event log: retention removed ${oldest.path}`);
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
-          log.warn(`event log: retention could not remove ${oldest.path}; it is tried again at the next rotation`, { error: String(err) });
+          log.warn(`event log: retention could not remove ${oldest.path}; it is tried again at the next rotation or age check`, { error: String(err) });
           break;
         }
         log.info(`event log: ${oldest.path} was already removed`);
@@ -331,6 +340,10 @@ export function openFileLog(options: FileLogOptions): OpenedLog {
     }
   }
   if (closed.length > 0) enforceRetention();
+  // Only age changes with time alone; the count and the bytes change only at a rotation.
+  const ageCheck = Number.isFinite(options.retain.maxAgeMs)
+    ? (options.every ?? everyUnref)(RETENTION_CHECK_MS, () => closed.length > 0 && enforceRetention())
+    : undefined;
 
   const segmentsNow = (): Segment[] => [...closed, ...(active ? [active] : [])];
   function totalBytes(): number {
@@ -394,6 +407,7 @@ export function openFileLog(options: FileLogOptions): OpenedLog {
       commit.flush();
       closedLog = true;
       if (everySecond) clearInterval(everySecond);
+      ageCheck?.();
       // Every sync asked for so far, the one queued behind the running one too, uses the
       // descriptor closed below: a sync left running would fail on it (EBADF) and answer a
       // stored batch not stored, or sync whatever file reused the number.

@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import type { TriggerEvent } from '../../../streams/contracts';
 import { emptyHubMemory, type MemoryRules } from '../../../streams/log/hubMemory';
 import type { EventLog } from '../../../src/eventLog/eventLog';
-import { openFileLog, type FileLogOptions } from '../../../src/eventLog/fileLog';
+import { openFileLog, RETENTION_CHECK_MS, type FileLogOptions } from '../../../src/eventLog/fileLog';
 import { frameBatch } from '../../../src/eventLog/recordFrame';
 import { segmentName } from '../../../src/eventLog/segments';
 import { SNAPSHOT_FILE, type LogSnapshot } from '../../../src/eventLog/snapshot';
@@ -589,6 +589,30 @@ describe('eventLog/fileLog', () => {
       wall = T0 + 90_001;
       await h.appendTurn(at(6));
       expect(segmentFiles(dir)).to.deep.equal([3, 4, 5, 6].map(segmentName));
+    });
+
+    it('by age on a quiet log: the periodic check removes what grew too old, with no rotation', async () => {
+      const dir = tempDir();
+      const checks: Array<{ ms: number; fn: () => void }> = [];
+      let cancelled = 0;
+      const every = (ms: number, fn: () => void) => {
+        checks.push({ ms, fn });
+        return () => void cancelled++;
+      };
+      const h = oneRecordSegments(dir, { maxAgeMs: 60_000 }, { every });
+      expect(checks.map((c) => c.ms)).to.deep.equal([RETENTION_CHECK_MS]);
+      await fill(h, 1, 3); // segments 1 and 2 closed at T0, 3 active
+      wall = T0 + 60_001;
+      expect(segmentFiles(dir), 'nothing happens between checks').to.deep.equal([1, 2, 3].map(segmentName));
+      checks[0].fn();
+      expect(segmentFiles(dir)).to.deep.equal([segmentName(3)]);
+      await h.log.close();
+      expect(cancelled).to.equal(1);
+      // Without an age limit there is nothing to check.
+      const none: number[] = [];
+      const unlimited = oneRecordSegments(tempDir(), {}, { every: (ms) => (none.push(ms), () => undefined) });
+      expect(none).to.deep.equal([]);
+      await unlimited.log.close();
     });
 
     it('never removes a segment the snapshot still needs, nor any while there is no snapshot', async () => {
