@@ -59,7 +59,8 @@ export function createTcpSocketActor(registration: Registration, deps: ActorDeps
       case 'connect':
         return open(effect.gen);
       case 'ready':
-        socket?.setKeepAlive(true, config.keepaliveMs);
+        // 0 is off: setKeepAlive(true, 0) would keep the system's default delay instead.
+        socket?.setKeepAlive(config.keepaliveMs > 0, config.keepaliveMs);
         socket?.setNoDelay(true);
         return;
       case 'write': {
