@@ -1,6 +1,6 @@
 import type { ErrorObject } from 'ajv';
 import { readFileSync } from 'node:fs';
-import { isAbsolute, resolve } from 'node:path';
+import { dirname, isAbsolute, resolve } from 'node:path';
 import type { TriggerDef } from '../../streams/contracts';
 import { allowedHostsErrors } from '../security/allowedHosts';
 import { whitelistErrors } from './compileWhitelist';
@@ -140,27 +140,37 @@ export interface ConfigSources {
   /** Haven config file; absent means the embedded defaults. */
   readonly configFile?: string;
   readonly env?: NodeJS.ProcessEnv;
-  /** Base folder for relative paths in the config (default: the repository root). */
+  /** What the embedded defaults' relative paths (`data`, `config/trigger_config.json`) are relative to (default: the repository root). */
   readonly baseDir?: string;
+  /** What relative paths from the environment and the command line are relative to (default: the current folder). */
+  readonly cwd?: string;
 }
 
 /** A config with its readonly fields opened, for the overrides applied between the two validations. */
 type Writable<T> = { -readonly [K in keyof T]: Writable<T[K]> };
 
-/** Reads the haven config (file or defaults), applies env overrides, validates it. */
-export function loadHavenConfig({ configFile, env = process.env, baseDir = resolve(CONFIG_DIR, '..') }: ConfigSources = {}): HavenConfig {
+/**
+ * Reads the haven config (file or defaults), applies env overrides, validates it. A relative path
+ * is taken from where it was written: one from the environment (`HAVEN_DATA_DIR`, what `haven start
+ * --data` sets) from the current folder, as a shell means it; one in a config file from that file's
+ * folder; an embedded default from the repository, so `npm start` finds its data from anywhere.
+ */
+export function loadHavenConfig({ configFile, env = process.env, baseDir = resolve(CONFIG_DIR, '..'), cwd = process.cwd() }: ConfigSources = {}): HavenConfig {
   const file = configFile ?? env.HAVEN_CONFIG;
-  const config = validateHavenConfig(file ? readJson(file) : {}, file ?? '(embedded defaults)') as Writable<HavenConfig>;
+  const raw = file ? readJson(resolve(cwd, file)) : {};
+  const config = validateHavenConfig(raw, file ?? '(embedded defaults)') as Writable<HavenConfig>;
+  const fileDir = file ? dirname(resolve(cwd, file)) : baseDir;
+  const inFile = (section: string, key: string): boolean => isPlainObject(raw) && isPlainObject(raw[section]) && raw[section][key] !== undefined;
+  const relativeTo = (fromEnv: string | undefined, section: string, key: string): string => (fromEnv ? cwd : inFile(section, key) ? fileDir : baseDir);
   // Environment overrides for the settings people change most when deploying.
   if (env.HAVEN_HTTP_PORT) config.comm.http.port = Number(env.HAVEN_HTTP_PORT);
   if (env.HAVEN_HTTP_HOST) config.comm.http.host = env.HAVEN_HTTP_HOST;
   if (env.HAVEN_DATA_DIR) config.storage.data_dir = env.HAVEN_DATA_DIR;
   if (env.REDIS_URL) config.bus.redis_url = env.REDIS_URL;
   if (env.HAVEN_TRIGGER_CONFIG) config.trigger.config_file = env.HAVEN_TRIGGER_CONFIG;
-  for (const key of ['config_file'] as const) {
-    const p = config.trigger[key];
-    if (!isAbsolute(p)) config.trigger[key] = resolve(baseDir, p);
-  }
-  if (config.storage.data_dir !== ':memory:' && !isAbsolute(config.storage.data_dir)) config.storage.data_dir = resolve(baseDir, config.storage.data_dir);
+  const catalog = config.trigger.config_file;
+  if (!isAbsolute(catalog)) config.trigger.config_file = resolve(relativeTo(env.HAVEN_TRIGGER_CONFIG, 'trigger', 'config_file'), catalog);
+  const data = config.storage.data_dir;
+  if (data !== ':memory:' && !isAbsolute(data)) config.storage.data_dir = resolve(relativeTo(env.HAVEN_DATA_DIR, 'storage', 'data_dir'), data);
   return validateHavenConfig(config, file ?? '(environment)');
 }
