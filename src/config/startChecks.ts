@@ -16,6 +16,7 @@ export function checkAgainstCatalog(config: HavenConfig, triggers: ReadonlyMap<s
       config.power.bindings,
       triggers,
       config.power.sockets.map((s) => s.name),
+      config.power.max_emergency_stop_timeout_ms,
     );
 }
 

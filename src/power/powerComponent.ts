@@ -46,8 +46,8 @@ export function createPowerComponent({ triggers, accepted$, ...serviceDeps }: Po
     name: 'power',
     service,
     async start() {
-      // A binding to an unknown trigger or socket stops the hub from starting (a ConfigError).
-      const resolved = resolveBindings(config.bindings, triggers, service.socketNames());
+      // A binding to an unknown trigger or socket, or past the emergency-stop bound, stops the hub from starting (a ConfigError).
+      const resolved = resolveBindings(config.bindings, triggers, service.socketNames(), config.max_emergency_stop_timeout_ms);
       started = true;
       service.start();
       bindings = bindTriggers(accepted$, resolved, service, log);

@@ -8,12 +8,24 @@ import type { PowerService } from './powerService';
 
 /**
  * The config's bindings checked against the catalog and the sockets: a binding to a trigger or a
- * socket that does not exist stops the start, naming the field.
+ * socket that does not exist, or with an emergency stop later than any instance may ask for, stops the start, naming the field.
  */
-export function resolveBindings(bindings: readonly BindingConfig[], triggers: ReadonlyMap<string, TriggerDef>, sockets: readonly string[]): TriggerBinding[] {
+export function resolveBindings(
+  bindings: readonly BindingConfig[],
+  triggers: ReadonlyMap<string, TriggerDef>,
+  sockets: readonly string[],
+  maxTimeoutMs: number,
+): TriggerBinding[] {
   return bindings.map((b, i) => {
     const at = `/power/bindings/${i}`;
     if (!triggers.has(b.trigger)) throw new ConfigError('(haven config)', `${at}/trigger`, `names unknown trigger '${b.trigger}'`);
+    // The same bound an instance started over HTTP has.
+    if (b.emergency_stop_timeout_ms > maxTimeoutMs)
+      throw new ConfigError(
+        '(haven config)',
+        `${at}/emergency_stop_timeout_ms`,
+        `is over power.max_emergency_stop_timeout_ms (${b.emergency_stop_timeout_ms} > ${maxTimeoutMs})`,
+      );
     const socket = b.socket ?? sockets[0];
     if (!sockets.includes(socket)) throw new ConfigError('(haven config)', `${at}/socket`, `names unknown socket '${socket}' (known: ${sockets.join(', ')})`);
     return { trigger: b.trigger, socket, on: b.on, off: b.off, emergencyStopTimeoutMs: b.emergency_stop_timeout_ms };

@@ -117,4 +117,19 @@ describe('power: emergency deadlines, restarts and trigger bindings in a running
     }
     expect(String(error)).to.contain("/power/bindings/0/trigger names unknown trigger 'Stage.Nope'");
   });
+
+  it('a binding whose emergency stop is past power.max_emergency_stop_timeout_ms stops the start too, as an instance over HTTP is refused', async () => {
+    let error: unknown;
+    dataDir = mkdtempSync(join(tmpdir(), 'haven-power-'));
+    try {
+      ph = await startPowerHub(
+        [{ name: 'main', driver: 'simulated' }],
+        { max_emergency_stop_timeout_ms: 60_000, bindings: [{ trigger: 'Stage.Power', emergency_stop_timeout_ms: 60_001 }] },
+        dataDir,
+      );
+    } catch (err) {
+      error = err;
+    }
+    expect(String(error)).to.contain('/power/bindings/0/emergency_stop_timeout_ms is over power.max_emergency_stop_timeout_ms (60001 > 60000)');
+  });
 });
