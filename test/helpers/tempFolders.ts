@@ -22,6 +22,8 @@ export function runTempFolder(prefix: string): string {
 export function isolateTempFolder(): { check(): void } {
   const runDir = mkdtempSync(join(tmpdir(), 'haven-run-'));
   process.env.TMPDIR = runDir;
+  // Mocha runs no root hook when no test is selected (a --grep matching none): the folder still goes.
+  process.once('exit', () => rmSync(runDir, { recursive: true, force: true }));
   return {
     check() {
       for (const dir of forTheRun.splice(0)) rmSync(dir, { recursive: true, force: true });
