@@ -10,7 +10,7 @@ export interface ServiceConfig {
   readonly mailboxSize: number;
   /** How long a TCP connect may take before it counts as failed. */
   readonly connectTimeoutMs: number;
-  /** TCP keepalive's idle time before the first probe; 0: keepalive off. */
+  /** TCP keepalive's idle time before the first probe, rounded up to whole seconds; 0: keepalive off. */
   readonly keepaliveMs: number;
   /** Reconnect policy (exponential with jitter). */
   readonly backoff: BackoffConfig;

@@ -14,6 +14,13 @@ import type { Delivery } from './delivery';
 import type { Registration } from './registration';
 import { describeError } from './serviceStatus';
 
+/**
+ * The keepalive delay Node is given: the kernel counts it in whole seconds and Node rounds down, so
+ * 500 ms would be 0 s, which the kernel refuses, leaving its default of two hours. Rounded up instead.
+ * (0 turns keepalive off; `setKeepAlive(true, 0)` would also keep that default.)
+ */
+export const keepaliveDelayMs = (ms: number): number => Math.ceil(ms / 1000) * 1000;
+
 /** Most deliveries one write waits for within a turn (bounded further by the mailbox size). */
 const BATCH_LINES = 256;
 
@@ -59,8 +66,7 @@ export function createTcpSocketActor(registration: Registration, deps: ActorDeps
       case 'connect':
         return open(effect.gen);
       case 'ready':
-        // 0 is off: setKeepAlive(true, 0) would keep the system's default delay instead.
-        socket?.setKeepAlive(config.keepaliveMs > 0, config.keepaliveMs);
+        socket?.setKeepAlive(config.keepaliveMs > 0, keepaliveDelayMs(config.keepaliveMs));
         socket?.setNoDelay(true);
         return;
       case 'write': {

@@ -114,6 +114,23 @@ describe('services/tcpSocketActor (virtual time)', () => {
     expect(a.status()).to.equal('connected');
   });
 
+  it('sets keepalive in whole seconds, rounded up (the kernel would refuse 500 ms as 0 s and keep its 2 h), and off for 0', async () => {
+    for (const [keepaliveMs, set] of [
+      [500, [true, 1000]],
+      [1500, [true, 2000]],
+      [3000, [true, 3000]],
+      [0, [false, 0]],
+    ] as const) {
+      sockets = [];
+      const a = actor([{ connect: 'accept' }], { keepaliveMs });
+      const started = a.start();
+      scheduler.flush();
+      expect(await started).to.equal(true);
+      expect(sockets[0].keepAlive, `keepalive_ms ${keepaliveMs}`).to.deep.equal(set);
+      await a.stop();
+    }
+  });
+
   it('keeps growing the delay when a connection drops before it was stable', () => {
     // up at 0, dropped at 1000 → retry 1100, up, dropped at once → retry after 200 → 1300.
     const a = actor([{ connect: 'accept', dropAfter: 1000 }, { connect: 'accept', dropAfter: 0 }, { connect: 'accept' }]);
