@@ -19,7 +19,11 @@ export function addConfigCommand(program: Command, ctx: CommandContext): void {
       try {
         const checked = loadHavenConfig({ configFile: file, env: ctx.env });
         const { triggers } = loadTriggerConfig(checked.trigger.config_file);
-        checkAgainstCatalog(checked, triggers);
+        try {
+          checkAgainstCatalog(checked, triggers);
+        } catch (err) {
+          throw err instanceof ConfigError ? err.in(file) : err;
+        }
         const { host, port } = checked.comm.http;
         ctx.out(`${file}: ok (HTTP on ${host}:${port}, data in ${checked.storage.data_dir}, ${triggers.size} triggers from ${checked.trigger.config_file})`);
       } catch (err) {

@@ -45,7 +45,7 @@ export async function startHub(opts: StartOpts, ctx: CommandContext): Promise<nu
   try {
     const config = loadHavenConfig({ configFile: ctx.configFile(), env });
     log = createConfiguredLogger(config.log);
-    runtime = createRuntime({ config, log });
+    runtime = createRuntime({ config, log, env });
     await runtime.start();
   } catch (err) {
     if (err instanceof ConfigError) {

@@ -1,6 +1,6 @@
 import type { ErrorObject } from 'ajv';
 import { readFileSync } from 'node:fs';
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { isAbsolute, resolve } from 'node:path';
 import type { TriggerDef } from '../../streams/contracts';
 import { allowedHostsErrors } from '../security/allowedHosts';
 import { whitelistErrors } from './compileWhitelist';
@@ -14,10 +14,15 @@ export class ConfigError extends Error {
   constructor(
     readonly file: string,
     readonly field: string,
-    detail: string,
+    readonly detail: string,
   ) {
     super(`${file}: ${field || '(root)'} ${detail}`);
     this.name = 'ConfigError';
+  }
+
+  /** The same problem, said of `file` (a check that sees the config, not the file it came from). */
+  in(file: string): ConfigError {
+    return new ConfigError(file, this.field, this.detail);
   }
 }
 
@@ -140,7 +145,7 @@ export interface ConfigSources {
   /** Haven config file; absent means the embedded defaults. */
   readonly configFile?: string;
   readonly env?: NodeJS.ProcessEnv;
-  /** What the embedded defaults' relative paths (`data`, `config/trigger_config.json`) are relative to (default: the repository root). */
+  /** What relative paths in a config file and the embedded defaults (`data`, `config/trigger_config.json`) are relative to (default: the repository root). */
   readonly baseDir?: string;
   /** What relative paths from the environment and the command line are relative to (default: the current folder). */
   readonly cwd?: string;
@@ -151,17 +156,16 @@ type Writable<T> = { -readonly [K in keyof T]: Writable<T[K]> };
 
 /**
  * Reads the haven config (file or defaults), applies env overrides, validates it. A relative path
- * is taken from where it was written: one from the environment (`HAVEN_DATA_DIR`, what `haven start
- * --data` sets) from the current folder, as a shell means it; one in a config file from that file's
- * folder; an embedded default from the repository, so `npm start` finds its data from anywhere.
+ * from the environment (`HAVEN_DATA_DIR`, what `haven start --data` sets) is the current folder's,
+ * as a shell means it; one in a config file or an embedded default is the repository's (`baseDir`),
+ * where `npm start` runs. Not the config file's folder: a config in a subfolder naming `data` has
+ * always meant the repository's data, and reading it elsewhere would start on an empty log, seqs from 1.
  */
 export function loadHavenConfig({ configFile, env = process.env, baseDir = resolve(CONFIG_DIR, '..'), cwd = process.cwd() }: ConfigSources = {}): HavenConfig {
   const file = configFile ?? env.HAVEN_CONFIG;
   const raw = file ? readJson(resolve(cwd, file)) : {};
   const config = validateHavenConfig(raw, file ?? '(embedded defaults)') as Writable<HavenConfig>;
-  const fileDir = file ? dirname(resolve(cwd, file)) : baseDir;
-  const inFile = (section: string, key: string): boolean => isPlainObject(raw) && isPlainObject(raw[section]) && raw[section][key] !== undefined;
-  const relativeTo = (fromEnv: string | undefined, section: string, key: string): string => (fromEnv ? cwd : inFile(section, key) ? fileDir : baseDir);
+  const relativeTo = (fromEnv: string | undefined): string => (fromEnv ? cwd : baseDir);
   // Environment overrides for the settings people change most when deploying.
   if (env.HAVEN_HTTP_PORT) config.comm.http.port = Number(env.HAVEN_HTTP_PORT);
   if (env.HAVEN_HTTP_HOST) config.comm.http.host = env.HAVEN_HTTP_HOST;
@@ -169,8 +173,8 @@ export function loadHavenConfig({ configFile, env = process.env, baseDir = resol
   if (env.REDIS_URL) config.bus.redis_url = env.REDIS_URL;
   if (env.HAVEN_TRIGGER_CONFIG) config.trigger.config_file = env.HAVEN_TRIGGER_CONFIG;
   const catalog = config.trigger.config_file;
-  if (!isAbsolute(catalog)) config.trigger.config_file = resolve(relativeTo(env.HAVEN_TRIGGER_CONFIG, 'trigger', 'config_file'), catalog);
+  if (!isAbsolute(catalog)) config.trigger.config_file = resolve(relativeTo(env.HAVEN_TRIGGER_CONFIG), catalog);
   const data = config.storage.data_dir;
-  if (data !== ':memory:' && !isAbsolute(data)) config.storage.data_dir = resolve(relativeTo(env.HAVEN_DATA_DIR, 'storage', 'data_dir'), data);
+  if (data !== ':memory:' && !isAbsolute(data)) config.storage.data_dir = resolve(relativeTo(env.HAVEN_DATA_DIR), data);
   return validateHavenConfig(config, file ?? '(environment)');
 }

@@ -273,12 +273,12 @@ describe('haven (the built CLI as a subprocess)', function () {
     writeFileSync(unusableMap, JSON.stringify({ sources: { modbus: { triggers: [{ name: 'No.Such' }] } } }));
     const map = await run('config', 'check', unusableMap);
     expect(map.code, map.out).to.equal(1);
-    expect(map.err).to.contain('/sources/modbus is not a usable address map').and.contain('No.Such');
+    expect(map.err).to.contain(`${unusableMap}: /sources/modbus is not a usable address map`).and.contain('No.Such');
     const binding = join(dir, 'power.json');
     writeFileSync(binding, JSON.stringify({ power: { enabled: true, bindings: [{ trigger: 'No.Such', emergency_stop_timeout_ms: 60000 }] } }));
     const bound = await run('config', 'check', binding);
     expect(bound.code, bound.out).to.equal(1);
-    expect(bound.err).to.contain("/power/bindings/0/trigger names unknown trigger 'No.Such'");
+    expect(bound.err).to.contain(`${binding}: /power/bindings/0/trigger names unknown trigger 'No.Such'`);
   });
 
   it('the hub stops cleanly on SIGTERM (exit 0)', async () => {
