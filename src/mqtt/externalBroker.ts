@@ -143,9 +143,9 @@ export function createExternalBroker(deps: ExternalBrokerDeps): MqttLink {
       });
       // Serving means trying: the hub starts whether or not the broker is up yet.
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, deps.connectTimeoutMs);
+        const timer = scheduler.schedule(() => resolve(), deps.connectTimeoutMs);
         c.once('connect', () => {
-          clearTimeout(timer);
+          timer.unsubscribe();
           resolve();
         });
       });
