@@ -1,5 +1,6 @@
 import { createUtcNow } from '../runtime/utcNow';
 import { issueClient } from '../websocket/adminService';
+import { createAdminStores } from '../websocket/adminStores';
 import { createDirectory } from '../websocket/directory';
 import { createTokenStore } from '../websocket/tokenStore';
 import type { Command } from 'commander';
@@ -18,13 +19,7 @@ export function addTokensCommand(program: Command, ctx: CommandContext): void {
     .option('--json', 'as JSON: {id, name, role, token}')
     .action((opts: { name: string; json?: boolean }) =>
       withStore(ctx, (store) => {
-        const utcNow = createUtcNow();
-        const { client: admin, token } = issueClient(
-          { directory: createDirectory(store), tokens: createTokenStore(store, utcNow), utcNow },
-          opts.name.trim() || 'admin',
-          'admin',
-          [],
-        );
+        const { client: admin, token } = issueClient(createAdminStores(store, createUtcNow()), opts.name.trim() || 'admin', 'admin', []);
         const { name } = admin;
         ctx.out(
           opts.json

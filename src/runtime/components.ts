@@ -15,7 +15,7 @@ import { createMqttComponent, inputTopicsOf, MQTT_SOURCE, outputTopicsOf, type M
 import type { MqttLink } from '../mqtt/mqttLink';
 import { createTcpSource, TCP_SOURCE, type TcpSource } from '../sources/tcp/tcpSource';
 import { createWebSource, WEB_SOURCE } from '../sources/web/webSource';
-import type { AdminStores } from '../websocket/bootstrapAdmin';
+import type { AdminStores } from '../websocket/adminStores';
 import type { Store } from '../storage/store';
 import { createWebSocketComponent, type WebSocketComponent, type WebSocketDeps } from '../websocket/websocketComponent';
 import type { Clock } from './clock';

@@ -39,15 +39,14 @@ import { monotonicScheduler } from './monotonicScheduler';
 import { loadLegacyState } from '../eventLog/legacyState';
 import type { SseComponent } from '../sse/sseComponent';
 import { requireAdmin } from '../websocket/routes/adminAuth';
-import { bootstrapAdmin, type AdminStores } from '../websocket/bootstrapAdmin';
-import { createDirectory } from '../websocket/directory';
+import { createAdminStores } from '../websocket/adminStores';
+import { bootstrapAdmin } from '../websocket/bootstrapAdmin';
 import { createAccessGuard, CREATE_ADMIN_HINT } from '../security/accessGuard';
 import { createAllowedHosts, type ResolveHost } from '../security/allowedHosts';
 import { guardedConnect } from '../security/guardedConnect';
 import { datagramFactory } from '../services/datagramSocket';
 import { createAuthFailureLimiter } from '../security/authFailureLimiter';
 import { createCredentials } from '../security/credentials';
-import { createTokenStore } from '../websocket/tokenStore';
 import type { WebSocketComponent } from '../websocket/websocketComponent';
 import { validators } from '../validation/validators';
 import { createHubTurn, type HubTurn } from './turnStages';
@@ -202,7 +201,7 @@ export function createRuntime({
 
   const bus = createBusFor(config, log);
   // Admins are the WebSocket directory's, kept in the store, so the guard holds with the WebSocket transport off too.
-  const adminStores: AdminStores = { directory: createDirectory(store), tokens: createTokenStore(store, utcNow), utcNow };
+  const adminStores = createAdminStores(store, utcNow);
   const allowTarget = createAllowedHosts({ entries: config.services.allowed_hosts, resolve: resolveHost });
   const services = createServiceDispatcher({
     store,

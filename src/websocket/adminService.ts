@@ -1,8 +1,8 @@
+import type { AdminStores } from './adminStores';
 import type { FanOut } from './fanOut';
-import { areaView, type AreaRecord, type ClientRecord, type Directory, type Role } from './directory';
+import { areaView, type AreaRecord, type ClientRecord, type Role } from './directory';
 import type { PairingStore } from './pairingStore';
 import { generateId } from './secrets';
-import type { TokenStore } from './tokenStore';
 
 /** Why an admin action did not happen; the router turns it into an HTTP status. */
 export interface AdminError {
@@ -19,12 +19,9 @@ export interface AreaChanges {
   readonly isEnabled?: boolean;
 }
 
-export interface AdminDeps {
-  readonly directory: Directory;
-  readonly tokens: TokenStore;
+export interface AdminDeps extends AdminStores {
   readonly pairing: PairingStore;
   readonly fanOut: FanOut;
-  readonly utcNow: () => string;
   readonly pairingTtlMs: number;
 }
 
@@ -40,7 +37,7 @@ const unique = (xs: readonly string[]) => [...new Set(xs.map((x) => x.trim()).fi
  */
 /** Stores a new client (or admin) with `areas` as given and issues its first token; the admin REST and the CLI alike. */
 export function issueClient(
-  { directory, tokens, utcNow }: Pick<AdminDeps, 'directory' | 'tokens' | 'utcNow'>,
+  { directory, tokens, utcNow }: AdminStores,
   name: string,
   role: Role,
   areas: readonly string[],

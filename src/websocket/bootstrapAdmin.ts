@@ -1,19 +1,11 @@
 import type { Logger } from '../log';
-import type { ClientRecord, Directory } from './directory';
-import type { TokenStore } from './tokenStore';
+import type { AdminStores } from './adminStores';
 
 /** Admin id of the token taken from the environment. */
 export const ENV_ADMIN_ID = 'admin';
 
 /** Shorter tokens are ignored: a bootstrap admin with a guessable token is worse than none. */
 const MIN_LENGTH = 16;
-
-/** Where admins and their tokens are kept. */
-export interface AdminStores {
-  readonly directory: Directory;
-  readonly tokens: TokenStore;
-  readonly utcNow: () => string;
-}
 
 /**
  * The environment's admin token (variable `websocket.admin_token_env`), hashed into the store as
@@ -33,12 +25,8 @@ export function bootstrapAdmin(stores: AdminStores, env: NodeJS.ProcessEnv, vari
 }
 
 /** Accepts `token` as the token of the admin `id`, created if missing (or made an admin again). */
-function ensureAdmin({ directory, tokens, utcNow }: AdminStores, id: string, token: string): ClientRecord {
-  let admin = directory.client(id);
-  if (!admin || admin.role !== 'admin') {
-    admin = { id, name: id, role: 'admin', areas: [], createdAt: admin?.createdAt ?? utcNow() };
-    directory.putClient(admin);
-  }
+function ensureAdmin({ directory, tokens, utcNow }: AdminStores, id: string, token: string): void {
+  const known = directory.client(id);
+  if (!known || known.role !== 'admin') directory.putClient({ id, name: id, role: 'admin', areas: [], createdAt: known?.createdAt ?? utcNow() });
   tokens.accept(token, id);
-  return admin;
 }
