@@ -33,7 +33,7 @@ export interface FileLogOptions {
   readonly log: Logger;
   /** Wall clock ms (retention by age). */
   readonly wallMs: () => number;
-  /** Runs `fn` every `ms` until the returned cancel (retention by age on a log that does not rotate); default an unref'd `setInterval`. */
+  /** Runs `fn` every `ms` until the returned cancel (the `everysec` fsync, retention by age on a log that does not rotate); default an unref'd `setInterval`. */
   readonly every?: (ms: number, fn: () => void) => () => void;
   /** Seams: the end of a turn, the write (a test makes it fail as a full disk would), and the fsync `always` waits for. */
   readonly defer?: EndOfTurn;
@@ -175,7 +175,8 @@ export function openFileLog(options: FileLogOptions): OpenedLog {
       });
     return queued;
   };
-  const everySecond = fsync === 'everysec' ? setInterval(() => unsynced && !syncing && void durable().catch(syncFailed), EVERYSEC_MS).unref() : undefined;
+  const every = options.every ?? everyUnref;
+  const stopEverySecond = fsync === 'everysec' ? every(EVERYSEC_MS, () => unsynced && !syncing && void durable().catch(syncFailed)) : undefined;
   function syncFailed(err: unknown): void {
     log.error('event log: fsync failed', { error: String(err) });
   }
@@ -341,9 +342,7 @@ export function openFileLog(options: FileLogOptions): OpenedLog {
   }
   if (closed.length > 0) enforceRetention();
   // Only age changes with time alone; the count and the bytes change only at a rotation.
-  const ageCheck = Number.isFinite(options.retain.maxAgeMs)
-    ? (options.every ?? everyUnref)(RETENTION_CHECK_MS, () => closed.length > 0 && enforceRetention())
-    : undefined;
+  const ageCheck = Number.isFinite(options.retain.maxAgeMs) ? every(RETENTION_CHECK_MS, () => closed.length > 0 && enforceRetention()) : undefined;
 
   const segmentsNow = (): Segment[] => [...closed, ...(active ? [active] : [])];
   function totalBytes(): number {
@@ -406,7 +405,7 @@ export function openFileLog(options: FileLogOptions): OpenedLog {
       if (closedLog) return;
       commit.flush();
       closedLog = true;
-      if (everySecond) clearInterval(everySecond);
+      stopEverySecond?.();
       ageCheck?.();
       // Every sync asked for so far, the one queued behind the running one too, uses the
       // descriptor closed below: a sync left running would fail on it (EBADF) and answer a
