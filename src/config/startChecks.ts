@@ -1,8 +1,7 @@
 import type { TriggerDef } from '../../streams/contracts';
-import { createModbusMap, type ModbusMap } from '../../streams/sources/modbusMap';
 import { resolveBindings } from '../power/triggerBindings';
+import { modbusMapOf } from '../sources/modbus/modbusSource';
 import type { HavenConfig } from './havenConfig';
-import { ConfigError } from './loadConfig';
 
 /**
  * What the components check against the trigger catalog when they start, checked without starting
@@ -18,11 +17,4 @@ export function checkAgainstCatalog(config: HavenConfig, triggers: ReadonlyMap<s
       config.power.sockets.map((s) => s.name),
       config.power.max_emergency_stop_timeout_ms,
     );
-}
-
-/** The Modbus source's address map for the catalog; a ConfigError listing every problem when it is not usable. */
-export function modbusMapOf(triggers: ReadonlyMap<string, TriggerDef>, modbus: HavenConfig['sources']['modbus']): ModbusMap {
-  const resolved = createModbusMap(triggers.values(), modbus);
-  if (!resolved.ok) throw new ConfigError('(haven config)', '/sources/modbus', `is not a usable address map: ${resolved.errors.join('; ')}`);
-  return resolved.map;
 }

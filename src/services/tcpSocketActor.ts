@@ -19,7 +19,7 @@ import { describeError } from './serviceStatus';
  * 500 ms would be 0 s, which the kernel refuses, leaving its default of two hours. Rounded up instead.
  * (0 turns keepalive off; `setKeepAlive(true, 0)` would also keep that default.)
  */
-export const keepaliveDelayMs = (ms: number): number => Math.ceil(ms / 1000) * 1000;
+const keepaliveDelayMs = (ms: number): number => Math.ceil(ms / 1000) * 1000;
 
 /** Most deliveries one write waits for within a turn (bounded further by the mailbox size). */
 const BATCH_LINES = 256;

@@ -1,5 +1,6 @@
 import type { ErrorObject } from 'ajv';
 import * as generated from './validators.generated';
+import type { ObjectDefault } from './validatorsCode';
 
 /** A schema's check: true when `data` passes (its defaults filled in), otherwise `errors` says why. */
 export interface Validator {
@@ -20,7 +21,4 @@ export const configSections: readonly Validator[] = (generated.configSections as
 export const configKeys: ReadonlySet<string> = new Set(generated.configKeys as string[]);
 
 /** The config's non-empty object defaults, outermost first (see validatorsCode.ts's objectDefaults). */
-export const objectDefaults = generated.objectDefaults as ReadonlyArray<{
-  readonly path: readonly string[];
-  readonly value: Readonly<Record<string, unknown>>;
-}>;
+export const objectDefaults = generated.objectDefaults as readonly ObjectDefault[];

@@ -1,8 +1,8 @@
 import { Subject, type Subscription } from 'rxjs';
 import type { Decision, TriggerDef } from '../../../streams/contracts';
 import { createHandshake$, INITIAL_HANDSHAKE, type HandshakeState } from '../../../streams/sources/modbusHandshake';
-import type { ModbusBinding, ModbusMap } from '../../../streams/sources/modbusMap';
-import { modbusMapOf } from '../../config/startChecks';
+import { createModbusMap, type ModbusBinding, type ModbusMap } from '../../../streams/sources/modbusMap';
+import { ConfigError } from '../../config/loadConfig';
 import type { HavenConfig, ListenerConfig } from '../../config/havenConfig';
 import type { Component, Report } from '../../hub';
 import type { Logger } from '../../log';
@@ -34,6 +34,16 @@ export interface ModbusSourceDeps {
   readonly refused?: (source: string, reason: string) => void;
   /** The hub's log; the source logs as a child of it. */
   readonly log: Logger;
+}
+
+/**
+ * The address map of `modbus` for the catalog, as the source starts on it (and `haven config
+ * check` checks it): a ConfigError listing every problem when it is not usable.
+ */
+export function modbusMapOf(triggers: ReadonlyMap<string, TriggerDef>, modbus: HavenConfig['sources']['modbus']): ModbusMap {
+  const resolved = createModbusMap(triggers.values(), modbus);
+  if (!resolved.ok) throw new ConfigError('(haven config)', '/sources/modbus', `is not a usable address map: ${resolved.errors.join('; ')}`);
+  return resolved.map;
 }
 
 /**
