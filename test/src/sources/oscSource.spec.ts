@@ -450,6 +450,30 @@ describe('OSC source over TCP: a sender whose packets await their decisions', ()
     return { flood, port: source.address()!.port };
   };
 
+  /**
+   * A sender writes `bytes` at once; once `reported()` holds, a second sender's three answered
+   * probes are three rounds of the event loop, in which the source reads every socket it has not
+   * paused: whatever the first sender's socket still yields by then, it yielded past the bound.
+   */
+  const floodThenProbe = async (port: number, bytes: Buffer, reported: () => boolean) => {
+    const sender = await tcpDevice(port, 'slip');
+    closers.push(sender.destroy);
+    sender.raw(bytes);
+    await waitFor(reported, 'the first packets reported');
+    const probe = await tcpDevice(port, 'slip');
+    closers.push(probe.destroy);
+    for (let round = 1; round <= 3; round++) {
+      probe.send(
+        encodeMessage('/haven/trigger/Probe/Ping', [
+          { type: 'N', value: null },
+          { type: 'i', value: round },
+        ]),
+      );
+      await probe.until(round);
+    }
+    return { sender, probe };
+  };
+
   it('stops reading at sources.osc.max_in_flight packets owed, then answers every packet in order once decided', async () => {
     const { flood, port } = await startHeldSource();
     // 200 packets of about 4 KB, written at once: some 50 reads' worth.
@@ -462,22 +486,11 @@ describe('OSC source over TCP: a sender whose packets await their decisions', ()
         ]),
         'slip',
       );
-    const sender = await tcpDevice(port, 'slip');
-    closers.push(sender.destroy);
-    sender.raw(Buffer.concat(Array.from({ length: sent }, (_, i) => packet(i + 1))));
-    await waitFor(() => flood.length >= MAX_IN_FLIGHT, `${MAX_IN_FLIGHT} packets reported`);
-    // Each answered probe is a round of the hub's event loop, in which it reads every socket it has not paused.
-    const probe = await tcpDevice(port, 'slip');
-    closers.push(probe.destroy);
-    for (let round = 1; round <= 3; round++) {
-      probe.send(
-        encodeMessage('/haven/trigger/Probe/Ping', [
-          { type: 'N', value: null },
-          { type: 'i', value: round },
-        ]),
-      );
-      await probe.until(round);
-    }
+    const { sender, probe } = await floodThenProbe(
+      port,
+      Buffer.concat(Array.from({ length: sent }, (_, i) => packet(i + 1))),
+      () => flood.length >= MAX_IN_FLIGHT,
+    );
     // The read that reached the bound started below it and carries at most READ_BYTES / packet size more.
     const bound = MAX_IN_FLIGHT + Math.floor(READ_BYTES / packet(1).length);
     const whileHeld = flood.length;
@@ -512,21 +525,7 @@ describe('OSC source over TCP: a sender whose packets await their decisions', ()
         'slip',
       );
     const frames = Array.from({ length: bundles }, (_, b) => frameOf(b));
-    const sender = await tcpDevice(port, 'slip');
-    closers.push(sender.destroy);
-    sender.raw(Buffer.concat(frames));
-    await waitFor(() => flood.length >= perBundle, 'the first bundle reported');
-    const probe = await tcpDevice(port, 'slip');
-    closers.push(probe.destroy);
-    for (let round = 1; round <= 3; round++) {
-      probe.send(
-        encodeMessage('/haven/trigger/Probe/Ping', [
-          { type: 'N', value: null },
-          { type: 'i', value: round },
-        ]),
-      );
-      await probe.until(round);
-    }
+    const { sender } = await floodThenProbe(port, Buffer.concat(frames), () => flood.length >= perBundle);
     // The read that reached the bound holds at most the bundles of READ_BYTES, and one it completed.
     const bound = perBundle * (Math.ceil(READ_BYTES / frames[0].length) + 1);
     expect(flood.length, `messages reported while held (bound ${bound}; counting bundles would allow ${MAX_IN_FLIGHT * perBundle})`).to.be.within(
