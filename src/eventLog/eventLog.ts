@@ -25,8 +25,8 @@ export interface LogStats {
  * settle, once the record is as durable as the fsync policy says. Nothing reads an input the log
  * did not take, and nothing is answered "accepted" that a process crash would forget.
  *
- * Small on purpose (append, read from a seq, read a time range, tail, snapshot behind the
- * implementation), so a Redis Streams log can take the same place.
+ * Small on purpose (append, read from a seq, read a time range, tail, snapshot), so a Redis
+ * Streams log can take the same place.
  */
 export interface EventLog {
   /** Stages `event` (seqs increasing). Resolves once stored; rejects when it could not be (disk full). */
@@ -40,6 +40,15 @@ export interface EventLog {
   /** Records whose timestamp is in `[sinceMs, untilMs)`, oldest first, at most `limit`. */
   range(sinceMs: number, untilMs?: number, limit?: number): TriggerEvent[];
   stats(): LogStats;
+  /**
+   * Captures the hub's memory (cache, seq, last ids, gate state) at the newest stored record, so a
+   * start-up rebuilds it from there and reads only the records after it. Resolves once the snapshot
+   * is kept: written after the log up to it is synced (as durable as the fsync policy), never ahead
+   * of what the disk confirmed. A snapshot that could not be written is logged, not thrown: the
+   * next start-up reads more of the log, nothing is lost. The log takes one by itself every
+   * `journal.snapshot_every` records, at each segment's start and at close.
+   */
+  snapshot(): Promise<void>;
   /** Writes what is staged, syncs, snapshots and closes. Appends after it reject. */
   close(): Promise<void>;
 }

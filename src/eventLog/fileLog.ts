@@ -266,12 +266,14 @@ export function openFileLog(options: FileLogOptions): OpenedLog {
   const onWritten = (events: readonly TriggerEvent[]): void => {
     for (const event of events) history.remember(event);
     sinceSnapshot += events.length;
-    if (sinceSnapshot >= options.snapshotEvery) takeSnapshot();
+    // In the background, and not queued behind one already waiting: the next batch asks again.
+    if (sinceSnapshot >= options.snapshotEvery && snapshotting === undefined) void takeSnapshot();
   };
   const commit = createGroupCommit(sink, onWritten, options.defer);
 
   // ---- Snapshots: the memory and its position are captured at once; the file is written once the log up to there is synced.
-  let snapshotting = false;
+  /** The snapshot waiting for its sync, if any. */
+  let snapshotting: Promise<void> | undefined;
   let snapshotSegment = snapshot?.segment ?? 0;
   interface Captured {
     readonly seq: number;
@@ -296,22 +298,22 @@ export function openFileLog(options: FileLogOptions): OpenedLog {
       log.warn('event log: snapshot failed; start-up will read more of the log', { error: String(err) });
     }
   }
-  function takeSnapshot(): void {
-    if (active === undefined || snapshotting || memory.seq === lastSnapshotSeq) return;
+  /** A snapshot at the newest record; one asked for while another waits for its sync follows it. */
+  function takeSnapshot(): Promise<void> {
+    if (snapshotting !== undefined) return snapshotting.then(takeSnapshot);
+    if (active === undefined || memory.seq === lastSnapshotSeq) return Promise.resolve();
     const captured = captureSnapshot();
-    if (fsync === 'no' || closedLog) return saveSnapshot(captured);
-    snapshotting = true;
-    durable().then(
-      () => {
-        snapshotting = false;
-        // A rotation meanwhile wrote a newer one.
-        if (captured.seq > lastSnapshotSeq) saveSnapshot(captured);
-      },
-      (err) => {
-        snapshotting = false;
-        syncFailed(err);
-      },
+    if (fsync === 'no' || closedLog) {
+      saveSnapshot(captured);
+      return Promise.resolve();
+    }
+    const waiting = durable().then(
+      // A rotation meanwhile wrote a newer one.
+      () => void (captured.seq > lastSnapshotSeq && saveSnapshot(captured)),
+      syncFailed,
     );
+    snapshotting = waiting.finally(() => (snapshotting = undefined));
+    return snapshotting;
   }
 
   // ---- Retention: closed segments go oldest first while any limit is passed; none the snapshot still needs.
@@ -401,6 +403,7 @@ export function openFileLog(options: FileLogOptions): OpenedLog {
         ...(failing || syncFailing ? { failing: failing ?? syncFailing } : {}),
       };
     },
+    snapshot: () => (closedLog ? Promise.reject(new Error('The event log is closed')) : takeSnapshot()),
     async close() {
       if (closedLog) return;
       commit.flush();
@@ -411,6 +414,8 @@ export function openFileLog(options: FileLogOptions): OpenedLog {
       // descriptor closed below: a sync left running would fail on it (EBADF) and answer a
       // stored batch not stored, or sync whatever file reused the number.
       for (let inFlight = queued ?? syncing; inFlight; inFlight = queued ?? syncing) await inFlight.catch(() => undefined);
+      // A snapshot waiting for one of them is kept first; the one below, over the synced tail, then follows it.
+      await snapshotting;
       // A failed batch still on the file (it could not be cut back) would be read back as stored at the next start.
       try {
         cutUncut();
@@ -432,7 +437,7 @@ export function openFileLog(options: FileLogOptions): OpenedLog {
         }
         try {
           // Only over a synced tail: a snapshot past what the disk confirmed would outlive it on a power cut.
-          if (synced) takeSnapshot();
+          if (synced) void takeSnapshot();
         } finally {
           closeSync(active.fd);
         }

@@ -39,6 +39,8 @@ export function createMemoryLog({ capacity, replayLimit }: MemoryLogLimits, memo
         })
         .slice(0, limit),
     stats: () => ({ segments: 0, bytes: 0, oldestSeq: ring.size > 0 ? (ring.ring[ring.start] as TriggerEvent).seq : 0, newestSeq: memory.seq, fsync: 'no' }),
+    // Its memory is the whole of it: a restart keeps nothing to start from.
+    snapshot: () => (closed ? Promise.reject(new Error('The event log is closed')) : Promise.resolve()),
     close: async () => {
       commit.flush();
       closed = true;

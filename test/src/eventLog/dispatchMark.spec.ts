@@ -32,6 +32,7 @@ function logOf(last: number, statuses: number[] = []): EventLog {
     after: (seq) => ({ events: all.filter((e) => e.seq > seq) }),
     range: () => [],
     stats: () => ({ segments: 1, bytes: 0, oldestSeq: 1, newestSeq: last, fsync: 'no' }),
+    snapshot: () => Promise.resolve(),
     close: () => Promise.resolve(),
   };
 }

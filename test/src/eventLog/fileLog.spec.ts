@@ -426,6 +426,54 @@ describe('eventLog/fileLog', () => {
       expect(open(dir).recovery).to.deep.include({ fromSnapshot: true, tailRecords: 0 });
     });
 
+    it('snapshot(): one at the newest record when asked, so a start-up after a crash reads no records', async () => {
+      const dir = tempDir();
+      const h = open(dir);
+      await fill(h, 1, 4);
+      expect(readdirSync(dir)).not.to.include(SNAPSHOT_FILE);
+      await h.log.snapshot();
+      expect(readSnapshotFile(dir)).to.include({ segment: 1, offset: 4 * frameBytes(at(1)) });
+      expect(readSnapshotFile(dir).memory.seq).to.equal(4);
+      const again = open(crashCopy(dir));
+      expect(again.recovery).to.deep.include({ fromSnapshot: true, tailRecords: 0 });
+      expect(again.memory.seq).to.equal(4);
+    });
+
+    it('snapshot(): kept only once the log up to it is synced; one asked for meanwhile follows it, at the newer record', async () => {
+      const sync = parkedSync();
+      const dir = tempDir();
+      const h = open(dir, { fsync: 'always', fdatasync: sync.fake });
+      const stored = h.log.append(at(1));
+      h.endTurn();
+      const first = h.log.snapshot();
+      expect(await stateOf(first)).to.equal('pending');
+      expect(readdirSync(dir), 'not ahead of the disk').not.to.include(SNAPSHOT_FILE);
+      const more = h.log.append(at(2));
+      h.endTurn();
+      const second = h.log.snapshot();
+      sync.complete();
+      await stored;
+      expect(await stateOf(first), 'its own sync is the one after record 1').to.equal('pending');
+      sync.complete();
+      await Promise.all([more, first]);
+      expect(readSnapshotFile(dir).memory.seq).to.equal(1);
+      expect(await stateOf(second), 'taken after the first, at record 2, and waiting for its sync').to.equal('pending');
+      sync.complete();
+      await second;
+      expect(readSnapshotFile(dir).memory.seq).to.equal(2);
+      expect(sync.pending).to.have.length(0);
+    });
+
+    it('snapshot() after close rejects', async () => {
+      const h = open(tempDir());
+      await h.log.close();
+      const err = await h.log.snapshot().then(
+        () => null,
+        (e: Error) => e,
+      );
+      expect(err?.message).to.equal('The event log is closed');
+    });
+
     it('snapshots at rotation, at the new segment start', async () => {
       const dir = tempDir();
       const h = open(dir, { segmentBytes: 2 * frameBytes(at(1)) });

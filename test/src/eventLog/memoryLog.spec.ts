@@ -93,4 +93,16 @@ describe('eventLog/memoryLog', () => {
     );
     expect(late).to.equal('The event log is closed');
   });
+
+  it('has nothing to snapshot (a restart keeps nothing): snapshot() settles at once, and rejects after close', async () => {
+    const m = open(5);
+    await m.fill(1, 2);
+    await m.log.snapshot();
+    await m.log.close();
+    const late = await m.log.snapshot().then(
+      () => 'taken',
+      (err: Error) => err.message,
+    );
+    expect(late).to.equal('The event log is closed');
+  });
 });
