@@ -122,8 +122,9 @@ export function wireWebSocket(
 
 /** The SSE transport, wired; envelopes name the areas of a trigger, which `websocket` owns. */
 function wireSse(config: HavenConfig, deps: ComponentDeps, websocket?: WebSocketComponent): Component {
-  const { bus, lastSeq, replay, store, scheduler, triggers, clock, log } = deps;
+  const { committed$, bus, lastSeq, replay, store, scheduler, triggers, clock, log } = deps;
   return createSseComponent(config.sse, {
+    committed$,
     bus,
     lastSeq,
     replay,

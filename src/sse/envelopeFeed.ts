@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { map, merge, share, type Observable } from 'rxjs';
+import { filter, map, merge, share, type Observable } from 'rxjs';
 import type { TriggerDef, TriggerEvent } from '../../streams/contracts';
 import type { EventEnvelope } from '../../streams/sse/envelope';
 import { powerEnvelope, type PowerChange } from '../../streams/sse/powerEnvelope';
@@ -25,8 +25,11 @@ function withOrigin$<T>(bus: Bus, topic: BusTopic, own: string): Observable<BusM
   return bus.messagesWithOrigin$ ? bus.messagesWithOrigin$<T>(topic) : bus.messages$<T>(topic).pipe(map((payload) => ({ topic, origin: own, payload })));
 }
 
-/** What the feed reads: the bus, the catalog (for envelope fields), the journal, the wall clock. */
+/** What the feed reads: the log's committed records, the bus, the catalog (for envelope fields), the journal, the wall clock. */
 export interface EnvelopeFeedDeps {
+  /** Every record this process's log committed, as written (the log's tail). */
+  readonly committed$: Observable<TriggerEvent>;
+  /** Other processes' events (through Redis), and every process's service and power changes. */
   readonly bus: Bus;
   readonly triggers: ReadonlyMap<string, TriggerDef>;
   readonly replay: JournalReplay;
@@ -34,10 +37,12 @@ export interface EnvelopeFeedDeps {
 }
 
 /**
- * Builds envelopes once per event for all streams. Trigger events come from the bus topic
- * `events` (published by the runtime right after the journal append, so a journal read and a
- * subscription made in one synchronous step never miss or repeat one); events of other processes
- * (Redis) are marked `relayedFrom`. Services and power events come from their topics.
+ * Builds envelopes once per event for all streams. This process's trigger events come from what
+ * its log committed, as every other consumer's do: the log emits a record as it writes it, so a
+ * journal read and a subscription made in one synchronous step never miss or repeat one. Events of
+ * other processes come from the bus topic `events` (Redis) and are marked `relayedFrom`; the
+ * bus's copies of this process's own are left to the log. Services and power events come from
+ * their topics.
  */
 export function createEnvelopeFeed(deps: EnvelopeFeedDeps, areasOfTrigger: AreasOfTrigger = () => []): EnvelopeFeed {
   const origin = deps.bus.origin ?? randomUUID();
@@ -51,7 +56,11 @@ export function createEnvelopeFeed(deps: EnvelopeFeedDeps, areasOfTrigger: Areas
   // Service and power events are not journaled, so a random uuid is as good as any.
   const busContext = (from: string) => ({ eventUuid: randomUUID(), now: deps.utcNow(), ...(from !== origin && { relayedFrom: from }) });
   const live$ = merge(
-    withOrigin$<TriggerEvent>(deps.bus, 'events', origin).pipe(map((m) => toEnvelope(m.payload, m.origin))),
+    deps.committed$.pipe(map((e) => toEnvelope(e, origin))),
+    withOrigin$<TriggerEvent>(deps.bus, 'events', origin).pipe(
+      filter((m) => m.origin !== origin),
+      map((m) => toEnvelope(m.payload, m.origin)),
+    ),
     withOrigin$<ServiceChange>(deps.bus, 'services', origin).pipe(map((m) => serviceEnvelope(m.payload, busContext(m.origin)))),
     withOrigin$<PowerChange>(deps.bus, 'power', origin).pipe(map((m) => powerEnvelope(m.payload, busContext(m.origin)))),
   ).pipe(share());

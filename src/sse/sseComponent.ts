@@ -1,6 +1,6 @@
 import type Router from '@koa/router';
-import type { SchedulerLike } from 'rxjs';
-import type { TriggerDef } from '../../streams/contracts';
+import type { Observable, SchedulerLike } from 'rxjs';
+import type { TriggerDef, TriggerEvent } from '../../streams/contracts';
 import type { Bus } from '../bus/bus';
 import type { HavenConfig } from '../config/havenConfig';
 import type { Component, ComponentHealth } from '../hub';
@@ -14,7 +14,9 @@ import { createStreamService } from './streamService';
 
 /** What the SSE transport reads. */
 export interface SseComponentDeps {
-  /** The bus carries every event to stream (this process's and, through Redis, the others'). */
+  /** What this process's event log committed: the events to stream. */
+  readonly committed$: Observable<TriggerEvent>;
+  /** Other processes' events (through Redis), and the service and power changes to stream. */
   readonly bus: Bus;
   /** Journal reads for streams that resume. */
   readonly replay: Replay;
@@ -43,7 +45,8 @@ type Status = 'idle' | 'serving' | 'shutting_down' | 'stopped';
 
 /**
  * The Server-Sent Events transport as a component: `GET /api/events/stream` and its stats, fed
- * by the bus (this process's events, and other processes' through Redis).
+ * by what the event log committed, and by the bus (other processes' events through Redis, the
+ * service and power changes).
  */
 export function createSseComponent(config: HavenConfig['sse'], deps: SseComponentDeps): SseComponent {
   const { store, utcNow, areasOfTrigger } = deps;

@@ -20,17 +20,18 @@ const triggers = new Map([
 const utcNow = () => '2026-01-11T18:40:00.000Z';
 
 describe('envelopeFeed', () => {
-  it('gives a live event and its replay the same envelope, areas included', () => {
+  it('gives a live event (as the log committed it) and its replay the same envelope, areas included', () => {
     const bus = createLocalBus();
+    const committed$ = new Subject<TriggerEvent>();
     const journal: TriggerEvent[] = [];
-    const feed = createEnvelopeFeed({ bus, triggers, utcNow, replay: (after) => ({ events: journal.filter((e) => e.seq > after) }) }, (name) =>
+    const feed = createEnvelopeFeed({ committed$, bus, triggers, utcNow, replay: (after) => ({ events: journal.filter((e) => e.seq > after) }) }, (name) =>
       name === 'Phone.Button' ? ['Lobby'] : [],
     );
     const live: EventEnvelope[] = [];
     const s = feed.live$.subscribe((e) => live.push(e));
     const e = triggerEvent(1);
     journal.push(e);
-    bus.publish('events', e);
+    committed$.next(e);
     const replayed = feed.replay(0);
     expect('events' in replayed && replayed.events).to.deep.equal(live);
     expect(live[0]).to.deep.include({ areaNames: ['Lobby'], deviceName: 'Red Telephone' });
@@ -38,7 +39,7 @@ describe('envelopeFeed', () => {
     s.unsubscribe();
   });
 
-  it('marks events of another origin as relayed, with the uuid that origin gives them', () => {
+  it("streams this process's events from its log and other processes' from the bus, marked relayed with the uuid their origin gives them", () => {
     const events$ = new Subject<BusMessage<unknown>>();
     const bus: Bus = {
       origin: 'hub-a',
@@ -49,14 +50,18 @@ describe('envelopeFeed', () => {
       close: async () => undefined,
     };
     const other: Bus = { ...bus, origin: 'hub-b' };
-    const atA = createEnvelopeFeed({ bus, triggers, utcNow, replay: () => ({ events: [] }) });
-    const atB = createEnvelopeFeed({ bus: other, triggers, utcNow, replay: () => ({ events: [] }) });
+    const committedAtA = new Subject<TriggerEvent>();
+    const atA = createEnvelopeFeed({ committed$: committedAtA, bus, triggers, utcNow, replay: () => ({ events: [] }) });
+    const atB = createEnvelopeFeed({ committed$: NEVER, bus: other, triggers, utcNow, replay: () => ({ events: [] }) });
     const a: EventEnvelope[] = [];
     const b: EventEnvelope[] = [];
     atA.live$.subscribe((e) => a.push(e));
     atB.live$.subscribe((e) => b.push(e));
+    committedAtA.next(triggerEvent(5));
     events$.next({ topic: 'events', origin: 'hub-a', payload: triggerEvent(5) });
+    expect(a, "hub-a's own copy on the bus is not shown again").to.have.length(1);
     expect(a[0]).not.to.have.property('relayedFrom');
+    expect(b).to.have.length(1);
     expect(b[0]).to.deep.include({ relayedFrom: 'hub-a', eventUuid: a[0].eventUuid });
   });
 
