@@ -62,4 +62,32 @@ describe('service tally', () => {
       });
     });
   });
+
+  it('subscribes to its three inputs while it is subscribed, and lets go of all three when unsubscribed', () => {
+    const ts = createTestScheduler();
+    ts.run(({ hot, expectObservable, expectSubscriptions }) => {
+      const settled$ = hot('--w------', { w: { service: 'A', result: 'written' } });
+      const status$ = hot<{ service: string; status: string }>('---------');
+      const sample$ = hot('---s-----');
+      expectObservable(serviceTallies(settled$, status$, ts, sample$), '-^---!').toBe('-a-b-', {
+        a: {},
+        b: { A: { delivered: 1, expired: 0, downSince: null } },
+      });
+      for (const input of [settled$, status$, sample$]) expectSubscriptions(input.subscriptions).toBe('-^---!');
+    });
+  });
+
+  it('lets go of all three inputs when sample$ completes', () => {
+    const ts = createTestScheduler();
+    ts.run(({ hot, expectObservable, expectSubscriptions }) => {
+      const settled$ = hot('--w------', { w: { service: 'A', result: 'written' } });
+      const status$ = hot<{ service: string; status: string }>('---------');
+      const sample$ = hot('---s-|');
+      expectObservable(serviceTallies(settled$, status$, ts, sample$)).toBe('a--b-|', {
+        a: {},
+        b: { A: { delivered: 1, expired: 0, downSince: null } },
+      });
+      for (const input of [settled$, status$, sample$]) expectSubscriptions(input.subscriptions).toBe('^----!');
+    });
+  });
 });
