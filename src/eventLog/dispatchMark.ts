@@ -2,6 +2,7 @@ import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from '../log';
 import type { EventLog } from './eventLog';
+import { everyUnref, type Every } from './repeating';
 
 const MARK_FILE = 'dispatched.json';
 const MARK_EVERY_MS = 1000;
@@ -21,13 +22,13 @@ export interface DispatchMark {
   stop(): void;
 }
 
-/** The mark of the log in `dir`; undefined `dir` (a hub that keeps nothing) marks nothing. */
-export function createDispatchMark(dir: string | undefined, log: Logger): DispatchMark {
+/** The mark of the log in `dir`; undefined `dir` (a hub that keeps nothing) marks nothing. `every` repeats the write (default an unref'd interval). */
+export function createDispatchMark(dir: string | undefined, log: Logger, every: Every = everyUnref): DispatchMark {
   const path = dir === undefined ? undefined : join(dir, MARK_FILE);
   let floor = 0;
   let written = -1;
   let settled: (() => number) | undefined;
-  let timer: NodeJS.Timeout | undefined;
+  let cancel: (() => void) | undefined;
 
   const write = (): void => {
     if (path === undefined || settled === undefined) return;
@@ -65,10 +66,12 @@ export function createDispatchMark(dir: string | undefined, log: Logger): Dispat
     start(settledThrough) {
       settled = settledThrough;
       write();
-      timer = setInterval(write, MARK_EVERY_MS).unref();
+      // A hub that keeps nothing has no mark to repeat (nor a timer outside its scheduler).
+      if (path !== undefined) cancel = every(MARK_EVERY_MS, write);
     },
     stop() {
-      if (timer) clearInterval(timer);
+      cancel?.();
+      cancel = undefined;
       write();
     },
   };

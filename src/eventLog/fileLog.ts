@@ -13,6 +13,7 @@ import { createRecentHistory } from './recentHistory';
 import { createBatchFramer, decodePayload, FRAME_HEADER_BYTES, MAX_PAYLOAD_BYTES, payloadSeq, scanFrames } from './recordFrame';
 import { listSegments, readSegmentFrom, segmentName, visitEvents, type Segment } from './segments';
 import { lockFolder } from './folderLock';
+import { everyUnref, type Every } from './repeating';
 import { fsyncPath, readSnapshot, SNAPSHOT_FILE, writeSnapshot, type LogSnapshot } from './snapshot';
 
 export interface FileLogOptions {
@@ -34,7 +35,7 @@ export interface FileLogOptions {
   /** Wall clock ms (retention by age). */
   readonly wallMs: () => number;
   /** Runs `fn` every `ms` until the returned cancel (the `everysec` fsync, retention by age on a log that does not rotate); default an unref'd `setInterval`. */
-  readonly every?: (ms: number, fn: () => void) => () => void;
+  readonly every?: Every;
   /** Seams: the end of a turn, the write (a test makes it fail as a full disk would), and the fsync `always` waits for. */
   readonly defer?: EndOfTurn;
   readonly writeSync?: typeof writeSync;
@@ -81,11 +82,6 @@ interface ClosedSegment extends Segment {
 const EVERYSEC_MS = 1000;
 /** How often a quiet log checks its closed segments' age: a rotation checks too, but a quiet log may not rotate for days. */
 export const RETENTION_CHECK_MS = 60_000;
-
-const everyUnref = (ms: number, fn: () => void): (() => void) => {
-  const timer = setInterval(fn, ms).unref();
-  return () => clearInterval(timer);
-};
 
 /**
  * The embedded event log: segment files of framed records (see recordFrame) in one folder,

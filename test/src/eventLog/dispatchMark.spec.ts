@@ -72,8 +72,34 @@ describe('eventLog/dispatchMark (what a restart does not replay to services)', (
     expect(warnings).to.deep.equal([]);
   });
 
-  it('marks nothing for a hub that keeps nothing', () => {
-    const mark = createDispatchMark(undefined, recordingLog().log);
+  it('writes the mark once a second while the services move on (the repeat driven by hand), and stops repeating at stop', () => {
+    const repeats: Array<{ ms: number; fn: () => void; cancelled: boolean }> = [];
+    const every = (ms: number, fn: () => void) => {
+      const repeat = { ms, fn, cancelled: false };
+      repeats.push(repeat);
+      return () => void (repeat.cancelled = true);
+    };
+    const markNow = () => (JSON.parse(readFileSync(join(dir, 'dispatched.json'), 'utf8')) as { seq: number }).seq;
+    let settled = 2;
+    const mark = createDispatchMark(dir, recordingLog().log, every);
+    mark.reportUnreplayed(logOf(0));
+    mark.start(() => settled);
+    expect(markNow(), 'at start').to.equal(2);
+    expect(repeats.map((r) => r.ms)).to.deep.equal([1000]);
+    settled = 5;
+    expect(markNow(), 'not before the repeat').to.equal(2);
+    repeats[0].fn();
+    expect(markNow()).to.equal(5);
+    settled = 7;
+    mark.stop();
+    expect(markNow(), 'at stop').to.equal(7);
+    expect(repeats[0].cancelled).to.equal(true);
+  });
+
+  it('marks nothing for a hub that keeps nothing, and repeats nothing', () => {
+    const mark = createDispatchMark(undefined, recordingLog().log, () => {
+      throw new Error('no repeat for a hub that keeps nothing');
+    });
     expect(mark.reportUnreplayed(logOf(5))).to.equal(0);
     mark.start(() => 5);
     mark.stop();
