@@ -294,20 +294,23 @@ export function openFileLog(options: FileLogOptions): OpenedLog {
       log.warn('event log: snapshot failed; start-up will read more of the log', { error: String(err) });
     }
   }
-  /** A snapshot at the newest record; one asked for while another waits for its sync follows it. */
-  function takeSnapshot(): Promise<void> {
-    if (snapshotting !== undefined) return snapshotting.then(takeSnapshot);
+  /**
+   * A snapshot at the newest record; one asked for while another waits for its sync follows it,
+   * unless the log closed meanwhile: close takes the last one itself, over the tail its own sync
+   * confirmed (`atClose`), and nothing may write to the folder after close let go of it.
+   */
+  function takeSnapshot(atClose = false): Promise<void> {
+    if (snapshotting !== undefined) return snapshotting.then(() => (closedLog ? undefined : takeSnapshot()));
     if (active === undefined || memory.seq === lastSnapshotSeq) return Promise.resolve();
     const captured = captureSnapshot();
-    if (fsync === 'no' || closedLog) {
+    if (fsync === 'no' || atClose) {
       saveSnapshot(captured);
       return Promise.resolve();
     }
-    const waiting = durable().then(
+    const waiting = durable().then(() => {
       // A rotation meanwhile wrote a newer one.
-      () => void (captured.seq > lastSnapshotSeq && saveSnapshot(captured)),
-      syncFailed,
-    );
+      if (captured.seq > lastSnapshotSeq) saveSnapshot(captured);
+    }, syncFailed);
     snapshotting = waiting.finally(() => (snapshotting = undefined));
     return snapshotting;
   }
@@ -433,7 +436,7 @@ export function openFileLog(options: FileLogOptions): OpenedLog {
         }
         try {
           // Only over a synced tail: a snapshot past what the disk confirmed would outlive it on a power cut.
-          if (synced) void takeSnapshot();
+          if (synced) void takeSnapshot(true);
         } finally {
           closeSync(active.fd);
         }

@@ -464,6 +464,35 @@ describe('eventLog/fileLog', () => {
       expect(sync.pending).to.have.length(0);
     });
 
+    it('snapshot(): one still queued when the log closes writes nothing after close, and none past a last fsync that failed', async () => {
+      const sync = parkedSync();
+      const dir = tempDir();
+      const h = open(dir, {
+        fsync: 'always',
+        fdatasync: sync.fake,
+        fdatasyncSync: () => {
+          throw Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' });
+        },
+      });
+      const stored = h.log.append(at(1));
+      h.endTurn();
+      const first = h.log.snapshot();
+      const more = h.log.append(at(2));
+      h.endTurn();
+      const second = h.log.snapshot();
+      const closed = h.log.close();
+      sync.complete();
+      await stored;
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      expect(sync.pending, 'the sync the first snapshot and record 2 wait for').to.have.length(1);
+      sync.complete();
+      await Promise.all([first, more, closed]);
+      expect(h.lines.join('\n')).to.contain('the last fsync at close failed');
+      await second;
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      expect(readSnapshotFile(dir).memory.seq, 'only the one its own sync confirmed').to.equal(1);
+    });
+
     it('snapshot() after close rejects', async () => {
       const h = open(tempDir());
       await h.log.close();
