@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { filter, map, merge, share, type Observable } from 'rxjs';
+import { filter, map, merge, share, type Observable, type Subscription } from 'rxjs';
+import { createBroadcast } from '../../streams/broadcast';
 import type { TriggerDef, TriggerEvent } from '../../streams/contracts';
 import type { EventEnvelope } from '../../streams/sse/envelope';
 import { powerEnvelope, type PowerChange } from '../../streams/sse/powerEnvelope';
@@ -18,6 +19,12 @@ export interface EnvelopeFeed {
   /** Hot, shared by every stream: one envelope per event, whatever the number of clients. */
   readonly live$: Observable<EventEnvelope>;
   readonly replay: Replay;
+  /**
+   * Subscribes to the log's committed records, when the transport starts (before the power
+   * bindings, which also act on them): a stream then shows a trigger event before the power event
+   * it caused, whenever its first client came. Unsubscribe at stop.
+   */
+  start(): Subscription;
 }
 
 /** `messagesWithOrigin$` when the bus has it; otherwise every message counts as this process's. */
@@ -55,8 +62,10 @@ export function createEnvelopeFeed(deps: EnvelopeFeedDeps, areasOfTrigger: Areas
     });
   // Service and power events are not journaled, so a random uuid is as good as any.
   const busContext = (from: string) => ({ eventUuid: randomUUID(), now: deps.utcNow(), ...(from !== origin && { relayedFrom: from }) });
+  // Relayed from start on, but an envelope is only built while some stream reads.
+  const own = createBroadcast<TriggerEvent>();
   const live$ = merge(
-    deps.committed$.pipe(map((e) => toEnvelope(e, origin))),
+    own.stream$.pipe(map((e) => toEnvelope(e, origin))),
     withOrigin$<TriggerEvent>(deps.bus, 'events', origin).pipe(
       filter((m) => m.origin !== origin),
       map((m) => toEnvelope(m.payload, m.origin)),
@@ -68,5 +77,9 @@ export function createEnvelopeFeed(deps: EnvelopeFeedDeps, areasOfTrigger: Areas
     const held = deps.replay(after);
     return 'tooOld' in held ? held : { events: held.events.map((e) => toEnvelope(e, origin)) };
   };
-  return { live$, replay };
+  const start = (): Subscription =>
+    deps.committed$.subscribe((e) => {
+      if (own.observed) own.next(e);
+    });
+  return { live$, replay, start };
 }

@@ -1,5 +1,5 @@
 import type Router from '@koa/router';
-import type { Observable, SchedulerLike } from 'rxjs';
+import type { Observable, SchedulerLike, Subscription } from 'rxjs';
 import type { TriggerDef, TriggerEvent } from '../../streams/contracts';
 import type { Bus } from '../bus/bus';
 import type { HavenConfig } from '../config/havenConfig';
@@ -53,11 +53,13 @@ export function createSseComponent(config: HavenConfig['sse'], deps: SseComponen
   const log = deps.log.child('SSE');
   let status: Status = 'idle';
   let stopping: Promise<void> | undefined;
+  const feed = createEnvelopeFeed(deps, areasOfTrigger);
+  let relay: Subscription | undefined;
   const service = createStreamService({
     ...deps,
     config,
     keys: createApiKeys({ store, utcNow }),
-    feed: createEnvelopeFeed(deps, areasOfTrigger),
+    feed,
   });
   const routers = [createSseRouter(service, config.allow_query_api_key)];
   const setStatus = (next: Status): void => {
@@ -68,6 +70,7 @@ export function createSseComponent(config: HavenConfig['sse'], deps: SseComponen
   return {
     name: 'sse',
     async start() {
+      relay ??= feed.start();
       setStatus('serving');
     },
     routers: (): Router[] => routers,
@@ -80,6 +83,7 @@ export function createSseComponent(config: HavenConfig['sse'], deps: SseComponen
     stop() {
       stopping ??= (async () => {
         await service.close();
+        relay?.unsubscribe();
         setStatus('stopped');
       })();
       return stopping;

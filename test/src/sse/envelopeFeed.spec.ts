@@ -27,6 +27,7 @@ describe('envelopeFeed', () => {
     const feed = createEnvelopeFeed({ committed$, bus, triggers, utcNow, replay: (after) => ({ events: journal.filter((e) => e.seq > after) }) }, (name) =>
       name === 'Phone.Button' ? ['Lobby'] : [],
     );
+    const relay = feed.start();
     const live: EventEnvelope[] = [];
     const s = feed.live$.subscribe((e) => live.push(e));
     const e = triggerEvent(1);
@@ -37,6 +38,7 @@ describe('envelopeFeed', () => {
     expect(live[0]).to.deep.include({ areaNames: ['Lobby'], deviceName: 'Red Telephone' });
     expect(live[0]).not.to.have.property('relayedFrom');
     s.unsubscribe();
+    relay.unsubscribe();
   });
 
   it("streams this process's events from its log and other processes' from the bus, marked relayed with the uuid their origin gives them", () => {
@@ -53,6 +55,8 @@ describe('envelopeFeed', () => {
     const committedAtA = new Subject<TriggerEvent>();
     const atA = createEnvelopeFeed({ committed$: committedAtA, bus, triggers, utcNow, replay: () => ({ events: [] }) });
     const atB = createEnvelopeFeed({ committed$: NEVER, bus: other, triggers, utcNow, replay: () => ({ events: [] }) });
+    atA.start();
+    atB.start();
     const a: EventEnvelope[] = [];
     const b: EventEnvelope[] = [];
     atA.live$.subscribe((e) => a.push(e));
@@ -63,6 +67,21 @@ describe('envelopeFeed', () => {
     expect(a[0]).not.to.have.property('relayedFrom');
     expect(b).to.have.length(1);
     expect(b[0]).to.deep.include({ relayedFrom: 'hub-a', eventUuid: a[0].eventUuid });
+  });
+
+  it('shows a trigger event before the power event it caused, whenever the stream subscribed (the feed reads the log from its start)', () => {
+    const bus = createLocalBus();
+    const committed$ = new Subject<TriggerEvent>();
+    const feed = createEnvelopeFeed({ committed$, bus, triggers, utcNow, replay: () => ({ events: [] }) });
+    const relay = feed.start();
+    // A power binding starts after the transport and answers a trigger with a power event at once (a socket already on).
+    committed$.subscribe(() => bus.publish('power', { type: 'power_on', socket: 'Fog', timestamp: 't', organization: 'acme' }));
+    const seen: string[] = [];
+    const s = feed.live$.subscribe((e) => seen.push(e.event.category));
+    committed$.next(triggerEvent(1));
+    expect(seen).to.deep.equal(['buttons', 'power']);
+    s.unsubscribe();
+    relay.unsubscribe();
   });
 
   describe('in a running hub', () => {
