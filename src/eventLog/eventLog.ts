@@ -18,7 +18,9 @@ export interface LogStats {
 
 /**
  * The event log: the one ordered history of every accepted input (events and statuses), which
- * every consumer reads (the cache, the services, the WebSocket fan-out, SSE, the bus, power).
+ * every consumer reads (the services, the WebSocket fan-out, SSE, the bus, power, MQTT). The hub's
+ * memory (the cache, the seq, the last ids, the gate's times) it folds itself as it writes, before
+ * anyone reads a record.
  *
  * The gateway decides; `append` stages the record; everything staged in one turn of the event
  * loop is one write; then `committed$` emits each record, and only then does `append`'s promise

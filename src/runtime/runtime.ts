@@ -120,8 +120,8 @@ export interface Runtime {
 /**
  * Builds the hub from `options`: production defaults for whatever is not given (see
  * {@link RuntimeOptions}). Nothing listens and no input is taken until `start()`, but the
- * components are complete once built (the SSE streams already watch the bus, the power sockets
- * hold their actors), so a runtime that was built is stopped, started or not.
+ * components are complete once built (the SSE feed has its sources, the power sockets hold
+ * their actors), so a runtime that was built is stopped, started or not.
  */
 export function createRuntime({
   config,
