@@ -8,6 +8,7 @@ import type { Component, Report } from '../hub';
 import type { Logger } from '../log';
 import { createPowerComponent, type PowerComponent, type PowerComponentOptions } from '../power/powerComponent';
 import { createSseComponent } from '../sse/sseComponent';
+import { createApiKeys } from '../keys/apiKeys';
 import { createModbusSource, MODBUS_SOURCE, type ModbusSource } from '../sources/modbus/modbusSource';
 import { createOscSource, OSC_SOURCE, type OscSource } from '../sources/osc/oscSource';
 import { lazyLink } from '../mqtt/lazyLink';
@@ -128,7 +129,7 @@ function wireSse(config: HavenConfig, deps: ComponentDeps, websocket?: WebSocket
     bus,
     lastSeq,
     replay,
-    store,
+    keys: createApiKeys({ store, utcNow: clock.utcNow }),
     scheduler,
     triggers,
     utcNow: clock.utcNow,

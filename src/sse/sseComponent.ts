@@ -4,10 +4,9 @@ import type { TriggerDef, TriggerEvent } from '../../streams/contracts';
 import type { Bus } from '../bus/bus';
 import type { HavenConfig } from '../config/havenConfig';
 import type { Component, ComponentHealth } from '../hub';
-import { createApiKeys } from '../keys/apiKeys';
+import type { ApiKeys } from '../keys/apiKeys';
 import type { Logger } from '../log';
 import type { Replay } from '../eventLog/eventLog';
-import type { Store } from '../storage/store';
 import { createEnvelopeFeed, type AreasOfTrigger } from './envelopeFeed';
 import { createSseRouter } from './sseRoutes';
 import { createStreamService } from './streamService';
@@ -23,8 +22,8 @@ export interface SseComponentDeps {
   readonly lastSeq: () => number;
   /** The catalog, for envelope fields and the categories a stream may ask for. */
   readonly triggers: ReadonlyMap<string, TriggerDef>;
-  /** Holds the API keys (collection `api_keys`). */
-  readonly store: Store;
+  /** The API keys a stream is opened with (collection `api_keys`), read on each check: a key revoked while a stream is open ends it. */
+  readonly keys: Pick<ApiKeys, 'verify' | 'get'>;
   readonly scheduler: SchedulerLike;
   readonly utcNow: () => string;
   /** The hub's log; the component logs as its `SSE` child. */
@@ -49,7 +48,7 @@ type Status = 'idle' | 'serving' | 'shutting_down' | 'stopped';
  * service and power changes).
  */
 export function createSseComponent(config: HavenConfig['sse'], deps: SseComponentDeps): SseComponent {
-  const { store, utcNow, areasOfTrigger } = deps;
+  const { areasOfTrigger } = deps;
   const log = deps.log.child('SSE');
   let status: Status = 'idle';
   let stopping: Promise<void> | undefined;
@@ -58,7 +57,6 @@ export function createSseComponent(config: HavenConfig['sse'], deps: SseComponen
   const service = createStreamService({
     ...deps,
     config,
-    keys: createApiKeys({ store, utcNow }),
     feed,
   });
   const routers = [createSseRouter(service, config.allow_query_api_key)];
