@@ -49,7 +49,8 @@ export interface EnvelopeFeedDeps {
  * journal read and a subscription made in one synchronous step never miss or repeat one. Events of
  * other processes come from the bus topic `events` (Redis) and are marked `relayedFrom`; the
  * bus's copies of this process's own are left to the log. Services and power events come from
- * their topics.
+ * their topics. (A log that holds every process's records, as one on Redis Streams would, makes
+ * the `events` topic redundant here: its records would then come twice.)
  */
 export function createEnvelopeFeed(deps: EnvelopeFeedDeps, areasOfTrigger: AreasOfTrigger = () => []): EnvelopeFeed {
   const origin = deps.bus.origin ?? randomUUID();
