@@ -422,8 +422,10 @@ export function openFileLog(options: FileLogOptions): OpenedLog {
         log.error('event log: a failed batch still could not be cut back at close; the next start-up reads its records as stored', { error: String(err) });
       }
       if (active) {
-        let synced = true;
-        if (fsync !== 'no' && active !== unsure) {
+        // A segment an fsync already failed on is not synced by another (see `unsure`): no snapshot over it either.
+        let synced = active !== unsure;
+        if (!synced) log.warn('event log: no snapshot at close: an earlier fsync of the active segment failed, so the next start-up reads its records');
+        if (fsync !== 'no' && synced) {
           try {
             datasyncNow(active.fd);
           } catch (err) {

@@ -493,6 +493,25 @@ describe('eventLog/fileLog', () => {
       expect(readSnapshotFile(dir).memory.seq, 'only the one its own sync confirmed').to.equal(1);
     });
 
+    it('takes no snapshot at close over a segment an earlier fsync failed on, and says so', async () => {
+      const sync = parkedSync();
+      const dir = tempDir();
+      const h = open(dir, { fsync: 'always', fdatasync: sync.fake, fdatasyncSync: () => expect.fail('no sync of a segment whose fsync failed') });
+      const stored = h.log.append(at(1));
+      h.endTurn();
+      sync.complete(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' }));
+      expect(
+        await stored.then(
+          () => 'stored',
+          (err: Error) => err.name,
+        ),
+      ).to.equal('NotStoredError');
+      await h.log.close();
+      expect(readdirSync(dir)).not.to.include(SNAPSHOT_FILE);
+      expect(h.lines.join('\n')).to.contain('no snapshot at close');
+      expect(open(dir).recovery).to.deep.include({ fromSnapshot: false, tailRecords: 1 });
+    });
+
     it('snapshot() after close rejects', async () => {
       const h = open(tempDir());
       await h.log.close();
