@@ -47,8 +47,10 @@ export interface EventLog {
    * start-up rebuilds it from there and reads only the records after it. Resolves once the snapshot
    * is kept: written after the log up to it is synced (as durable as the fsync policy), never ahead
    * of what the disk confirmed. A snapshot that could not be written is logged, not thrown: the
-   * next start-up reads more of the log, nothing is lost. The log takes one by itself every
-   * `journal.snapshot_every` records, at each segment's start and at close.
+   * next start-up reads more of the log, nothing is lost. A call still waiting when the log closes
+   * resolves without one of its own: close takes the last one, over the tail its own sync confirmed.
+   * The log takes one by itself every `journal.snapshot_every` records, at each segment's start
+   * and at close.
    */
   snapshot(): Promise<void>;
   /** Writes what is staged, syncs, snapshots and closes. Appends after it reject. */

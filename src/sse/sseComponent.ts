@@ -80,8 +80,11 @@ export function createSseComponent(config: HavenConfig['sse'], deps: SseComponen
     },
     stop() {
       stopping ??= (async () => {
-        await service.close();
-        relay?.unsubscribe();
+        try {
+          await service.close();
+        } finally {
+          relay?.unsubscribe();
+        }
         setStatus('stopped');
       })();
       return stopping;

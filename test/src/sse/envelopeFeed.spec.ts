@@ -55,8 +55,7 @@ describe('envelopeFeed', () => {
     const committedAtA = new Subject<TriggerEvent>();
     const atA = createEnvelopeFeed({ committed$: committedAtA, bus, triggers, utcNow, replay: () => ({ events: [] }) });
     const atB = createEnvelopeFeed({ committed$: NEVER, bus: other, triggers, utcNow, replay: () => ({ events: [] }) });
-    atA.start();
-    atB.start();
+    const relays = [atA.start(), atB.start()];
     const a: EventEnvelope[] = [];
     const b: EventEnvelope[] = [];
     atA.live$.subscribe((e) => a.push(e));
@@ -67,6 +66,7 @@ describe('envelopeFeed', () => {
     expect(a[0]).not.to.have.property('relayedFrom');
     expect(b).to.have.length(1);
     expect(b[0]).to.deep.include({ relayedFrom: 'hub-a', eventUuid: a[0].eventUuid });
+    for (const relay of relays) relay.unsubscribe();
   });
 
   it('shows a trigger event before the power event it caused, whenever the stream subscribed (the feed reads the log from its start)', () => {
