@@ -296,14 +296,14 @@ export function openFileLog(options: FileLogOptions): OpenedLog {
   }
   /**
    * A snapshot at the newest record; one asked for while another waits for its sync follows it,
-   * unless the log closed meanwhile: close takes the last one itself, over the tail its own sync
-   * confirmed (`atClose`), and nothing may write to the folder after close let go of it.
+   * unless the log closed meanwhile: close takes the last one itself, written at once over the
+   * tail its own sync confirmed, and nothing may write to the folder after close let go of it.
    */
-  function takeSnapshot(atClose = false): Promise<void> {
+  function takeSnapshot(): Promise<void> {
     if (snapshotting !== undefined) return snapshotting.then(() => (closedLog ? undefined : takeSnapshot()));
     if (active === undefined || memory.seq === lastSnapshotSeq) return Promise.resolve();
     const captured = captureSnapshot();
-    if (fsync === 'no' || atClose) {
+    if (fsync === 'no' || closedLog) {
       saveSnapshot(captured);
       return Promise.resolve();
     }
@@ -438,7 +438,7 @@ export function openFileLog(options: FileLogOptions): OpenedLog {
         }
         try {
           // Only over a synced tail: a snapshot past what the disk confirmed would outlive it on a power cut.
-          if (synced) void takeSnapshot(true);
+          if (synced) void takeSnapshot();
         } finally {
           closeSync(active.fd);
         }
