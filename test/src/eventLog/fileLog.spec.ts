@@ -25,6 +25,7 @@ import { frameBatch } from '../../../src/eventLog/recordFrame';
 import { segmentName } from '../../../src/eventLog/segments';
 import { SNAPSHOT_FILE, type LogSnapshot } from '../../../src/eventLog/snapshot';
 import { createLogger } from '../../../src/log';
+import { handRepeats } from '../../helpers/handRepeats';
 import { renderInto } from '../../helpers/logLines';
 import { event } from '../../streams/fixtures';
 
@@ -42,6 +43,9 @@ type Write = (fd: number, buffer: Buffer, offset: number, length: number) => num
 type Datasync = NonNullable<FileLogOptions['fdatasync']>;
 const realWrite: Write = (fd, buffer, offset, length) => writeSync(fd, buffer, offset, length);
 
+/** Once the microtasks and I/O callbacks queued so far have run. */
+const nextTurn = (): Promise<void> => new Promise<void>((resolve) => setImmediate(resolve));
+
 /** A promise's state once the microtasks and I/O callbacks queued so far have run. */
 async function stateOf(p: Promise<unknown>): Promise<string> {
   let state = 'pending';
@@ -49,9 +53,12 @@ async function stateOf(p: Promise<unknown>): Promise<string> {
     () => (state = 'resolved'),
     (err: Error) => (state = `rejected ${err.name}`),
   );
-  await new Promise<void>((resolve) => setImmediate(resolve));
+  await nextTurn();
   return state;
 }
+
+/** The error a failing disk gives a sync: `EIO: i/o error, <call>`. */
+const eio = (call: 'fdatasync' | 'fsync'): NodeJS.ErrnoException => Object.assign(new Error(`EIO: i/o error, ${call}`), { code: 'EIO' });
 
 /** An fdatasync that completes when the test says, recording the descriptors it was given. */
 function parkedSync() {
@@ -226,7 +233,7 @@ describe('eventLog/fileLog', () => {
         capacity: 1,
         fdatasync: (_fd, done) => done(null),
         fdatasyncSync: (fd) => {
-          if (failSync) throw Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' });
+          if (failSync) throw eio('fdatasync');
           fdatasyncSync(fd);
         },
       });
@@ -256,7 +263,7 @@ describe('eventLog/fileLog', () => {
         capacity: 1,
         fdatasync: (_fd, done) => done(null),
         fsyncFolder: () => {
-          if (failFolder) throw Object.assign(new Error('EIO: i/o error, fsync'), { code: 'EIO' });
+          if (failFolder) throw eio('fsync');
         },
       });
       await fill(h, 1, 2);
@@ -471,7 +478,7 @@ describe('eventLog/fileLog', () => {
         fsync: 'always',
         fdatasync: sync.fake,
         fdatasyncSync: () => {
-          throw Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' });
+          throw eio('fdatasync');
         },
       });
       const stored = h.log.append(at(1));
@@ -483,13 +490,13 @@ describe('eventLog/fileLog', () => {
       const closed = h.log.close();
       sync.complete();
       await stored;
-      await new Promise<void>((resolve) => setImmediate(resolve));
+      await nextTurn();
       expect(sync.pending, 'the sync the first snapshot and record 2 wait for').to.have.length(1);
       sync.complete();
       await Promise.all([first, more, closed]);
       expect(h.lines.join('\n')).to.contain('the last fsync at close failed');
       await second;
-      await new Promise<void>((resolve) => setImmediate(resolve));
+      await nextTurn();
       expect(readSnapshotFile(dir).memory.seq, 'only the one its own sync confirmed').to.equal(1);
     });
 
@@ -499,7 +506,7 @@ describe('eventLog/fileLog', () => {
       const h = open(dir, { fsync: 'always', fdatasync: sync.fake, fdatasyncSync: () => expect.fail('no sync of a segment whose fsync failed') });
       const stored = h.log.append(at(1));
       h.endTurn();
-      sync.complete(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' }));
+      sync.complete(eio('fdatasync'));
       expect(
         await stored.then(
           () => 'stored',
@@ -689,12 +696,7 @@ describe('eventLog/fileLog', () => {
 
     it('by age on a quiet log: the periodic check removes what grew too old, with no rotation', async () => {
       const dir = tempDir();
-      const checks: Array<{ ms: number; fn: () => void }> = [];
-      let cancelled = 0;
-      const every = (ms: number, fn: () => void) => {
-        checks.push({ ms, fn });
-        return () => void cancelled++;
-      };
+      const { every, repeats: checks } = handRepeats();
       const h = oneRecordSegments(dir, { maxAgeMs: 60_000 }, { every });
       expect(checks.map((c) => c.ms)).to.deep.equal([RETENTION_CHECK_MS]);
       await fill(h, 1, 3); // segments 1 and 2 closed at T0, 3 active
@@ -703,7 +705,7 @@ describe('eventLog/fileLog', () => {
       checks[0].fn();
       expect(segmentFiles(dir)).to.deep.equal([segmentName(3)]);
       await h.log.close();
-      expect(cancelled).to.equal(1);
+      expect(checks[0].cancels).to.equal(1);
       // Without an age limit there is nothing to check.
       const none: number[] = [];
       const unlimited = oneRecordSegments(tempDir(), {}, { every: (ms) => (none.push(ms), () => undefined) });
@@ -1019,7 +1021,7 @@ describe('eventLog/fileLog', () => {
       const h = open(tempDir(), { fsync: 'always', fdatasync: sync.fake });
       const answer = h.log.append(at(1));
       h.endTurn();
-      sync.complete(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' }));
+      sync.complete(eio('fdatasync'));
       expect(await stateOf(answer)).to.equal('rejected NotStoredError');
     });
 
@@ -1028,7 +1030,7 @@ describe('eventLog/fileLog', () => {
       const h = open(tempDir(), { fsync: 'always', fdatasync: sync.fake });
       const first = h.log.append(at(1));
       h.endTurn();
-      sync.complete(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' }));
+      sync.complete(eio('fdatasync'));
       expect(await stateOf(first)).to.equal('rejected NotStoredError');
       expect(h.log.stats().failing).to.equal('fsync: EIO: i/o error, fdatasync');
       const second = h.log.append(at(2));
@@ -1045,7 +1047,7 @@ describe('eventLog/fileLog', () => {
       h.endTurn();
       const second = h.log.append(at(2));
       h.endTurn(); // written to the same segment while the first fsync runs
-      sync.complete(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' }));
+      sync.complete(eio('fdatasync'));
       expect(await stateOf(first)).to.equal('rejected NotStoredError');
       sync.complete(); // Linux reports the failed writeback once: this one "succeeds"
       expect(await stateOf(second)).to.equal('rejected NotStoredError');
@@ -1066,7 +1068,7 @@ describe('eventLog/fileLog', () => {
         fdatasync: sync.fake,
         fdatasyncSync: (fd) => {
           syncedAtRotation.push(fd);
-          throw Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' });
+          throw eio('fdatasync');
         },
       });
       const first = h.log.append(at(1));
@@ -1075,7 +1077,7 @@ describe('eventLog/fileLog', () => {
       await first;
       const second = h.log.append(at(2));
       h.endTurn();
-      sync.complete(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' }));
+      sync.complete(eio('fdatasync'));
       expect(await stateOf(second)).to.equal('rejected NotStoredError');
       const third = h.log.append(at(3));
       h.endTurn();
@@ -1128,7 +1130,7 @@ describe('eventLog/fileLog', () => {
       while (sync.pending.length > 0) {
         expect(() => fstatSync(sync.pending[0].fd), 'a sync runs on an open descriptor').not.to.throw();
         sync.complete();
-        await new Promise<void>((resolve) => setImmediate(resolve));
+        await nextTurn();
       }
       await closing;
       expect(sync.pending).to.have.length(0);
@@ -1144,7 +1146,7 @@ describe('eventLog/fileLog', () => {
         fdatasync: (_fd, done) => done(null),
         fdatasyncSync: (fd) => {
           synced.push(fd);
-          throw Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' });
+          throw eio('fdatasync');
         },
       });
       await fill(h, 1, 2);
